@@ -1,0 +1,360 @@
+//! `SessionConfig`: Flask's session settings, validated once when built.
+
+use std::sync::Arc;
+
+use crate::codec::{CookieCodec, DEFAULT_MAX_DECOMPRESSED};
+use crate::error::{Result, SessionError};
+use crate::key::{Keyring, SecretKey};
+use crate::payload::Compression;
+use crate::signer::{Digest, KeyDerivation, SignerOptions};
+
+/// Flask's `PERMANENT_SESSION_LIFETIME` default: 31 days.
+pub const DEFAULT_LIFETIME_SECS: u64 = 31 * 24 * 60 * 60;
+
+/// Werkzeug's default `MAX_COOKIE_SIZE`.
+pub const DEFAULT_MAX_COOKIE_SIZE: usize = 4093;
+
+/// The `SameSite` cookie attribute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SameSite {
+    /// `SameSite=Strict`.
+    Strict,
+    /// `SameSite=Lax`.
+    Lax,
+    /// `SameSite=None` (requires `Secure`).
+    None,
+}
+
+impl SameSite {
+    /// Parses `Strict`, `Lax` or `None` (any case), as Werkzeug does.
+    ///
+    /// # Errors
+    /// [`SessionError::Config`] for any other text.
+    pub fn from_name(s: &str) -> Result<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "strict" => Ok(Self::Strict),
+            "lax" => Ok(Self::Lax),
+            "none" => Ok(Self::None),
+            _ => Err(SessionError::Config(format!("SameSite must be 'Strict', 'Lax', or 'None', not {s:?}"))),
+        }
+    }
+}
+
+/// What to do when a session does not fit in a cookie.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum OversizePolicy {
+    /// Send nothing, log an error, and make the response a 500 (default: the failure is visible).
+    #[default]
+    Fail,
+    /// Send the response without the cookie and log an error (the session change is lost, loudly).
+    LogAndDrop,
+}
+
+/// Validated session settings. Cheap to clone (shared).
+///
+/// ```
+/// use session_core::{SessionConfig, SecretKey};
+/// let config = SessionConfig::builder()
+///     .secret_key(SecretKey::parse("a key of at least sixteen bytes").unwrap())
+///     .build()
+///     .unwrap();
+/// assert_eq!(config.cookie_name(), "session");
+/// ```
+#[derive(Debug, Clone)]
+pub struct SessionConfig(pub(crate) Arc<Inner>);
+
+#[derive(Debug)]
+pub(crate) struct Inner {
+    pub cookie_name: String,
+    pub domain: Option<String>,
+    pub path: String,
+    pub http_only: bool,
+    pub secure: bool,
+    pub same_site: Option<SameSite>,
+    pub partitioned: bool,
+    pub lifetime: u64,
+    pub refresh_each_request: bool,
+    pub max_cookie_size: usize,
+    pub resign_fallback: bool,
+    pub oversize: OversizePolicy,
+    pub codec: CookieCodec,
+}
+
+impl SessionConfig {
+    /// A builder with Flask's defaults.
+    pub fn builder() -> SessionConfigBuilder {
+        SessionConfigBuilder::default()
+    }
+
+    /// The cookie name (`SESSION_COOKIE_NAME`).
+    pub fn cookie_name(&self) -> &str {
+        &self.0.cookie_name
+    }
+
+    /// The session lifetime in seconds (`PERMANENT_SESSION_LIFETIME`).
+    pub fn lifetime(&self) -> u64 {
+        self.0.lifetime
+    }
+
+    /// The maximum `Set-Cookie` size (`MAX_COOKIE_SIZE`; 0 disables the check).
+    pub fn max_cookie_size(&self) -> usize {
+        self.0.max_cookie_size
+    }
+
+    /// What happens to a session too large for a cookie.
+    pub fn oversize_policy(&self) -> OversizePolicy {
+        self.0.oversize
+    }
+
+    /// The codec (signer + serializer) this configuration uses.
+    pub fn codec(&self) -> &CookieCodec {
+        &self.0.codec
+    }
+}
+
+/// Builds a [`SessionConfig`]; every setting has Flask's default.
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct SessionConfigBuilder {
+    cookie_name: String,
+    domain: Option<String>,
+    path: String,
+    http_only: bool,
+    secure: bool,
+    same_site: Option<SameSite>,
+    partitioned: bool,
+    lifetime: u64,
+    refresh_each_request: bool,
+    max_cookie_size: usize,
+    resign_fallback: bool,
+    oversize: OversizePolicy,
+    secret_key: Option<SecretKey>,
+    fallbacks: Vec<SecretKey>,
+    signer: SignerOptions,
+    compression: Compression,
+    max_decompressed: usize,
+}
+
+impl Default for SessionConfigBuilder {
+    fn default() -> Self {
+        Self {
+            cookie_name: "session".into(),
+            domain: None,
+            path: "/".into(),
+            http_only: true,
+            secure: false,
+            same_site: None,
+            partitioned: false,
+            lifetime: DEFAULT_LIFETIME_SECS,
+            refresh_each_request: true,
+            max_cookie_size: DEFAULT_MAX_COOKIE_SIZE,
+            resign_fallback: true,
+            oversize: OversizePolicy::Fail,
+            secret_key: None,
+            fallbacks: Vec::new(),
+            signer: SignerOptions::default(),
+            compression: Compression::Flask,
+            max_decompressed: DEFAULT_MAX_DECOMPRESSED,
+        }
+    }
+}
+
+macro_rules! setters {
+    ($($(#[$doc:meta])* $name:ident: $ty:ty),* $(,)?) => {$(
+        $(#[$doc])*
+        pub fn $name(mut self, value: $ty) -> Self {
+            self.$name = value;
+            self
+        }
+    )*};
+}
+
+impl SessionConfigBuilder {
+    setters! {
+        /// `SECRET_KEY`'s successor for verification-only keys (`SECRET_KEY_FALLBACKS`), oldest first.
+        fallbacks: Vec<SecretKey>,
+        /// `SESSION_COOKIE_HTTPONLY` (default true).
+        http_only: bool,
+        /// `SESSION_COOKIE_SECURE` (default false).
+        secure: bool,
+        /// `SESSION_COOKIE_SAMESITE` (default none).
+        same_site: Option<SameSite>,
+        /// `SESSION_COOKIE_PARTITIONED` (default false; forces `Secure`).
+        partitioned: bool,
+        /// `SESSION_REFRESH_EACH_REQUEST` (default true): re-send permanent sessions on every request.
+        refresh_each_request: bool,
+        /// `MAX_COOKIE_SIZE` (default 4093; 0 disables the check).
+        max_cookie_size: usize,
+        /// Re-sign a cookie verified by a fallback key with the current key (default true; Flask doesn't).
+        resign_fallback: bool,
+        /// What to do with a session too large for a cookie (default: fail the response).
+        oversize: OversizePolicy,
+        /// Compression policy (default: Flask's rule).
+        compression: Compression,
+        /// Bound on an inflated payload in bytes (default 1 MiB).
+        max_decompressed: usize,
+    }
+
+    /// `SECRET_KEY`: the key that signs (and verifies first). Required.
+    pub fn secret_key(mut self, key: SecretKey) -> Self {
+        self.secret_key = Some(key);
+        self
+    }
+
+    /// Adds one fallback key (verify only).
+    pub fn fallback(mut self, key: SecretKey) -> Self {
+        self.fallbacks.push(key);
+        self
+    }
+
+    /// `SESSION_COOKIE_NAME` (default `session`).
+    pub fn cookie_name(mut self, name: impl Into<String>) -> Self {
+        self.cookie_name = name.into();
+        self
+    }
+
+    /// `SESSION_COOKIE_DOMAIN` (default none: host-only). A leading dot is dropped, as Werkzeug does.
+    pub fn domain(mut self, domain: Option<String>) -> Self {
+        self.domain = domain;
+        self
+    }
+
+    /// `SESSION_COOKIE_PATH` (default `/`).
+    pub fn path(mut self, path: impl Into<String>) -> Self {
+        self.path = path.into();
+        self
+    }
+
+    /// `PERMANENT_SESSION_LIFETIME` in seconds (default 31 days): max age of every cookie, Expires of permanent ones.
+    pub fn lifetime_secs(mut self, secs: u64) -> Self {
+        self.lifetime = secs;
+        self
+    }
+
+    /// The HMAC digest (default SHA-1, as Flask's `session_interface.digest_method`).
+    pub fn digest(mut self, digest: Digest) -> Self {
+        self.signer.digest = digest;
+        self
+    }
+
+    /// The key derivation (default `hmac`, as Flask).
+    pub fn key_derivation(mut self, kd: KeyDerivation) -> Self {
+        self.signer.key_derivation = kd;
+        self
+    }
+
+    /// The signer salt (default `cookie-session`, as Flask).
+    pub fn salt(mut self, salt: impl Into<String>) -> Self {
+        self.signer.salt = salt.into();
+        self
+    }
+
+    /// Validates and builds.
+    ///
+    /// # Errors
+    /// [`SessionError::NoSecretKey`] without a key; [`SessionError::Config`] for combinations browsers
+    /// would reject (the message says how to fix them).
+    pub fn build(self) -> Result<SessionConfig> {
+        let key = self.secret_key.ok_or(SessionError::NoSecretKey)?;
+        let name = &self.cookie_name;
+        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?={}".contains(&b)) {
+            return Err(SessionError::Config(format!(
+                "cookie name {name:?} is not a valid cookie token; use letters, digits and -_.!#$%&'*+^`|~"
+            )));
+        }
+        let secure = self.secure || self.partitioned;
+        if self.same_site == Some(SameSite::None) && !secure {
+            return Err(SessionError::Config(
+                "SameSite=None without Secure is rejected by browsers; set secure(true) (or use SameSite=Lax)".into(),
+            ));
+        }
+        let domain = self
+            .domain
+            .map(|d| d.split(':').next().unwrap_or_default().trim_start_matches('.').to_owned())
+            .filter(|d| !d.is_empty());
+        if name.starts_with("__Secure-") && !secure {
+            return Err(SessionError::Config("a __Secure- cookie name requires secure(true)".into()));
+        }
+        if name.starts_with("__Host-") && (!secure || self.path != "/" || domain.is_some()) {
+            return Err(SessionError::Config(
+                "a __Host- cookie name requires secure(true), path \"/\" and no domain".into(),
+            ));
+        }
+        if !self.path.starts_with('/') || self.path.bytes().any(|b| b == b';' || b.is_ascii_control()) {
+            return Err(SessionError::Config(format!(
+                "cookie path {:?} must start with '/' and contain no ';' or control characters",
+                self.path
+            )));
+        }
+        let keyring = Keyring::new(key).with_fallbacks(self.fallbacks);
+        let codec = CookieCodec::new(&keyring, self.signer)
+            .with_compression(self.compression)
+            .with_max_decompressed(self.max_decompressed);
+        Ok(SessionConfig(Arc::new(Inner {
+            cookie_name: self.cookie_name,
+            domain,
+            path: quote_path(&self.path),
+            http_only: self.http_only,
+            secure,
+            same_site: self.same_site,
+            partitioned: self.partitioned,
+            lifetime: self.lifetime,
+            refresh_each_request: self.refresh_each_request,
+            max_cookie_size: self.max_cookie_size,
+            resign_fallback: self.resign_fallback,
+            oversize: self.oversize,
+            codec,
+        })))
+    }
+}
+
+/// Werkzeug's `quote(path, safe="%!$&'()*+,/:=@")`.
+fn quote_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"_.-~%!$&'()*+,/:=@".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key() -> SecretKey {
+        SecretKey::parse("0123456789abcdef").unwrap()
+    }
+
+    #[test]
+    fn no_key_gives_flasks_message() {
+        let err = SessionConfig::builder().build().unwrap_err().to_string();
+        assert!(err.starts_with("The session is unavailable because no secret key was set."), "{err}");
+    }
+
+    #[test]
+    fn bad_combinations_are_refused_with_a_fix() {
+        let err = SessionConfig::builder().secret_key(key()).same_site(Some(SameSite::None)).build().unwrap_err();
+        assert!(err.to_string().contains("set secure(true)"), "{err}");
+        assert!(SessionConfig::builder().secret_key(key()).cookie_name("a b").build().is_err());
+        assert!(SessionConfig::builder().secret_key(key()).cookie_name("__Host-s").build().is_err());
+        assert!(
+            SessionConfig::builder()
+                .secret_key(key())
+                .same_site(Some(SameSite::None))
+                .partitioned(true)
+                .build()
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn domain_is_normalised_like_werkzeug() {
+        let c = SessionConfig::builder().secret_key(key()).domain(Some(".Example.com:8080".into())).build().unwrap();
+        assert_eq!(c.0.domain.as_deref(), Some("Example.com"));
+    }
+}

@@ -1,0 +1,610 @@
+//! Flask's tagged JSON (`flask/json/tag.py`), written byte for byte as Flask writes it inside a request:
+//! compact, keys sorted by code point, `ensure_ascii`, Python float `repr`.
+
+use std::fmt::Write as _;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+
+use crate::error::{Result, SessionError};
+use crate::payload::b64_decode_lenient;
+use crate::value::{Map, Value};
+
+/// Nesting deeper than this is refused as a hostile payload (never a stack overflow).
+pub const MAX_DEPTH: usize = 512;
+
+/// Longest integer literal accepted (Python 3.11's `int` parsing limit).
+const MAX_INT_DIGITS: usize = 4300;
+
+const TAGS: [&str; 6] = [" di", " t", " b", " m", " u", " d"];
+
+/// Tagged JSON text of a value, exactly as Flask's `session_json_serializer.dumps` writes it.
+pub fn to_tagged_json(value: &Value) -> String {
+    let mut out = String::with_capacity(128);
+    write_value(value, &mut out);
+    out
+}
+
+/// Tagged JSON text of a session map.
+pub fn map_to_tagged_json(map: &Map) -> String {
+    let mut out = String::with_capacity(128);
+    write_map(map, &mut out);
+    out
+}
+
+/// Parses tagged JSON text into a value (children first, then any one-key object whose key is a tag).
+///
+/// # Errors
+/// [`SessionError::BadPayload`] for invalid JSON or UTF-8, a bad tag value, or nesting beyond [`MAX_DEPTH`].
+pub fn from_tagged_json(text: &[u8]) -> Result<Value> {
+    let mut p = Parser { s: text, i: 0 };
+    p.ws();
+    let v = p.value(0)?;
+    p.ws();
+    if p.i != p.s.len() {
+        return Err(p.err("extra data after the JSON value"));
+    }
+    Ok(v)
+}
+
+fn write_value(v: &Value, out: &mut String) {
+    match v {
+        Value::Null => out.push_str("null"),
+        Value::Bool(true) => out.push_str("true"),
+        Value::Bool(false) => out.push_str("false"),
+        Value::Int(i) => {
+            let _ = write!(out, "{i}");
+        }
+        Value::BigInt(s) => out.push_str(s),
+        Value::Float(f) => write_float(*f, out),
+        Value::Str(s) => write_str(s, out),
+        Value::List(items) => write_list(items, out),
+        Value::Tuple(items) => {
+            out.push_str(r#"{" t":"#);
+            write_list(items, out);
+            out.push('}');
+        }
+        Value::Bytes(b) => {
+            out.push_str(r#"{" b":""#);
+            STANDARD.encode_string(b, out);
+            out.push_str(r#""}"#);
+        }
+        Value::Markup(s) => {
+            out.push_str(r#"{" m":"#);
+            write_str(s, out);
+            out.push('}');
+        }
+        Value::Uuid(u) => {
+            out.push_str(r#"{" u":""#);
+            for b in u {
+                let _ = write!(out, "{b:02x}");
+            }
+            out.push_str(r#""}"#);
+        }
+        Value::DateTime(t) => {
+            out.push_str(r#"{" d":""#);
+            out.push_str(&http_date(*t));
+            out.push_str(r#""}"#);
+        }
+        Value::Dict(m) => write_map(m, out),
+    }
+}
+
+fn write_list(items: &[Value], out: &mut String) {
+    out.push('[');
+    for (n, item) in items.iter().enumerate() {
+        if n > 0 {
+            out.push(',');
+        }
+        write_value(item, out);
+    }
+    out.push(']');
+}
+
+fn write_map(m: &Map, out: &mut String) {
+    // TagDict: a dict whose only key is a tag is wrapped so it does not read back as that tag.
+    if m.len() == 1 {
+        if let Some((k, v)) = m.iter().next() {
+            if TAGS.contains(&k.as_str()) {
+                out.push_str(r#"{" di":{"#);
+                write_str(&format!("{k}__"), out);
+                out.push(':');
+                write_value(v, out);
+                out.push_str("}}");
+                return;
+            }
+        }
+    }
+    out.push('{');
+    for (n, (k, v)) in m.iter().enumerate() {
+        if n > 0 {
+            out.push(',');
+        }
+        write_str(k, out);
+        out.push(':');
+        write_value(v, out);
+    }
+    out.push('}');
+}
+
+/// Python's `json.dumps(ensure_ascii=True)` string encoding.
+fn write_str(s: &str, out: &mut String) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            ' '..='~' => out.push(c),
+            _ => {
+                let mut buf = [0u16; 2];
+                for unit in c.encode_utf16(&mut buf) {
+                    let _ = write!(out, "\\u{unit:04x}");
+                }
+            }
+        }
+    }
+    out.push('"');
+}
+
+/// Python's `float.__repr__`: shortest round-trip digits; scientific when the exponent is < -4 or >= 16.
+fn write_float(f: f64, out: &mut String) {
+    if f.is_nan() {
+        out.push_str("NaN");
+        return;
+    }
+    if f.is_infinite() {
+        out.push_str(if f > 0.0 { "Infinity" } else { "-Infinity" });
+        return;
+    }
+    let sci = format!("{f:e}"); // shortest round-trip digits, e.g. "-1.5e-5"
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let (neg, mantissa) = match mantissa.strip_prefix('-') {
+        Some(m) => (true, m),
+        None => (false, mantissa),
+    };
+    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+    if neg {
+        out.push('-');
+    }
+    let decpt = exp + 1; // position of the decimal point relative to the digits
+    if !(-3..=16).contains(&decpt) {
+        out.push_str(&digits[..1]);
+        if digits.len() > 1 {
+            out.push('.');
+            out.push_str(&digits[1..]);
+        }
+        let _ = write!(out, "e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.unsigned_abs());
+    } else if decpt <= 0 {
+        out.push_str("0.");
+        out.extend(std::iter::repeat_n('0', decpt.unsigned_abs() as usize));
+        out.push_str(&digits);
+    } else {
+        let d = decpt as usize;
+        if d < digits.len() {
+            out.push_str(&digits[..d]);
+            out.push('.');
+            out.push_str(&digits[d..]);
+        } else {
+            out.push_str(&digits);
+            out.extend(std::iter::repeat_n('0', d - digits.len()));
+            out.push_str(".0");
+        }
+    }
+}
+
+const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/// Werkzeug's `http_date`: `Thu, 29 Feb 2024 13:45:07 GMT` (four-digit year, as Python pads it).
+/// Out-of-range timestamps are clamped to the years Python's `datetime` supports (1–9999).
+pub fn http_date(unix: i64) -> String {
+    let dt = time::OffsetDateTime::from_unix_timestamp(unix.clamp(-62_135_596_800, 253_402_300_799))
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    format!(
+        "{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT",
+        WEEKDAYS[dt.weekday().number_days_from_monday() as usize],
+        dt.day(),
+        MONTHS[dt.month() as usize - 1],
+        dt.year(),
+        dt.hour(),
+        dt.minute(),
+        dt.second()
+    )
+}
+
+/// Parses an HTTP / RFC 2822 date (`[Www, ]DD Mon YYYY HH:MM[:SS] (GMT|UT|UTC|Z|±HHMM)`) to Unix seconds.
+/// Returns `None` where Werkzeug's `parse_date` returns `None`.
+pub fn parse_http_date(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let s = match s.split_once(',') {
+        Some((wd, rest)) if WEEKDAYS.iter().any(|w| wd.trim().eq_ignore_ascii_case(w)) => rest,
+        Some(_) => return None,
+        None => s,
+    };
+    let mut parts = s.split_ascii_whitespace();
+    let day: u8 = parts.next()?.parse().ok()?;
+    let mon = parts.next()?;
+    let month = MONTHS.iter().position(|m| m.eq_ignore_ascii_case(mon))? as u8 + 1;
+    let year_text = parts.next()?;
+    let mut year: i32 = year_text.parse().ok()?;
+    if year_text.len() <= 2 {
+        year += if year < 50 { 2000 } else { 1900 }; // RFC 2822 two-digit years, as Python's email.utils
+    } else if year_text.len() == 3 {
+        year += 1900;
+    }
+    let mut hms = parts.next()?.split(':');
+    let hour: u8 = hms.next()?.parse().ok()?;
+    let minute: u8 = hms.next()?.parse().ok()?;
+    let second: u8 = hms.next().map_or(Some(0), |x| x.parse().ok())?;
+    let offset_secs: i64 = match parts.next() {
+        None => 0,
+        Some(z) if ["GMT", "UT", "UTC", "Z"].iter().any(|g| z.eq_ignore_ascii_case(g)) => 0,
+        Some(z) if (z.starts_with('+') || z.starts_with('-')) && z.len() == 5 => {
+            let n: i64 = z[1..].parse().ok()?;
+            let secs = (n / 100) * 3600 + (n % 100) * 60;
+            if z.starts_with('-') { -secs } else { secs }
+        }
+        Some(_) => return None,
+    };
+    if parts.next().is_some() || !(1..=9999).contains(&year) {
+        return None;
+    }
+    let date = time::Date::from_calendar_date(year, time::Month::try_from(month).ok()?, day).ok()?;
+    let t = time::Time::from_hms(hour, minute, second.min(59)).ok()?;
+    Some(time::PrimitiveDateTime::new(date, t).assume_utc().unix_timestamp() - offset_secs)
+}
+
+struct Parser<'a> {
+    s: &'a [u8],
+    i: usize,
+}
+
+impl Parser<'_> {
+    fn err(&self, what: &str) -> SessionError {
+        SessionError::BadPayload(format!("{what} at byte {}", self.i))
+    }
+
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.s.get(self.i) {
+            self.i += 1;
+        }
+    }
+
+    fn eat(&mut self, lit: &[u8]) -> bool {
+        if self.s[self.i..].starts_with(lit) {
+            self.i += lit.len();
+            true
+        } else {
+            false
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Result<Value> {
+        if depth > MAX_DEPTH {
+            return Err(SessionError::BadPayload(format!("nesting deeper than {MAX_DEPTH} levels")));
+        }
+        match self.s.get(self.i) {
+            None => Err(self.err("unexpected end of JSON")),
+            Some(b'{') => self.object(depth),
+            Some(b'[') => {
+                self.i += 1;
+                Ok(Value::List(self.array(depth)?))
+            }
+            Some(b'"') => Ok(Value::Str(self.string()?)),
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            Some(_) => {
+                if self.eat(b"null") {
+                    Ok(Value::Null)
+                } else if self.eat(b"true") {
+                    Ok(Value::Bool(true))
+                } else if self.eat(b"false") {
+                    Ok(Value::Bool(false))
+                } else if self.eat(b"NaN") {
+                    Ok(Value::Float(f64::NAN))
+                } else if self.eat(b"Infinity") {
+                    Ok(Value::Float(f64::INFINITY))
+                } else {
+                    Err(self.err("invalid JSON value"))
+                }
+            }
+        }
+    }
+
+    fn array(&mut self, depth: usize) -> Result<Vec<Value>> {
+        let mut items = Vec::new();
+        self.ws();
+        if self.eat(b"]") {
+            return Ok(items);
+        }
+        loop {
+            self.ws();
+            items.push(self.value(depth + 1)?);
+            self.ws();
+            if self.eat(b",") {
+                continue;
+            }
+            if self.eat(b"]") {
+                return Ok(items);
+            }
+            return Err(self.err("expected ',' or ']'"));
+        }
+    }
+
+    fn object(&mut self, depth: usize) -> Result<Value> {
+        self.i += 1;
+        let mut map = Map::new();
+        let mut entries = 0usize;
+        let mut only_key: Option<String> = None;
+        self.ws();
+        if !self.eat(b"}") {
+            loop {
+                self.ws();
+                if self.s.get(self.i) != Some(&b'"') {
+                    return Err(self.err("expected a string key"));
+                }
+                let k = self.string()?;
+                self.ws();
+                if !self.eat(b":") {
+                    return Err(self.err("expected ':'"));
+                }
+                self.ws();
+                let v = self.value(depth + 1)?;
+                entries += 1;
+                if entries == 1 {
+                    only_key = Some(k.clone());
+                }
+                map.insert(k, v); // duplicate keys: the last value wins, as in Python
+                self.ws();
+                if self.eat(b",") {
+                    continue;
+                }
+                if self.eat(b"}") {
+                    break;
+                }
+                return Err(self.err("expected ',' or '}'"));
+            }
+        }
+        if map.len() == 1 {
+            if let Some(key) = only_key.filter(|k| TAGS.contains(&k.as_str())) {
+                let inner = map.remove(&key).unwrap_or(Value::Null);
+                return untag(&key, inner);
+            }
+        }
+        Ok(Value::Dict(map))
+    }
+
+    fn string(&mut self) -> Result<String> {
+        self.i += 1; // opening quote
+        let mut out = String::new();
+        loop {
+            let start = self.i;
+            while let Some(&c) = self.s.get(self.i) {
+                if c == b'"' || c == b'\\' || c < 0x20 {
+                    break;
+                }
+                self.i += 1;
+            }
+            let chunk = std::str::from_utf8(&self.s[start..self.i])
+                .map_err(|_| SessionError::BadPayload("payload is not valid UTF-8".into()))?;
+            out.push_str(chunk);
+            match self.s.get(self.i) {
+                Some(b'"') => {
+                    self.i += 1;
+                    return Ok(out);
+                }
+                Some(b'\\') => {
+                    self.i += 1;
+                    let esc = *self.s.get(self.i).ok_or_else(|| self.err("unterminated escape"))?;
+                    self.i += 1;
+                    match esc {
+                        b'"' => out.push('"'),
+                        b'\\' => out.push('\\'),
+                        b'/' => out.push('/'),
+                        b'b' => out.push('\u{8}'),
+                        b'f' => out.push('\u{c}'),
+                        b'n' => out.push('\n'),
+                        b'r' => out.push('\r'),
+                        b't' => out.push('\t'),
+                        b'u' => {
+                            let hi = self.hex4()?;
+                            let c = if (0xD800..0xDC00).contains(&hi) && self.eat(b"\\u") {
+                                let lo = self.hex4()?;
+                                if !(0xDC00..0xE000).contains(&lo) {
+                                    return Err(self.err("unpaired surrogate"));
+                                }
+                                char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))
+                            } else {
+                                char::from_u32(hi)
+                            };
+                            out.push(c.ok_or_else(|| self.err("unpaired surrogate"))?);
+                        }
+                        _ => return Err(self.err("invalid escape")),
+                    }
+                }
+                Some(_) => return Err(self.err("control character in string")),
+                None => return Err(self.err("unterminated string")),
+            }
+        }
+    }
+
+    fn hex4(&mut self) -> Result<u32> {
+        let h = self.s.get(self.i..self.i + 4).ok_or_else(|| self.err("short \\u escape"))?;
+        let h = std::str::from_utf8(h).map_err(|_| self.err("bad \\u escape"))?;
+        let v = u32::from_str_radix(h, 16).map_err(|_| self.err("bad \\u escape"))?;
+        self.i += 4;
+        Ok(v)
+    }
+
+    fn number(&mut self) -> Result<Value> {
+        let start = self.i;
+        if self.eat(b"-Infinity") {
+            return Ok(Value::Float(f64::NEG_INFINITY));
+        }
+        self.eat(b"-");
+        let digits = |p: &mut Self| {
+            let s = p.i;
+            while let Some(b'0'..=b'9') = p.s.get(p.i) {
+                p.i += 1;
+            }
+            p.i - s
+        };
+        let int_start = self.i;
+        let n = digits(self);
+        if n == 0 || (n > 1 && self.s[int_start] == b'0') {
+            // Python's scanner reads "01" as 0 followed by garbage: an error either way.
+            if n == 0 {
+                return Err(self.err("invalid number"));
+            }
+            self.i = int_start + 1;
+        }
+        let mut float = false;
+        if self.s.get(self.i) == Some(&b'.') && matches!(self.s.get(self.i + 1), Some(b'0'..=b'9')) {
+            self.i += 1;
+            digits(self);
+            float = true;
+        }
+        if let Some(b'e' | b'E') = self.s.get(self.i) {
+            let save = self.i;
+            self.i += 1;
+            if let Some(b'+' | b'-') = self.s.get(self.i) {
+                self.i += 1;
+            }
+            if digits(self) == 0 {
+                self.i = save;
+            } else {
+                float = true;
+            }
+        }
+        // Only ASCII digits and signs were consumed.
+        let text = std::str::from_utf8(&self.s[start..self.i]).map_err(|_| self.err("invalid number"))?;
+        if float {
+            return text.parse::<f64>().map(Value::Float).map_err(|_| self.err("invalid number"));
+        }
+        if let Ok(i) = text.parse::<i64>() {
+            return Ok(Value::Int(i));
+        }
+        if text.trim_start_matches('-').len() > MAX_INT_DIGITS {
+            return Err(self.err("integer literal longer than 4300 digits"));
+        }
+        Ok(Value::BigInt(text.to_owned()))
+    }
+}
+
+/// Applies a tag to its (already untagged) value, as Flask's `JSONTag.to_python`.
+fn untag(tag: &str, inner: Value) -> Result<Value> {
+    let bad = |what: &str| SessionError::BadPayload(format!("tag {tag:?}: {what}"));
+    match (tag, inner) {
+        (" t", Value::List(items)) => Ok(Value::Tuple(items)),
+        (" b", Value::Str(s)) => {
+            let cleaned: String = s.chars().filter(|c| c.is_ascii_alphanumeric() || "+/=".contains(*c)).collect();
+            STANDARD
+                .decode(&cleaned)
+                .or_else(|_| b64_decode_lenient(cleaned.replace('+', "-").replace('/', "_").as_bytes()))
+                .map(Value::Bytes)
+                .map_err(|_| bad("invalid base64"))
+        }
+        (" m", Value::Str(s)) => Ok(Value::Markup(s)),
+        (" u", Value::Str(s)) => parse_uuid(&s).map(Value::Uuid).ok_or_else(|| bad("invalid UUID")),
+        // Werkzeug's parse_date returns None for text it cannot read; Flask then stores None.
+        (" d", Value::Str(s)) => Ok(parse_http_date(&s).map_or(Value::Null, Value::DateTime)),
+        (" di", Value::Dict(m)) if m.len() == 1 => {
+            let (k, v) = m.into_iter().next().ok_or_else(|| bad("empty"))?;
+            let key: String = {
+                let mut chars: Vec<char> = k.chars().collect();
+                chars.truncate(chars.len().saturating_sub(2));
+                chars.into_iter().collect()
+            };
+            Ok(Value::Dict(Map::from([(key, v)])))
+        }
+        _ => Err(bad("unexpected value type")),
+    }
+}
+
+/// Python's `uuid.UUID(hex)`: braces, `urn:uuid:` and hyphens are ignored; 32 hex digits remain.
+fn parse_uuid(s: &str) -> Option<[u8; 16]> {
+    let s = s.strip_prefix("urn:uuid:").unwrap_or(s);
+    let s = s.trim_matches(|c| c == '{' || c == '}');
+    let hex: Vec<u8> = s.bytes().filter(|&c| c != b'-').collect();
+    if hex.len() != 32 {
+        return None;
+    }
+    let mut out = [0u8; 16];
+    for (i, pair) in hex.chunks(2).enumerate() {
+        out[i] = u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok()?;
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn float(f: f64) -> String {
+        let mut s = String::new();
+        write_float(f, &mut s);
+        s
+    }
+
+    #[test]
+    fn floats_are_python_repr() {
+        for (f, want) in [
+            (1.0, "1.0"),
+            (1e16, "1e+16"),
+            (1.5e-5, "1.5e-05"),
+            (0.0001, "0.0001"),
+            (-0.0, "-0.0"),
+            (0.1 + 0.2, "0.30000000000000004"),
+            (123456789.0, "123456789.0"),
+            (1234567890123456.0, "1234567890123456.0"),
+            (1e22, "1e+22"),
+            (5e-324, "5e-324"),
+            (1.7976931348623157e308, "1.7976931348623157e+308"),
+            (1.5, "1.5"),
+        ] {
+            assert_eq!(float(f), want, "{f}");
+        }
+    }
+
+    #[test]
+    fn strings_are_ensure_ascii() {
+        let v = Value::Str("Zoë 日本 😀 \u{7f}\u{0}\"\\\n/<>&'".into());
+        assert_eq!(
+            to_tagged_json(&v),
+            r#""Zo\u00eb \u65e5\u672c \ud83d\ude00 \u007f\u0000\"\\\n/<>&'""#
+        );
+    }
+
+    #[test]
+    fn tags_round_trip() {
+        let text = r#"{"a":{" t":[1,{" b":"AAH+/2hlbGxv"}]},"d":{" d":"Thu, 29 Feb 2024 13:45:07 GMT"},"m":{" m":"<b>x</b>"},"u":{" u":"9f1c2d3e4b5a4c6d8e7fa0b1c2d3e4f5"},"x":{" di":{" t__":1}}}"#;
+        let v = from_tagged_json(text.as_bytes()).unwrap();
+        assert_eq!(to_tagged_json(&v), text);
+    }
+
+    #[test]
+    fn depth_is_bounded() {
+        let deep = "[".repeat(100_000) + &"]".repeat(100_000);
+        assert!(matches!(from_tagged_json(deep.as_bytes()), Err(SessionError::BadPayload(_))));
+    }
+
+    #[test]
+    fn big_integers_are_kept() {
+        let v = from_tagged_json(b"[18446744073709551616,-1267650600228229401496703205376]").unwrap();
+        assert_eq!(to_tagged_json(&v), "[18446744073709551616,-1267650600228229401496703205376]");
+    }
+
+    #[test]
+    fn http_dates() {
+        assert_eq!(http_date(1709214307), "Thu, 29 Feb 2024 13:45:07 GMT");
+        assert_eq!(parse_http_date("Thu, 29 Feb 2024 13:45:07 GMT"), Some(1709214307));
+        assert_eq!(parse_http_date("29 Feb 2024 14:45:07 +0100"), Some(1709214307));
+        assert_eq!(parse_http_date("not a date"), None);
+        assert_eq!(http_date(-62_135_596_800), "Mon, 01 Jan 0001 00:00:00 GMT");
+    }
+}

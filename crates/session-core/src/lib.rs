@@ -1,0 +1,26 @@
+#![doc = include_str!("../README.md")]
+
+mod codec;
+mod config;
+mod cookies;
+mod error;
+pub mod json;
+mod key;
+mod lifecycle;
+pub mod payload;
+mod session;
+pub mod signer;
+mod value;
+
+pub use codec::{CookieCodec, DEFAULT_MAX_DECOMPRESSED, Decoded, decode_unverified};
+pub use config::{
+    DEFAULT_LIFETIME_SECS, DEFAULT_MAX_COOKIE_SIZE, OversizePolicy, SameSite, SessionConfig, SessionConfigBuilder,
+};
+pub use cookies::find_cookie;
+pub use error::{Result, SessionError};
+pub use key::{KeyId, Keyring, MIN_KEY_LEN, SecretKey};
+pub use lifecycle::{Loaded, ResponseCookie, SessionHandle};
+pub use payload::Compression;
+pub use session::{PERMANENT_KEY, Session};
+pub use signer::{Digest, KeyDerivation, SignerOptions};
+pub use value::{Map, Value};

@@ -1,0 +1,269 @@
+//! Flask's `open_session` / `save_session`, and the lazy per-request handle every adapter uses.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use crate::config::{OversizePolicy, SessionConfig};
+use crate::cookies::{Attributes, find_cookie, render};
+use crate::error::{Result, SessionError};
+use crate::json::to_tagged_json;
+use crate::key::KeyId;
+use crate::session::Session;
+
+/// The result of loading a session from a request.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The session (empty when there was no cookie or it was refused).
+    pub session: Session,
+    /// Why the incoming cookie was refused, for logging. Never shown to the client.
+    pub refused: Option<SessionError>,
+}
+
+/// What the response must carry after the handler ran.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ResponseCookie {
+    /// A `Set-Cookie` header value to append, if any.
+    pub set_cookie: Option<String>,
+    /// Whether `Vary: Cookie` must be added.
+    pub vary_cookie: bool,
+}
+
+impl SessionConfig {
+    /// Flask's `open_session`: the first cookie with the configured name across the `Cookie` header values,
+    /// verified at `now` (Unix seconds) with max age = lifetime. Any refusal gives an empty session plus the
+    /// reason; a missing or empty cookie is simply a new session.
+    pub fn load<'a>(&self, cookie_headers: impl IntoIterator<Item = &'a str>, now: u64) -> Loaded {
+        let value = match find_cookie(cookie_headers, &self.0.cookie_name) {
+            Some(v) if !v.is_empty() => v,
+            _ => return Loaded { session: Session::default(), refused: None },
+        };
+        match self.0.codec.decode(value, now, Some(self.0.lifetime)) {
+            Ok(d) => {
+                let mut session = Session::from_map(d.data);
+                session.verified_by = Some(d.key);
+                session.timestamp = Some(d.timestamp);
+                Loaded { session, refused: None }
+            }
+            Err(e) => Loaded { session: Session::default(), refused: Some(e) },
+        }
+    }
+
+    /// Flask's `save_session`: what to send for `session` at `now`.
+    ///
+    /// `accessed` says whether the handler touched the session (Flask then adds `Vary: Cookie`).
+    /// Beyond Flask: a cookie verified by a fallback key is re-signed with the current key (unless disabled),
+    /// and [`Session::renew`] forces a fresh signature.
+    ///
+    /// # Errors
+    /// [`SessionError::CookieTooLarge`] when the `Set-Cookie` value exceeds `max_cookie_size`; nothing may be sent.
+    pub fn save(&self, session: &Session, accessed: bool, now: u64) -> Result<ResponseCookie> {
+        let c = &self.0;
+        let mut out = ResponseCookie { set_cookie: None, vary_cookie: accessed };
+        let attrs = Attributes {
+            domain: c.domain.as_deref(),
+            path: &c.path,
+            secure: c.secure,
+            http_only: c.http_only,
+            same_site: c.same_site,
+            partitioned: c.partitioned,
+        };
+        if session.is_empty() {
+            if session.is_modified() {
+                out.set_cookie = Some(render(&c.cookie_name, "", &attrs, Some(0), true));
+                out.vary_cookie = true;
+            }
+            return Ok(out);
+        }
+        let resign = session.is_renewed()
+            || (c.resign_fallback && matches!(session.verified_by(), Some(KeyId::Fallback(_))));
+        if !(session.is_modified() || (session.permanent() && c.refresh_each_request) || resign) {
+            return Ok(out);
+        }
+        let expires = session.permanent().then(|| now.saturating_add(c.lifetime) as i64);
+        let value = c.codec.encode(session.data(), now);
+        let header = render(&c.cookie_name, &value, &attrs, expires, false);
+        if c.max_cookie_size > 0 && header.len() > c.max_cookie_size {
+            return Err(SessionError::CookieTooLarge {
+                name: c.cookie_name.clone(),
+                size: header.len(),
+                limit: c.max_cookie_size,
+                largest: largest_keys(session),
+            });
+        }
+        out.set_cookie = Some(header);
+        out.vary_cookie = true;
+        Ok(out)
+    }
+}
+
+/// The three top-level keys whose encoded values take the most room, as `key (N bytes)`.
+fn largest_keys(session: &Session) -> String {
+    let mut sizes: Vec<(usize, &str)> =
+        session.iter().map(|(k, v)| (k.len() + to_tagged_json(v).len(), k)).collect();
+    sizes.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+    sizes.iter().take(3).map(|(n, k)| format!("{k:?} ({n} bytes)")).collect::<Vec<_>>().join(", ")
+}
+
+/// The per-request session every adapter hands to handlers: cheap to clone, `Send + Sync`, and lazy.
+///
+/// The cookie is verified only when a handler first touches the session, and only then does the response
+/// get `Vary: Cookie`. Refused cookies are logged (reason only) with `tracing`.
+///
+/// ```
+/// use session_core::{SecretKey, SessionConfig, SessionHandle};
+/// let config = SessionConfig::builder().secret_key(SecretKey::parse("0123456789abcdef").unwrap()).build().unwrap();
+/// let handle = SessionHandle::new(config.clone(), vec![], 1_700_000_000);
+/// handle.insert("username", "alice").unwrap();
+/// let out = handle.finish().unwrap();
+/// assert!(out.set_cookie.unwrap().starts_with("session=eyJ1c2VybmFtZSI6ImFsaWNlIn0.ZVPxAA."));
+/// ```
+#[derive(Clone, Debug)]
+pub struct SessionHandle(Arc<Shared>);
+
+#[derive(Debug)]
+struct Shared {
+    config: SessionConfig,
+    cookie_headers: Vec<String>,
+    now: u64,
+    state: Mutex<Option<Session>>,
+}
+
+impl SessionHandle {
+    /// A handle for one request: its `Cookie` header values and the request time (Unix seconds).
+    pub fn new(config: SessionConfig, cookie_headers: Vec<String>, now: u64) -> Self {
+        Self(Arc::new(Shared { config, cookie_headers, now, state: Mutex::new(None) }))
+    }
+
+    /// The configuration this handle uses.
+    pub fn config(&self) -> &SessionConfig {
+        &self.0.config
+    }
+
+    /// Runs `f` on the session, loading it first if this is the first touch.
+    pub fn with<R>(&self, f: impl FnOnce(&mut Session) -> R) -> R {
+        let mut guard = self.lock();
+        let session = guard.get_or_insert_with(|| {
+            let loaded = self.0.config.load(self.0.cookie_headers.iter().map(String::as_str), self.0.now);
+            if let Some(reason) = &loaded.refused {
+                tracing::info!(cookie = %self.0.config.cookie_name(), kind = reason.kind(), %reason, "session cookie refused; starting an empty session");
+            }
+            loaded.session
+        });
+        f(session)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Option<Session>> {
+        // A handler that panicked while holding the lock leaves consistent data (every mutation is one call).
+        self.0.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Whether a handler touched the session.
+    pub fn is_accessed(&self) -> bool {
+        self.lock().is_some()
+    }
+
+    /// See [`Session::get`].
+    ///
+    /// # Errors
+    /// [`SessionError::Value`] when the stored value has another shape than `T`.
+    pub fn get<T: serde::de::DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {
+        self.with(|s| s.get(key))
+    }
+
+    /// See [`Session::get_value`] (returns a copy).
+    pub fn get_value(&self, key: &str) -> Option<crate::Value> {
+        self.with(|s| s.get_value(key).cloned())
+    }
+
+    /// See [`Session::insert`].
+    ///
+    /// # Errors
+    /// [`SessionError::Value`] when serde cannot represent the value.
+    pub fn insert<T: serde::Serialize + ?Sized>(&self, key: impl Into<String>, value: &T) -> Result<()> {
+        self.with(|s| s.insert(key, value))
+    }
+
+    /// See [`Session::insert_value`].
+    pub fn insert_value(&self, key: impl Into<String>, value: impl Into<crate::Value>) -> Option<crate::Value> {
+        self.with(|s| s.insert_value(key, value))
+    }
+
+    /// See [`Session::remove`].
+    pub fn remove(&self, key: &str) -> Option<crate::Value> {
+        self.with(|s| s.remove(key))
+    }
+
+    /// See [`Session::contains_key`].
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.with(|s| s.contains_key(key))
+    }
+
+    /// The keys, in code-point order.
+    pub fn keys(&self) -> Vec<String> {
+        self.with(|s| s.keys().map(str::to_owned).collect())
+    }
+
+    /// See [`Session::len`].
+    pub fn len(&self) -> usize {
+        self.with(|s| s.len())
+    }
+
+    /// See [`Session::is_empty`].
+    pub fn is_empty(&self) -> bool {
+        self.with(|s| s.is_empty())
+    }
+
+    /// See [`Session::clear`].
+    pub fn clear(&self) {
+        self.with(Session::clear);
+    }
+
+    /// See [`Session::purge`].
+    pub fn purge(&self) {
+        self.with(Session::purge);
+    }
+
+    /// See [`Session::permanent`].
+    pub fn permanent(&self) -> bool {
+        self.with(|s| s.permanent())
+    }
+
+    /// See [`Session::set_permanent`].
+    pub fn set_permanent(&self, permanent: bool) {
+        self.with(|s| s.set_permanent(permanent));
+    }
+
+    /// See [`Session::renew`].
+    pub fn renew(&self) {
+        self.with(Session::renew);
+    }
+
+    /// A copy of the session as it is now.
+    pub fn snapshot(&self) -> Session {
+        self.with(|s| s.clone())
+    }
+
+    /// What the response must carry. Call once, after the handler.
+    ///
+    /// An oversized session is logged at error level with its size, limit and largest keys. Under
+    /// [`OversizePolicy::Fail`] the error is returned (adapters answer 500); under `LogAndDrop` the response
+    /// goes out without the cookie.
+    ///
+    /// # Errors
+    /// [`SessionError::CookieTooLarge`] under [`OversizePolicy::Fail`].
+    pub fn finish(&self) -> Result<ResponseCookie> {
+        let guard = self.lock();
+        let Some(session) = guard.as_ref() else {
+            return Ok(ResponseCookie::default());
+        };
+        match self.0.config.save(session, true, self.0.now) {
+            Ok(out) => Ok(out),
+            Err(e) => {
+                tracing::error!(error = %e, "session not saved");
+                match self.0.config.oversize_policy() {
+                    OversizePolicy::LogAndDrop => Ok(ResponseCookie { set_cookie: None, vary_cookie: true }),
+                    _ => Err(e),
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,156 @@
+//! The payload part of a cookie: URL-safe base64 of the JSON, or `.` + base64 of its zlib stream.
+
+use std::cell::RefCell;
+
+use base64::Engine as _;
+use base64::alphabet;
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, URL_SAFE_NO_PAD};
+use base64::engine::DecodePaddingMode;
+use flate2::{Compress, Compression as Level, Decompress, FlushCompress, FlushDecompress, Status};
+
+use crate::error::{Result, SessionError};
+
+/// When to compress the payload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Compression {
+    /// Flask's rule: compress with zlib (level 6) and use it when `len(compressed) < len(json) - 1`.
+    #[default]
+    Flask,
+    /// Never compress (Flask still reads these cookies; cheaper to write, larger on the wire).
+    Never,
+}
+
+/// Lenient decoder for signed parts (payload, timestamp): accepts missing or present padding and unused
+/// trailing bits, as Python's `base64.urlsafe_b64decode` after itsdangerous pads the input.
+const LENIENT: GeneralPurpose = GeneralPurpose::new(
+    &alphabet::URL_SAFE,
+    GeneralPurposeConfig::new()
+        .with_decode_allow_trailing_bits(true)
+        .with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
+
+/// Decodes base64 the way itsdangerous does for data already covered by a valid signature.
+pub(crate) fn b64_decode_lenient(input: &[u8]) -> std::result::Result<Vec<u8>, base64::DecodeError> {
+    match LENIENT.decode(input) {
+        Ok(v) => Ok(v),
+        Err(_) => {
+            // Python discards characters outside the alphabet and accepts both alphabets.
+            let cleaned: Vec<u8> = input
+                .iter()
+                .filter_map(|&c| match c {
+                    b'+' => Some(b'-'),
+                    b'/' => Some(b'_'),
+                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'=' => Some(c),
+                    _ => None,
+                })
+                .collect();
+            LENIENT.decode(cleaned)
+        }
+    }
+}
+
+thread_local! {
+    // A zlib stream costs ~270 KB of state to set up; reuse one per thread (reset per call).
+    static COMPRESSOR: RefCell<Compress> = RefCell::new(Compress::new(Level::new(6), true));
+}
+
+/// Encodes JSON bytes as a cookie payload under the given compression policy.
+pub fn encode_payload(json: &[u8], policy: Compression) -> String {
+    if policy == Compression::Flask && json.len() > 2 {
+        if let Some(compressed) = zlib_compress(json) {
+            if compressed.len() < json.len() - 1 {
+                let mut out = String::with_capacity(1 + compressed.len().div_ceil(3) * 4);
+                out.push('.');
+                URL_SAFE_NO_PAD.encode_string(&compressed, &mut out);
+                return out;
+            }
+        }
+    }
+    URL_SAFE_NO_PAD.encode(json)
+}
+
+/// zlib (RFC 1950) at level 6, or `None` if the stream would not be smaller than the input (Flask's rule
+/// would not use it then).
+fn zlib_compress(input: &[u8]) -> Option<Vec<u8>> {
+    COMPRESSOR.with(|c| {
+        let mut c = c.borrow_mut();
+        c.reset();
+        // Flask only uses the result when it is shorter than the input; a buffer that size is enough.
+        let mut out = Vec::with_capacity(input.len());
+        match c.compress_vec(input, &mut out, FlushCompress::Finish) {
+            Ok(Status::StreamEnd) => Some(out),
+            _ => None,
+        }
+    })
+}
+
+/// Decodes a payload part into JSON bytes, inflating at most `limit` bytes.
+///
+/// # Errors
+/// [`SessionError::BadPayload`] for bad base64 or zlib, [`SessionError::PayloadTooLarge`] beyond `limit`.
+pub fn decode_payload(payload: &str, limit: usize) -> Result<Vec<u8>> {
+    let (compressed, b64) = match payload.strip_prefix('.') {
+        Some(rest) => (true, rest),
+        None => (false, payload),
+    };
+    let raw = b64_decode_lenient(b64.as_bytes())
+        .map_err(|_| SessionError::BadPayload("payload is not valid base64".into()))?;
+    if !compressed {
+        return Ok(raw);
+    }
+    inflate_bounded(&raw, limit)
+}
+
+fn inflate_bounded(input: &[u8], limit: usize) -> Result<Vec<u8>> {
+    let mut d = Decompress::new(true);
+    let mut out = Vec::with_capacity((input.len() * 4).min(limit));
+    loop {
+        if out.len() == out.capacity() {
+            if out.len() >= limit {
+                return Err(SessionError::PayloadTooLarge { limit });
+            }
+            let grow = out.capacity().clamp(256, limit - out.len());
+            out.reserve_exact(grow);
+        }
+        let consumed = d.total_in() as usize;
+        let status = d
+            .decompress_vec(&input[consumed.min(input.len())..], &mut out, FlushDecompress::Finish)
+            .map_err(|_| SessionError::BadPayload("payload is not a valid zlib stream".into()))?;
+        match status {
+            Status::StreamEnd => return Ok(out),
+            Status::Ok | Status::BufError => {
+                if d.total_in() as usize >= input.len() && out.len() < out.capacity() {
+                    return Err(SessionError::BadPayload("payload zlib stream is truncated".into()));
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_payloads_stay_uncompressed() {
+        assert_eq!(encode_payload(br#"{"user_id":42}"#, Compression::Flask), "eyJ1c2VyX2lkIjo0Mn0");
+    }
+
+    #[test]
+    fn compressed_round_trip_and_bomb_limit() {
+        let json = format!(r#"{{"a":"{}"}}"#, "x".repeat(5000));
+        let p = encode_payload(json.as_bytes(), Compression::Flask);
+        assert!(p.starts_with('.'));
+        assert_eq!(decode_payload(&p, 1 << 20).unwrap(), json.as_bytes());
+        assert!(matches!(decode_payload(&p, 1000), Err(SessionError::PayloadTooLarge { limit: 1000 })));
+        assert_eq!(encode_payload(json.as_bytes(), Compression::Never), URL_SAFE_NO_PAD.encode(&json));
+    }
+
+    #[test]
+    fn garbage_is_an_error() {
+        assert!(decode_payload(".AAAA", 100).is_err());
+        assert!(decode_payload(".", 100).is_err());
+        assert!(decode_payload("!!!", 100).is_ok()); // Python discards non-alphabet characters: empty bytes
+    }
+}
