@@ -89,11 +89,10 @@ pub fn decode_unverified(cookie: &str, max_decompressed: usize) -> Result<(Value
     let (payload, ts) = value.rsplit_once('.').ok_or(SessionError::Malformed("timestamp missing"))?;
     let ts_bytes = crate::payload::b64_decode_lenient(ts.as_bytes())
         .map_err(|_| SessionError::Malformed("malformed timestamp"))?;
-    let significant = &ts_bytes[ts_bytes.iter().position(|&b| b != 0).unwrap_or(ts_bytes.len())..];
-    if significant.len() > 8 {
-        return Err(SessionError::Malformed("timestamp out of range"));
+    if ts_bytes.len() > 8 {
+        return Err(SessionError::Malformed("malformed timestamp"));
     }
-    let timestamp = significant.iter().fold(0u64, |acc, &b| acc << 8 | u64::from(b));
+    let timestamp = ts_bytes.iter().fold(0u64, |acc, &b| acc << 8 | u64::from(b));
     let json = decode_payload(payload, max_decompressed)?;
     Ok((from_tagged_json(&json)?, timestamp, payload.starts_with('.')))
 }

@@ -7,7 +7,6 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
 use crate::error::{Result, SessionError};
-use crate::payload::b64_decode_lenient;
 use crate::value::{Map, Value};
 
 /// Nesting deeper than this is refused as a hostile payload (never a stack overflow).
@@ -37,7 +36,7 @@ pub fn map_to_tagged_json(map: &Map) -> String {
 /// # Errors
 /// [`SessionError::BadPayload`] for invalid JSON or UTF-8, a bad tag value, or nesting beyond [`MAX_DEPTH`].
 pub fn from_tagged_json(text: &[u8]) -> Result<Value> {
-    let mut p = Parser { s: text, i: 0 };
+    let mut p = Parser { s: text, i: 0, record_next: false, recorded: Vec::new() };
     p.ws();
     let v = p.value(0)?;
     p.ws();
@@ -233,10 +232,9 @@ pub fn parse_http_date(s: &str) -> Option<i64> {
     let month = MONTHS.iter().position(|m| m.eq_ignore_ascii_case(mon))? as u8 + 1;
     let year_text = parts.next()?;
     let mut year: i32 = year_text.parse().ok()?;
-    if year_text.len() <= 2 {
-        year += if year < 50 { 2000 } else { 1900 }; // RFC 2822 two-digit years, as Python's email.utils
-    } else if year_text.len() == 3 {
-        year += 1900;
+    if year < 100 {
+        // Python's email.utils: any year below 100 is two-digit (so Flask reads its own "0001" as 2001).
+        year += if year > 68 { 1900 } else { 2000 };
     }
     let mut hms = parts.next()?.split(':');
     let hour: u8 = hms.next()?.parse().ok()?;
@@ -263,6 +261,11 @@ pub fn parse_http_date(s: &str) -> Option<i64> {
 struct Parser<'a> {
     s: &'a [u8],
     i: usize,
+    /// Set just before parsing the value of a tag key: that object records its keys in document order
+    /// (Python dicts keep insertion order; `" t"` and `" di"` depend on it).
+    record_next: bool,
+    /// The keys, in document order, of the last object parsed with `record_next`.
+    recorded: Vec<String>,
 }
 
 impl Parser<'_> {
@@ -338,6 +341,8 @@ impl Parser<'_> {
 
     fn object(&mut self, depth: usize) -> Result<Value> {
         self.i += 1;
+        let record = std::mem::take(&mut self.record_next);
+        let mut order: Vec<String> = Vec::new();
         let mut map = Map::new();
         let mut entries = 0usize;
         let mut only_key: Option<String> = None;
@@ -354,10 +359,17 @@ impl Parser<'_> {
                     return Err(self.err("expected ':'"));
                 }
                 self.ws();
-                let v = self.value(depth + 1)?;
                 entries += 1;
+                if entries == 1 && TAGS.contains(&k.as_str()) {
+                    self.record_next = true;
+                }
+                let v = self.value(depth + 1)?;
+                self.record_next = false;
                 if entries == 1 {
                     only_key = Some(k.clone());
+                }
+                if record && !map.contains_key(&k) {
+                    order.push(k.clone());
                 }
                 map.insert(k, v); // duplicate keys: the last value wins, as in Python
                 self.ws();
@@ -373,8 +385,15 @@ impl Parser<'_> {
         if map.len() == 1 {
             if let Some(key) = only_key.filter(|k| TAGS.contains(&k.as_str())) {
                 let inner = map.remove(&key).unwrap_or(Value::Null);
-                return untag(&key, inner);
+                let inner_order = std::mem::take(&mut self.recorded);
+                if record {
+                    self.recorded = vec![key.clone()];
+                }
+                return untag(&key, inner, inner_order);
             }
+        }
+        if record {
+            self.recorded = order;
         }
         Ok(Value::Dict(map))
     }
@@ -496,35 +515,51 @@ impl Parser<'_> {
     }
 }
 
-/// Applies a tag to its (already untagged) value, as Flask's `JSONTag.to_python`.
-fn untag(tag: &str, inner: Value) -> Result<Value> {
+/// Applies a tag to its (already untagged) value, as Flask's `JSONTag.to_python`. `order` holds the keys of
+/// an object value in document order.
+fn untag(tag: &str, inner: Value, order: Vec<String>) -> Result<Value> {
     let bad = |what: &str| SessionError::BadPayload(format!("tag {tag:?}: {what}"));
     match (tag, inner) {
-        (" t", Value::List(items)) => Ok(Value::Tuple(items)),
+        // tuple(value): any iterable works in Python.
+        (" t", Value::List(items) | Value::Tuple(items)) => Ok(Value::Tuple(items)),
+        (" t", Value::Str(s) | Value::Markup(s)) => Ok(Value::Tuple(s.chars().map(|c| Value::Str(c.into())).collect())),
+        (" t", Value::Bytes(b)) => Ok(Value::Tuple(b.into_iter().map(|x| Value::Int(x.into())).collect())),
+        (" t", Value::Dict(_)) => Ok(Value::Tuple(order.into_iter().map(Value::Str).collect())),
         (" b", Value::Str(s)) => {
             let cleaned: String = s.chars().filter(|c| c.is_ascii_alphanumeric() || "+/=".contains(*c)).collect();
-            STANDARD
-                .decode(&cleaned)
-                .or_else(|_| b64_decode_lenient(cleaned.replace('+', "-").replace('/', "_").as_bytes()))
-                .map(Value::Bytes)
-                .map_err(|_| bad("invalid base64"))
+            B64_STANDARD_LENIENT_BITS.decode(&cleaned).map(Value::Bytes).map_err(|_| bad("invalid base64"))
         }
-        (" m", Value::Str(s)) => Ok(Value::Markup(s)),
+        (" m", Value::Str(s) | Value::Markup(s)) => Ok(Value::Markup(s)),
+        // Markup(x) is str(x) for other scalars.
+        (" m", Value::Int(i)) => Ok(Value::Markup(i.to_string())),
+        (" m", Value::BigInt(i)) => Ok(Value::Markup(i)),
+        (" m", Value::Bool(b)) => Ok(Value::Markup(if b { "True" } else { "False" }.into())),
+        (" m", Value::Null) => Ok(Value::Markup("None".into())),
+        (" m", Value::Float(f)) if f.is_finite() => {
+            let mut s = String::new();
+            write_float(f, &mut s);
+            Ok(Value::Markup(s))
+        }
         (" u", Value::Str(s)) => parse_uuid(&s).map(Value::Uuid).ok_or_else(|| bad("invalid UUID")),
         // Werkzeug's parse_date returns None for text it cannot read; Flask then stores None.
         (" d", Value::Str(s)) => Ok(parse_http_date(&s).map_or(Value::Null, Value::DateTime)),
-        (" di", Value::Dict(m)) if m.len() == 1 => {
-            let (k, v) = m.into_iter().next().ok_or_else(|| bad("empty"))?;
-            let key: String = {
-                let mut chars: Vec<char> = k.chars().collect();
-                chars.truncate(chars.len().saturating_sub(2));
-                chars.into_iter().collect()
-            };
-            Ok(Value::Dict(Map::from([(key, v)])))
+        // {key[:-2]: value[key]} for the first key in document order; the rest is dropped.
+        (" di", Value::Dict(mut m)) => {
+            let k = order.into_iter().next().ok_or_else(|| bad("empty object"))?;
+            let v = m.remove(&k).unwrap_or(Value::Null);
+            let mut chars: Vec<char> = k.chars().collect();
+            chars.truncate(chars.len().saturating_sub(2));
+            Ok(Value::Dict(Map::from([(chars.into_iter().collect(), v)])))
         }
         _ => Err(bad("unexpected value type")),
     }
 }
+
+/// Python's non-strict `b64decode` after non-alphabet characters are dropped: padding required, unused bits ignored.
+const B64_STANDARD_LENIENT_BITS: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    base64::engine::GeneralPurposeConfig::new().with_decode_allow_trailing_bits(true),
+);
 
 /// Python's `uuid.UUID(hex)`: braces, `urn:uuid:` and hyphens are ignored; 32 hex digits remain.
 fn parse_uuid(s: &str) -> Option<[u8; 16]> {

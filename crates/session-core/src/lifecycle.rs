@@ -106,7 +106,8 @@ fn largest_keys(session: &Session) -> String {
 /// The per-request session every adapter hands to handlers: cheap to clone, `Send + Sync`, and lazy.
 ///
 /// The cookie is verified only when a handler first touches the session, and only then does the response
-/// get `Vary: Cookie`. Refused cookies are logged (reason only) with `tracing`.
+/// get `Vary: Cookie` (the one exception is Flask's refresh of permanent sessions, see [`SessionHandle::finish`]).
+/// Refused cookies are logged (reason only) with `tracing`.
 ///
 /// ```
 /// use session_core::{SecretKey, SessionConfig, SessionHandle};
@@ -244,6 +245,10 @@ impl SessionHandle {
 
     /// What the response must carry. Call once, after the handler.
     ///
+    /// If the handler never touched the session, nothing is sent, except that with refresh-each-request on
+    /// (the default) a request carrying a valid permanent session cookie gets it re-sent with a new expiry,
+    /// as Flask does.
+    ///
     /// An oversized session is logged at error level with its size, limit and largest keys. Under
     /// [`OversizePolicy::Fail`] the error is returned (adapters answer 500); under `LogAndDrop` the response
     /// goes out without the cookie.
@@ -252,18 +257,27 @@ impl SessionHandle {
     /// [`SessionError::CookieTooLarge`] under [`OversizePolicy::Fail`].
     pub fn finish(&self) -> Result<ResponseCookie> {
         let guard = self.lock();
-        let Some(session) = guard.as_ref() else {
-            return Ok(ResponseCookie::default());
-        };
-        match self.0.config.save(session, true, self.0.now) {
-            Ok(out) => Ok(out),
-            Err(e) => {
-                tracing::error!(error = %e, "session not saved");
-                match self.0.config.oversize_policy() {
-                    OversizePolicy::LogAndDrop => Ok(ResponseCookie { set_cookie: None, vary_cookie: true }),
-                    _ => Err(e),
+        let result = match guard.as_ref() {
+            Some(session) => self.0.config.save(session, true, self.0.now),
+            None => {
+                // Flask opens the session eagerly, so a permanent session is refreshed even by a request whose
+                // handler never touched it. Only then do we pay for verifying an untouched cookie.
+                if !self.0.config.0.refresh_each_request || self.0.cookie_headers.is_empty() {
+                    return Ok(ResponseCookie::default());
                 }
+                let loaded = self.0.config.load(self.0.cookie_headers.iter().map(String::as_str), self.0.now);
+                if !loaded.session.permanent() {
+                    return Ok(ResponseCookie::default());
+                }
+                self.0.config.save(&loaded.session, false, self.0.now)
             }
-        }
+        };
+        result.or_else(|e| {
+            tracing::error!(error = %e, "session not saved");
+            match self.0.config.oversize_policy() {
+                OversizePolicy::LogAndDrop => Ok(ResponseCookie { set_cookie: None, vary_cookie: true }),
+                _ => Err(e),
+            }
+        })
     }
 }

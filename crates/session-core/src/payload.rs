@@ -104,26 +104,25 @@ pub fn decode_payload(payload: &str, limit: usize) -> Result<Vec<u8>> {
 
 fn inflate_bounded(input: &[u8], limit: usize) -> Result<Vec<u8>> {
     let mut d = Decompress::new(true);
-    let mut out = Vec::with_capacity((input.len() * 4).min(limit));
+    let mut out = Vec::with_capacity((input.len() * 4).clamp(64, limit.max(64)).min(limit));
     loop {
         if out.len() == out.capacity() {
             if out.len() >= limit {
                 return Err(SessionError::PayloadTooLarge { limit });
             }
-            let grow = out.capacity().clamp(256, limit - out.len());
-            out.reserve_exact(grow);
+            out.reserve_exact(out.capacity().max(256).min(limit - out.len()));
         }
-        let consumed = d.total_in() as usize;
+        let (before_in, before_out) = (d.total_in(), out.len());
+        let rest = input.get(before_in as usize..).unwrap_or_default();
         let status = d
-            .decompress_vec(&input[consumed.min(input.len())..], &mut out, FlushDecompress::Finish)
+            .decompress_vec(rest, &mut out, FlushDecompress::Finish)
             .map_err(|_| SessionError::BadPayload("payload is not a valid zlib stream".into()))?;
-        match status {
-            Status::StreamEnd => return Ok(out),
-            Status::Ok | Status::BufError => {
-                if d.total_in() as usize >= input.len() && out.len() < out.capacity() {
-                    return Err(SessionError::BadPayload("payload zlib stream is truncated".into()));
-                }
-            }
+        if status == Status::StreamEnd {
+            // Python's zlib.decompress ignores bytes after the end of the stream; so do we.
+            return Ok(out);
+        }
+        if d.total_in() == before_in && out.len() == before_out {
+            return Err(SessionError::BadPayload("payload zlib stream is truncated".into()));
         }
     }
 }

@@ -273,11 +273,11 @@ pub fn encode_timestamp(ts: u64) -> String {
 /// Decodes a timestamp part (already covered by a valid signature, so decoded as leniently as Python does).
 fn decode_timestamp(ts: &str) -> Result<u64> {
     let bytes = b64_decode_lenient(ts.as_bytes()).map_err(|_| SessionError::Malformed("malformed timestamp"))?;
-    let significant = &bytes[bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len())..];
-    if significant.len() > 8 {
-        return Err(SessionError::BadPayload("timestamp beyond the year 9999".into()));
+    // itsdangerous unpacks at most 8 bytes (struct ">Q"); anything longer is a malformed timestamp.
+    if bytes.len() > 8 {
+        return Err(SessionError::Malformed("malformed timestamp"));
     }
-    Ok(significant.iter().fold(0u64, |acc, &b| acc << 8 | u64::from(b)))
+    Ok(bytes.iter().fold(0u64, |acc, &b| acc << 8 | u64::from(b)))
 }
 
 /// Signatures must be canonical URL-safe base64 without padding. itsdangerous is more lenient (it ignores
