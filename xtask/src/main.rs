@@ -1,1 +1,177 @@
-fn main() {}
+//! `cargo xtask <command>`: the project's automation (matklad's xtask pattern).
+//!
+//! - `ci`: everything the README's test command promises (fmt, clippy, tests, docs, conformance, vectors, interop).
+//! - `conformance [--json PATH]`: the shared Flask vectors against the core and every adapter, as a matrix.
+//! - `vectors [--check]`: regenerate the vectors with pinned real Flask (or check the committed ones).
+//! - `interop`: live logins across Flask, axum, actix-web and hyper servers on loopback.
+
+mod http;
+mod interop;
+mod python;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use anyhow::{Context as _, Result, bail};
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("ci") => ci(),
+        Some("conformance") => conformance(json_path(&args[1..])?.as_deref()).map(|_| ()),
+        Some("vectors") => vectors(args.iter().any(|a| a == "--check")),
+        Some("interop") => interop::run(&root()),
+        _ => {
+            eprintln!(
+                "usage: cargo xtask <command>\n\n  ci                    fmt, clippy, tests, docs, conformance, vectors --check, interop\n  conformance [--json PATH]\n                        run the Flask vectors against core, axum, actix and hyper; print the matrix\n  vectors [--check]     regenerate testdata/vectors with pinned Flask (or fail if they differ)\n  interop               live login test across Flask, axum, actix-web and hyper on loopback"
+            );
+            std::process::exit(2);
+        }
+    };
+    if let Err(e) = result {
+        eprintln!("xtask: error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn json_path(args: &[String]) -> Result<Option<PathBuf>, anyhow::Error> {
+    match args {
+        [] => Ok(None),
+        [flag, path] if flag == "--json" => Ok(Some(PathBuf::from(path))),
+        _ => bail!("usage: cargo xtask conformance [--json PATH]"),
+    }
+}
+
+/// The workspace root, found from this crate's manifest directory.
+pub(crate) fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+}
+
+fn cargo() -> Command {
+    let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    c.current_dir(root());
+    c
+}
+
+fn run_status(mut cmd: Command) -> Result<()> {
+    let shown = format!("{cmd:?}");
+    let status = cmd.status().with_context(|| format!("cannot start {shown}"))?;
+    if !status.success() {
+        bail!("{shown} failed ({status})");
+    }
+    Ok(())
+}
+
+fn ci() -> Result<()> {
+    type Step = (&'static str, Box<dyn Fn() -> Result<()>>);
+    let steps: Vec<Step> = vec![
+        ("fmt", Box::new(|| run_status({ let mut c = cargo(); c.args(["fmt", "--all", "--", "--check"]); c }))),
+        ("clippy", Box::new(|| run_status({ let mut c = cargo(); c.args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]); c }))),
+        ("test", Box::new(|| run_status({ let mut c = cargo(); c.args(["test", "--workspace"]); c }))),
+        ("doc", Box::new(|| run_status({ let mut c = cargo(); c.args(["doc", "--workspace", "--no-deps"]).env("RUSTDOCFLAGS", "-D warnings"); c }))),
+        ("conformance", Box::new(|| conformance(None).map(|_| ()))),
+        ("vectors --check", Box::new(|| vectors(true))),
+        ("interop", Box::new(|| interop::run(&root()))),
+    ];
+    let mut table = Vec::new();
+    let mut failed = false;
+    for (name, step) in &steps {
+        eprintln!("\n==> xtask ci: {name}");
+        let t = Instant::now();
+        let r = step();
+        let secs = t.elapsed().as_secs_f64();
+        if let Err(e) = &r {
+            eprintln!("xtask ci: {name} failed: {e:#}");
+            failed = true;
+        }
+        table.push((name, r.is_ok(), secs));
+    }
+    println!("\n{:<18} {:<6} {:>8}", "step", "result", "seconds");
+    for (name, ok, secs) in &table {
+        println!("{:<18} {:<6} {:>8.1}", name, if *ok { "ok" } else { "FAILED" }, secs);
+    }
+    if failed {
+        bail!("ci failed");
+    }
+    println!("ci: all steps passed");
+    Ok(())
+}
+
+/// The targets of the matrix: (name, cargo package holding its `tests/conformance.rs`).
+const TARGETS: [(&str, &str); 4] =
+    [("core", "session-conformance"), ("axum", "session-axum"), ("actix", "session-actix"), ("hyper", "session-hyper")];
+
+fn conformance(json: Option<&Path>) -> Result<serde_json::Value> {
+    let dir = root().join("target/conformance");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)?;
+    let mut cmd = cargo();
+    cmd.args(["test", "--test", "conformance"]).env("CONFORMANCE_REPORT_DIR", &dir);
+    for (_, pkg) in TARGETS {
+        cmd.args(["-p", pkg]);
+    }
+    // The test run fails when a vector fails; the reports say which, so read them either way.
+    let test_result = run_status(cmd);
+
+    let mut reports = Vec::new();
+    for (name, _) in TARGETS {
+        let path = dir.join(format!("{name}.json"));
+        let text = std::fs::read_to_string(&path).with_context(|| format!("no report for target {name} ({})", path.display()))?;
+        reports.push(serde_json::from_str::<serde_json::Value>(&text)?);
+    }
+    // group -> target -> (pass, fail, skip)
+    let mut matrix: BTreeMap<String, BTreeMap<String, [usize; 3]>> = BTreeMap::new();
+    let (mut p, mut f, mut s) = (0, 0, 0);
+    let mut vectors = 0;
+    for r in &reports {
+        let target = r["target"].as_str().unwrap_or("?").to_owned();
+        let cases = r["cases"].as_array().cloned().unwrap_or_default();
+        vectors = vectors.max(cases.len());
+        for c in cases {
+            let cell = matrix
+                .entry(c["group"].as_str().unwrap_or("?").to_owned())
+                .or_default()
+                .entry(target.clone())
+                .or_default();
+            match c["status"].as_str() {
+                Some("pass") => { cell[0] += 1; p += 1; }
+                Some("skip") => { cell[2] += 1; s += 1; println!("skip [{target}] {}: {}", c["id"], c["reason"]); }
+                _ => { cell[1] += 1; f += 1; println!("FAIL [{target}] {}: {}", c["id"], c["reason"]); }
+            }
+        }
+    }
+    print!("\n{:<22}", "vectors \\ target");
+    for (name, _) in TARGETS {
+        print!(" {name:>12}");
+    }
+    println!();
+    for (group, row) in &matrix {
+        print!("{group:<22}");
+        for (name, _) in TARGETS {
+            let [cp, cf, cs] = row.get(name).copied().unwrap_or_default();
+            let cell = if cf > 0 { format!("{cp}/{} FAIL", cp + cf + cs) } else { format!("{cp}/{}", cp + cf + cs) };
+            print!(" {cell:>12}");
+        }
+        println!();
+    }
+    println!("conformance: {} targets x {vectors} vectors: {p} passed, {f} failed, {s} skipped", reports.len());
+    let summary = serde_json::json!({ "targets": reports.len(), "vectors": vectors, "passed": p, "failed": f, "skipped": s, "reports": reports });
+    if let Some(path) = json {
+        std::fs::write(path, serde_json::to_string_pretty(&summary)?)?;
+    }
+    test_result?;
+    if f > 0 {
+        bail!("{f} conformance failures");
+    }
+    Ok(summary)
+}
+
+fn vectors(check: bool) -> Result<()> {
+    let py = python::venv(&root())?;
+    let mut cmd = Command::new(py);
+    cmd.current_dir(root()).arg("scripts/flask_vectors.py");
+    cmd.args([if check { "--check" } else { "--out" }, "testdata/vectors"]);
+    run_status(cmd)
+}

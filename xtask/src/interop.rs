@@ -1,0 +1,180 @@
+//! The live cross-framework test: the seed app on Flask, axum, actix-web and hyper, one key, loopback only.
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, Result, bail};
+
+use crate::http::{form_encode, request};
+
+const KEY: &str = "interop-shared-secret-key-0001";
+const USER: &str = "Zoë <b>&\"x'</b>";
+/// MarkupSafe's escape of `USER` (what every server must show).
+const USER_ESCAPED: &str = "Zoë &lt;b&gt;&amp;&#34;x&#39;&lt;/b&gt;";
+const NOT_LOGGED_IN: &str = "You are not logged in";
+
+struct Server {
+    name: &'static str,
+    port: u16,
+    child: Child,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+fn start(root: &Path, name: &'static str, mut cmd: Command) -> Result<Server> {
+    let port = free_port()?;
+    let log_dir = root.join("target/interop");
+    std::fs::create_dir_all(&log_dir)?;
+    let log = std::fs::File::create(log_dir.join(format!("{name}.log")))?;
+    cmd.env("SECRET_KEY", KEY)
+        .env("PORT", port.to_string())
+        .env("RUST_LOG", "info")
+        .stdin(Stdio::null())
+        .stdout(log.try_clone()?)
+        .stderr(log);
+    let child = cmd.spawn().with_context(|| format!("cannot start {name}"))?;
+    let server = Server { name, port, child };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if Instant::now() > deadline {
+            bail!("{name} did not listen on port {port} within 60 s (see target/interop/{name}.log)");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Ok(server)
+}
+
+/// Builds the examples, starts all four servers, and checks logins across every pair.
+pub(crate) fn run(root: &Path) -> Result<()> {
+    let started = Instant::now();
+    let py = crate::python::venv(root)?;
+    let st = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .current_dir(root)
+        .args(["build", "-p", "login-axum", "-p", "login-actix", "-p", "login-hyper"])
+        .status()?;
+    if !st.success() {
+        bail!("building the login examples failed");
+    }
+    let bin = |n: &str| Command::new(root.join("target/debug").join(n));
+    let mut flask = Command::new(py);
+    flask.arg(root.join("interop/flask_app.py"));
+    let servers = vec![
+        start(root, "flask", flask)?,
+        start(root, "axum", bin("login-axum"))?,
+        start(root, "actix", bin("login-actix"))?,
+        start(root, "hyper", bin("login-hyper"))?,
+    ];
+
+    let mut failures = Vec::new();
+    let mut rows = Vec::new();
+    for from in &servers {
+        let mut row = Vec::new();
+        let cookie = match login(from) {
+            Ok(c) => c,
+            Err(e) => {
+                failures.push(format!("login on {}: {e:#}", from.name));
+                rows.push((from.name, vec!["no login".to_owned(); servers.len()], "-".to_owned(), "-".to_owned()));
+                continue;
+            }
+        };
+        for to in &servers {
+            let cell = match check_page(to, Some(&format!("session={cookie}")), &format!("Logged in as {USER_ESCAPED}")) {
+                Ok(()) => "ok".to_owned(),
+                Err(e) => {
+                    failures.push(format!("{} -> {}: {e:#}", from.name, to.name));
+                    "FAIL".to_owned()
+                }
+            };
+            row.push(cell);
+        }
+        let tampered = tamper(&cookie);
+        let tamper_cell = match servers.iter().try_for_each(|to| {
+            check_page(to, Some(&format!("session={tampered}")), NOT_LOGGED_IN).with_context(|| to.name)
+        }) {
+            Ok(()) => "refused".to_owned(),
+            Err(e) => {
+                failures.push(format!("tampered cookie from {}: {e:#}", from.name));
+                "FAIL".to_owned()
+            }
+        };
+        let logout_cell = match logout(from, &cookie) {
+            Ok(()) => "deleted".to_owned(),
+            Err(e) => {
+                failures.push(format!("logout on {}: {e:#}", from.name));
+                "FAIL".to_owned()
+            }
+        };
+        rows.push((from.name, row, tamper_cell, logout_cell));
+    }
+
+    print!("\n{:<14}", "login \\ read");
+    for s in &servers {
+        print!(" {:>7}", s.name);
+    }
+    println!(" {:>9} {:>9}", "tampered", "logout");
+    for (name, row, t, l) in &rows {
+        print!("{name:<14}");
+        for c in row {
+            print!(" {c:>7}");
+        }
+        println!(" {t:>9} {l:>9}");
+    }
+    println!("interop: {} servers, {:.1} s", servers.len(), started.elapsed().as_secs_f64());
+    if !failures.is_empty() {
+        for f in &failures {
+            println!("FAIL {f}");
+        }
+        bail!("{} interop failures", failures.len());
+    }
+    Ok(())
+}
+
+fn login(s: &Server) -> Result<String> {
+    let r = request(s.port, "POST", "/login", None, Some(&format!("username={}", form_encode(USER))))?;
+    if r.status != 302 {
+        bail!("POST /login answered {} (expected 302): {}", r.status, r.body);
+    }
+    r.set_cookie_value("session").filter(|v| !v.is_empty()).context("POST /login set no session cookie")
+}
+
+fn check_page(s: &Server, cookie: Option<&str>, want: &str) -> Result<()> {
+    let r = request(s.port, "GET", "/", cookie, None)?;
+    if r.status != 200 || !r.body.contains(want) {
+        bail!("GET / answered {} {:?}, expected {want:?}", r.status, r.body.trim());
+    }
+    Ok(())
+}
+
+fn logout(s: &Server, cookie: &str) -> Result<()> {
+    let r = request(s.port, "GET", "/logout", Some(&format!("session={cookie}")), None)?;
+    if r.status != 302 {
+        bail!("GET /logout answered {}", r.status);
+    }
+    let deletion = r
+        .all("set-cookie")
+        .into_iter()
+        .any(|h| h.starts_with("session=;") && h.contains("01 Jan 1970 00:00:00 GMT"));
+    if !deletion {
+        bail!("GET /logout sent no deletion cookie: {:?}", r.all("set-cookie"));
+    }
+    Ok(())
+}
+
+/// Changes one character in the middle of the payload.
+fn tamper(cookie: &str) -> String {
+    let mut bytes = cookie.as_bytes().to_vec();
+    let i = cookie.find('.').unwrap_or(cookie.len()) / 2;
+    bytes[i] = if bytes[i] == b'A' { b'B' } else { b'A' };
+    String::from_utf8(bytes).unwrap_or_default()
+}
