@@ -84,12 +84,21 @@ pub(crate) fn run(root: &Path) -> Result<()> {
             Ok(c) => c,
             Err(e) => {
                 failures.push(format!("login on {}: {e:#}", from.name));
-                rows.push((from.name, vec!["no login".to_owned(); servers.len()], "-".to_owned(), "-".to_owned()));
+                rows.push((
+                    from.name,
+                    vec!["no login".to_owned(); servers.len()],
+                    "-".to_owned(),
+                    "-".to_owned(),
+                ));
                 continue;
             }
         };
         for to in &servers {
-            let cell = match check_page(to, Some(&format!("session={cookie}")), &format!("Logged in as {USER_ESCAPED}")) {
+            let cell = match check_page(
+                to,
+                Some(&format!("session={cookie}")),
+                &format!("Logged in as {USER_ESCAPED}"),
+            ) {
                 Ok(()) => "ok".to_owned(),
                 Err(e) => {
                     failures.push(format!("{} -> {}: {e:#}", from.name, to.name));
@@ -130,7 +139,11 @@ pub(crate) fn run(root: &Path) -> Result<()> {
         }
         println!(" {t:>9} {l:>9}");
     }
-    println!("interop: {} servers, {:.1} s", servers.len(), started.elapsed().as_secs_f64());
+    println!(
+        "interop: {} servers, {:.1} s",
+        servers.len(),
+        started.elapsed().as_secs_f64()
+    );
     if !failures.is_empty() {
         for f in &failures {
             println!("FAIL {f}");
@@ -141,11 +154,19 @@ pub(crate) fn run(root: &Path) -> Result<()> {
 }
 
 fn login(s: &Server) -> Result<String> {
-    let r = request(s.port, "POST", "/login", None, Some(&format!("username={}", form_encode(USER))))?;
+    let r = request(
+        s.port,
+        "POST",
+        "/login",
+        None,
+        Some(&format!("username={}", form_encode(USER))),
+    )?;
     if r.status != 302 {
         bail!("POST /login answered {} (expected 302): {}", r.status, r.body);
     }
-    r.set_cookie_value("session").filter(|v| !v.is_empty()).context("POST /login set no session cookie")
+    r.set_cookie_value("session")
+        .filter(|v| !v.is_empty())
+        .context("POST /login set no session cookie")
 }
 
 fn check_page(s: &Server, cookie: Option<&str>, want: &str) -> Result<()> {

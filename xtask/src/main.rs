@@ -20,7 +20,7 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("ci") => ci(),
-        Some("conformance") => conformance(json_path(&args[1..])?.as_deref()).map(|_| ()),
+        Some("conformance") => json_path(&args[1..]).and_then(|p| conformance(p.as_deref()).map(|_| ())),
         Some("vectors") => vectors(args.iter().any(|a| a == "--check")),
         Some("interop") => interop::run(&root()),
         _ => {
@@ -46,7 +46,9 @@ fn json_path(args: &[String]) -> Result<Option<PathBuf>, anyhow::Error> {
 
 /// The workspace root, found from this crate's manifest directory.
 pub(crate) fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
 }
 
 fn cargo() -> Command {
@@ -67,10 +69,47 @@ fn run_status(mut cmd: Command) -> Result<()> {
 fn ci() -> Result<()> {
     type Step = (&'static str, Box<dyn Fn() -> Result<()>>);
     let steps: Vec<Step> = vec![
-        ("fmt", Box::new(|| run_status({ let mut c = cargo(); c.args(["fmt", "--all", "--", "--check"]); c }))),
-        ("clippy", Box::new(|| run_status({ let mut c = cargo(); c.args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]); c }))),
-        ("test", Box::new(|| run_status({ let mut c = cargo(); c.args(["test", "--workspace"]); c }))),
-        ("doc", Box::new(|| run_status({ let mut c = cargo(); c.args(["doc", "--workspace", "--no-deps"]).env("RUSTDOCFLAGS", "-D warnings"); c }))),
+        (
+            "fmt",
+            Box::new(|| {
+                run_status({
+                    let mut c = cargo();
+                    c.args(["fmt", "--all", "--", "--check"]);
+                    c
+                })
+            }),
+        ),
+        (
+            "clippy",
+            Box::new(|| {
+                run_status({
+                    let mut c = cargo();
+                    c.args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]);
+                    c
+                })
+            }),
+        ),
+        (
+            "test",
+            Box::new(|| {
+                run_status({
+                    let mut c = cargo();
+                    c.args(["test", "--workspace"]);
+                    c
+                })
+            }),
+        ),
+        (
+            "doc",
+            Box::new(|| {
+                run_status({
+                    let mut c = cargo();
+                    c.args(["doc", "--workspace", "--no-deps"])
+                        .env("RUSTDOCFLAGS", "-D warnings");
+                    c
+                })
+            }),
+        ),
         ("conformance", Box::new(|| conformance(None).map(|_| ()))),
         ("vectors --check", Box::new(|| vectors(true))),
         ("interop", Box::new(|| interop::run(&root()))),
@@ -100,15 +139,20 @@ fn ci() -> Result<()> {
 }
 
 /// The targets of the matrix: (name, cargo package holding its `tests/conformance.rs`).
-const TARGETS: [(&str, &str); 4] =
-    [("core", "session-conformance"), ("axum", "session-axum"), ("actix", "session-actix"), ("hyper", "session-hyper")];
+const TARGETS: [(&str, &str); 4] = [
+    ("core", "session-conformance"),
+    ("axum", "session-axum"),
+    ("actix", "session-actix"),
+    ("hyper", "session-hyper"),
+];
 
 fn conformance(json: Option<&Path>) -> Result<serde_json::Value> {
     let dir = root().join("target/conformance");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir)?;
     let mut cmd = cargo();
-    cmd.args(["test", "--test", "conformance"]).env("CONFORMANCE_REPORT_DIR", &dir);
+    cmd.args(["test", "--test", "conformance"])
+        .env("CONFORMANCE_REPORT_DIR", &dir);
     for (_, pkg) in TARGETS {
         cmd.args(["-p", pkg]);
     }
@@ -118,7 +162,8 @@ fn conformance(json: Option<&Path>) -> Result<serde_json::Value> {
     let mut reports = Vec::new();
     for (name, _) in TARGETS {
         let path = dir.join(format!("{name}.json"));
-        let text = std::fs::read_to_string(&path).with_context(|| format!("no report for target {name} ({})", path.display()))?;
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("no report for target {name} ({})", path.display()))?;
         reports.push(serde_json::from_str::<serde_json::Value>(&text)?);
     }
     // group -> target -> (pass, fail, skip)
@@ -136,9 +181,20 @@ fn conformance(json: Option<&Path>) -> Result<serde_json::Value> {
                 .entry(target.clone())
                 .or_default();
             match c["status"].as_str() {
-                Some("pass") => { cell[0] += 1; p += 1; }
-                Some("skip") => { cell[2] += 1; s += 1; println!("skip [{target}] {}: {}", c["id"], c["reason"]); }
-                _ => { cell[1] += 1; f += 1; println!("FAIL [{target}] {}: {}", c["id"], c["reason"]); }
+                Some("pass") => {
+                    cell[0] += 1;
+                    p += 1;
+                }
+                Some("skip") => {
+                    cell[2] += 1;
+                    s += 1;
+                    println!("skip [{target}] {}: {}", c["id"], c["reason"]);
+                }
+                _ => {
+                    cell[1] += 1;
+                    f += 1;
+                    println!("FAIL [{target}] {}: {}", c["id"], c["reason"]);
+                }
             }
         }
     }
@@ -151,12 +207,19 @@ fn conformance(json: Option<&Path>) -> Result<serde_json::Value> {
         print!("{group:<22}");
         for (name, _) in TARGETS {
             let [cp, cf, cs] = row.get(name).copied().unwrap_or_default();
-            let cell = if cf > 0 { format!("{cp}/{} FAIL", cp + cf + cs) } else { format!("{cp}/{}", cp + cf + cs) };
+            let cell = if cf > 0 {
+                format!("{cp}/{} FAIL", cp + cf + cs)
+            } else {
+                format!("{cp}/{}", cp + cf + cs)
+            };
             print!(" {cell:>12}");
         }
         println!();
     }
-    println!("conformance: {} targets x {vectors} vectors: {p} passed, {f} failed, {s} skipped", reports.len());
+    println!(
+        "conformance: {} targets x {vectors} vectors: {p} passed, {f} failed, {s} skipped",
+        reports.len()
+    );
     let summary = serde_json::json!({ "targets": reports.len(), "vectors": vectors, "passed": p, "failed": f, "skipped": s, "reports": reports });
     if let Some(path) = json {
         std::fs::write(path, serde_json::to_string_pretty(&summary)?)?;

@@ -17,7 +17,12 @@ pub(crate) fn venv(root: &Path) -> Result<PathBuf> {
     }
     let system_python = ["python3", "python"]
         .into_iter()
-        .find(|p| Command::new(p).arg("--version").output().is_ok_and(|o| o.status.success()))
+        .find(|p| {
+            Command::new(p)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
         .context("python3 is required for the Flask vectors and interop (install Python 3.11+)")?;
     if !py.exists() {
         eprintln!("xtask: creating {} with {system_python}", dir.display());

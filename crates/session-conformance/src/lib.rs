@@ -12,8 +12,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use serde_json::Value as J;
 use session_core::{
-    CookieCodec, Digest, KeyDerivation, Keyring, SameSite, SecretKey, SessionConfig, SessionHandle, SignerOptions,
-    json,
+    CookieCodec, Digest, KeyDerivation, Keyring, SameSite, SecretKey, SessionConfig, SessionHandle, SignerOptions, json,
 };
 
 /// One view action from a scenario vector.
@@ -110,26 +109,24 @@ pub fn apply_actions(session: &SessionHandle, actions: &[Action]) -> Vec<J> {
     for a in actions {
         match a {
             Action::Get { key, .. } => out.push(
-                session.get_value(key).map_or(J::Null, |v| parse_json(&json::to_tagged_json(&v))),
+                session
+                    .get_value(key)
+                    .map_or(J::Null, |v| parse_json(&json::to_tagged_json(&v))),
             ),
             Action::Contains { key, .. } => out.push(J::Bool(session.contains_key(key))),
-            Action::Set { key, value } => {
-                match json::from_tagged_json(value.to_string().as_bytes()) {
-                    Ok(v) => {
-                        session.insert_value(key.clone(), v);
-                    }
-                    Err(e) => out.push(J::String(format!("bad vector value: {e}"))),
+            Action::Set { key, value } => match json::from_tagged_json(value.to_string().as_bytes()) {
+                Ok(v) => {
+                    session.insert_value(key.clone(), v);
                 }
-            }
+                Err(e) => out.push(J::String(format!("bad vector value: {e}"))),
+            },
             Action::Pop { key } => {
                 session.remove(key);
             }
             Action::Clear => session.clear(),
             Action::SetPermanent { value } => session.set_permanent(*value),
             Action::Keys { .. } => out.push(J::Array(session.keys().into_iter().map(J::String).collect())),
-            Action::Dump { .. } => {
-                out.push(J::String(session.with(|s| json::map_to_tagged_json(s.data()))))
-            }
+            Action::Dump { .. } => out.push(J::String(session.with(|s| json::map_to_tagged_json(s.data())))),
         }
     }
     out
@@ -266,7 +263,8 @@ fn key(text: &str) -> Result<SecretKey, String> {
 }
 
 fn keyring(k: &Keys) -> Result<Keyring, String> {
-    Ok(Keyring::new(key(&k.secret_key)?).with_fallbacks(k.fallbacks.iter().map(|f| key(f)).collect::<Result<Vec<_>, _>>()?))
+    Ok(Keyring::new(key(&k.secret_key)?)
+        .with_fallbacks(k.fallbacks.iter().map(|f| key(f)).collect::<Result<Vec<_>, _>>()?))
 }
 
 fn signer_options(s: &Signer) -> Result<SignerOptions, String> {
@@ -354,13 +352,19 @@ fn check_wire_codec(c: &WireCase) -> Result<(), String> {
     if let Some(sign) = &c.sign {
         // Flask signed with `sign.key`; sign with that key as our current key.
         let signing_key = match sign.key.strip_prefix("fallback:") {
-            Some(i) => c.keys.fallbacks.get(i.parse::<usize>().map_err(|e| e.to_string())?).ok_or("no such fallback")?,
+            Some(i) => c
+                .keys
+                .fallbacks
+                .get(i.parse::<usize>().map_err(|e| e.to_string())?)
+                .ok_or("no such fallback")?,
             None => &c.keys.secret_key,
         };
         let signing = CookieCodec::new(&Keyring::new(key(signing_key)?), signer_options(&c.signer)?);
         let ours = signing.encode_json(&sign.tagged_json, sign.timestamp);
         if sign.compressed {
-            let back = codec.decode(&ours, sign.timestamp, None).map_err(|e| format!("our compressed cookie does not decode: {e}"))?;
+            let back = codec
+                .decode(&ours, sign.timestamp, None)
+                .map_err(|e| format!("our compressed cookie does not decode: {e}"))?;
             let ours_json = json::map_to_tagged_json(&back.data);
             let value = json::from_tagged_json(sign.tagged_json.as_bytes()).map_err(|e| e.to_string())?;
             if ours_json != json::to_tagged_json(&value) {
@@ -393,7 +397,11 @@ fn check_wire_codec(c: &WireCase) -> Result<(), String> {
             if Some(e.kind()) == c.expected.error.as_deref() {
                 Ok(())
             } else {
-                Err(format!("refused as {} ({e}), expected {:?}", e.kind(), c.expected.error))
+                Err(format!(
+                    "refused as {} ({e}), expected {:?}",
+                    e.kind(),
+                    c.expected.error
+                ))
             }
         }
         (other, _) => Err(format!("unknown expected result {other:?}")),
@@ -411,7 +419,9 @@ fn check_wire_exchange(target: &dyn Target, c: &WireCase) -> Result<(), String> 
         config,
         cookie_headers: vec![format!("session={}", c.cookie)],
         now: c.now,
-        actions: vec![Action::Dump { expect: J::String(expect.clone()) }],
+        actions: vec![Action::Dump {
+            expect: J::String(expect.clone()),
+        }],
     };
     let out = target.exchange(&ex);
     if out.status != 200 {
@@ -420,7 +430,8 @@ fn check_wire_exchange(target: &dyn Target, c: &WireCase) -> Result<(), String> 
     if out.observations != [J::String(expect.clone())] {
         return Err(format!("session {:?}, expected {expect}", out.observations));
     }
-    let refreshed = expect.contains(r#""_permanent":true"#) || c.expected.key.as_deref().is_some_and(|k| k != "current");
+    let refreshed =
+        expect.contains(r#""_permanent":true"#) || c.expected.key.as_deref().is_some_and(|k| k != "current");
     if !refreshed && !out.set_cookie.is_empty() {
         return Err(format!("unexpected Set-Cookie {:?}", out.set_cookie));
     }
@@ -441,20 +452,42 @@ fn parse_set_cookie(header: &str) -> (String, String, BTreeMap<String, J>) {
 }
 
 fn canonical_attr(name: &str) -> String {
-    const NAMES: [&str; 8] = ["Domain", "Expires", "Max-Age", "Secure", "HttpOnly", "Path", "SameSite", "Partitioned"];
-    NAMES.iter().find(|n| n.eq_ignore_ascii_case(name)).map_or_else(|| name.to_owned(), |n| (*n).to_owned())
+    const NAMES: [&str; 8] = [
+        "Domain",
+        "Expires",
+        "Max-Age",
+        "Secure",
+        "HttpOnly",
+        "Path",
+        "SameSite",
+        "Partitioned",
+    ];
+    NAMES
+        .iter()
+        .find(|n| n.eq_ignore_ascii_case(name))
+        .map_or_else(|| name.to_owned(), |n| (*n).to_owned())
 }
 
 fn check_scenario(target: &dyn Target, c: &ScenarioCase) -> Result<(), String> {
     let config = flask_config(&c.config)?;
-    let ex = Exchange { config: config.clone(), cookie_headers: c.request_cookies.clone(), now: c.now, actions: c.actions.clone() };
+    let ex = Exchange {
+        config: config.clone(),
+        cookie_headers: c.request_cookies.clone(),
+        now: c.now,
+        actions: c.actions.clone(),
+    };
     let out = target.exchange(&ex);
     let mut errs = Vec::new();
     if out.status != c.expected.status {
         errs.push(format!("status {} (expected {})", out.status, c.expected.status));
     }
     let norm = |v: &[String]| {
-        let mut v: Vec<String> = v.iter().flat_map(|s| s.split(',')).map(|s| s.trim().to_ascii_lowercase()).filter(|s| !s.is_empty()).collect();
+        let mut v: Vec<String> = v
+            .iter()
+            .flat_map(|s| s.split(','))
+            .map(|s| s.trim().to_ascii_lowercase())
+            .filter(|s| !s.is_empty())
+            .collect();
         v.sort();
         v.dedup();
         v
@@ -463,7 +496,11 @@ fn check_scenario(target: &dyn Target, c: &ScenarioCase) -> Result<(), String> {
         errs.push(format!("Vary {:?} (expected {:?})", out.vary, c.expected.vary));
     }
     if out.set_cookie.len() != c.expected.set_cookie.len() {
-        errs.push(format!("Set-Cookie {:?} (expected {} header(s))", out.set_cookie, c.expected.set_cookie.len()));
+        errs.push(format!(
+            "Set-Cookie {:?} (expected {} header(s))",
+            out.set_cookie,
+            c.expected.set_cookie.len()
+        ));
     } else {
         for (got, exp) in out.set_cookie.iter().zip(&c.expected.set_cookie) {
             let (name, value, attrs) = parse_set_cookie(got);
@@ -479,7 +516,10 @@ fn check_scenario(target: &dyn Target, c: &ScenarioCase) -> Result<(), String> {
                     Ok(d) => {
                         let ours = json::map_to_tagged_json(&d.data);
                         if Some(&ours) != exp.tagged_json.as_ref() || Some(d.timestamp) != exp.timestamp {
-                            errs.push(format!("cookie decodes to {ours} @{} (expected {:?} @{:?})", d.timestamp, exp.tagged_json, exp.timestamp));
+                            errs.push(format!(
+                                "cookie decodes to {ours} @{} (expected {:?} @{:?})",
+                                d.timestamp, exp.tagged_json, exp.timestamp
+                            ));
                         }
                     }
                     Err(e) => errs.push(format!("our cookie does not decode: {e}")),
@@ -520,9 +560,17 @@ pub fn run(target: &dyn Target) -> Result<Report, String> {
             Ok(()) => ("pass", String::new()),
             Err(e) => ("fail", format!("{comment}: {e}")),
         };
-        cases.push(CaseResult { group: group.clone(), id, status, reason });
+        cases.push(CaseResult {
+            group: group.clone(),
+            id,
+            status,
+            reason,
+        });
     }
-    Ok(Report { target: target.name().to_owned(), cases })
+    Ok(Report {
+        target: target.name().to_owned(),
+        cases,
+    })
 }
 
 /// Runs every vector, prints failures and skips, writes `$CONFORMANCE_REPORT_DIR/<target>.json` when that
@@ -545,11 +593,19 @@ pub fn assert_conformance(target: &dyn Target) {
     }
     let mut msg = String::new();
     for c in report.cases.iter().filter(|c| c.status != "pass") {
-        let _ = writeln!(msg, "[{}] {} {}/{}: {}", report.target, c.status, c.group, c.id, c.reason);
+        let _ = writeln!(
+            msg,
+            "[{}] {} {}/{}: {}",
+            report.target, c.status, c.group, c.id, c.reason
+        );
     }
     eprint!("{msg}");
     let (p, f, s) = (report.count("pass"), report.count("fail"), report.count("skip"));
-    eprintln!("[{}] {} vectors: {p} passed, {f} failed, {s} skipped", report.target, report.cases.len());
+    eprintln!(
+        "[{}] {} vectors: {p} passed, {f} failed, {s} skipped",
+        report.target,
+        report.cases.len()
+    );
     assert!(f == 0, "{f} conformance vector(s) failed for {}", report.target);
 }
 
@@ -572,7 +628,11 @@ impl Target for CoreTarget {
                 vary: if out.vary_cookie { vec!["Cookie".into()] } else { vec![] },
                 observations,
             },
-            Err(_) => Outcome { status: 500, vary: vec!["Cookie".into()], ..Outcome::default() },
+            Err(_) => Outcome {
+                status: 500,
+                vary: vec!["Cookie".into()],
+                ..Outcome::default()
+            },
         }
     }
 }

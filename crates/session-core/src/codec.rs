@@ -60,7 +60,8 @@ impl CookieCodec {
 
     /// The cookie value for tagged JSON text that is already serialized.
     pub fn encode_json(&self, json: &str, timestamp: u64) -> String {
-        self.signer.sign(&encode_payload(json.as_bytes(), self.compression), timestamp)
+        self.signer
+            .sign(&encode_payload(json.as_bytes(), self.compression), timestamp)
     }
 
     /// Verifies and decodes a cookie value. `max_age` of `None` skips the age check.
@@ -76,7 +77,12 @@ impl CookieCodec {
             other if other.is_falsy() => Map::new(),
             _ => return Err(SessionError::BadPayload("the session is not a JSON object".into())),
         };
-        Ok(Decoded { data, timestamp: v.timestamp, key: v.key, compressed: v.payload.starts_with('.') })
+        Ok(Decoded {
+            data,
+            timestamp: v.timestamp,
+            key: v.key,
+            compressed: v.payload.starts_with('.'),
+        })
     }
 }
 
@@ -85,8 +91,12 @@ impl CookieCodec {
 /// # Errors
 /// `Malformed` when the shape is wrong, `BadPayload` / `PayloadTooLarge` when the payload does not decode.
 pub fn decode_unverified(cookie: &str, max_decompressed: usize) -> Result<(Value, u64, bool)> {
-    let (value, _sig) = cookie.rsplit_once('.').ok_or(SessionError::Malformed("no '.' separator"))?;
-    let (payload, ts) = value.rsplit_once('.').ok_or(SessionError::Malformed("timestamp missing"))?;
+    let (value, _sig) = cookie
+        .rsplit_once('.')
+        .ok_or(SessionError::Malformed("no '.' separator"))?;
+    let (payload, ts) = value
+        .rsplit_once('.')
+        .ok_or(SessionError::Malformed("timestamp missing"))?;
     let ts_bytes = crate::payload::b64_decode_lenient(ts.as_bytes())
         .map_err(|_| SessionError::Malformed("malformed timestamp"))?;
     if ts_bytes.len() > 8 {

@@ -35,7 +35,9 @@ impl SameSite {
             "strict" => Ok(Self::Strict),
             "lax" => Ok(Self::Lax),
             "none" => Ok(Self::None),
-            _ => Err(SessionError::Config(format!("SameSite must be 'Strict', 'Lax', or 'None', not {s:?}"))),
+            _ => Err(SessionError::Config(format!(
+                "SameSite must be 'Strict', 'Lax', or 'None', not {s:?}"
+            ))),
         }
     }
 }
@@ -258,7 +260,11 @@ impl SessionConfigBuilder {
     pub fn build(self) -> Result<SessionConfig> {
         let key = self.secret_key.ok_or(SessionError::NoSecretKey)?;
         let name = &self.cookie_name;
-        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?={}".contains(&b)) {
+        if name.is_empty()
+            || !name
+                .bytes()
+                .all(|b| b.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?={}".contains(&b))
+        {
             return Err(SessionError::Config(format!(
                 "cookie name {name:?} is not a valid cookie token; use letters, digits and -_.!#$%&'*+^`|~"
             )));
@@ -271,10 +277,18 @@ impl SessionConfigBuilder {
         }
         let domain = self
             .domain
-            .map(|d| d.split(':').next().unwrap_or_default().trim_start_matches('.').to_owned())
+            .map(|d| {
+                d.split(':')
+                    .next()
+                    .unwrap_or_default()
+                    .trim_start_matches('.')
+                    .to_owned()
+            })
             .filter(|d| !d.is_empty());
         if name.starts_with("__Secure-") && !secure {
-            return Err(SessionError::Config("a __Secure- cookie name requires secure(true)".into()));
+            return Err(SessionError::Config(
+                "a __Secure- cookie name requires secure(true)".into(),
+            ));
         }
         if name.starts_with("__Host-") && (!secure || self.path != "/" || domain.is_some()) {
             return Err(SessionError::Config(
@@ -333,15 +347,34 @@ mod tests {
     #[test]
     fn no_key_gives_flasks_message() {
         let err = SessionConfig::builder().build().unwrap_err().to_string();
-        assert!(err.starts_with("The session is unavailable because no secret key was set."), "{err}");
+        assert!(
+            err.starts_with("The session is unavailable because no secret key was set."),
+            "{err}"
+        );
     }
 
     #[test]
     fn bad_combinations_are_refused_with_a_fix() {
-        let err = SessionConfig::builder().secret_key(key()).same_site(Some(SameSite::None)).build().unwrap_err();
+        let err = SessionConfig::builder()
+            .secret_key(key())
+            .same_site(Some(SameSite::None))
+            .build()
+            .unwrap_err();
         assert!(err.to_string().contains("set secure(true)"), "{err}");
-        assert!(SessionConfig::builder().secret_key(key()).cookie_name("a b").build().is_err());
-        assert!(SessionConfig::builder().secret_key(key()).cookie_name("__Host-s").build().is_err());
+        assert!(
+            SessionConfig::builder()
+                .secret_key(key())
+                .cookie_name("a b")
+                .build()
+                .is_err()
+        );
+        assert!(
+            SessionConfig::builder()
+                .secret_key(key())
+                .cookie_name("__Host-s")
+                .build()
+                .is_err()
+        );
         assert!(
             SessionConfig::builder()
                 .secret_key(key())
@@ -354,7 +387,11 @@ mod tests {
 
     #[test]
     fn domain_is_normalised_like_werkzeug() {
-        let c = SessionConfig::builder().secret_key(key()).domain(Some(".Example.com:8080".into())).build().unwrap();
+        let c = SessionConfig::builder()
+            .secret_key(key())
+            .domain(Some(".Example.com:8080".into()))
+            .build()
+            .unwrap();
         assert_eq!(c.0.domain.as_deref(), Some("Example.com"));
     }
 }

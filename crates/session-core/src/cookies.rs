@@ -6,11 +6,13 @@ use cookie::Cookie;
 /// `request.cookies.get(name)`: the first one wins). Pairs that do not parse are skipped.
 pub fn find_cookie<'a>(headers: impl IntoIterator<Item = &'a str>, name: &str) -> Option<&'a str> {
     headers.into_iter().find_map(|h| {
-        let raw = Cookie::split_parse(h).filter_map(Result::ok).find(|c| c.name() == name)?.value_raw()?;
+        let raw = Cookie::split_parse(h)
+            .filter_map(Result::ok)
+            .find(|c| c.name() == name)?
+            .value_raw()?;
         Some(raw.strip_prefix('"').and_then(|r| r.strip_suffix('"')).unwrap_or(raw))
     })
 }
-
 
 /// The attributes shared by a session cookie and its deletion.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,7 +26,13 @@ pub(crate) struct Attributes<'a> {
 }
 
 /// Renders a `Set-Cookie` value. `expires` is Unix seconds; `max_age_zero` adds `Max-Age=0` (deletions).
-pub(crate) fn render(name: &str, value: &str, attrs: &Attributes<'_>, expires: Option<i64>, max_age_zero: bool) -> String {
+pub(crate) fn render(
+    name: &str,
+    value: &str,
+    attrs: &Attributes<'_>,
+    expires: Option<i64>,
+    max_age_zero: bool,
+) -> String {
     let mut c = Cookie::new(name, value);
     c.set_path(attrs.path);
     if let Some(d) = attrs.domain {

@@ -20,9 +20,7 @@ pub enum SessionError {
     BadSignature,
 
     /// The signature is valid but the cookie is older than the configured lifetime.
-    #[error(
-        "session cookie expired: it is {age} s old and the limit is {max_age} s (PERMANENT_SESSION_LIFETIME)"
-    )]
+    #[error("session cookie expired: it is {age} s old and the limit is {max_age} s (PERMANENT_SESSION_LIFETIME)")]
     Expired {
         /// Age of the cookie in seconds at the time of the check.
         age: i64,

@@ -36,7 +36,12 @@ pub fn map_to_tagged_json(map: &Map) -> String {
 /// # Errors
 /// [`SessionError::BadPayload`] for invalid JSON or UTF-8, a bad tag value, or nesting beyond [`MAX_DEPTH`].
 pub fn from_tagged_json(text: &[u8]) -> Result<Value> {
-    let mut p = Parser { s: text, i: 0, record_next: false, recorded: Vec::new() };
+    let mut p = Parser {
+        s: text,
+        i: 0,
+        record_next: false,
+        recorded: Vec::new(),
+    };
     p.ws();
     let v = p.value(0)?;
     p.ws();
@@ -198,7 +203,9 @@ fn write_float(f: f64, out: &mut String) {
 }
 
 const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
 
 /// Werkzeug's `http_date`: `Thu, 29 Feb 2024 13:45:07 GMT` (four-digit year, as Python pads it).
 /// Out-of-range timestamps are clamped to the years Python's `datetime` supports (1–9999).
@@ -290,7 +297,9 @@ impl Parser<'_> {
 
     fn value(&mut self, depth: usize) -> Result<Value> {
         if depth > MAX_DEPTH {
-            return Err(SessionError::BadPayload(format!("nesting deeper than {MAX_DEPTH} levels")));
+            return Err(SessionError::BadPayload(format!(
+                "nesting deeper than {MAX_DEPTH} levels"
+            )));
         }
         match self.s.get(self.i) {
             None => Err(self.err("unexpected end of JSON")),
@@ -453,7 +462,10 @@ impl Parser<'_> {
     }
 
     fn hex4(&mut self) -> Result<u32> {
-        let h = self.s.get(self.i..self.i + 4).ok_or_else(|| self.err("short \\u escape"))?;
+        let h = self
+            .s
+            .get(self.i..self.i + 4)
+            .ok_or_else(|| self.err("short \\u escape"))?;
         let h = std::str::from_utf8(h).map_err(|_| self.err("bad \\u escape"))?;
         let v = u32::from_str_radix(h, 16).map_err(|_| self.err("bad \\u escape"))?;
         self.i += 4;
@@ -503,7 +515,10 @@ impl Parser<'_> {
         // Only ASCII digits and signs were consumed.
         let text = std::str::from_utf8(&self.s[start..self.i]).map_err(|_| self.err("invalid number"))?;
         if float {
-            return text.parse::<f64>().map(Value::Float).map_err(|_| self.err("invalid number"));
+            return text
+                .parse::<f64>()
+                .map(Value::Float)
+                .map_err(|_| self.err("invalid number"));
         }
         if let Ok(i) = text.parse::<i64>() {
             return Ok(Value::Int(i));
@@ -526,8 +541,14 @@ fn untag(tag: &str, inner: Value, order: Vec<String>) -> Result<Value> {
         (" t", Value::Bytes(b)) => Ok(Value::Tuple(b.into_iter().map(|x| Value::Int(x.into())).collect())),
         (" t", Value::Dict(_)) => Ok(Value::Tuple(order.into_iter().map(Value::Str).collect())),
         (" b", Value::Str(s)) => {
-            let cleaned: String = s.chars().filter(|c| c.is_ascii_alphanumeric() || "+/=".contains(*c)).collect();
-            B64_STANDARD_LENIENT_BITS.decode(&cleaned).map(Value::Bytes).map_err(|_| bad("invalid base64"))
+            let cleaned: String = s
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || "+/=".contains(*c))
+                .collect();
+            B64_STANDARD_LENIENT_BITS
+                .decode(&cleaned)
+                .map(Value::Bytes)
+                .map_err(|_| bad("invalid base64"))
         }
         (" m", Value::Str(s) | Value::Markup(s)) => Ok(Value::Markup(s)),
         // Markup(x) is str(x) for other scalars.
@@ -625,13 +646,19 @@ mod tests {
     #[test]
     fn depth_is_bounded() {
         let deep = "[".repeat(100_000) + &"]".repeat(100_000);
-        assert!(matches!(from_tagged_json(deep.as_bytes()), Err(SessionError::BadPayload(_))));
+        assert!(matches!(
+            from_tagged_json(deep.as_bytes()),
+            Err(SessionError::BadPayload(_))
+        ));
     }
 
     #[test]
     fn big_integers_are_kept() {
         let v = from_tagged_json(b"[18446744073709551616,-1267650600228229401496703205376]").unwrap();
-        assert_eq!(to_tagged_json(&v), "[18446744073709551616,-1267650600228229401496703205376]");
+        assert_eq!(
+            to_tagged_json(&v),
+            "[18446744073709551616,-1267650600228229401496703205376]"
+        );
     }
 
     #[test]

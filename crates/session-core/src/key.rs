@@ -218,7 +218,10 @@ pub struct Keyring {
 impl Keyring {
     /// A keyring with just a current key.
     pub fn new(current: SecretKey) -> Self {
-        Self { current, fallbacks: Vec::new() }
+        Self {
+            current,
+            fallbacks: Vec::new(),
+        }
     }
 
     /// Adds fallback keys, in Flask's `SECRET_KEY_FALLBACKS` order (oldest first, newest last).
@@ -239,8 +242,13 @@ impl Keyring {
 
     /// Keys in verification order, with their ids.
     pub fn verification_order(&self) -> impl Iterator<Item = (KeyId, &SecretKey)> {
-        std::iter::once((KeyId::Current, &self.current))
-            .chain(self.fallbacks.iter().enumerate().rev().map(|(i, k)| (KeyId::Fallback(i), k)))
+        std::iter::once((KeyId::Current, &self.current)).chain(
+            self.fallbacks
+                .iter()
+                .enumerate()
+                .rev()
+                .map(|(i, k)| (KeyId::Fallback(i), k)),
+        )
     }
 }
 
@@ -258,8 +266,16 @@ mod tests {
 
     #[test]
     fn key_text_syntax() {
-        assert_eq!(SecretKey::parse("hex:00ff00ff00ff00ff00ff00ff00ff00ff").unwrap().len(), 16);
-        assert_eq!(SecretKey::parse("base64:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA").unwrap().len(), 24);
+        assert_eq!(
+            SecretKey::parse("hex:00ff00ff00ff00ff00ff00ff00ff00ff").unwrap().len(),
+            16
+        );
+        assert_eq!(
+            SecretKey::parse("base64:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
+                .unwrap()
+                .len(),
+            24
+        );
         assert!(SecretKey::parse("hex:zz").is_err());
         assert!(SecretKey::parse("base64:***").is_err());
         let k = SecretKey::parse("A0Zr98j/3yX R~XHH!jmN]LWX/,?RT").unwrap();

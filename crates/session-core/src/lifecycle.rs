@@ -34,7 +34,12 @@ impl SessionConfig {
     pub fn load<'a>(&self, cookie_headers: impl IntoIterator<Item = &'a str>, now: u64) -> Loaded {
         let value = match find_cookie(cookie_headers, &self.0.cookie_name) {
             Some(v) if !v.is_empty() => v,
-            _ => return Loaded { session: Session::default(), refused: None },
+            _ => {
+                return Loaded {
+                    session: Session::default(),
+                    refused: None,
+                };
+            }
         };
         match self.0.codec.decode(value, now, Some(self.0.lifetime)) {
             Ok(d) => {
@@ -43,7 +48,10 @@ impl SessionConfig {
                 session.timestamp = Some(d.timestamp);
                 Loaded { session, refused: None }
             }
-            Err(e) => Loaded { session: Session::default(), refused: Some(e) },
+            Err(e) => Loaded {
+                session: Session::default(),
+                refused: Some(e),
+            },
         }
     }
 
@@ -57,7 +65,10 @@ impl SessionConfig {
     /// [`SessionError::CookieTooLarge`] when the `Set-Cookie` value exceeds `max_cookie_size`; nothing may be sent.
     pub fn save(&self, session: &Session, accessed: bool, now: u64) -> Result<ResponseCookie> {
         let c = &self.0;
-        let mut out = ResponseCookie { set_cookie: None, vary_cookie: accessed };
+        let mut out = ResponseCookie {
+            set_cookie: None,
+            vary_cookie: accessed,
+        };
         let attrs = Attributes {
             domain: c.domain.as_deref(),
             path: &c.path,
@@ -73,8 +84,8 @@ impl SessionConfig {
             }
             return Ok(out);
         }
-        let resign = session.is_renewed()
-            || (c.resign_fallback && matches!(session.verified_by(), Some(KeyId::Fallback(_))));
+        let resign =
+            session.is_renewed() || (c.resign_fallback && matches!(session.verified_by(), Some(KeyId::Fallback(_))));
         if !(session.is_modified() || (session.permanent() && c.refresh_each_request) || resign) {
             return Ok(out);
         }
@@ -97,10 +108,17 @@ impl SessionConfig {
 
 /// The three top-level keys whose encoded values take the most room, as `key (N bytes)`.
 fn largest_keys(session: &Session) -> String {
-    let mut sizes: Vec<(usize, &str)> =
-        session.iter().map(|(k, v)| (k.len() + to_tagged_json(v).len(), k)).collect();
+    let mut sizes: Vec<(usize, &str)> = session
+        .iter()
+        .map(|(k, v)| (k.len() + to_tagged_json(v).len(), k))
+        .collect();
     sizes.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
-    sizes.iter().take(3).map(|(n, k)| format!("{k:?} ({n} bytes)")).collect::<Vec<_>>().join(", ")
+    sizes
+        .iter()
+        .take(3)
+        .map(|(n, k)| format!("{k:?} ({n} bytes)"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The per-request session every adapter hands to handlers: cheap to clone, `Send + Sync`, and lazy.
@@ -131,7 +149,12 @@ struct Shared {
 impl SessionHandle {
     /// A handle for one request: its `Cookie` header values and the request time (Unix seconds).
     pub fn new(config: SessionConfig, cookie_headers: Vec<String>, now: u64) -> Self {
-        Self(Arc::new(Shared { config, cookie_headers, now, state: Mutex::new(None) }))
+        Self(Arc::new(Shared {
+            config,
+            cookie_headers,
+            now,
+            state: Mutex::new(None),
+        }))
     }
 
     /// The configuration this handle uses.
@@ -265,7 +288,10 @@ impl SessionHandle {
                 if !self.0.config.0.refresh_each_request || self.0.cookie_headers.is_empty() {
                     return Ok(ResponseCookie::default());
                 }
-                let loaded = self.0.config.load(self.0.cookie_headers.iter().map(String::as_str), self.0.now);
+                let loaded = self
+                    .0
+                    .config
+                    .load(self.0.cookie_headers.iter().map(String::as_str), self.0.now);
                 if !loaded.session.permanent() {
                     return Ok(ResponseCookie::default());
                 }
@@ -275,7 +301,10 @@ impl SessionHandle {
         result.or_else(|e| {
             tracing::error!(error = %e, "session not saved");
             match self.0.config.oversize_policy() {
-                OversizePolicy::LogAndDrop => Ok(ResponseCookie { set_cookie: None, vary_cookie: true }),
+                OversizePolicy::LogAndDrop => Ok(ResponseCookie {
+                    set_cookie: None,
+                    vary_cookie: true,
+                }),
                 _ => Err(e),
             }
         })

@@ -4,8 +4,8 @@ use std::cell::RefCell;
 
 use base64::Engine as _;
 use base64::alphabet;
-use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, URL_SAFE_NO_PAD};
 use base64::engine::DecodePaddingMode;
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, URL_SAFE_NO_PAD};
 use flate2::{Compress, Compression as Level, Decompress, FlushCompress, FlushDecompress, Status};
 
 use crate::error::{Result, SessionError};
@@ -138,7 +138,10 @@ mod tests {
 
     #[test]
     fn small_payloads_stay_uncompressed() {
-        assert_eq!(encode_payload(br#"{"user_id":42}"#, Compression::Flask), "eyJ1c2VyX2lkIjo0Mn0");
+        assert_eq!(
+            encode_payload(br#"{"user_id":42}"#, Compression::Flask),
+            "eyJ1c2VyX2lkIjo0Mn0"
+        );
     }
 
     #[test]
@@ -147,8 +150,14 @@ mod tests {
         let p = encode_payload(json.as_bytes(), Compression::Flask);
         assert!(p.starts_with('.'));
         assert_eq!(decode_payload(&p, 1 << 20).unwrap(), json.as_bytes());
-        assert!(matches!(decode_payload(&p, 1000), Err(SessionError::PayloadTooLarge { limit: 1000 })));
-        assert_eq!(encode_payload(json.as_bytes(), Compression::Never), URL_SAFE_NO_PAD.encode(&json));
+        assert!(matches!(
+            decode_payload(&p, 1000),
+            Err(SessionError::PayloadTooLarge { limit: 1000 })
+        ));
+        assert_eq!(
+            encode_payload(json.as_bytes(), Compression::Never),
+            URL_SAFE_NO_PAD.encode(&json)
+        );
     }
 
     #[test]

@@ -34,7 +34,10 @@ pub struct Session {
 impl Session {
     /// A session holding `data` as loaded (not modified).
     pub fn from_map(data: Map) -> Self {
-        Self { data, ..Self::default() }
+        Self {
+            data,
+            ..Self::default()
+        }
     }
 
     /// The value under `key`, converted with serde; `Ok(None)` when missing.

@@ -156,7 +156,11 @@ pub struct SignerOptions {
 
 impl Default for SignerOptions {
     fn default() -> Self {
-        Self { digest: Digest::Sha1, key_derivation: KeyDerivation::Hmac, salt: FLASK_SALT.to_owned() }
+        Self {
+            digest: Digest::Sha1,
+            key_derivation: KeyDerivation::Hmac,
+            salt: FLASK_SALT.to_owned(),
+        }
     }
 }
 
@@ -226,7 +230,9 @@ impl TimestampSigner {
     /// # Errors
     /// `Malformed`, `BadSignature`, `Expired`, `FromTheFuture`, or `BadPayload` for a timestamp Python cannot represent.
     pub fn unsign<'a>(&self, signed: &'a str, now: u64, max_age: Option<u64>) -> Result<Verified<'a>> {
-        let (value, sig) = signed.rsplit_once('.').ok_or(SessionError::Malformed("no '.' separator"))?;
+        let (value, sig) = signed
+            .rsplit_once('.')
+            .ok_or(SessionError::Malformed("no '.' separator"))?;
         let sig = decode_signature(sig)?;
         let key = self
             .keys
@@ -234,7 +240,9 @@ impl TimestampSigner {
             .find(|(_, mac)| mac.verify(value.as_bytes(), &sig))
             .map(|(id, _)| *id)
             .ok_or(SessionError::BadSignature)?;
-        let (payload, ts) = value.rsplit_once('.').ok_or(SessionError::Malformed("timestamp missing"))?;
+        let (payload, ts) = value
+            .rsplit_once('.')
+            .ok_or(SessionError::Malformed("timestamp missing"))?;
         let timestamp = decode_timestamp(ts)?;
         if let Some(max_age) = max_age {
             if timestamp > MAX_TIMESTAMP {
@@ -246,10 +254,16 @@ impl TimestampSigner {
                 return Err(SessionError::Expired { age, max_age });
             }
             if age < 0 {
-                return Err(SessionError::FromTheFuture { ahead: age.unsigned_abs() });
+                return Err(SessionError::FromTheFuture {
+                    ahead: age.unsigned_abs(),
+                });
             }
         }
-        Ok(Verified { payload, timestamp, key })
+        Ok(Verified {
+            payload,
+            timestamp,
+            key,
+        })
     }
 }
 
@@ -314,8 +328,14 @@ mod tests {
         let c = s.sign("e30", 100);
         let v = s.unsign(&c, 100, Some(10)).unwrap();
         assert_eq!((v.payload, v.timestamp, v.key), ("e30", 100, KeyId::Current));
-        assert!(matches!(s.unsign(&c, 111, Some(10)), Err(SessionError::Expired { age: 11, max_age: 10 })));
+        assert!(matches!(
+            s.unsign(&c, 111, Some(10)),
+            Err(SessionError::Expired { age: 11, max_age: 10 })
+        ));
         assert!(s.unsign(&c, 110, Some(10)).is_ok());
-        assert!(matches!(s.unsign(&c, 99, Some(10)), Err(SessionError::FromTheFuture { ahead: 1 })));
+        assert!(matches!(
+            s.unsign(&c, 99, Some(10)),
+            Err(SessionError::FromTheFuture { ahead: 1 })
+        ));
     }
 }

@@ -106,7 +106,14 @@ impl Value {
     /// The UUID in its hyphenated form.
     pub fn uuid_string(bytes: &[u8; 16]) -> String {
         let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-        format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
+        format!(
+            "{}-{}-{}-{}-{}",
+            &hex[0..8],
+            &hex[8..12],
+            &hex[12..16],
+            &hex[16..20],
+            &hex[20..32]
+        )
     }
 }
 
@@ -138,7 +145,11 @@ impl From<&Value> for serde_json::Value {
             Value::Null => J::Null,
             Value::Bool(b) => J::Bool(*b),
             Value::Int(i) => J::from(*i),
-            Value::BigInt(s) => s.parse::<f64>().ok().and_then(serde_json::Number::from_f64).map_or(J::Null, J::Number),
+            Value::BigInt(s) => s
+                .parse::<f64>()
+                .ok()
+                .and_then(serde_json::Number::from_f64)
+                .map_or(J::Null, J::Number),
             Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
             Value::Str(s) | Value::Markup(s) => J::String(s.clone()),
             Value::List(a) | Value::Tuple(a) => J::Array(a.iter().map(J::from).collect()),

@@ -4,7 +4,10 @@ use proptest::prelude::*;
 use session_core::{CookieCodec, Keyring, Map, SecretKey, SessionConfig, SignerOptions, Value, find_cookie, json};
 
 fn codec() -> CookieCodec {
-    CookieCodec::new(&Keyring::new(SecretKey::parse("property-test-key-0123").unwrap()), SignerOptions::default())
+    CookieCodec::new(
+        &Keyring::new(SecretKey::parse("property-test-key-0123").expect("valid key")),
+        SignerOptions::default(),
+    )
 }
 
 fn leaf() -> impl Strategy<Value = Value> {
@@ -12,7 +15,9 @@ fn leaf() -> impl Strategy<Value = Value> {
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(Value::Int),
-        any::<f64>().prop_filter("NaN has no equality", |f| !f.is_nan()).prop_map(Value::Float),
+        any::<f64>()
+            .prop_filter("NaN has no equality", |f| !f.is_nan())
+            .prop_map(Value::Float),
         any::<String>().prop_map(Value::Str),
         proptest::collection::vec(any::<u8>(), 0..16).prop_map(Value::Bytes),
         any::<String>().prop_map(Value::Markup),
@@ -34,7 +39,12 @@ fn value() -> impl Strategy<Value = Value> {
 
 /// Keys include Flask's tag names, so dicts that need the `" di"` wrapper are generated.
 fn key() -> impl Strategy<Value = String> {
-    prop_oneof![any::<String>(), Just(" t".to_owned()), Just(" di".to_owned()), Just(" b".to_owned())]
+    prop_oneof![
+        any::<String>(),
+        Just(" t".to_owned()),
+        Just(" di".to_owned()),
+        Just(" b".to_owned())
+    ]
 }
 
 fn session() -> impl Strategy<Value = Map> {
@@ -93,7 +103,10 @@ proptest! {
 
 #[test]
 fn oversized_session_names_size_limit_and_biggest_keys() {
-    let config = SessionConfig::builder().secret_key(SecretKey::parse("property-test-key-0123").unwrap()).build().unwrap();
+    let config = SessionConfig::builder()
+        .secret_key(SecretKey::parse("property-test-key-0123").unwrap())
+        .build()
+        .unwrap();
     let mut loaded = config.load([], 1_700_000_000);
     // Random-looking text does not compress, so the cookie must grow past 4093 bytes.
     let mut x = 0x9E37_79B9_7F4A_7C15u64;
@@ -110,6 +123,12 @@ fn oversized_session_names_size_limit_and_biggest_keys() {
     let err = config.save(&loaded.session, true, 1_700_000_000).unwrap_err();
     let msg = err.to_string();
     assert_eq!(err.kind(), "too_large");
-    assert!(msg.contains("the limit is 4093 bytes") && msg.contains("\"big\""), "{msg}");
-    assert!(!msg.contains(&noise[..20]), "the message must not echo the session data");
+    assert!(
+        msg.contains("the limit is 4093 bytes") && msg.contains("\"big\""),
+        "{msg}"
+    );
+    assert!(
+        !msg.contains(&noise[..20]),
+        "the message must not echo the session data"
+    );
 }

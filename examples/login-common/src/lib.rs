@@ -25,7 +25,10 @@ pub fn logged_in_as(username: &str) -> String {
 
 /// MarkupSafe's `escape()`: `& < > " '` become `&amp; &lt; &gt; &#34; &#39;` (the exact bytes Flask writes).
 pub fn escape(text: &str) -> String {
-    html_escape::encode_safe(text).replace("&quot;", "&#34;").replace("&#x27;", "&#39;").replace("&#x2F;", "/")
+    html_escape::encode_safe(text)
+        .replace("&quot;", "&#34;")
+        .replace("&#x27;", "&#39;")
+        .replace("&#x2F;", "/")
 }
 
 /// Body for a session that could not be saved because it is too large for a cookie.
