@@ -5,6 +5,7 @@
 //! - `vectors [--check]`: regenerate the vectors with pinned real Flask (or check the committed ones).
 //! - `interop`: live logins across Flask, axum, actix-web and hyper servers on loopback.
 
+mod bench;
 mod http;
 mod interop;
 mod python;
@@ -23,6 +24,7 @@ fn main() {
         Some("conformance") => json_path(&args[1..]).and_then(|p| conformance(p.as_deref()).map(|_| ())),
         Some("vectors") => vectors(args.iter().any(|a| a == "--check")),
         Some("interop") => interop::run(&root()),
+        Some("bench") => bench::run(&root(), &args[1..]),
         _ => {
             eprintln!(
                 "usage: cargo xtask <command>\n\n  ci                    fmt, clippy, tests, docs, conformance, vectors --check, interop\n  conformance [--json PATH]\n                        run the Flask vectors against core, axum, actix and hyper; print the matrix\n  vectors [--check]     regenerate testdata/vectors with pinned Flask (or fail if they differ)\n  interop               live login test across Flask, axum, actix-web and hyper on loopback"
