@@ -1,0 +1,91 @@
+//! Where the keys come from: environment variables or a file, never the command line (it shows in `ps`).
+
+use std::path::PathBuf;
+
+use anyhow::{Context as _, anyhow};
+use clap::Args;
+use session_core::{Keyring, MIN_KEY_LEN, SecretKey};
+
+/// The key options, shared by every subcommand (only `sign` and `verify` use them).
+#[derive(Args, Debug)]
+pub struct KeyArgs {
+    /// Environment variable holding the current key.
+    #[arg(long, global = true, value_name = "NAME", default_value = "SESSION_SECRET_KEY")]
+    key_env: String,
+
+    /// Read the current key from this file instead (one trailing newline is ignored).
+    #[arg(long, global = true, value_name = "PATH", conflicts_with = "key_env")]
+    key_file: Option<PathBuf>,
+
+    /// Environment variable holding a fallback key (verify only); repeat in Flask's SECRET_KEY_FALLBACKS
+    /// order, oldest first. Fallback N is the N-th one given, counting from 0.
+    #[arg(long, global = true, value_name = "NAME")]
+    fallback_key_env: Vec<String>,
+}
+
+impl KeyArgs {
+    /// The keyring: the current key, then the fallbacks in the order given.
+    ///
+    /// Short keys (under 16 bytes) are accepted, since existing Flask deployments use them, with a warning.
+    ///
+    /// # Errors
+    /// A missing or unreadable variable or file, or key text that does not parse; the message names the source.
+    pub fn keyring(&self) -> anyhow::Result<Keyring> {
+        let current = match &self.key_file {
+            Some(path) => {
+                let source = format!("key file {}", path.display());
+                let bytes = std::fs::read(path).with_context(|| format!("cannot read the {source}"))?;
+                let text = String::from_utf8(bytes).map_err(|_| {
+                    anyhow!("the {source} is not UTF-8 text; write raw bytes as hex:<digits> or base64:<text>")
+                })?;
+                let text = text
+                    .strip_suffix('\n')
+                    .map_or(text.as_str(), |t| t.strip_suffix('\r').unwrap_or(t));
+                parse(text, &source)?
+            }
+            None => from_env(&self.key_env, "--key-env")?,
+        };
+        let fallbacks = self
+            .fallback_key_env
+            .iter()
+            .map(|name| from_env(name, "--fallback-key-env"))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        Ok(Keyring::new(current).with_fallbacks(fallbacks))
+    }
+
+    /// The variable that fallback key `i` came from.
+    pub fn fallback_name(&self, i: usize) -> &str {
+        self.fallback_key_env.get(i).map_or("?", String::as_str)
+    }
+}
+
+fn from_env(name: &str, flag: &str) -> anyhow::Result<SecretKey> {
+    let text = match std::env::var(name) {
+        Ok(text) => text,
+        Err(std::env::VarError::NotPresent) => {
+            return Err(anyhow!(
+                "the environment variable {name} is not set; put the key in it (a new one: \
+                 `export {name}=$(session-cookie keygen)`), or name another variable with {flag}"
+            ));
+        }
+        Err(std::env::VarError::NotUnicode(_)) => {
+            return Err(anyhow!(
+                "the environment variable {name} is not UTF-8; write raw bytes as hex:<digits> or base64:<text>"
+            ));
+        }
+    };
+    parse(&text, &format!("environment variable {name}"))
+}
+
+fn parse(text: &str, source: &str) -> anyhow::Result<SecretKey> {
+    // The core's messages describe the problem without echoing the key.
+    let key = SecretKey::parse_insecure_short(text).map_err(|e| anyhow!("the key in the {source}: {e}"))?;
+    if key.len() < MIN_KEY_LEN {
+        eprintln!(
+            "warning: the key in the {source} is only {} bytes; accepted for an existing deployment, \
+             but new keys should have at least {MIN_KEY_LEN} (session-cookie keygen)",
+            key.len()
+        );
+    }
+    Ok(key)
+}
