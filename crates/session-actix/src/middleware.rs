@@ -1,0 +1,263 @@
+//! `SessionMiddleware`: moves headers between actix-web and the core's [`SessionHandle`], nothing more.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use actix_service::{Service, Transform, forward_ready};
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderMap, HeaderValue};
+use actix_web::{Error, HttpMessage, HttpResponse};
+use futures_util::future::{LocalBoxFuture, Ready, ready};
+use session_core::{
+    ResponseCookie, SameSite, SecretKey, SessionConfig, SessionConfigBuilder, SessionError, SessionHandle,
+};
+
+/// A clock returning the current time as Unix seconds.
+pub type Clock = Arc<dyn Fn() -> u64 + Send + Sync>;
+
+/// The system clock: Unix seconds from [`SystemTime`] (0 if the clock is before 1970).
+fn system_clock() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+/// Flask-compatible cookie sessions for an actix-web `App` (an actix [`Transform`]).
+///
+/// For every request it hands the `Cookie` headers to a lazy [`SessionHandle`] (reachable through the
+/// [`Session`](crate::Session) extractor), and after the handler appends the `Set-Cookie` and `Vary: Cookie`
+/// the core asks for. Other `Set-Cookie` and `Vary` headers of the response are kept.
+/// A session too large for a cookie turns the response into a plain `500 Internal Server Error`
+/// (the core logs the size, the limit and the largest keys).
+///
+/// ```
+/// use actix_web::App;
+/// use session_actix::{SecretKey, SessionMiddleware};
+///
+/// let key = SecretKey::parse("a key of at least sixteen bytes").unwrap();
+/// let sessions = SessionMiddleware::builder(key).cookie_secure(true).build().unwrap();
+/// let app = App::new().wrap(sessions);
+/// ```
+#[derive(Clone)]
+pub struct SessionMiddleware {
+    config: SessionConfig,
+    clock: Clock,
+}
+
+impl fmt::Debug for SessionMiddleware {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SessionMiddleware")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SessionMiddleware {
+    /// A middleware using `config` and the system clock.
+    pub fn new(config: SessionConfig) -> Self {
+        Self {
+            config,
+            clock: Arc::new(system_clock),
+        }
+    }
+
+    /// A builder with Flask's defaults and the given signing key (`SECRET_KEY`).
+    pub fn builder(secret_key: SecretKey) -> SessionMiddlewareBuilder {
+        SessionMiddlewareBuilder {
+            config: SessionConfig::builder().secret_key(secret_key),
+            clock: None,
+        }
+    }
+
+    /// Replaces the clock (Unix seconds); tests use a fixed one.
+    #[must_use]
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The configuration this middleware uses.
+    pub fn config(&self) -> &SessionConfig {
+        &self.config
+    }
+}
+
+/// Builds a [`SessionMiddleware`]; the names follow actix-session, the settings are the core's
+/// [`SessionConfig`] (Flask's defaults: cookie `session`, path `/`, `HttpOnly`, no `Secure`, no `SameSite`,
+/// 31-day lifetime).
+#[must_use]
+pub struct SessionMiddlewareBuilder {
+    config: SessionConfigBuilder,
+    clock: Option<Clock>,
+}
+
+impl fmt::Debug for SessionMiddlewareBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SessionMiddlewareBuilder")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SessionMiddlewareBuilder {
+    /// The cookie name (`SESSION_COOKIE_NAME`, default `session`).
+    pub fn cookie_name(mut self, name: impl Into<String>) -> Self {
+        self.config = self.config.cookie_name(name);
+        self
+    }
+
+    /// The `Secure` attribute (`SESSION_COOKIE_SECURE`, default false).
+    pub fn cookie_secure(mut self, secure: bool) -> Self {
+        self.config = self.config.secure(secure);
+        self
+    }
+
+    /// The `HttpOnly` attribute (`SESSION_COOKIE_HTTPONLY`, default true).
+    pub fn cookie_http_only(mut self, http_only: bool) -> Self {
+        self.config = self.config.http_only(http_only);
+        self
+    }
+
+    /// The `SameSite` attribute (`SESSION_COOKIE_SAMESITE`, default none). `SameSite::None` needs
+    /// `cookie_secure(true)`.
+    pub fn cookie_same_site(mut self, same_site: impl Into<Option<SameSite>>) -> Self {
+        self.config = self.config.same_site(same_site.into());
+        self
+    }
+
+    /// The `Path` attribute (`SESSION_COOKIE_PATH`, default `/`).
+    pub fn cookie_path(mut self, path: impl Into<String>) -> Self {
+        self.config = self.config.path(path);
+        self
+    }
+
+    /// The `Domain` attribute (`SESSION_COOKIE_DOMAIN`, default none: host-only).
+    pub fn cookie_domain(mut self, domain: Option<String>) -> Self {
+        self.config = self.config.domain(domain);
+        self
+    }
+
+    /// `PERMANENT_SESSION_LIFETIME` in seconds (default 31 days): the maximum age of every cookie and the
+    /// `Expires` of permanent sessions.
+    pub fn session_lifetime(mut self, secs: u64) -> Self {
+        self.config = self.config.lifetime_secs(secs);
+        self
+    }
+
+    /// Adds a verification-only key (`SECRET_KEY_FALLBACKS`), for key rotation.
+    pub fn fallback_key(mut self, key: SecretKey) -> Self {
+        self.config = self.config.fallback(key);
+        self
+    }
+
+    /// Any other core setting (`max_cookie_size`, `refresh_each_request`, `oversize`, `digest`, `salt`, ...).
+    pub fn config(mut self, f: impl FnOnce(SessionConfigBuilder) -> SessionConfigBuilder) -> Self {
+        self.config = f(self.config);
+        self
+    }
+
+    /// Replaces the clock (Unix seconds; default: the system clock).
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// Validates the settings.
+    ///
+    /// # Errors
+    /// [`SessionError::Config`] for combinations browsers reject (e.g. `SameSite=None` without `Secure`, an
+    /// invalid cookie name or path); the message says how to fix it.
+    pub fn build(self) -> Result<SessionMiddleware, SessionError> {
+        let middleware = SessionMiddleware::new(self.config.build()?);
+        Ok(match self.clock {
+            Some(clock) => middleware.with_clock(clock),
+            None => middleware,
+        })
+    }
+}
+
+impl<S, B> Transform<S, ServiceRequest> for SessionMiddleware
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    B: MessageBody + 'static,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = Error;
+    type Transform = SessionService<S>;
+    type InitError = ();
+    type Future = Ready<Result<Self::Transform, Self::InitError>>;
+
+    fn new_transform(&self, service: S) -> Self::Future {
+        ready(Ok(SessionService {
+            service,
+            config: self.config.clone(),
+            clock: self.clock.clone(),
+        }))
+    }
+}
+
+/// The service [`SessionMiddleware`] wraps around the inner service (built by actix-web, not by users).
+pub struct SessionService<S> {
+    service: S,
+    config: SessionConfig,
+    clock: Clock,
+}
+
+impl<S, B> Service<ServiceRequest> for SessionService<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    B: MessageBody + 'static,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = Error;
+    type Future = LocalBoxFuture<'static, Result<Self::Response, Self::Error>>;
+
+    forward_ready!(service);
+
+    fn call(&self, req: ServiceRequest) -> Self::Future {
+        // Non-UTF-8 `Cookie` headers cannot hold a session cookie; they are skipped.
+        let cookie_headers = req
+            .headers()
+            .get_all(header::COOKIE)
+            .filter_map(|v| std::str::from_utf8(v.as_bytes()).ok())
+            .map(str::to_owned)
+            .collect();
+        let handle = SessionHandle::new(self.config.clone(), cookie_headers, (self.clock)());
+        req.extensions_mut().insert(handle.clone());
+        let response = self.service.call(req);
+        Box::pin(async move {
+            // An error from an inner service carries no response to put a cookie on; it passes through.
+            let mut res = response.await?;
+            match handle.finish().and_then(|out| apply(res.headers_mut(), out)) {
+                Ok(()) => Ok(res.map_into_left_body()),
+                Err(_) => {
+                    // Already logged by the core (or by `apply`): size, limit and largest keys, never values.
+                    let page = HttpResponse::InternalServerError()
+                        .insert_header((header::VARY, "Cookie"))
+                        .content_type("text/plain; charset=utf-8")
+                        .body("Internal Server Error");
+                    Ok(res.into_response(page).map_into_right_body::<B>())
+                }
+            }
+        })
+    }
+}
+
+/// Appends what the core asked for: one `Set-Cookie`, and `Cookie` in `Vary` unless already listed.
+fn apply(headers: &mut HeaderMap, out: ResponseCookie) -> Result<(), SessionError> {
+    if let Some(set_cookie) = out.set_cookie {
+        let value = HeaderValue::try_from(set_cookie).map_err(|_| {
+            tracing::error!("session not saved: the Set-Cookie value is not a valid header value");
+            SessionError::Value("the Set-Cookie value is not a valid header value".into())
+        })?;
+        headers.append(header::SET_COOKIE, value);
+    }
+    let listed = headers.get_all(header::VARY).any(|v| {
+        v.to_str()
+            .is_ok_and(|v| v.split(',').any(|item| item.trim().eq_ignore_ascii_case("cookie")))
+    });
+    if out.vary_cookie && !listed {
+        headers.append(header::VARY, HeaderValue::from_static("Cookie"));
+    }
+    Ok(())
+}

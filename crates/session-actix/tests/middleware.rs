@@ -1,0 +1,356 @@
+//! The adapter's own behaviour (the session rules are covered by `conformance.rs`).
+#![allow(clippy::unwrap_used, reason = "a test helper that fails should fail loudly")]
+
+use std::sync::Arc;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Service, ServiceResponse};
+use actix_web::http::header::{HeaderValue, SET_COOKIE, VARY};
+use actix_web::test::{TestRequest, call_service, init_service, read_body};
+use actix_web::{App, HttpRequest, HttpResponse, web};
+use session_actix::{SameSite, SecretKey, Session, SessionExt, SessionMiddleware, SessionStatus};
+
+const NOW: u64 = 1_700_000_000;
+
+fn key() -> SecretKey {
+    SecretKey::parse("0123456789abcdef").unwrap()
+}
+
+fn middleware() -> SessionMiddleware {
+    SessionMiddleware::builder(key())
+        .with_clock(Arc::new(|| NOW))
+        .build()
+        .unwrap()
+}
+
+/// What one request gave back: status, every `Set-Cookie`, every `Vary`, body.
+struct Reply {
+    status: u16,
+    set_cookie: Vec<String>,
+    vary: Vec<String>,
+    body: String,
+}
+
+async fn reply<B: MessageBody>(res: ServiceResponse<B>) -> Reply {
+    let all = |name| {
+        res.headers()
+            .get_all(name)
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    let (status, set_cookie, vary) = (res.status().as_u16(), all(SET_COOKIE), all(VARY));
+    let body = String::from_utf8(read_body(res).await.to_vec()).unwrap();
+    Reply {
+        status,
+        set_cookie,
+        vary,
+        body,
+    }
+}
+
+/// Sends `req` to an app made of `cfg`, wrapped in `middleware` (or not).
+async fn check(
+    middleware: Option<SessionMiddleware>,
+    cfg: impl FnOnce(&mut web::ServiceConfig) + 'static,
+    req: TestRequest,
+) -> Reply {
+    let app = App::new().wrap(actix_web::middleware::Condition::new(
+        middleware.is_some(),
+        middleware.unwrap_or_else(self::middleware),
+    ));
+    let app = init_service(app.configure(cfg)).await;
+    reply(app.call(req.to_request()).await.unwrap()).await
+}
+
+async fn login(session: Session) -> HttpResponse {
+    session.insert("username", "alice").unwrap();
+    HttpResponse::Ok().finish()
+}
+
+async fn whoami(req: HttpRequest) -> actix_web::Result<String> {
+    Ok(req
+        .get_session()?
+        .get::<String>("username")
+        .unwrap()
+        .unwrap_or_default())
+}
+
+/// A cookie for `{"username": "alice"}` signed at `NOW` with `key()`.
+async fn alice_cookie() -> String {
+    let r = check(
+        Some(middleware()),
+        |c| {
+            c.route("/", web::get().to(login));
+        },
+        TestRequest::default(),
+    )
+    .await;
+    r.set_cookie[0].split(';').next().unwrap().to_owned()
+}
+
+#[actix_web::test]
+async fn missing_middleware_is_a_500_that_says_so() {
+    let r = check(
+        None,
+        |c| {
+            c.route("/", web::get().to(login));
+        },
+        TestRequest::default(),
+    )
+    .await;
+    assert_eq!(r.status, 500);
+    assert_eq!(
+        r.body,
+        "the session middleware is missing: wrap your App with SessionMiddleware"
+    );
+    let r = check(
+        None,
+        |c| {
+            c.route("/", web::get().to(whoami));
+        },
+        TestRequest::default(),
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.body.contains("wrap your App with SessionMiddleware")),
+        (500, true)
+    );
+}
+
+#[actix_web::test]
+async fn session_round_trips_and_non_utf8_cookie_headers_are_skipped() {
+    let cookie = alice_cookie().await;
+    assert!(cookie.starts_with("session=eyJ1c2VybmFtZSI6ImFsaWNlIn0."), "{cookie}");
+    let req = TestRequest::default()
+        .append_header(("cookie", HeaderValue::from_bytes(b"session=\xff\xfe").unwrap()))
+        .append_header(("cookie", cookie.as_str()));
+    let r = check(
+        Some(middleware()),
+        |c| {
+            c.route("/", web::get().to(whoami));
+        },
+        req,
+    )
+    .await;
+    assert_eq!((r.status, r.body.as_str()), (200, "alice"));
+    assert_eq!(r.vary, ["Cookie"]);
+    assert!(
+        r.set_cookie.is_empty(),
+        "unchanged session is not re-sent: {:?}",
+        r.set_cookie
+    );
+}
+
+#[actix_web::test]
+async fn untouched_route_gets_no_vary_and_no_cookie() {
+    let req = TestRequest::default().append_header(("cookie", alice_cookie().await));
+    let r = check(
+        Some(middleware()),
+        |c| {
+            c.route("/", web::get().to(HttpResponse::Ok));
+        },
+        req,
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    assert!(
+        r.vary.is_empty() && r.set_cookie.is_empty(),
+        "{:?} {:?}",
+        r.vary,
+        r.set_cookie
+    );
+}
+
+#[actix_web::test]
+async fn other_set_cookie_and_vary_headers_are_kept() {
+    async fn handler(session: Session) -> HttpResponse {
+        session.insert("n", 1).unwrap();
+        HttpResponse::Ok()
+            .append_header((SET_COOKIE, "theme=dark"))
+            .append_header((VARY, "Accept-Encoding"))
+            .finish()
+    }
+    let r = check(
+        Some(middleware()),
+        |c| {
+            c.route("/", web::get().to(handler));
+        },
+        TestRequest::default(),
+    )
+    .await;
+    assert_eq!(r.set_cookie.len(), 2, "{:?}", r.set_cookie);
+    assert_eq!(r.set_cookie[0], "theme=dark");
+    assert!(r.set_cookie[1].starts_with("session="));
+    assert_eq!(r.vary, ["Accept-Encoding", "Cookie"]);
+
+    async fn listed(session: Session) -> HttpResponse {
+        session.insert("n", 1).unwrap();
+        HttpResponse::Ok()
+            .append_header((VARY, "accept-encoding, cookie"))
+            .finish()
+    }
+    let r = check(
+        Some(middleware()),
+        |c| {
+            c.route("/", web::get().to(listed));
+        },
+        TestRequest::default(),
+    )
+    .await;
+    assert_eq!(r.vary, ["accept-encoding, cookie"]);
+}
+
+#[actix_web::test]
+async fn oversized_session_is_a_plain_500() {
+    async fn big(session: Session) -> HttpResponse {
+        // Incompressible, so it cannot fit in 4093 bytes.
+        let mut x = 0x9E37_79B9_7F4A_7C15_u64;
+        let blob: String = (0..6000)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                char::from(b'!' + (x % 90) as u8)
+            })
+            .collect();
+        session.insert("blob", blob).unwrap();
+        HttpResponse::Found()
+            .append_header(("location", "/"))
+            .append_header((SET_COOKIE, "a=b"))
+            .finish()
+    }
+    let r = check(
+        Some(middleware()),
+        |c| {
+            c.route("/", web::get().to(big));
+        },
+        TestRequest::default(),
+    )
+    .await;
+    assert_eq!((r.status, r.body.as_str()), (500, "Internal Server Error"));
+    assert!(r.set_cookie.is_empty(), "{:?}", r.set_cookie);
+    assert_eq!(r.vary, ["Cookie"]);
+}
+
+#[actix_web::test]
+async fn builder_maps_onto_the_core_config() {
+    let err = SessionMiddleware::builder(key())
+        .cookie_same_site(SameSite::None)
+        .build()
+        .unwrap_err();
+    assert!(err.to_string().contains("secure(true)"), "{err}");
+
+    let m = SessionMiddleware::builder(key())
+        .cookie_name("sid")
+        .cookie_secure(true)
+        .cookie_http_only(false)
+        .cookie_same_site(SameSite::None)
+        .cookie_path("/app")
+        .cookie_domain(Some("example.com".into()))
+        .session_lifetime(3600)
+        .with_clock(Arc::new(|| NOW))
+        .build()
+        .unwrap();
+    assert_eq!((m.config().cookie_name(), m.config().lifetime()), ("sid", 3600));
+    async fn permanent(session: Session) -> HttpResponse {
+        session.set_permanent(true);
+        HttpResponse::Ok().finish()
+    }
+    let r = check(
+        Some(m),
+        |c| {
+            c.route("/", web::get().to(permanent));
+        },
+        TestRequest::default(),
+    )
+    .await;
+    let c = &r.set_cookie[0];
+    assert!(c.starts_with("sid="), "{c}");
+    for attr in [
+        "Secure",
+        "SameSite=None",
+        "Path=/app",
+        "Domain=example.com",
+        "Expires=Tue, 14 Nov 2023 23:13:20 GMT",
+    ] {
+        assert!(c.contains(attr), "{attr} missing in {c}");
+    }
+    assert!(!c.contains("HttpOnly"), "{c}");
+}
+
+#[actix_web::test]
+async fn fallback_key_verifies_and_re_signs() {
+    let old = alice_cookie().await;
+    let m = SessionMiddleware::builder(SecretKey::parse("a brand new key 0123").unwrap())
+        .fallback_key(key())
+        .with_clock(Arc::new(|| NOW))
+        .build()
+        .unwrap();
+    let req = TestRequest::default().append_header(("cookie", old.as_str()));
+    let r = check(
+        Some(m),
+        |c| {
+            c.route("/", web::get().to(whoami));
+        },
+        req,
+    )
+    .await;
+    assert_eq!(r.body, "alice");
+    assert_eq!(r.set_cookie.len(), 1, "re-signed with the new key");
+    assert_ne!(r.set_cookie[0].split(';').next().unwrap(), old);
+}
+
+#[actix_web::test]
+async fn status_follows_the_session() {
+    async fn status(session: Session, path: web::Path<String>) -> String {
+        match path.as_str() {
+            "insert" => session.insert("k", "v").unwrap(),
+            "purge" => session.purge(),
+            "renew" => session.renew(),
+            _ => {}
+        }
+        format!("{:?}", session.status())
+    }
+    for (path, want) in [
+        ("none", SessionStatus::Unchanged),
+        ("insert", SessionStatus::Changed),
+        ("purge", SessionStatus::Purged),
+        ("renew", SessionStatus::Renewed),
+    ] {
+        let req = TestRequest::with_uri(&format!("/{path}")).append_header(("cookie", alice_cookie().await));
+        let r = check(
+            Some(middleware()),
+            |c| {
+                c.route("/{p}", web::get().to(status));
+            },
+            req,
+        )
+        .await;
+        assert_eq!(r.body, format!("{want:?}"), "{path}");
+    }
+}
+
+#[actix_web::test]
+async fn get_session_works_on_service_requests() {
+    let app = App::new()
+        .wrap_fn(|req, srv| {
+            let seen = req.get_session().map(|s| s.contains_key("username"));
+            let fut = srv.call(req);
+            async move {
+                let mut res = fut.await?;
+                res.headers_mut().insert(
+                    actix_web::http::header::HeaderName::from_static("x-seen"),
+                    HeaderValue::from_static(if seen == Ok(true) { "yes" } else { "no" }),
+                );
+                Ok(res)
+            }
+        })
+        .wrap(middleware())
+        .route("/", web::get().to(HttpResponse::Ok));
+    let app = init_service(app).await;
+    let req = TestRequest::default()
+        .append_header(("cookie", alice_cookie().await))
+        .to_request();
+    let res = call_service(&app, req).await;
+    assert_eq!(res.headers().get("x-seen").unwrap(), "yes");
+}

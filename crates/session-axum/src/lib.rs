@@ -1,0 +1,82 @@
+#![doc = include_str!("../README.md")]
+
+use std::convert::Infallible;
+use std::fmt;
+use std::ops::Deref;
+
+use axum::extract::{FromRequestParts, OptionalFromRequestParts};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+
+pub use session_hyper::{
+    Clock, INTERNAL_SERVER_ERROR, Map, OversizePolicy, SameSite, SecretKey, SessionConfig, SessionConfigBuilder,
+    SessionError, SessionHandle, SessionLayer, SessionService, Value, session_core, system_now,
+};
+
+/// The session of the current request, as an axum extractor. Derefs to [`SessionHandle`]:
+/// `session.get::<String>("username")`, `session.insert(..)`, `session.remove(..)`, `session.clear()`.
+///
+/// Extracting it does not read the cookie; the first call on it does (and only then does the response get
+/// `Vary: Cookie`). Changes are written to the response by [`SessionLayer`], which must wrap the route:
+/// without it, extraction fails with [`MissingSessionLayer`]. `Option<Session>` is `None` in that case instead.
+#[derive(Clone, Debug)]
+pub struct Session(pub SessionHandle);
+
+impl Session {
+    /// The underlying handle.
+    pub fn handle(&self) -> &SessionHandle {
+        &self.0
+    }
+}
+
+impl Deref for Session {
+    type Target = SessionHandle;
+
+    fn deref(&self) -> &SessionHandle {
+        &self.0
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Session {
+    type Rejection = MissingSessionLayer;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<SessionHandle>()
+            .cloned()
+            .map(Session)
+            .ok_or(MissingSessionLayer)
+    }
+}
+
+impl<S: Send + Sync> OptionalFromRequestParts<S> for Session {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Option<Self>, Self::Rejection> {
+        Ok(parts.extensions.get::<SessionHandle>().cloned().map(Session))
+    }
+}
+
+/// The rejection of [`Session`] when the route is not wrapped in [`SessionLayer`]: a 500 saying so.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct MissingSessionLayer;
+
+impl fmt::Display for MissingSessionLayer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(
+            "the session layer is missing: add `SessionLayer` to your Router \
+             (`.layer(SessionLayer::new(config))`) so that handlers can use `Session`",
+        )
+    }
+}
+
+impl std::error::Error for MissingSessionLayer {}
+
+impl IntoResponse for MissingSessionLayer {
+    fn into_response(self) -> Response {
+        (StatusCode::INTERNAL_SERVER_ERROR, self.to_string()).into_response()
+    }
+}

@@ -1,0 +1,156 @@
+//! The extractor and the layer inside a real `Router`.
+#![allow(clippy::unwrap_used, reason = "a test helper that fails should fail loudly")]
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderValue, Request, Response, StatusCode};
+use axum::routing::get;
+use session_axum::{SecretKey, Session, SessionConfig, SessionLayer};
+use tower::ServiceExt as _;
+
+const NOW: u64 = 1_700_000_000;
+
+fn config() -> SessionConfig {
+    SessionConfig::builder()
+        .secret_key(SecretKey::parse("a-demo-secret-key-1234").unwrap())
+        .build()
+        .unwrap()
+}
+
+fn app() -> Router {
+    Router::new()
+        .route("/untouched", get(|| async { "ok" }))
+        .route(
+            "/whoami",
+            get(|s: Session| async move { s.get::<String>("username").unwrap().unwrap_or_default() }),
+        )
+        .route(
+            "/login",
+            get(|s: Session| async move { s.insert("username", "alice").unwrap() }),
+        )
+        .route(
+            "/maybe",
+            get(|s: Option<Session>| async move { if s.is_some() { "session" } else { "none" } }),
+        )
+        .layer(SessionLayer::new(config()).with_clock(|| NOW))
+}
+
+/// Sends `GET path` with each of `cookies` as its own `Cookie` header; returns the response and its body.
+fn check(app: Router, path: &str, cookies: &[&[u8]]) -> (Response<Body>, String) {
+    let mut request = Request::get(path).body(Body::empty()).unwrap();
+    for c in cookies {
+        request
+            .headers_mut()
+            .append("cookie", HeaderValue::from_bytes(c).unwrap());
+    }
+    let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    rt.block_on(async {
+        let (parts, body) = app.oneshot(request).await.unwrap().into_parts();
+        let body = axum::body::to_bytes(body, usize::MAX).await.unwrap();
+        (
+            Response::from_parts(parts, Body::empty()),
+            String::from_utf8(body.to_vec()).unwrap(),
+        )
+    })
+}
+
+fn alice_cookie() -> String {
+    let (response, _) = check(app(), "/login", &[]);
+    let set_cookie = response.headers()["set-cookie"].to_str().unwrap();
+    set_cookie.split(';').next().unwrap().to_owned()
+}
+
+#[test]
+fn missing_layer_is_a_500_that_says_so() {
+    let app = Router::new()
+        .route("/", get(|s: Session| async move { s.len().to_string() }))
+        .route(
+            "/maybe",
+            get(|s: Option<Session>| async move { if s.is_some() { "session" } else { "none" } }),
+        );
+    let (response, body) = check(app.clone(), "/", &[]);
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(
+        body.contains("the session layer is missing: add `SessionLayer` to your Router"),
+        "{body}"
+    );
+    assert_eq!(check(app, "/maybe", &[]).1, "none");
+    assert_eq!(check(self::app(), "/maybe", &[]).1, "session");
+}
+
+#[test]
+fn login_then_read_back() {
+    let alice = alice_cookie();
+    assert!(alice.starts_with("session=eyJ1c2VybmFtZSI6ImFsaWNlIn0."));
+    let (response, body) = check(app(), "/whoami", &[alice.as_bytes()]);
+    assert_eq!(body, "alice");
+    assert_eq!(response.headers()["vary"], "Cookie");
+    assert!(
+        response.headers().get("set-cookie").is_none(),
+        "unchanged session: no cookie"
+    );
+}
+
+#[test]
+fn untouched_route_gets_no_vary_and_no_cookie() {
+    let alice = alice_cookie();
+    let (response, _) = check(app(), "/untouched", &[alice.as_bytes()]);
+    assert!(response.headers().get("vary").is_none());
+    assert!(response.headers().get("set-cookie").is_none());
+}
+
+#[test]
+fn non_utf8_cookie_header_is_ignored() {
+    let alice = alice_cookie();
+    let (_, body) = check(app(), "/whoami", &[b"session=\xff", alice.as_bytes()]);
+    assert_eq!(body, "alice");
+}
+
+#[test]
+fn tampered_cookie_is_an_empty_session() {
+    let tampered = alice_cookie().replace("eyJ1c2VybmFtZSI6ImFsaWNlIn0", "eyJ1c2VybmFtZSI6Im1hbGxvcnkifQ");
+    let (response, body) = check(app(), "/whoami", &[tampered.as_bytes()]);
+    assert_eq!((response.status(), body.as_str()), (StatusCode::OK, ""));
+}
+
+#[test]
+fn handler_set_cookie_is_kept_and_oversize_is_a_500() {
+    let app = Router::new()
+        .route(
+            "/theme",
+            get(|s: Session| async move {
+                s.insert("username", "alice").unwrap();
+                ([("set-cookie", "theme=dark")], "ok")
+            }),
+        )
+        .route(
+            "/big",
+            get(|s: Session| async move {
+                s.insert("blob", &noise(6000)).unwrap();
+                "pretends it worked"
+            }),
+        )
+        .layer(SessionLayer::new(config()).with_clock(|| NOW));
+    let (response, _) = check(app.clone(), "/theme", &[]);
+    let set_cookie: Vec<_> = response.headers().get_all("set-cookie").iter().collect();
+    assert_eq!(set_cookie.len(), 2);
+    assert_eq!(set_cookie[0], "theme=dark");
+    let (response, body) = check(app, "/big", &[]);
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(body, "Internal Server Error");
+    assert_eq!(response.headers()["vary"], "Cookie");
+    assert!(response.headers().get("set-cookie").is_none());
+}
+
+/// Text that does not compress (so the session really is too large for a cookie).
+fn noise(len: usize) -> String {
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            char::from(b'!' + (x % 90) as u8)
+        })
+        .collect()
+}

@@ -1,0 +1,270 @@
+#![doc = include_str!("../README.md")]
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, ready};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use http::header::{CONTENT_TYPE, COOKIE, SET_COOKIE, VARY};
+use http::{HeaderValue, Request, Response, StatusCode};
+
+pub use session_core::{
+    self, Map, OversizePolicy, ResponseCookie, SameSite, SecretKey, SessionConfig, SessionConfigBuilder, SessionError,
+    SessionHandle, Value,
+};
+
+/// A clock giving the current time in Unix seconds. [`SessionLayer::new`] uses [`system_now`].
+pub type Clock = Arc<dyn Fn() -> u64 + Send + Sync>;
+
+/// The default body of the 500 response sent when a session cannot be saved.
+pub const INTERNAL_SERVER_ERROR: &str = "Internal Server Error";
+
+/// The system clock in Unix seconds (0 if the clock is set before 1970).
+pub fn system_now() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+/// Starts the session of one request: a lazy [`SessionHandle`] over the request's `Cookie` headers at `now`
+/// (Unix seconds). Nothing is verified until a handler touches the session.
+///
+/// Every `Cookie` header is kept, in order; one that is not UTF-8 is ignored. For a hand-written service,
+/// this and [`apply`] are the whole integration:
+///
+/// ```
+/// # use http::{Request, Response};
+/// # use session_hyper::{SecretKey, SessionConfig};
+/// # let config = SessionConfig::builder().secret_key(SecretKey::parse("0123456789abcdef").unwrap()).build().unwrap();
+/// # let request = Request::new(());
+/// let session = session_hyper::load(&request, &config, session_hyper::system_now());
+/// session.insert("username", "alice").unwrap();
+/// let mut response = Response::new(());
+/// session_hyper::apply(&session, &mut response).unwrap(); // on Err, answer 500 instead
+/// assert!(response.headers().contains_key("set-cookie"));
+/// ```
+pub fn load<B>(request: &Request<B>, config: &SessionConfig, now: u64) -> SessionHandle {
+    let cookie_headers = request
+        .headers()
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| std::str::from_utf8(v.as_bytes()).ok())
+        .map(str::to_owned)
+        .collect();
+    SessionHandle::new(config.clone(), cookie_headers, now)
+}
+
+/// Finishes the session of one request: appends its `Set-Cookie` (other `Set-Cookie` headers are kept) and
+/// adds `Cookie` to `Vary` when the session was accessed. Call once, after the handler.
+///
+/// # Errors
+/// [`SessionError::CookieTooLarge`] when the session does not fit in a cookie (under the default
+/// [`OversizePolicy::Fail`]; already logged by the core), and [`SessionError::Config`] if the cookie is not a
+/// valid header value. The response is then left unchanged: answer with [`error_response`] instead.
+pub fn apply<B>(handle: &SessionHandle, response: &mut Response<B>) -> Result<(), SessionError> {
+    let out = handle.finish()?;
+    let set_cookie = match out.set_cookie.as_deref().map(HeaderValue::from_str).transpose() {
+        Ok(v) => v,
+        Err(_) => {
+            tracing::error!(cookie = %handle.config().cookie_name(), "session not saved: the Set-Cookie value is not a valid HTTP header value");
+            return Err(SessionError::Config(
+                "the session's Set-Cookie value is not a valid HTTP header value; check the cookie domain and path"
+                    .into(),
+            ));
+        }
+    };
+    let headers = response.headers_mut();
+    if let Some(value) = set_cookie {
+        headers.append(SET_COOKIE, value);
+    }
+    if out.vary_cookie {
+        let listed = headers
+            .get_all(VARY)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .any(|t| {
+                let t = t.trim();
+                t == "*" || t.eq_ignore_ascii_case("cookie")
+            });
+        if !listed {
+            headers.append(VARY, HeaderValue::from_static("Cookie"));
+        }
+    }
+    Ok(())
+}
+
+/// The response sent instead of the handler's when the session cannot be saved: `500`, `Vary: Cookie`, and
+/// `body` as plain text.
+pub fn error_response<B: From<&'static str>>(body: &'static str) -> Response<B> {
+    let mut response = Response::new(B::from(body));
+    *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    headers.insert(VARY, HeaderValue::from_static("Cookie"));
+    response
+}
+
+/// A tower [`Layer`](tower_layer::Layer) that gives every request a session: it wraps services in
+/// [`SessionService`]. Cheap to clone.
+#[derive(Clone)]
+pub struct SessionLayer {
+    config: SessionConfig,
+    clock: Clock,
+    error_body: &'static str,
+}
+
+impl SessionLayer {
+    /// A layer with `config`, the system clock, and `Internal Server Error` as the body of a failed save.
+    pub fn new(config: SessionConfig) -> Self {
+        Self {
+            config,
+            clock: Arc::new(system_now),
+            error_body: INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// Uses `clock` (Unix seconds) instead of the system clock, e.g. a fixed time in tests.
+    #[must_use]
+    pub fn with_clock(mut self, clock: impl Fn() -> u64 + Send + Sync + 'static) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// Uses `body` as the text of the 500 response sent when a session cannot be saved (e.g. too large).
+    #[must_use]
+    pub fn with_error_body(mut self, body: &'static str) -> Self {
+        self.error_body = body;
+        self
+    }
+
+    /// The session configuration.
+    pub fn config(&self) -> &SessionConfig {
+        &self.config
+    }
+}
+
+impl fmt::Debug for SessionLayer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SessionLayer")
+            .field("config", &self.config)
+            .field("error_body", &self.error_body)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S> tower_layer::Layer<S> for SessionLayer {
+    type Service = SessionService<S>;
+
+    fn layer(&self, inner: S) -> SessionService<S> {
+        SessionService {
+            inner,
+            layer: self.clone(),
+        }
+    }
+}
+
+/// Wraps a service so that each request carries a [`SessionHandle`] in its extensions, and each response the
+/// session's `Set-Cookie` / `Vary`.
+///
+/// It is both a tower [`Service`](tower_service::Service) (for tower stacks and axum) and a hyper
+/// [`Service`](hyper::service::Service) (for hyper-util's server builders with [`hyper::service::service_fn`]).
+/// A session that cannot be saved turns the response into a 500 (see [`SessionLayer::with_error_body`]).
+/// The response body type must be buildable from a `&'static str` (as `String`, `Full<Bytes>` and axum's
+/// `Body` are).
+#[derive(Clone, Debug)]
+pub struct SessionService<S> {
+    inner: S,
+    layer: SessionLayer,
+}
+
+impl<S> SessionService<S> {
+    /// Wraps `inner` with the defaults of [`SessionLayer::new`].
+    pub fn new(inner: S, config: SessionConfig) -> Self {
+        tower_layer::Layer::layer(&SessionLayer::new(config), inner)
+    }
+
+    /// The wrapped service.
+    pub fn get_ref(&self) -> &S {
+        &self.inner
+    }
+
+    /// Loads the session into the request's extensions; the handle is kept to finish the response.
+    fn start<B>(&self, mut request: Request<B>) -> (Request<B>, SessionHandle) {
+        let handle = load(&request, &self.layer.config, (self.layer.clock)());
+        request.extensions_mut().insert(handle.clone());
+        (request, handle)
+    }
+
+    fn future<F>(&self, inner: F, handle: SessionHandle) -> ResponseFuture<F> {
+        ResponseFuture {
+            inner,
+            handle,
+            error_body: self.layer.error_body,
+        }
+    }
+}
+
+impl<S, B, ResBody> tower_service::Service<Request<B>> for SessionService<S>
+where
+    S: tower_service::Service<Request<B>, Response = Response<ResBody>>,
+    ResBody: From<&'static str>,
+{
+    type Response = Response<ResBody>;
+    type Error = S::Error;
+    type Future = ResponseFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<B>) -> Self::Future {
+        let (request, handle) = self.start(request);
+        let inner = self.inner.call(request);
+        self.future(inner, handle)
+    }
+}
+
+impl<S, B, ResBody> hyper::service::Service<Request<B>> for SessionService<S>
+where
+    S: hyper::service::Service<Request<B>, Response = Response<ResBody>>,
+    ResBody: From<&'static str>,
+{
+    type Response = Response<ResBody>;
+    type Error = S::Error;
+    type Future = ResponseFuture<S::Future>;
+
+    fn call(&self, request: Request<B>) -> Self::Future {
+        let (request, handle) = self.start(request);
+        self.future(self.inner.call(request), handle)
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The response future of [`SessionService`]: the inner service's, then the session's headers.
+    #[derive(Debug)]
+    pub struct ResponseFuture<F> {
+        #[pin]
+        inner: F,
+        handle: SessionHandle,
+        error_body: &'static str,
+    }
+}
+
+impl<F, ResBody, E> Future for ResponseFuture<F>
+where
+    F: Future<Output = Result<Response<ResBody>, E>>,
+    ResBody: From<&'static str>,
+{
+    type Output = Result<Response<ResBody>, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let mut response = ready!(this.inner.poll(cx))?;
+        Poll::Ready(Ok(match apply(this.handle, &mut response) {
+            Ok(()) => response,
+            // The error was logged where it happened (size, limit and largest keys; never the cookie).
+            Err(_) => error_response(this.error_body),
+        }))
+    }
+}
