@@ -9,6 +9,7 @@ mod bench;
 mod http;
 mod interop;
 mod python;
+mod soak;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -25,6 +26,7 @@ fn main() {
         Some("vectors") => vectors(args.iter().any(|a| a == "--check")),
         Some("interop") => interop::run(&root()),
         Some("bench") => bench::run(&root(), &args[1..]),
+        Some("soak") => soak::run(&root(), &args[1..]),
         _ => {
             eprintln!(
                 "usage: cargo xtask <command>\n\n  ci                    fmt, clippy, tests, docs, conformance, vectors --check, interop\n  conformance [--json PATH]\n                        run the Flask vectors against core, axum, actix and hyper; print the matrix\n  vectors [--check]     regenerate testdata/vectors with pinned Flask (or fail if they differ)\n  interop               live login test across Flask, axum, actix-web and hyper on loopback"
