@@ -947,6 +947,10 @@ def scenario_cases() -> list[dict]:
     add(scenario("scn-fallback-read", "cookie signed with a fallback key, read only, not permanent: Flask writes nothing; "
                  "we re-sign with the current key", config=fbk, request_cookies=[f"session={fb_cookie}"], actions=get_user,
                  divergence="resign-fallback"))
+    add(scenario("scn-fallback-untouched", "cookie signed with a fallback key, view never touches the session: Flask "
+                 "writes nothing; we re-sign with the current key anyway, so rotation also completes on routes that "
+                 "don't use the session", config=fbk, request_cookies=[f"session={fb_cookie}"], actions=[],
+                 divergence="resign-fallback"))
     add(scenario("scn-fallback-modify", "cookie signed with a fallback key, modified: written with the current key",
                  config=fbk, request_cookies=[f"session={fb_cookie}"], actions=get_user + [{"op": "set", "key": "n", "value": 2}]))
     fb_perm = ck({"_permanent": True, "user": "alice"}, NOW0 - 100, {"secret_key": "key-current", "fallbacks": ["key-old"]},

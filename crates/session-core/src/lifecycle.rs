@@ -268,9 +268,9 @@ impl SessionHandle {
 
     /// What the response must carry. Call once, after the handler.
     ///
-    /// If the handler never touched the session, nothing is sent, except that with refresh-each-request on
-    /// (the default) a request carrying a valid permanent session cookie gets it re-sent with a new expiry,
-    /// as Flask does.
+    /// If the handler never touched the session, nothing is sent, except that a valid permanent session cookie
+    /// is re-sent with a new expiry when refresh-each-request is on (the default), as Flask does, and a cookie
+    /// verified by a fallback key is re-signed with the current key (unless `resign_fallback(false)`).
     ///
     /// An oversized session is logged at error level with its size, limit and largest keys. Under
     /// [`OversizePolicy::Fail`] the error is returned (adapters answer 500); under `LogAndDrop` the response
@@ -284,17 +284,14 @@ impl SessionHandle {
             Some(session) => self.0.config.save(session, true, self.0.now),
             None => {
                 // Flask opens the session eagerly, so a permanent session is refreshed even by a request whose
-                // handler never touched it. Only then do we pay for verifying an untouched cookie.
-                if !self.0.config.0.refresh_each_request || self.0.cookie_headers.is_empty() {
+                // handler never touched it; and we re-sign fallback-key cookies on any response. Only then do we
+                // pay for verifying an untouched cookie. `save` decides, with `accessed = false` (no Vary unless
+                // a cookie is sent).
+                let c = &self.0.config.0;
+                if !(c.refresh_each_request || c.resign_fallback) || self.0.cookie_headers.is_empty() {
                     return Ok(ResponseCookie::default());
                 }
-                let loaded = self
-                    .0
-                    .config
-                    .load(self.0.cookie_headers.iter().map(String::as_str), self.0.now);
-                if !loaded.session.permanent() {
-                    return Ok(ResponseCookie::default());
-                }
+                let loaded = self.0.config.load(self.0.cookie_headers.iter().map(String::as_str), self.0.now);
                 self.0.config.save(&loaded.session, false, self.0.now)
             }
         };
