@@ -1,1 +1,289 @@
-fn main() {}
+//! Cookie codec benchmarks (issue 9): our encode/decode, the raw floor and the `cookie` crate peer, in one run.
+//!
+//! Benchmark ids are stable; `cargo xtask bench` reads their medians from `target/criterion/**/new/`:
+//!
+//! - `encode/{typical,large}`, `decode/{typical,large}`: [`CookieCodec`] with default settings (Flask's
+//!   compression rule: both payloads compress, so both cookies are zlib cookies, as Flask writes them).
+//! - `encode_nocompress/*`, `decode_nocompress/*`: the same with [`Compression::Never`].
+//! - `floor/*`: the components measured alone (`hmac_sha1` over the signed part of the uncompressed cookie with a
+//!   pre-keyed state cloned, `base64_encode`/`base64_decode` of the JSON, `serde_json_serialize`/`serde_json_parse`
+//!   of a `serde_json::Value`), and `floor/encode`, `floor/decode`: those three composed naively (no zlib, no
+//!   tags, no age check). It produces the same bytes as `encode_nocompress`.
+//! - `parts/*`: our own stages alone (tagged JSON write/parse, the zlib payload step), to show where time goes.
+//! - `peer_cookie_signed/{encode,decode}/*`: the `cookie` crate's `SignedJar` (HMAC-SHA256) + `serde_json`.
+//!
+//! The payloads are `testdata/bench/session_{typical,large}.json` (Flask tagged JSON, 167 and 3,108 bytes).
+//! `SESSION_BENCH_QUICK=1` shortens every measurement (for `cargo xtask bench --quick`).
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use criterion::{BenchmarkId, Criterion};
+use hmac::{Hmac, Mac};
+use session_core::json::{from_tagged_json, map_to_tagged_json};
+use session_core::payload::{decode_payload, encode_payload};
+use session_core::signer::FLASK_SALT;
+use session_core::{Compression, CookieCodec, DEFAULT_MAX_DECOMPRESSED, Keyring, Map, SecretKey, SignerOptions, Value};
+use sha1::Sha1;
+
+/// The same secret as `scripts/bench_flask.py`.
+const SECRET: &str = "bench-secret-key-0123456789abcdef";
+const TS: u64 = 1_700_000_000;
+const NOW: u64 = TS + 60;
+/// Flask's default `PERMANENT_SESSION_LIFETIME` (31 days), which it also uses as `max_age` on load.
+const MAX_AGE: u64 = 31 * 24 * 3600;
+
+const PAYLOADS: [(&str, &str); 2] = [
+    ("typical", include_str!("../../../testdata/bench/session_typical.json")),
+    ("large", include_str!("../../../testdata/bench/session_large.json")),
+];
+
+/// One payload, prepared every way the benchmarks need it.
+struct Case {
+    name: &'static str,
+    map: Map,
+    json: serde_json::Value,
+    cookie: String,
+    cookie_nocompress: String,
+    peer_cookie: String,
+}
+
+fn config() -> Criterion {
+    let quick = std::env::var_os("SESSION_BENCH_QUICK").is_some_and(|v| !v.is_empty() && v != "0");
+    let (measure, warm, samples) = if quick {
+        (Duration::from_millis(400), Duration::from_millis(150), 10)
+    } else {
+        (Duration::from_secs(2), Duration::from_millis(500), 30)
+    };
+    Criterion::default()
+        .measurement_time(measure)
+        .warm_up_time(warm)
+        .sample_size(samples)
+}
+
+fn main() {
+    let key = SecretKey::parse(SECRET).expect("a valid bench key");
+    let codec = CookieCodec::new(&Keyring::new(key), SignerOptions::default());
+    let plain = codec.clone().with_compression(Compression::Never);
+    let floor = Floor::new(SECRET.as_bytes());
+    let peer_key = cookie::Key::from(&[7u8; 64]);
+
+    let cases: Vec<Case> = PAYLOADS
+        .iter()
+        .map(|&(name, file)| {
+            let doc: serde_json::Value = serde_json::from_str(file).expect("payload file is JSON");
+            let session = serde_json::to_vec(&doc["session"]).expect("serializable");
+            let map = match from_tagged_json(&session).expect("payload is tagged JSON") {
+                Value::Dict(m) => m,
+                _ => panic!("{name}: the session is not an object"),
+            };
+            let json: serde_json::Value = serde_json::from_slice(&session).expect("JSON");
+            let cookie = codec.encode(&map, TS);
+            let cookie_nocompress = plain.encode(&map, TS);
+            let peer_cookie = peer_encode(&peer_key, &json);
+            // The measured paths must be correct, not just fast.
+            assert_eq!(codec.decode(&cookie, NOW, Some(MAX_AGE)).expect("decodes").data, map);
+            assert_eq!(
+                plain
+                    .decode(&cookie_nocompress, NOW, Some(MAX_AGE))
+                    .expect("decodes")
+                    .data,
+                map
+            );
+            assert_eq!(floor.decode(&floor.encode(&json, TS)), Some(json.clone()));
+            assert_eq!(peer_decode(&peer_key, &peer_cookie), Some(json.clone()));
+            let same = floor.encode(&json, TS) == cookie_nocompress;
+            eprintln!(
+                "{name}: tagged JSON {} B; cookie {} B (default, compressed: {}), {} B uncompressed; \
+                 floor output identical to encode_nocompress: {same}; cookie-crate value {} B",
+                map_to_tagged_json(&map).len(),
+                cookie.len(),
+                cookie.split('.').next() == Some(""),
+                cookie_nocompress.len(),
+                peer_cookie.len(),
+            );
+            Case {
+                name,
+                map,
+                json,
+                cookie,
+                cookie_nocompress,
+                peer_cookie,
+            }
+        })
+        .collect();
+
+    let mut c = config().configure_from_args();
+    ours(&mut c, &cases, &codec, &plain);
+    floor_benches(&mut c, &cases, &floor);
+    parts(&mut c, &cases);
+    peer(&mut c, &cases, &peer_key);
+    c.final_summary();
+}
+
+fn ours(c: &mut Criterion, cases: &[Case], codec: &CookieCodec, plain: &CookieCodec) {
+    for (group, codec) in [("encode", codec), ("encode_nocompress", plain)] {
+        let mut g = c.benchmark_group(group);
+        for case in cases {
+            g.bench_function(case.name, |b| {
+                b.iter(|| codec.encode(black_box(&case.map), black_box(TS)))
+            });
+        }
+        g.finish();
+    }
+    for (group, compressed) in [("decode", true), ("decode_nocompress", false)] {
+        let mut g = c.benchmark_group(group);
+        for case in cases {
+            let cookie = if compressed {
+                &case.cookie
+            } else {
+                &case.cookie_nocompress
+            };
+            g.bench_function(case.name, |b| {
+                b.iter(|| codec.decode(black_box(cookie), black_box(NOW), Some(MAX_AGE)))
+            });
+        }
+        g.finish();
+    }
+}
+
+/// HMAC + base64 + serde_json composed the obvious way: the least work a Flask-format cookie needs without zlib.
+struct Floor {
+    mac: Hmac<Sha1>,
+}
+
+impl Floor {
+    fn new(secret: &[u8]) -> Self {
+        // Flask's key derivation: HMAC-SHA1(secret, salt) is the signing key.
+        let mut derive = Hmac::<Sha1>::new_from_slice(secret).expect("any key length");
+        derive.update(FLASK_SALT.as_bytes());
+        let key = derive.finalize().into_bytes();
+        Self {
+            mac: Hmac::new_from_slice(&key).expect("any key length"),
+        }
+    }
+
+    fn sign(&self, data: &[u8]) -> [u8; 20] {
+        let mut m = self.mac.clone();
+        m.update(data);
+        m.finalize().into_bytes().into()
+    }
+
+    fn encode(&self, value: &serde_json::Value, ts: u64) -> String {
+        let json = serde_json::to_vec(value).expect("serializable");
+        let mut out = String::with_capacity(json.len() * 4 / 3 + 40);
+        URL_SAFE_NO_PAD.encode_string(&json, &mut out);
+        out.push('.');
+        let ts = ts.to_be_bytes();
+        let first = ts.iter().position(|&b| b != 0).unwrap_or(ts.len());
+        URL_SAFE_NO_PAD.encode_string(&ts[first..], &mut out);
+        let sig = self.sign(out.as_bytes());
+        out.push('.');
+        URL_SAFE_NO_PAD.encode_string(sig, &mut out);
+        out
+    }
+
+    fn decode(&self, cookie: &str) -> Option<serde_json::Value> {
+        let (value, sig) = cookie.rsplit_once('.')?;
+        let sig = URL_SAFE_NO_PAD.decode(sig).ok()?;
+        let mut m = self.mac.clone();
+        m.update(value.as_bytes());
+        m.verify_slice(&sig).ok()?;
+        let (payload, ts) = value.rsplit_once('.')?;
+        let ts = URL_SAFE_NO_PAD.decode(ts).ok()?;
+        let ts = ts.iter().fold(0u64, |acc, &b| acc << 8 | u64::from(b));
+        if NOW.checked_sub(ts)? > MAX_AGE {
+            return None;
+        }
+        let json = URL_SAFE_NO_PAD.decode(payload).ok()?;
+        serde_json::from_slice(&json).ok()
+    }
+}
+
+fn floor_benches(c: &mut Criterion, cases: &[Case], floor: &Floor) {
+    let mut g = c.benchmark_group("floor");
+    for case in cases {
+        let json = serde_json::to_vec(&case.json).expect("serializable");
+        let b64 = URL_SAFE_NO_PAD.encode(&json);
+        let signed = case
+            .cookie_nocompress
+            .rsplit_once('.')
+            .map_or(case.cookie_nocompress.as_str(), |(v, _)| v);
+        let floor_cookie = floor.encode(&case.json, TS);
+        g.bench_with_input(BenchmarkId::new("hmac_sha1", case.name), signed, |b, s| {
+            b.iter(|| floor.sign(black_box(s.as_bytes())))
+        });
+        g.bench_with_input(BenchmarkId::new("base64_encode", case.name), &json, |b, j| {
+            b.iter(|| URL_SAFE_NO_PAD.encode(black_box(j)))
+        });
+        g.bench_with_input(BenchmarkId::new("base64_decode", case.name), &b64, |b, s| {
+            b.iter(|| URL_SAFE_NO_PAD.decode(black_box(s)))
+        });
+        g.bench_with_input(
+            BenchmarkId::new("serde_json_serialize", case.name),
+            &case.json,
+            |b, v| b.iter(|| serde_json::to_vec(black_box(v))),
+        );
+        g.bench_with_input(BenchmarkId::new("serde_json_parse", case.name), &json, |b, j| {
+            b.iter(|| serde_json::from_slice::<serde_json::Value>(black_box(j)))
+        });
+        g.bench_with_input(BenchmarkId::new("encode", case.name), &case.json, |b, v| {
+            b.iter(|| floor.encode(black_box(v), black_box(TS)))
+        });
+        g.bench_with_input(BenchmarkId::new("decode", case.name), &floor_cookie, |b, s| {
+            b.iter(|| floor.decode(black_box(s)))
+        });
+    }
+    g.finish();
+}
+
+/// Our stages alone: where the time of `encode`/`decode` goes.
+fn parts(c: &mut Criterion, cases: &[Case]) {
+    let mut g = c.benchmark_group("parts");
+    for case in cases {
+        let tagged = map_to_tagged_json(&case.map);
+        let payload = encode_payload(tagged.as_bytes(), Compression::Flask);
+        g.bench_with_input(BenchmarkId::new("tagged_json_write", case.name), &case.map, |b, m| {
+            b.iter(|| map_to_tagged_json(black_box(m)))
+        });
+        g.bench_with_input(BenchmarkId::new("tagged_json_parse", case.name), &tagged, |b, t| {
+            b.iter(|| from_tagged_json(black_box(t.as_bytes())))
+        });
+        g.bench_with_input(BenchmarkId::new("zlib_payload_encode", case.name), &tagged, |b, t| {
+            b.iter(|| encode_payload(black_box(t.as_bytes()), Compression::Flask))
+        });
+        g.bench_with_input(BenchmarkId::new("zlib_payload_decode", case.name), &payload, |b, p| {
+            b.iter(|| decode_payload(black_box(p), DEFAULT_MAX_DECOMPRESSED))
+        });
+    }
+    g.finish();
+}
+
+fn peer_encode(key: &cookie::Key, value: &serde_json::Value) -> String {
+    let mut jar = cookie::CookieJar::new();
+    let json = serde_json::to_string(value).expect("serializable");
+    jar.signed_mut(key).add(cookie::Cookie::new("session", json));
+    jar.get("session").map(|c| c.value().to_owned()).unwrap_or_default()
+}
+
+fn peer_decode(key: &cookie::Key, signed: &str) -> Option<serde_json::Value> {
+    let mut jar = cookie::CookieJar::new();
+    jar.add_original(cookie::Cookie::new("session", signed.to_owned()));
+    let verified = jar.signed(key).get("session")?;
+    serde_json::from_str(verified.value()).ok()
+}
+
+fn peer(c: &mut Criterion, cases: &[Case], key: &cookie::Key) {
+    let mut g = c.benchmark_group("peer_cookie_signed");
+    for case in cases {
+        g.bench_with_input(BenchmarkId::new("encode", case.name), &case.json, |b, v| {
+            b.iter(|| peer_encode(key, black_box(v)))
+        });
+        g.bench_with_input(BenchmarkId::new("decode", case.name), &case.peer_cookie, |b, s| {
+            b.iter(|| peer_decode(key, black_box(s)))
+        });
+    }
+    g.finish();
+}
