@@ -42,6 +42,7 @@ fn system_clock() -> u64 {
 pub struct SessionMiddleware {
     config: SessionConfig,
     clock: Clock,
+    error_body: &'static str,
 }
 
 impl fmt::Debug for SessionMiddleware {
@@ -58,7 +59,15 @@ impl SessionMiddleware {
         Self {
             config,
             clock: Arc::new(system_clock),
+            error_body: "Internal Server Error",
         }
+    }
+
+    /// The body of the 500 sent when the session cannot be saved (default `Internal Server Error`).
+    #[must_use]
+    pub fn with_error_body(mut self, body: &'static str) -> Self {
+        self.error_body = body;
+        self
     }
 
     /// A builder with Flask's defaults and the given signing key (`SECRET_KEY`).
@@ -192,6 +201,7 @@ where
             service,
             config: self.config.clone(),
             clock: self.clock.clone(),
+            error_body: self.error_body,
         }))
     }
 }
@@ -201,6 +211,7 @@ pub struct SessionService<S> {
     service: S,
     config: SessionConfig,
     clock: Clock,
+    error_body: &'static str,
 }
 
 impl<S, B> Service<ServiceRequest> for SessionService<S>
@@ -225,6 +236,7 @@ where
         let handle = SessionHandle::new(self.config.clone(), cookie_headers, (self.clock)());
         req.extensions_mut().insert(handle.clone());
         let response = self.service.call(req);
+        let error_body = self.error_body;
         Box::pin(async move {
             // An error from an inner service carries no response to put a cookie on; it passes through.
             let mut res = response.await?;
@@ -235,7 +247,7 @@ where
                     let page = HttpResponse::InternalServerError()
                         .insert_header((header::VARY, "Cookie"))
                         .content_type("text/plain; charset=utf-8")
-                        .body("Internal Server Error");
+                        .body(error_body);
                     Ok(res.into_response(page).map_into_right_body::<B>())
                 }
             }

@@ -291,7 +291,10 @@ impl SessionHandle {
                 if !(c.refresh_each_request || c.resign_fallback) || self.0.cookie_headers.is_empty() {
                     return Ok(ResponseCookie::default());
                 }
-                let loaded = self.0.config.load(self.0.cookie_headers.iter().map(String::as_str), self.0.now);
+                let loaded = self
+                    .0
+                    .config
+                    .load(self.0.cookie_headers.iter().map(String::as_str), self.0.now);
                 self.0.config.save(&loaded.session, false, self.0.now)
             }
         };

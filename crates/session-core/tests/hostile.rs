@@ -3,7 +3,9 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use session_core::{CookieCodec, Keyring, SecretKey, SessionConfig, SessionError, SignerOptions, signer::TimestampSigner};
+use session_core::{
+    CookieCodec, Keyring, SecretKey, SessionConfig, SessionError, SignerOptions, signer::TimestampSigner,
+};
 
 const NOW: u64 = 1_700_000_000;
 
@@ -13,7 +15,8 @@ fn key() -> SecretKey {
 
 /// Signs raw payload text as an attacker holding the key would.
 fn signed(payload_json: &[u8]) -> String {
-    TimestampSigner::new(&Keyring::new(key()), SignerOptions::default()).sign(&URL_SAFE_NO_PAD.encode(payload_json), NOW)
+    TimestampSigner::new(&Keyring::new(key()), SignerOptions::default())
+        .sign(&URL_SAFE_NO_PAD.encode(payload_json), NOW)
 }
 
 fn check(cookie: &str) -> Result<(), SessionError> {
@@ -79,9 +82,14 @@ fn zlib_bomb_is_bounded() {
 
 #[test]
 fn hostile_headers() {
-    let config = SessionConfig::builder().secret_key(key()).build().expect("valid config");
-    let good = CookieCodec::new(&Keyring::new(key()), SignerOptions::default())
-        .encode(&[("u".to_owned(), session_core::Value::Int(1))].into_iter().collect(), NOW);
+    let config = SessionConfig::builder()
+        .secret_key(key())
+        .build()
+        .expect("valid config");
+    let good = CookieCodec::new(&Keyring::new(key()), SignerOptions::default()).encode(
+        &[("u".to_owned(), session_core::Value::Int(1))].into_iter().collect(),
+        NOW,
+    );
     // Many cookies with the session's name: the first wins, as in Werkzeug.
     let many = std::iter::once(format!("session={good}"))
         .chain((0..10_000).map(|i| format!("session=junk{i}")))
@@ -105,7 +113,21 @@ fn absurd_timestamps() {
     let codec = CookieCodec::new(&Keyring::new(key()), SignerOptions::default());
     let p = URL_SAFE_NO_PAD.encode(b"{}");
     for ts in [u64::MAX, i64::MAX as u64, 253_402_300_800] {
-        assert_eq!(codec.decode(&signer.sign(&p, ts), NOW, Some(60)).map(|_| ()).unwrap_err().kind(), "bad_payload");
+        assert_eq!(
+            codec
+                .decode(&signer.sign(&p, ts), NOW, Some(60))
+                .map(|_| ())
+                .unwrap_err()
+                .kind(),
+            "bad_payload"
+        );
     }
-    assert_eq!(codec.decode(&signer.sign(&p, NOW + 1), NOW, Some(60)).map(|_| ()).unwrap_err().kind(), "expired");
+    assert_eq!(
+        codec
+            .decode(&signer.sign(&p, NOW + 1), NOW, Some(60))
+            .map(|_| ())
+            .unwrap_err()
+            .kind(),
+        "expired"
+    );
 }

@@ -10,26 +10,34 @@ use tokio::sync::watch;
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .init();
     let key = login_common::secret_key_from_env("demo")?;
     let config = login_common::session_config(key)?;
     let bind = |port: u16| format!("127.0.0.1:{port}");
 
-    let axum_listener =
-        tokio::net::TcpListener::bind(bind(3000)).await.context("cannot listen on 127.0.0.1:3000")?;
-    let hyper_listener =
-        tokio::net::TcpListener::bind(bind(3002)).await.context("cannot listen on 127.0.0.1:3002")?;
+    let axum_listener = tokio::net::TcpListener::bind(bind(3000))
+        .await
+        .context("cannot listen on 127.0.0.1:3000")?;
+    let hyper_listener = tokio::net::TcpListener::bind(bind(3002))
+        .await
+        .context("cannot listen on 127.0.0.1:3002")?;
     let actix_listener = std::net::TcpListener::bind(bind(3001)).context("cannot listen on 127.0.0.1:3001")?;
 
     let (stop_tx, stop_rx) = watch::channel(false);
     let stopped = |mut rx: watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|stop| *stop).await;
     };
-    let axum = tokio::spawn(login_axum::serve(axum_listener, config.clone(), stopped(stop_rx.clone())));
-    let hyper = tokio::spawn(login_hyper::serve(hyper_listener, config.clone(), stopped(stop_rx.clone())));
+    let axum = tokio::spawn(login_axum::serve(
+        axum_listener,
+        config.clone(),
+        stopped(stop_rx.clone()),
+    ));
+    let hyper = tokio::spawn(login_hyper::serve(
+        hyper_listener,
+        config.clone(),
+        stopped(stop_rx.clone()),
+    ));
     let actix = login_actix::serve(actix_listener, config).await?;
     let actix_handle = actix.handle();
     let actix_task = tokio::spawn(actix);

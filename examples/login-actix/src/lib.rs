@@ -28,7 +28,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// # Errors
 /// When the listener cannot be used (e.g. it cannot be made non-blocking).
 pub async fn serve(listener: TcpListener, config: SessionConfig) -> anyhow::Result<Server> {
-    let sessions = SessionMiddleware::new(config);
+    let sessions = SessionMiddleware::new(config).with_error_body(login_common::TOO_LARGE);
     let server = HttpServer::new(move || App::new().wrap(sessions.clone()).configure(configure))
         .workers(2)
         .disable_signals()

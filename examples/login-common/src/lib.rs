@@ -1,6 +1,8 @@
 //! The seed app ("Sessions" in Flask's quickstart) as data: the three login examples only wire these pages
 //! to their framework, so all of them (and `interop/flask_app.py`) answer with the same text.
 
+pub mod check;
+
 use anyhow::Context as _;
 use session_core::{SecretKey, SessionConfig};
 
