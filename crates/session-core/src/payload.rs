@@ -58,6 +58,8 @@ pub(crate) fn b64_decode_lenient(input: &[u8]) -> std::result::Result<Vec<u8>, b
 thread_local! {
     // A zlib stream costs ~270 KB of state to set up; reuse one per thread (reset per call).
     static COMPRESSOR: RefCell<Compress> = RefCell::new(Compress::new(Level::new(6), true));
+    // Likewise for inflation (~40 KB of state).
+    static DECOMPRESSOR: RefCell<Decompress> = RefCell::new(Decompress::new(true));
 }
 
 /// Encodes JSON bytes as a cookie payload under the given compression policy.
@@ -108,7 +110,14 @@ pub fn decode_payload(payload: &str, limit: usize) -> Result<Vec<u8>> {
 }
 
 fn inflate_bounded(input: &[u8], limit: usize) -> Result<Vec<u8>> {
-    let mut d = Decompress::new(true);
+    DECOMPRESSOR.with(|d| {
+        let mut d = d.borrow_mut();
+        d.reset(true);
+        inflate_with(&mut d, input, limit)
+    })
+}
+
+fn inflate_with(d: &mut Decompress, input: &[u8], limit: usize) -> Result<Vec<u8>> {
     let mut out = Vec::with_capacity((input.len() * 4).clamp(64, limit.max(64)).min(limit));
     loop {
         if out.len() == out.capacity() {
