@@ -29,26 +29,14 @@ impl Target for ActixTarget {
                 req = req.append_header(("cookie", cookie.as_str()));
             }
             let res = actix_test::call_service(&app, req.to_request()).await;
-            let all = |name| -> Vec<String> {
-                res.headers()
-                    .get_all(name)
-                    .filter_map(|v| v.to_str().ok())
-                    .map(str::to_owned)
-                    .collect()
-            };
-            let (status, set_cookie, vary) = (res.status().as_u16(), all("set-cookie"), all("vary"));
+            let status = res.status().as_u16();
+            let headers: Vec<(String, String)> = res
+                .headers()
+                .iter()
+                .filter_map(|(n, v)| Some((n.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+                .collect();
             let body = actix_test::read_body(res).await;
-            let observations = if status == 200 {
-                serde_json::from_slice(&body).unwrap_or_default()
-            } else {
-                Vec::new()
-            };
-            Outcome {
-                status,
-                set_cookie,
-                vary,
-                observations,
-            }
+            Outcome::from_response(status, headers.iter().map(|(n, v)| (n.as_str(), v.as_str())), &body)
         })
     }
 }

@@ -204,15 +204,7 @@ async fn other_set_cookie_and_vary_headers_are_kept() {
 async fn oversized_session_is_a_plain_500() {
     async fn big(session: Session) -> HttpResponse {
         // Incompressible, so it cannot fit in 4093 bytes.
-        let mut x = 0x9E37_79B9_7F4A_7C15_u64;
-        let blob: String = (0..6000)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                char::from(b'!' + (x % 90) as u8)
-            })
-            .collect();
+        let blob = session_conformance::incompressible(6000);
         session.insert("blob", blob).unwrap();
         HttpResponse::Found()
             .append_header(("location", "/"))

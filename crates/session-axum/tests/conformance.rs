@@ -30,25 +30,10 @@ impl Target for Axum {
         let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
         rt.block_on(async {
             let response = app.oneshot(request).await.unwrap();
-            let all = |name| {
-                response
-                    .headers()
-                    .get_all(name)
-                    .iter()
-                    .map(|v| v.to_str().unwrap().to_owned())
-                    .collect()
-            };
-            let mut out = Outcome {
-                status: response.status().as_u16(),
-                set_cookie: all("set-cookie"),
-                vary: all("vary"),
-                ..Outcome::default()
-            };
-            let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
-            if out.status == 200 {
-                out.observations = serde_json::from_slice(&body).unwrap();
-            }
-            out
+            let (parts, body) = response.into_parts();
+            let body = axum::body::to_bytes(body, usize::MAX).await.unwrap();
+            let headers = parts.headers.iter().map(|(n, v)| (n.as_str(), v.to_str().unwrap()));
+            Outcome::from_response(parts.status.as_u16(), headers, &body)
         })
     }
 }

@@ -126,7 +126,7 @@ fn handler_set_cookie_is_kept_and_oversize_is_a_500() {
         .route(
             "/big",
             get(|s: Session| async move {
-                s.insert("blob", &noise(6000)).unwrap();
+                s.insert("blob", &session_conformance::incompressible(6000)).unwrap();
                 "pretends it worked"
             }),
         )
@@ -140,17 +140,4 @@ fn handler_set_cookie_is_kept_and_oversize_is_a_500() {
     assert_eq!(body, "Internal Server Error");
     assert_eq!(response.headers()["vary"], "Cookie");
     assert!(response.headers().get("set-cookie").is_none());
-}
-
-/// Text that does not compress (so the session really is too large for a cookie).
-fn noise(len: usize) -> String {
-    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            char::from(b'!' + (x % 90) as u8)
-        })
-        .collect()
 }

@@ -94,6 +94,43 @@ pub struct Outcome {
     pub observations: Vec<J>,
 }
 
+impl Outcome {
+    /// The outcome of a framework's response: its status, every header as `(name, value)` (only `Set-Cookie`
+    /// and `Vary` are kept), and its body (parsed as the handler's observations when the status is 200).
+    pub fn from_response<'a>(status: u16, headers: impl IntoIterator<Item = (&'a str, &'a str)>, body: &[u8]) -> Self {
+        let mut out = Self {
+            status,
+            ..Self::default()
+        };
+        for (name, value) in headers {
+            if name.eq_ignore_ascii_case("set-cookie") {
+                out.set_cookie.push(value.to_owned());
+            } else if name.eq_ignore_ascii_case("vary") {
+                out.vary.push(value.to_owned());
+            }
+        }
+        if status == 200 {
+            out.observations = serde_json::from_slice(body)
+                .unwrap_or_else(|e| vec![J::String(format!("the body is not a JSON array: {e}"))]);
+        }
+        out
+    }
+}
+
+/// Text of `len` printable ASCII characters that zlib cannot shrink much: a session holding it really is too
+/// large for a cookie (adapters' oversize tests use it).
+pub fn incompressible(len: usize) -> String {
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            char::from(b'!' + (x % 90) as u8)
+        })
+        .collect()
+}
+
 /// Something the vectors can be run against.
 pub trait Target {
     /// Short name for reports (`core`, `axum`, `actix`, `hyper`).

@@ -107,7 +107,7 @@ fn other_set_cookie_headers_and_vary_are_kept() {
 #[test]
 fn oversized_session_is_a_500_with_vary() {
     let response = check(&[], |s, r| {
-        s.insert("blob", &noise(6000)).unwrap();
+        s.insert("blob", &session_conformance::incompressible(6000)).unwrap();
         r.headers_mut()
             .append("set-cookie", HeaderValue::from_static("theme=dark"));
     });
@@ -126,7 +126,7 @@ fn error_body_is_configurable() {
         req.extensions()
             .get::<SessionHandle>()
             .unwrap()
-            .insert("blob", &noise(6000))
+            .insert("blob", &session_conformance::incompressible(6000))
             .unwrap();
         Ok::<_, Infallible>(Response::new(String::new()))
     });
@@ -170,19 +170,6 @@ fn plain_functions_load_and_apply() {
         set_cookie[0].starts_with("session=;") && set_cookie[0].contains("Max-Age=0"),
         "{set_cookie:?}"
     );
-}
-
-/// Text that does not compress (so the session really is too large for a cookie).
-fn noise(len: usize) -> String {
-    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            char::from(b'!' + (x % 90) as u8)
-        })
-        .collect()
 }
 
 fn values_unit(response: &Response<()>, name: &str) -> Vec<String> {
