@@ -4,6 +4,8 @@
 //! - `conformance [--json PATH]`: the shared Flask vectors against the core and every adapter, as a matrix.
 //! - `vectors [--check]`: regenerate the vectors with pinned real Flask (or check the committed ones).
 //! - `interop`: live logins across Flask, axum, actix-web and hyper servers on loopback.
+//! - `bench [--quick] [--json PATH]`: codec benchmarks against Flask, the raw floor and the `cookie` crate.
+//! - `soak [--seconds N]`: a bounded mixed load on each login example (not part of `ci`).
 
 mod bench;
 mod http;
