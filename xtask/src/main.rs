@@ -31,7 +31,7 @@ fn main() {
         Some("soak") => soak::run(&root(), &args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  ci                    fmt, clippy, tests, docs, conformance, vectors --check, interop\n  conformance [--json PATH]\n                        run the Flask vectors against core, axum, actix and hyper; print the matrix\n  vectors [--check]     regenerate testdata/vectors with pinned Flask (or fail if they differ)\n  interop               live login test across Flask, axum, actix-web and hyper on loopback"
+                "usage: cargo xtask <command>\n\n  ci                    fmt, clippy, tests, docs, conformance, vectors --check, interop\n  conformance [--json PATH]\n                        run the Flask vectors against core, axum, actix and hyper; print the matrix\n  vectors [--check]     regenerate testdata/vectors with pinned Flask (or fail if they differ)\n  interop               live login test across Flask, axum, actix-web and hyper on loopback\n  bench [--quick] [--json PATH]\n                        codec benchmarks vs Flask, the raw floor and the cookie crate\n  soak [--seconds N]    bounded mixed load on each login example; fails on errors or memory growth"
             );
             std::process::exit(2);
         }
