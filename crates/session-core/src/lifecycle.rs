@@ -135,10 +135,21 @@ fn largest_keys(session: &Session) -> String {
 /// let out = handle.finish().unwrap();
 /// assert!(out.set_cookie.unwrap().starts_with("session=eyJ1c2VybmFtZSI6ImFsaWNlIn0.ZVPxAA."));
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SessionHandle(Arc<Shared>);
 
-#[derive(Debug)]
+/// Shows the configuration and whether the session was loaded, never the incoming cookie (a bearer credential).
+impl std::fmt::Debug for SessionHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionHandle")
+            .field("cookie_name", &self.0.config.cookie_name())
+            .field("now", &self.0.now)
+            // try_lock: Debug may be called from inside `with` on this very handle.
+            .field("accessed", &self.0.state.try_lock().ok().map(|g| g.is_some()))
+            .finish_non_exhaustive()
+    }
+}
+
 struct Shared {
     config: SessionConfig,
     cookie_headers: Vec<String>,
@@ -308,5 +319,26 @@ impl SessionHandle {
                 _ => Err(e),
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::SecretKey;
+
+    #[test]
+    fn debug_never_shows_the_cookie() {
+        let config = SessionConfig::builder()
+            .secret_key(SecretKey::parse("0123456789abcdef").unwrap())
+            .build()
+            .unwrap();
+        let handle = SessionHandle::new(config, vec!["session=secret-bearer-token.x.y".into()], 1);
+        handle.insert("k", "private-value").unwrap();
+        let shown = format!("{handle:?}");
+        assert!(
+            !shown.contains("secret-bearer-token") && !shown.contains("private-value"),
+            "{shown}"
+        );
     }
 }
