@@ -179,7 +179,13 @@ impl SessionHandle {
         let session = guard.get_or_insert_with(|| {
             let loaded = self.0.config.load(self.0.cookie_headers.iter().map(String::as_str), self.0.now);
             if let Some(reason) = &loaded.refused {
-                tracing::info!(cookie = %self.0.config.cookie_name(), kind = reason.kind(), %reason, "session cookie refused; starting an empty session");
+                let cookie = self.0.config.cookie_name();
+                // Old cookies are routine (a browser session outliving the lifetime); anything else is worth seeing.
+                if reason.kind() == "expired" {
+                    tracing::debug!(cookie, kind = reason.kind(), %reason, "session cookie refused; starting an empty session");
+                } else {
+                    tracing::info!(cookie, kind = reason.kind(), %reason, "session cookie refused; starting an empty session");
+                }
             }
             loaded.session
         });

@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""Writes fuzz/seeds/<target>/ from testdata/vectors/*.json (the committed seed corpus).
+
+cookie_decode: every vector cookie value.  cookie_header: `session=<cookie>` headers plus the scenario
+requests' cookies (one header per line).  tagged_json: every tagged JSON text in the vectors.
+File names are the SHA-1 of the content, as libFuzzer names corpus entries. Run from anywhere:
+    python3 fuzz/make_seeds.py
+"""
+import hashlib
+import json
+import pathlib
+import shutil
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+OUT = ROOT / "fuzz" / "seeds"
+
+
+def walk(node, key=None):
+    """Yields (key, value) for every string anywhere in a JSON document."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from walk(v, k)
+    elif isinstance(node, list):
+        for v in node:
+            yield from walk(v, key)
+    elif isinstance(node, str):
+        yield key, node
+
+
+def main():
+    seeds = {"cookie_decode": set(), "cookie_header": set(), "tagged_json": set()}
+    for path in sorted((ROOT / "testdata" / "vectors").glob("*.json")):
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        for case in doc["cases"]:
+            cookies = []
+            if case.get("cookie") is not None:
+                cookies.append(case["cookie"])
+            for key, value in walk(case):
+                if key == "tagged_json":
+                    seeds["tagged_json"].add(value)
+                elif key in ("raw", "request_cookies") and value.startswith("session="):
+                    # a request's cookie, or a Set-Cookie line the app signed
+                    cookies.append(value.split(";", 1)[0].split("=", 1)[1])
+            for c in cookies:
+                seeds["cookie_decode"].add(c)
+                seeds["cookie_header"].add(f"session={c}")
+            req = case.get("request_cookies") or []
+            if req:
+                parts = []
+                for rc in req:
+                    if isinstance(rc, dict):
+                        parts.append(f"{rc.get('name', 'session')}={rc.get('value', '')}")
+                    else:
+                        parts.append(str(rc))
+                seeds["cookie_header"].add("; ".join(parts))
+                seeds["cookie_header"].add("\n".join(parts))
+    for target, items in seeds.items():
+        d = OUT / target
+        shutil.rmtree(d, ignore_errors=True)
+        d.mkdir(parents=True)
+        for s in sorted(items):
+            b = s.encode("utf-8")
+            (d / hashlib.sha1(b).hexdigest()).write_bytes(b)
+        print(f"{target}: {len(items)} seeds")
+
+
+if __name__ == "__main__":
+    main()
