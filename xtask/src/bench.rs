@@ -8,7 +8,7 @@
 //!    issue's targets; `--json PATH` writes the same numbers. A missed target is reported, not an error:
 //!    the command fails only when a step fails.
 //!
-//! HTTP load (wrk) is not part of this yet; see docs/benchmarks.md.
+//! HTTP load: `cargo xtask bench --http` (bench_http.rs).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -78,7 +78,7 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<()> {
             "targets": targets,
             "ours": ours,
             "flask": flask,
-            "not_measured": ["HTTP load with wrk (req/s, with-session ÷ plain, actix-session, tower-sessions, gunicorn)"],
+            "http": "measured by cargo xtask bench --http",
         });
         std::fs::write(path, serde_json::to_string_pretty(&doc)? + "\n")
             .with_context(|| format!("cannot write {}", path.display()))?;
@@ -255,7 +255,7 @@ fn print_tables(ours: &BTreeMap<String, f64>, rows: &[Value], targets: &[Value],
             t["measured"].as_f64().unwrap_or(f64::NAN),
         );
     }
-    println!("  (HTTP req/s targets: not measured by this command yet)");
+    println!("  (HTTP req/s: cargo xtask bench --http)");
 }
 
 /// `12345.6` → `12,346`.
