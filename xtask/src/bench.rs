@@ -290,7 +290,7 @@ fn machine() -> Value {
 }
 
 /// `YYYY-MM-DD` (UTC) of a time (Howard Hinnant's civil-from-days).
-fn utc_date(t: SystemTime) -> String {
+pub(crate) fn utc_date(t: SystemTime) -> String {
     let secs = t.duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_secs());
     let z = (secs / 86_400) as i64 + 719_468;
     let era = z.div_euclid(146_097);

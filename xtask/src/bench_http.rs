@@ -385,7 +385,7 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<()> {
             .collect();
         let doc = json!({
             "command": format!("cargo xtask bench --http {}", args.join(" ")).trim_end().to_owned(),
-            "date_utc": utc_date(started),
+            "date_utc": crate::bench::utc_date(started),
             "machine": { "nproc": std::thread::available_parallelism().map_or(0, usize::from), "cpu": cpu(),
                          "loadavg_at_start": load_start, "loadavg_at_end": load_end },
             "wrk": wrk_args,
@@ -721,19 +721,4 @@ fn loadavg() -> String {
         .ok()
         .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
         .unwrap_or_else(|| "unknown".into())
-}
-
-/// `YYYY-MM-DD` (UTC) of a time (Howard Hinnant's civil-from-days).
-fn utc_date(t: SystemTime) -> String {
-    let secs = t.duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let z = (secs / 86_400) as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
 }

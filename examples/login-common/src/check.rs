@@ -18,6 +18,23 @@ pub struct Reply {
 }
 
 impl Reply {
+    /// Every value of a header (case-insensitive name), in order.
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    /// The value of the cookie `name` set by this response, if any.
+    pub fn set_cookie_value(&self, name: &str) -> Option<String> {
+        self.all("set-cookie").into_iter().find_map(|h| {
+            let (k, v) = h.split(';').next()?.split_once('=')?;
+            (k.trim() == name).then(|| v.trim().to_owned())
+        })
+    }
+
     /// The first value of a header (case-insensitive name).
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
