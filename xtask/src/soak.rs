@@ -6,7 +6,7 @@
 //! per cycle of ten requests, five logged-in reads, two tampered-cookie reads, two logins and one logout.
 //!
 //! Counted: requests; errors (connection or protocol failures); unexpected statuses (anything but 200 for
-//! `GET /`, 302 for login and logout); wrong answers (a logged-in read not showing "Logged in as <name>", a
+//! `GET /`, 302 for login and logout); wrong answers (a logged-in read not showing `"Logged in as <name>"`, a
 //! tampered read not showing "You are not logged in", a login without a session cookie, a logout without the
 //! deletion cookie). Resident memory (`VmRSS`) is read under load after a warm-up and again at the end. Exits
 //! non-zero on any error, unexpected status or wrong answer, when a server dies, or when RSS grew by more than 10%.
