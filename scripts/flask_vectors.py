@@ -664,6 +664,8 @@ def tamper_cases() -> list[dict]:
     hp("tm-tag-t-string", "' t' holding a string (tuple('ab'))", b64(b'{"x":{" t":"ab"}}'))
     hp("tm-tag-t-number", "' t' holding a number", b64(b'{"x":{" t":5}}'))
     hp("tm-tag-t-object", "' t' holding an object (tuple(dict) = its keys)", b64(b'{"x":{" t":{"k":1,"j":2}}}'))
+    hp("tm-tag-t-object-tagged-child", "' t' holding a ' di' object: the child is untagged first, so the tuple "
+       "holds the unwrapped key", b64(b'{"y":{" t":{" di":{"a__":1,"b__":2}}}}'))
     hp("tm-tag-m-number", "' m' holding a number", b64(b'{"x":{" m":5}}'))
     hp("tm-tag-di-no-suffix", "' di' whose inner key lacks the '__' suffix (last 2 chars cut anyway)", b64(b'{"x":{" di":{"abc":1}}}'))
     hp("tm-tag-di-two-keys", "' di' holding two keys (only the first survives)", b64(b'{"x":{" di":{"a__":1,"b__":2}}}'))

@@ -363,7 +363,8 @@ impl Parser<'_> {
         let mut order: Vec<String> = Vec::new();
         let mut map = Map::new();
         let mut entries = 0usize;
-        let mut only_key: Option<String> = None;
+        // The first key, when it is one of Flask's tags (no allocation for ordinary objects).
+        let mut first_tag: Option<&'static str> = None;
         self.ws();
         if !self.eat(b"}") {
             loop {
@@ -378,14 +379,12 @@ impl Parser<'_> {
                 }
                 self.ws();
                 entries += 1;
-                if entries == 1 && TAGS.contains(&k.as_str()) {
-                    self.record_next = true;
+                if entries == 1 {
+                    first_tag = TAGS.iter().copied().find(|t| *t == k);
+                    self.record_next = first_tag.is_some();
                 }
                 let v = self.value(depth + 1)?;
                 self.record_next = false;
-                if entries == 1 {
-                    only_key = Some(k.clone());
-                }
                 if record && !map.contains_key(&k) {
                     order.push(k.clone());
                 }
@@ -401,13 +400,19 @@ impl Parser<'_> {
             }
         }
         if map.len() == 1 {
-            if let Some(key) = only_key.filter(|k| TAGS.contains(&k.as_str())) {
-                let inner = map.remove(&key).unwrap_or(Value::Null);
+            if let Some(key) = first_tag {
+                let inner = map.remove(key).unwrap_or(Value::Null);
                 let inner_order = std::mem::take(&mut self.recorded);
+                let untagged = untag(key, inner, inner_order)?;
                 if record {
-                    self.recorded = vec![key.clone()];
+                    // The parent sees the untagged value (Python untags children first): a `" di"` result is a
+                    // one-key dict, whose key order is just that key.
+                    self.recorded = match &untagged {
+                        Value::Dict(m) => m.keys().cloned().collect(),
+                        _ => Vec::new(),
+                    };
                 }
-                return untag(&key, inner, inner_order);
+                return Ok(untagged);
             }
         }
         if record {
@@ -650,6 +655,13 @@ mod tests {
         let text = r#"{"a":{" t":[1,{" b":"AAH+/2hlbGxv"}]},"d":{" d":"Thu, 29 Feb 2024 13:45:07 GMT"},"m":{" m":"<b>x</b>"},"u":{" u":"9f1c2d3e4b5a4c6d8e7fa0b1c2d3e4f5"},"x":{" di":{" t__":1}}}"#;
         let v = from_tagged_json(text.as_bytes()).unwrap();
         assert_eq!(to_tagged_json(&v), text);
+    }
+
+    #[test]
+    fn tuple_of_a_dict_uses_document_order_and_untagged_children() {
+        // tuple({"k": 1, "j": 2}) is ("k", "j") in Python; a " di" child is untagged before tuple() sees it.
+        let v = from_tagged_json(br#"{"x":{" t":{"k":1,"j":2}},"y":{" t":{" di":{"a__":1}}}}"#).unwrap();
+        assert_eq!(to_tagged_json(&v), r#"{"x":{" t":["k","j"]},"y":{" t":["a"]}}"#);
     }
 
     #[test]
