@@ -271,8 +271,9 @@ fn group_digits(x: f64) -> String {
     out
 }
 
-fn machine() -> Value {
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+/// The CPU model name from /proc/cpuinfo.
+pub(crate) fn cpu() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|s| {
             s.lines()
@@ -280,7 +281,11 @@ fn machine() -> Value {
                 .and_then(|l| l.split_once(':'))
                 .map(|(_, v)| v.trim().to_owned())
         })
-        .unwrap_or_else(|| "unknown".into());
+        .unwrap_or_else(|| "unknown".into())
+}
+
+fn machine() -> Value {
+    let cpu = cpu();
     let nproc = std::thread::available_parallelism().map_or(0, usize::from);
     let load = std::fs::read_to_string("/proc/loadavg")
         .ok()

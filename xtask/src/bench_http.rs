@@ -386,7 +386,7 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<()> {
         let doc = json!({
             "command": format!("cargo xtask bench --http {}", args.join(" ")).trim_end().to_owned(),
             "date_utc": crate::bench::utc_date(started),
-            "machine": { "nproc": std::thread::available_parallelism().map_or(0, usize::from), "cpu": cpu(),
+            "machine": { "nproc": std::thread::available_parallelism().map_or(0, usize::from), "cpu": crate::bench::cpu(),
                          "loadavg_at_start": load_start, "loadavg_at_end": load_end },
             "wrk": wrk_args,
             "unit": "requests per second (median of the rounds)",
@@ -637,7 +637,7 @@ fn print_table(
         out,
         "\nHTTP load, req/s ({wrk_args}); 127.0.0.1; {} CPU(s), {}; load average at start {load_start}, at end {load_end}",
         std::thread::available_parallelism().map_or(0, usize::from),
-        cpu()
+        crate::bench::cpu()
     );
     let _ = writeln!(
         out,
@@ -701,18 +701,6 @@ fn print_table(
     for f in flags {
         let _ = writeln!(out, "  FLAG  {f}");
     }
-}
-
-fn cpu() -> String {
-    std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split_once(':'))
-                .map(|(_, v)| v.trim().to_owned())
-        })
-        .unwrap_or_else(|| "unknown CPU".into())
 }
 
 /// The 1-, 5- and 15-minute load averages.
