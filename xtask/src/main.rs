@@ -34,7 +34,7 @@ fn main() {
         Some("soak") => soak::run(&root(), &args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  ci                    fmt, clippy, tests, docs, conformance, vectors --check, interop\n  conformance [--json PATH]\n                        run the Flask vectors against core, axum, actix and hyper; print the matrix\n  vectors [--check]     regenerate testdata/vectors with pinned Flask (or fail if they differ)\n  interop               live login test across Flask, axum, actix-web and hyper on loopback\n  bench [--quick] [--json PATH] [--http]\n                        codec benchmarks vs Flask, the raw floor and the cookie crate;\n                        --http: req/s of the examples vs actix-session, tower-sessions and Flask (wrk)\n  soak [--seconds N]    bounded mixed load on each login example; fails on errors or memory growth"
+                "usage: cargo xtask <command>\n\n  ci                    fmt, clippy, tests, docs, deny, conformance, vectors --check, interop\n  conformance [--json PATH]\n                        run the Flask vectors against core, axum, actix and hyper; print the matrix\n  vectors [--check]     regenerate testdata/vectors with pinned Flask (or fail if they differ)\n  interop               live login test across Flask, axum, actix-web and hyper on loopback\n  bench [--quick] [--json PATH] [--http]\n                        codec benchmarks vs Flask, the raw floor and the cookie crate;\n                        --http: req/s of the examples vs actix-session, tower-sessions and Flask (wrk)\n  soak [--seconds N]    bounded mixed load on each login example; fails on errors or memory growth"
             );
             std::process::exit(2);
         }
@@ -119,6 +119,7 @@ fn ci() -> Result<()> {
                 })
             }),
         ),
+        ("deny", Box::new(deny)),
         ("conformance", Box::new(|| conformance(None).map(|_| ()))),
         ("vectors --check", Box::new(|| vectors(true))),
         ("interop", Box::new(|| interop::run(&root()))),
@@ -145,6 +146,22 @@ fn ci() -> Result<()> {
     }
     println!("ci: all steps passed");
     Ok(())
+}
+
+/// cargo-deny (licenses, bans, sources) when it is installed; otherwise a printed skip (the GitHub workflow
+/// always runs it; installing it here would add minutes of compiling to every fresh machine).
+fn deny() -> Result<()> {
+    let installed = cargo()
+        .args(["deny", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !installed {
+        println!("deny: skipped: cargo-deny is not installed (`cargo install cargo-deny` to run it here)");
+        return Ok(());
+    }
+    let mut c = cargo();
+    c.args(["deny", "check", "licenses", "bans", "sources"]);
+    run_status(c)
 }
 
 /// The targets of the matrix: (name, cargo package holding its `tests/conformance.rs`).
