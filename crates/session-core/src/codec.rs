@@ -97,12 +97,7 @@ pub fn decode_unverified(cookie: &str, max_decompressed: usize) -> Result<(Value
     let (payload, ts) = value
         .rsplit_once('.')
         .ok_or(SessionError::Malformed("timestamp missing"))?;
-    let ts_bytes = crate::payload::b64_decode_lenient(ts.as_bytes())
-        .map_err(|_| SessionError::Malformed("malformed timestamp"))?;
-    if ts_bytes.len() > 8 {
-        return Err(SessionError::Malformed("malformed timestamp"));
-    }
-    let timestamp = ts_bytes.iter().fold(0u64, |acc, &b| acc << 8 | u64::from(b));
+    let timestamp = crate::signer::decode_timestamp(ts)?;
     let json = decode_payload(payload, max_decompressed)?;
     Ok((from_tagged_json(&json)?, timestamp, payload.starts_with('.')))
 }

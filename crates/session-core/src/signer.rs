@@ -285,7 +285,7 @@ pub fn encode_timestamp(ts: u64) -> String {
 }
 
 /// Decodes a timestamp part (already covered by a valid signature, so decoded as leniently as Python does).
-fn decode_timestamp(ts: &str) -> Result<u64> {
+pub(crate) fn decode_timestamp(ts: &str) -> Result<u64> {
     let bytes = b64_decode_lenient(ts.as_bytes()).map_err(|_| SessionError::Malformed("malformed timestamp"))?;
     // itsdangerous unpacks at most 8 bytes (struct ">Q"); anything longer is a malformed timestamp.
     if bytes.len() > 8 {
