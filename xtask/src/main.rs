@@ -12,6 +12,7 @@ mod bench;
 mod bench_http;
 mod http;
 mod interop;
+mod package;
 mod python;
 mod soak;
 
@@ -34,7 +35,7 @@ fn main() {
         Some("soak") => soak::run(&root(), &args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  ci                    fmt, clippy, tests, docs, deny, conformance, vectors --check, interop\n  conformance [--json PATH]\n                        run the Flask vectors against core, axum, actix and hyper; print the matrix\n  vectors [--check]     regenerate testdata/vectors with pinned Flask (or fail if they differ)\n  interop               live login test across Flask, axum, actix-web and hyper on loopback\n  bench [--quick] [--json PATH] [--http]\n                        codec benchmarks vs Flask, the raw floor and the cookie crate;\n                        --http: req/s of the examples vs actix-session, tower-sessions and Flask (wrk)\n  soak [--seconds N]    bounded mixed load on each login example; fails on errors or memory growth"
+                "usage: cargo xtask <command>\n\n  ci                    fmt, clippy, tests, docs, deny, package, conformance, vectors --check, interop\n  conformance [--json PATH]\n                        run the Flask vectors against core, axum, actix and hyper; print the matrix\n  vectors [--check]     regenerate testdata/vectors with pinned Flask (or fail if they differ)\n  interop               live login test across Flask, axum, actix-web and hyper on loopback\n  bench [--quick] [--json PATH] [--http]\n                        codec benchmarks vs Flask, the raw floor and the cookie crate;\n                        --http: req/s of the examples vs actix-session, tower-sessions and Flask (wrk)\n  soak [--seconds N]    bounded mixed load on each login example; fails on errors or memory growth"
             );
             std::process::exit(2);
         }
@@ -120,6 +121,7 @@ fn ci() -> Result<()> {
             }),
         ),
         ("deny", Box::new(deny)),
+        ("package", Box::new(|| package::run(&root()))),
         ("conformance", Box::new(|| conformance(None).map(|_| ()))),
         ("vectors --check", Box::new(|| vectors(true))),
         ("interop", Box::new(|| interop::run(&root()))),
