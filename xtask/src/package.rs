@@ -5,12 +5,13 @@
 //! 2. `cargo package --no-verify` for [`PUBLISHED`] (one command, so the crates that depend on `session-core`
 //!    by version resolve it through cargo's local registry overlay; nothing is published).
 //! 3. Each `.crate` must hold `README.md` and the root `LICENSE-MIT` and `LICENSE-APACHE`, byte for byte.
-//! 4. The `.crate` files are unpacked into `target/package-check/` and `cargo test --workspace` runs there, in a
-//!    throwaway workspace of the unpacked crates alone: `[patch.crates-io]` serves each of our crates from its
-//!    unpacked sibling, as a registry would, and the root `Cargo.lock` pins the versions CI tests. This replaces
-//!    `cargo package`'s own verify step (a build of each library) with a build that also runs the tests, unit,
-//!    integration and doc, that a downstream `cargo test` in the unpacked crate would run. The target directory
-//!    `target/package-check/target` is kept, so reruns only rebuild our crates.
+//! 4. The `.crate` files are unpacked into `target/package-check/` (through `unpacked/` there, see [`sync`]) and
+//!    `cargo test --workspace` runs in a throwaway workspace of the unpacked crates alone: `[patch.crates-io]`
+//!    serves each of our crates from its unpacked sibling, as a registry would, and the root `Cargo.lock` pins
+//!    the versions CI tests. This replaces `cargo package`'s own verify step (a build of each library) with a
+//!    build that also runs the tests (unit, integration and doc) that a downstream `cargo test` in the unpacked
+//!    crate would run. The target directory `target/package-check/target` is kept, so a rerun rebuilds only
+//!    what changed.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -42,21 +43,22 @@ pub(crate) fn run(root: &Path) -> Result<()> {
     crate::run_status(package)?;
 
     let check = root.join("target/package-check");
-    std::fs::create_dir_all(&check)?;
+    let staging = check.join("unpacked");
+    if staging.exists() {
+        std::fs::remove_dir_all(&staging).with_context(|| format!("cannot remove {}", staging.display()))?;
+    }
+    std::fs::create_dir_all(&staging)?;
     let mut members = Vec::new();
     let mut patches = String::new();
     for (name, version) in PUBLISHED.iter().zip(&versions) {
         let dir_name = format!("{name}-{version}");
         let archive = root.join("target/package").join(format!("{dir_name}.crate"));
-        let dir = check.join(&dir_name);
-        if dir.exists() {
-            std::fs::remove_dir_all(&dir).with_context(|| format!("cannot remove {}", dir.display()))?;
-        }
         let mut tar = Command::new("tar");
-        tar.arg("-xzf").arg(&archive).arg("-C").arg(&check);
+        tar.arg("-xzf").arg(&archive).arg("-C").arg(&staging);
         crate::run_status(tar)?;
-        check_contents(root, &dir)?;
-        println!("package: {dir_name}.crate: {} files", count_files(&dir)?);
+        check_contents(root, &staging.join(&dir_name))?;
+        let (files, changed) = sync(&staging.join(&dir_name), &check.join(&dir_name))?;
+        println!("package: {dir_name}.crate: {files} files, {changed} changed since the last check");
         members.push(format!("{dir_name:?}"));
         if depended_on.contains(name) {
             patches.push_str(&format!("{name} = {{ path = {dir_name:?} }}\n"));
@@ -148,15 +150,44 @@ fn check_contents(root: &Path, dir: &Path) -> Result<()> {
     Ok(())
 }
 
-fn count_files(dir: &Path) -> Result<usize> {
-    let mut n = 0;
-    for entry in std::fs::read_dir(dir)? {
+/// Makes `dst` a copy of `src`, rewriting only the files whose bytes differ. Cargo gives every file in a
+/// `.crate` the same fixed mtime, and cargo's freshness check goes by mtime: unpacking over the last check
+/// would leave a changed source looking fresh. Returns (files, files written).
+fn sync(src: &Path, dst: &Path) -> Result<(usize, usize)> {
+    std::fs::create_dir_all(dst)?;
+    for entry in std::fs::read_dir(dst)? {
         let entry = entry?;
-        n += if entry.file_type()?.is_dir() {
-            count_files(&entry.path())?
-        } else {
-            1
-        };
+        if !src.join(entry.file_name()).exists() {
+            let path = entry.path();
+            if entry.file_type()?.is_dir() {
+                std::fs::remove_dir_all(&path)?;
+            } else {
+                std::fs::remove_file(&path)?;
+            }
+        }
     }
-    Ok(n)
+    let (mut files, mut changed) = (0, 0);
+    for entry in std::fs::read_dir(src)? {
+        let entry = entry?;
+        let to = dst.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            if to.is_file() {
+                std::fs::remove_file(&to)?;
+            }
+            let (f, c) = sync(&entry.path(), &to)?;
+            files += f;
+            changed += c;
+        } else {
+            let bytes = std::fs::read(entry.path())?;
+            if to.is_dir() {
+                std::fs::remove_dir_all(&to)?;
+            }
+            if std::fs::read(&to).ok().as_deref() != Some(&bytes[..]) {
+                std::fs::write(&to, &bytes).with_context(|| format!("cannot write {}", to.display()))?;
+                changed += 1;
+            }
+            files += 1;
+        }
+    }
+    Ok((files, changed))
 }
