@@ -2,8 +2,9 @@
 //!
 //! 1. Every workspace member other than [`PUBLISHED`] (and the separate `benches-http` and `fuzz` workspaces)
 //!    says `publish = false`, and every crate in [`PUBLISHED`] is publishable.
-//! 2. `cargo package --no-verify` for [`PUBLISHED`] (one command, so the crates that depend on `session-core`
-//!    by version resolve it through cargo's local registry overlay; nothing is published).
+//! 2. `cargo package --no-verify` for [`PUBLISHED`], into `target/package-check/target/package/` (one command,
+//!    so the crates that depend on `session-core` by version resolve it through cargo's local registry overlay;
+//!    nothing is published).
 //! 3. Each `.crate` must hold `README.md` and the root `LICENSE-MIT` and `LICENSE-APACHE`, byte for byte.
 //! 4. The `.crate` files are unpacked into `target/package-check/` (through `unpacked/` there, see [`sync`]) and
 //!    `cargo test --workspace` runs in a throwaway workspace of the unpacked crates alone: `[patch.crates-io]`
@@ -35,14 +36,18 @@ const LICENSES: [&str; 2] = ["LICENSE-MIT", "LICENSE-APACHE"];
 pub(crate) fn run(root: &Path) -> Result<()> {
     let (versions, depended_on) = check_publish_flags(root)?;
 
+    // Everything under one directory of the root's target/, whatever CARGO_TARGET_DIR says.
+    let check = root.join("target/package-check");
+    let target = check.join("target");
     let mut package = crate::cargo();
-    package.args(["package", "--no-verify", "--allow-dirty"]);
+    package
+        .args(["package", "--no-verify", "--allow-dirty", "--target-dir"])
+        .arg(&target);
     for name in PUBLISHED {
         package.args(["-p", name]);
     }
     crate::run_status(package)?;
 
-    let check = root.join("target/package-check");
     let staging = check.join("unpacked");
     if staging.exists() {
         std::fs::remove_dir_all(&staging).with_context(|| format!("cannot remove {}", staging.display()))?;
@@ -52,7 +57,7 @@ pub(crate) fn run(root: &Path) -> Result<()> {
     let mut patches = String::new();
     for (name, version) in PUBLISHED.iter().zip(&versions) {
         let dir_name = format!("{name}-{version}");
-        let archive = root.join("target/package").join(format!("{dir_name}.crate"));
+        let archive = target.join("package").join(format!("{dir_name}.crate"));
         let mut tar = Command::new("tar");
         tar.arg("-xzf").arg(&archive).arg("-C").arg(&staging);
         crate::run_status(tar)?;
@@ -77,7 +82,7 @@ pub(crate) fn run(root: &Path) -> Result<()> {
     let mut test = crate::cargo();
     test.current_dir(&check)
         .args(["test", "--workspace"])
-        .env("CARGO_TARGET_DIR", check.join("target"));
+        .env("CARGO_TARGET_DIR", &target);
     crate::run_status(test).context("the packaged crates do not pass their own tests")?;
     println!(
         "package: {} crates packaged; each builds and passes its tests from the package alone",
