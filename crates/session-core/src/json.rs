@@ -51,9 +51,11 @@ pub fn from_tagged_json(text: &[u8]) -> Result<Value> {
 ///
 /// ```
 /// use session_core::json::from_tagged_json_with_limit;
-/// assert!(from_tagged_json_with_limit(br#"{"a":[1,2]}"#, 4).is_ok()); // the object, "a", the list, 1, 2
-/// assert!(from_tagged_json_with_limit(br#"{"a":[1,2,3]}"#, 4).is_err());
-/// assert!(from_tagged_json_with_limit(br#"{"a":{" t":"xyz"}}"#, 4).is_err()); // a tuple of three strings
+/// // The object, its key "a", the list and its two items: five values.
+/// assert!(from_tagged_json_with_limit(br#"{"a":[1,2]}"#, 5).is_ok());
+/// assert!(from_tagged_json_with_limit(br#"{"a":[1,2,3]}"#, 5).is_err());
+/// // A tuple made of a string costs one value per character.
+/// assert!(from_tagged_json_with_limit(br#"{"a":{" t":"xyz"}}"#, 7).is_err());
 /// ```
 ///
 /// # Errors

@@ -325,6 +325,22 @@ impl SessionHandle {
         self.with(Session::renew);
     }
 
+    /// See [`Session::mark_login`]: records this request's time as the login time.
+    pub fn mark_login(&self) {
+        let now = self.0.now;
+        self.with(|s| s.mark_login(now));
+    }
+
+    /// See [`Session::login_at`].
+    pub fn login_at(&self) -> Option<u64> {
+        self.with(|s| s.login_at())
+    }
+
+    /// See [`Session::logged_in_since`]: whether the login happened at or after `valid_after` (Unix seconds).
+    pub fn logged_in_since(&self, valid_after: u64) -> bool {
+        self.with(|s| s.logged_in_since(valid_after))
+    }
+
     /// A copy of the session as it is now.
     pub fn snapshot(&self) -> Session {
         self.with(|s| s.clone())

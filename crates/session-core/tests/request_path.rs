@@ -275,3 +275,37 @@ fn a_bare_session_token_is_an_empty_value_as_in_werkzeug() {
     let loaded = config.load([format!("theme; {good}").as_str()], NOW);
     assert_eq!(loaded.session.get::<i64>("u").unwrap(), Some(1));
 }
+
+// --- 8. Revocation: compare the login time, not issued_at -----------------------------------------------------
+
+#[test]
+fn a_stolen_permanent_cookie_keeps_its_login_time_through_refreshes() {
+    let config = config().build().unwrap();
+    let login_at = NOW;
+    let login = SessionHandle::new(config.clone(), vec![], login_at);
+    login.insert("user_id", &42).unwrap();
+    login.set_permanent(true);
+    login.mark_login();
+    let stolen = login.finish().unwrap().set_cookie.unwrap();
+    let stolen = stolen.split(';').next().unwrap().to_owned();
+    // The user logs out everywhere at NOW + 500; the thief sends the copy to any route at NOW + 1000.
+    let revoked_at = NOW + 500;
+    let replay = SessionHandle::new(config.clone(), vec![stolen], NOW + 1000);
+    let refreshed = replay
+        .finish()
+        .unwrap()
+        .set_cookie
+        .expect("a permanent session is refreshed");
+    let refreshed = refreshed.split(';').next().unwrap().to_owned();
+    let next = SessionHandle::new(config, vec![refreshed], NOW + 1001);
+    let session = next.snapshot();
+    // The unsafe check (the old advice) is fooled: the refresh stamped a new issued_at.
+    assert_eq!(session.issued_at(), Some(NOW + 1000));
+    assert!(session.issued_at().unwrap() >= revoked_at);
+    // The login time travelled inside the signed data, unchanged: the revocation holds.
+    assert_eq!(next.login_at(), Some(login_at));
+    assert!(!next.logged_in_since(revoked_at));
+    assert!(next.logged_in_since(login_at));
+    // No recorded login time counts as revoked.
+    assert!(!session_core::Session::default().logged_in_since(0));
+}
