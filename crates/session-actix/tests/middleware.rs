@@ -408,6 +408,29 @@ async fn a_non_utf8_byte_elsewhere_in_the_cookie_line_does_not_hide_the_session(
     )
     .await;
     assert_eq!((r.status, r.body.as_str()), (200, "alice"));
+    // The first `session` cookie wins even when it is not UTF-8 (refused: an empty session), as in Werkzeug.
+    let line = [b"session=\xff; ".as_slice(), alice_cookie().await.as_bytes()].concat();
+    let req = TestRequest::default().append_header(("cookie", HeaderValue::from_bytes(&line).unwrap()));
+    let r = check(
+        Some(middleware()),
+        |c| {
+            c.route("/", web::get().to(whoami));
+        },
+        req,
+    )
+    .await;
+    assert_eq!((r.status, r.body.as_str()), (200, ""));
+}
+
+#[actix_web::test]
+async fn a_domain_that_would_inject_an_attribute_is_refused_at_build() {
+    for domain in ["example.com; SameSite=None", "example.com\r\nX: y"] {
+        let err = SessionMiddleware::builder(key())
+            .cookie_domain(Some(domain.into()))
+            .build()
+            .unwrap_err();
+        assert!(err.to_string().contains("cookie domain"), "{err}");
+    }
 }
 
 #[actix_web::test]
