@@ -808,6 +808,10 @@ def scenario(cid: str, comment: str, *, config: dict | None = None, now: int = N
     elif divergence == "hostile-payload":
         assert fl["status"] == 500, fl
         expected = {"status": 200, "vary": ["Cookie"], "set_cookie": []}
+    elif divergence == "oversize-refresh-skipped":
+        assert fl["set_cookie"] and msgs, "the refresh did not trigger Werkzeug's warning"
+        # Nothing is sent; Vary only when the view touched the session.
+        expected = {"status": 200, "vary": ["Cookie"] if actions else [], "set_cookie": []}
     else:
         assert divergence is None
     return {
@@ -944,6 +948,19 @@ def scenario_cases() -> list[dict]:
                  actions=[{"op": "set", "key": "blob", "value": "abcdefgh" * 200}]))
     add(scenario("scn-oversize", "a 5000-char incompressible value: Werkzeug only warns and sends it",
                  actions=[{"op": "set", "key": "big", "value": det_chars(5000, "oversize")}], divergence="oversize-refused"))
+    big_perm = ck({"_permanent": True, "user": "alice", "big": det_chars(4000, "oversize-refresh")}, NOW0 - 100)
+    add(scenario("scn-oversize-refresh-read", "a permanent session Flask wrote above MAX_COOKIE_SIZE (it only warns), "
+                 "read only: Flask re-sends it with a warning; we send nothing and keep the response (only a change "
+                 "the view made may fail it)", request_cookies=[f"session={big_perm}"], actions=get_user,
+                 divergence="oversize-refresh-skipped"))
+    add(scenario("scn-oversize-refresh-untouched", "the same cookie on a view that never touches the session: "
+                 "Flask re-sends it; we send nothing", request_cookies=[f"session={big_perm}"],
+                 divergence="oversize-refresh-skipped"))
+    add(scenario("scn-bare-session-token", "'Cookie: session; session=<valid>': Werkzeug reads the bare token as an "
+                 "empty value and the first one wins, so Flask starts a new session",
+                 request_cookies=[f"session; session={alice}"], actions=get_user + [{"op": "keys"}]))
+    add(scenario("scn-bare-other-token", "a bare token with another name is skipped",
+                 request_cookies=[f"theme; session={alice}"], actions=get_user))
     fbk = {"SECRET_KEY": "key-current", "SECRET_KEY_FALLBACKS": ["key-old"]}
     fb_cookie = ck({"user": "alice"}, NOW0 - 100, {"secret_key": "key-current", "fallbacks": ["key-old"]}, "fallback:0")
     add(scenario("scn-fallback-read", "cookie signed with a fallback key, read only, not permanent: Flask writes nothing; "
@@ -1000,7 +1017,8 @@ def build() -> dict[str, str]:
         "flask_scenarios.json": wrap(
             "flask_scenarios.json",
             "Request/response scenarios through a real Flask app (test client, frozen time): session reads/writes, "
-            "Vary, Set-Cookie headers and attributes. divergences: oversize-refused, resign-fallback, hostile-payload.",
+            "Vary, Set-Cookie headers and attributes. divergences: oversize-refused, oversize-refresh-skipped, "
+            "resign-fallback, hostile-payload.",
             scn),
     }
     ids = [c["id"] for d in docs.values() for c in d["cases"]]

@@ -226,14 +226,28 @@ where
     forward_ready!(service);
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
-        // Non-UTF-8 `Cookie` headers cannot hold a session cookie; they are skipped.
-        let cookie_headers = req
-            .headers()
-            .get_all(header::COOKIE)
-            .filter_map(|v| std::str::from_utf8(v.as_bytes()).ok())
-            .map(str::to_owned)
-            .collect();
-        let handle = SessionHandle::new(self.config.clone(), cookie_headers, (self.clock)());
+        // Middleware stacked inside another one (nested scopes): the outer one's handle is the request's
+        // session and the outer one finishes the response. Two handles would each send a `Set-Cookie`, and
+        // the browser would keep the last, undoing the other's change.
+        let outer = req
+            .extensions()
+            .get::<SessionHandle>()
+            .map(|h| h.config().cookie_name().to_owned());
+        if let Some(outer) = outer {
+            if outer != self.config.cookie_name() {
+                tracing::warn!(
+                    outer,
+                    inner = self.config.cookie_name(),
+                    "session middleware stacked inside another one: the outer middleware's session (and \
+                     configuration) is used"
+                );
+            }
+            let response = self.service.call(req);
+            return Box::pin(async move { Ok(response.await?.map_into_left_body()) });
+        }
+        // Every `Cookie` header, as bytes: the core reads them as Werkzeug does.
+        let cookie_headers = req.headers().get_all(header::COOKIE).map(HeaderValue::as_bytes);
+        let handle = SessionHandle::from_headers(self.config.clone(), cookie_headers, (self.clock)());
         req.extensions_mut().insert(handle.clone());
         let response = self.service.call(req);
         let error_body = self.error_body;

@@ -118,11 +118,11 @@ async fn missing_middleware_is_a_500_that_says_so() {
 }
 
 #[actix_web::test]
-async fn session_round_trips_and_non_utf8_cookie_headers_are_skipped() {
+async fn session_round_trips_and_other_cookies_bytes_do_not_matter() {
     let cookie = alice_cookie().await;
     assert!(cookie.starts_with("session=eyJ1c2VybmFtZSI6ImFsaWNlIn0."), "{cookie}");
     let req = TestRequest::default()
-        .append_header(("cookie", HeaderValue::from_bytes(b"session=\xff\xfe").unwrap()))
+        .append_header(("cookie", HeaderValue::from_bytes(b"pref=\xff\xfe").unwrap()))
         .append_header(("cookie", cookie.as_str()));
     let r = check(
         Some(middleware()),
@@ -345,4 +345,141 @@ async fn get_session_works_on_service_requests() {
         .to_request();
     let res = call_service(&app, req).await;
     assert_eq!(res.headers().get("x-seen").unwrap(), "yes");
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Request-path robustness (issue 13): each of these failed before the fix.
+
+/// A permanent session of about 4.2 KB, signed as Flask (which only warns) would write it.
+fn oversized_permanent_cookie() -> String {
+    let data = [
+        ("_permanent".to_owned(), session_actix::Value::Bool(true)),
+        ("username".to_owned(), "alice".into()),
+        ("blob".to_owned(), session_conformance::incompressible(4000).into()),
+    ]
+    .into_iter()
+    .collect();
+    format!("session={}", middleware().config().codec().encode(&data, NOW - 100))
+}
+
+#[actix_web::test]
+async fn oversized_refresh_the_handler_did_not_ask_for_is_not_a_500() {
+    let cookie = oversized_permanent_cookie();
+    for (handler, body) in [("whoami", "alice"), ("untouched", "")] {
+        let req = TestRequest::default().append_header(("cookie", cookie.as_str()));
+        let r = check(
+            Some(middleware()),
+            move |c| {
+                if handler == "whoami" {
+                    c.route("/", web::get().to(whoami));
+                } else {
+                    c.route("/", web::get().to(HttpResponse::Ok));
+                }
+            },
+            req,
+        )
+        .await;
+        assert_eq!((r.status, r.body.as_str()), (200, body), "{handler}");
+        assert!(r.set_cookie.is_empty(), "{handler}: {:?}", r.set_cookie);
+    }
+    // A change the handler made still fails loudly.
+    let req = TestRequest::default().append_header(("cookie", cookie.as_str()));
+    let r = check(
+        Some(middleware()),
+        |c| {
+            c.route("/", web::get().to(login));
+        },
+        req,
+    )
+    .await;
+    assert_eq!(r.status, 500);
+}
+
+#[actix_web::test]
+async fn a_non_utf8_byte_elsewhere_in_the_cookie_line_does_not_hide_the_session() {
+    let line = [b"pref=caf\xe9; ".as_slice(), alice_cookie().await.as_bytes()].concat();
+    let req = TestRequest::default().append_header(("cookie", HeaderValue::from_bytes(&line).unwrap()));
+    let r = check(
+        Some(middleware()),
+        |c| {
+            c.route("/", web::get().to(whoami));
+        },
+        req,
+    )
+    .await;
+    assert_eq!((r.status, r.body.as_str()), (200, "alice"));
+    // The first `session` cookie wins even when it is not UTF-8 (refused: an empty session), as in Werkzeug.
+    let line = [b"session=\xff; ".as_slice(), alice_cookie().await.as_bytes()].concat();
+    let req = TestRequest::default().append_header(("cookie", HeaderValue::from_bytes(&line).unwrap()));
+    let r = check(
+        Some(middleware()),
+        |c| {
+            c.route("/", web::get().to(whoami));
+        },
+        req,
+    )
+    .await;
+    assert_eq!((r.status, r.body.as_str()), (200, ""));
+}
+
+#[actix_web::test]
+async fn a_domain_that_would_inject_an_attribute_is_refused_at_build() {
+    for domain in ["example.com; SameSite=None", "example.com\r\nX: y"] {
+        let err = SessionMiddleware::builder(key())
+            .cookie_domain(Some(domain.into()))
+            .build()
+            .unwrap_err();
+        assert!(err.to_string().contains("cookie domain"), "{err}");
+    }
+}
+
+#[actix_web::test]
+async fn a_bare_session_token_first_is_an_empty_value_as_in_werkzeug() {
+    let req = TestRequest::default().append_header(("cookie", format!("session; {}", alice_cookie().await)));
+    let r = check(
+        Some(middleware()),
+        |c| {
+            c.route("/", web::get().to(whoami));
+        },
+        req,
+    )
+    .await;
+    assert_eq!((r.status, r.body.as_str()), (200, ""));
+}
+
+#[actix_web::test]
+async fn nested_scopes_with_the_middleware_twice_share_one_session() {
+    async fn set_permanent(session: Session) -> HttpResponse {
+        session.set_permanent(true);
+        session.insert("username", "alice").unwrap();
+        HttpResponse::Ok().finish()
+    }
+    async fn logout(session: Session) -> HttpResponse {
+        session.purge();
+        HttpResponse::Ok().finish()
+    }
+    let r = check(
+        Some(middleware()),
+        |c| {
+            c.route("/", web::get().to(set_permanent));
+        },
+        TestRequest::default(),
+    )
+    .await;
+    let permanent = r.set_cookie[0].split(';').next().unwrap().to_owned();
+    let app = App::new().wrap(middleware()).service(
+        web::scope("/account")
+            .wrap(middleware())
+            .route("/logout", web::get().to(logout)),
+    );
+    let app = init_service(app).await;
+    let req = TestRequest::with_uri("/account/logout").append_header(("cookie", permanent));
+    let r = reply(app.call(req.to_request()).await.unwrap()).await;
+    assert_eq!(
+        r.set_cookie.len(),
+        1,
+        "one Set-Cookie, not one per layer: {:?}",
+        r.set_cookie
+    );
+    assert!(r.set_cookie[0].starts_with("session=;"), "{:?}", r.set_cookie);
 }

@@ -100,10 +100,13 @@ fn untouched_route_gets_no_vary_and_no_cookie() {
 }
 
 #[test]
-fn non_utf8_cookie_header_is_ignored() {
+fn non_utf8_cookie_headers_are_read_as_werkzeug_reads_them() {
     let alice = alice_cookie();
-    let (_, body) = check(app(), "/whoami", &[b"session=\xff", alice.as_bytes()]);
+    let (_, body) = check(app(), "/whoami", &[b"pref=\xff", alice.as_bytes()]);
     assert_eq!(body, "alice");
+    // The first `session` cookie wins even when it is not UTF-8 (refused: an empty session).
+    let (response, body) = check(app(), "/whoami", &[b"session=\xff", alice.as_bytes()]);
+    assert_eq!((response.status(), body.as_str()), (StatusCode::OK, ""));
 }
 
 #[test]
@@ -140,4 +143,70 @@ fn handler_set_cookie_is_kept_and_oversize_is_a_500() {
     assert_eq!(body, "Internal Server Error");
     assert_eq!(response.headers()["vary"], "Cookie");
     assert!(response.headers().get("set-cookie").is_none());
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Request-path robustness (issue 13): each of these failed before the fix.
+
+/// A permanent session of about 4.2 KB, signed as Flask (which only warns) would write it.
+fn oversized_permanent_cookie() -> String {
+    let data = [
+        ("_permanent".to_owned(), session_axum::Value::Bool(true)),
+        ("username".to_owned(), "alice".into()),
+        ("blob".to_owned(), session_conformance::incompressible(4000).into()),
+    ]
+    .into_iter()
+    .collect();
+    format!("session={}", config().codec().encode(&data, NOW - 100))
+}
+
+#[test]
+fn oversized_refresh_the_handler_did_not_ask_for_is_not_a_500() {
+    let cookie = oversized_permanent_cookie();
+    let (response, body) = check(app(), "/whoami", &[cookie.as_bytes()]);
+    assert_eq!((response.status(), body.as_str()), (StatusCode::OK, "alice"));
+    assert!(response.headers().get("set-cookie").is_none());
+    let (response, body) = check(app(), "/untouched", &[cookie.as_bytes()]);
+    assert_eq!((response.status(), body.as_str()), (StatusCode::OK, "ok"));
+    assert!(response.headers().get("set-cookie").is_none());
+    // A change the handler made still fails loudly.
+    let (response, _) = check(app(), "/login", &[cookie.as_bytes()]);
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+}
+
+#[test]
+fn a_non_utf8_byte_elsewhere_in_the_cookie_line_does_not_hide_the_session() {
+    let line = [b"pref=caf\xe9; ".as_slice(), alice_cookie().as_bytes()].concat();
+    let (_, body) = check(app(), "/whoami", &[&line]);
+    assert_eq!(body, "alice");
+}
+
+#[test]
+fn a_bare_session_token_first_is_an_empty_value_as_in_werkzeug() {
+    let line = format!("session; {}", alice_cookie());
+    let (response, body) = check(app(), "/whoami", &[line.as_bytes()]);
+    assert_eq!((response.status(), body.as_str()), (StatusCode::OK, ""));
+}
+
+#[test]
+fn nested_routers_with_the_layer_twice_share_one_session() {
+    let permanent = {
+        let handle = session_axum::SessionHandle::new(config(), vec![], NOW - 100);
+        handle.set_permanent(true);
+        handle.insert("username", "alice").unwrap();
+        let set_cookie = handle.finish().unwrap().set_cookie.unwrap();
+        set_cookie.split(';').next().unwrap().to_owned()
+    };
+    let layer = SessionLayer::new(config()).with_clock(|| NOW);
+    let account = Router::new()
+        .route("/logout", get(|s: Session| async move { s.purge() }))
+        .layer(layer.clone());
+    let app = Router::new().nest("/account", account).layer(layer);
+    let (response, _) = check(app, "/account/logout", &[permanent.as_bytes()]);
+    let set_cookie: Vec<_> = response.headers().get_all("set-cookie").iter().collect();
+    assert_eq!(set_cookie.len(), 1, "one Set-Cookie, not one per layer: {set_cookie:?}");
+    assert!(
+        set_cookie[0].to_str().unwrap().starts_with("session=;"),
+        "{set_cookie:?}"
+    );
 }

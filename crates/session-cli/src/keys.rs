@@ -13,7 +13,8 @@ pub struct KeyArgs {
     #[arg(long, global = true, value_name = "NAME", default_value = "SESSION_SECRET_KEY")]
     key_env: String,
 
-    /// Read the current key from this file instead (one trailing newline is ignored).
+    /// Read the current key from this file instead. Exactly one trailing newline (LF or CRLF) is removed;
+    /// any other whitespace is part of the key (with a warning). Warns when the file is readable by others.
     #[arg(long, global = true, value_name = "PATH", conflicts_with = "key_env")]
     key_file: Option<PathBuf>,
 
@@ -35,12 +36,19 @@ impl KeyArgs {
             Some(path) => {
                 let source = format!("key file {}", path.display());
                 let bytes = std::fs::read(path).with_context(|| format!("cannot read the {source}"))?;
+                warn_if_readable_by_others(path, &source);
                 let text = String::from_utf8(bytes).map_err(|_| {
                     anyhow!("the {source} is not UTF-8 text; write raw bytes as hex:<digits> or base64:<text>")
                 })?;
                 let text = text
                     .strip_suffix('\n')
                     .map_or(text.as_str(), |t| t.strip_suffix('\r').unwrap_or(t));
+                if text.ends_with(char::is_whitespace) {
+                    eprintln!(
+                        "warning: the key in the {source} ends with whitespace after its one trailing newline was \
+                         removed; that whitespace is part of the key (Flask must use the same bytes)"
+                    );
+                }
                 parse(text, &source)?
             }
             None => from_env(&self.key_env, "--key-env")?,
@@ -57,6 +65,26 @@ impl KeyArgs {
     pub fn fallback_name(&self, i: usize) -> &str {
         self.fallback_key_env.get(i).map_or("?", String::as_str)
     }
+}
+
+/// A key file others can read is a key others can use: say so (Unix permission bits; elsewhere nothing to check).
+fn warn_if_readable_by_others(path: &std::path::Path, source: &str) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        if let Ok(meta) = std::fs::metadata(path) {
+            let mode = meta.permissions().mode() & 0o777;
+            if mode & 0o044 != 0 {
+                eprintln!(
+                    "warning: the {source} is readable by {} (mode {mode:03o}); restrict it: chmod 600 {}",
+                    if mode & 0o004 != 0 { "all users" } else { "its group" },
+                    path.display()
+                );
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (path, source);
 }
 
 fn from_env(name: &str, flag: &str) -> anyhow::Result<SecretKey> {

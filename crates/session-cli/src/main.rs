@@ -33,12 +33,14 @@ const MAX_KEYGEN_BYTES: usize = 1024;
         Keys are never taken as arguments (they would show in `ps`): the current key comes from the environment \
         variable named by --key-env (default SESSION_SECRET_KEY) or from --key-file. Key text: plain text is its \
         UTF-8 bytes; `hex:` and `base64:` prefixes give raw bytes.\n\n\
+        A cookie is a bearer credential: pass `-` to read it from standard input, since an argument shows in \
+        `ps` and the shell's history.\n\n\
         Exit codes: 0 success; 1 the cookie was refused; 2 usage or configuration error.",
     after_help = "Examples:\n  \
         export SESSION_SECRET_KEY=$(session-cookie keygen)\n  \
         echo '{\"user_id\":42}' | session-cookie sign > cookie.txt\n  \
         session-cookie verify --verbose - < cookie.txt\n  \
-        session-cookie decode -- \"$(cat cookie.txt)\""
+        session-cookie decode - < cookie.txt"
 )]
 struct Cli {
     #[command(flatten)]
@@ -79,9 +81,11 @@ enum Command {
 
     /// Verify a cookie with the current and fallback keys; print the session as tagged JSON.
     #[command(after_help = "Examples:\n  \
-        session-cookie verify -- \"$COOKIE\"\n  \
-        session-cookie verify --verbose --fallback-key-env OLD_KEY - < cookie.txt\n  \
-        session-cookie verify --now 1700000000 --max-age 3600 --digest sha256 -- \"$COOKIE\"\n\n\
+        session-cookie verify - < cookie.txt\n  \
+        printf '%s' \"$COOKIE\" | session-cookie verify --verbose --fallback-key-env OLD_KEY -\n  \
+        session-cookie verify --now 1700000000 --max-age 3600 --digest sha256 - < cookie.txt\n\n\
+        `-` reads the cookie from standard input; a cookie given as an argument (`-- \"$COOKIE\"`) also works \
+        but shows in `ps` and the shell's history.\n\n\
         Refusals print `error: <kind>: <detail>` on stderr and exit 1; kinds: malformed, bad-signature, \
         expired, bad-payload, too-large.")]
     Verify {
@@ -94,20 +98,22 @@ enum Command {
         /// Also say on stderr which key verified the cookie and how old it is.
         #[arg(short, long)]
         verbose: bool,
-        /// The cookie value, or `-` to read it from stdin. Put `--` before a value that starts with `-`.
+        /// `-` to read the cookie from stdin (preferred: an argument shows in `ps` and shell history), or the
+        /// cookie value. Put `--` before a value that starts with `-`.
         #[arg(value_name = "COOKIE")]
         cookie: String,
     },
 
     /// Show what a cookie holds without verifying it (no key needed; the content is untrusted).
     #[command(after_help = "Examples:\n  \
-        session-cookie decode -- eyJ1c2VyX2lkIjo0Mn0.ZVPxAA.cESecR1t-ovL8OTqxuS2dTteBxA\n  \
-        session-cookie decode - < cookie.txt\n\n\
+        session-cookie decode - < cookie.txt\n  \
+        session-cookie decode -- eyJ1c2VyX2lkIjo0Mn0.ZVPxAA.cESecR1t-ovL8OTqxuS2dTteBxA\n\n\
         Output: {\"payload\":<tagged JSON>,\"timestamp\":N,\"issued_at\":\"<RFC 3339>\",\"compressed\":bool,\
         \"verified\":false}\n\
         (issued_at is null for a timestamp past the year 9999.)")]
     Decode {
-        /// The cookie value, or `-` to read it from stdin. Put `--` before a value that starts with `-`.
+        /// `-` to read the cookie from stdin (preferred: an argument shows in `ps` and shell history), or the
+        /// cookie value. Put `--` before a value that starts with `-`.
         #[arg(value_name = "COOKIE")]
         cookie: String,
     },

@@ -311,9 +311,59 @@ fn key_file_ignores_one_trailing_newline() {
     }
     let o = verify_with("secret-key-1\n\n", "k-two-lf");
     assert_eq!(o.status.code(), Some(1), "only one newline is ignored");
+    assert!(
+        stderr(&o).contains("ends with whitespace after its one trailing newline was removed"),
+        "{}",
+        stderr(&o)
+    );
+    let o = verify_with("secret-key-1\n", "k-one-lf");
+    assert!(!stderr(&o).contains("ends with whitespace"), "{}", stderr(&o));
     let o = run(&["--key-file", "/nonexistent/key", "verify", "x.y.z"], &[], "");
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("/nonexistent/key"), "{}", stderr(&o));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_key_file_others_can_read_is_warned_about() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let case = reference_case();
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    for (mode, warned) in [
+        (0o600, false),
+        (0o400, false),
+        (0o640, true),
+        (0o644, true),
+        (0o604, true),
+    ] {
+        let path = dir.join(format!("k-mode-{mode:o}"));
+        let _ = std::fs::remove_file(&path);
+        std::fs::write(&path, "secret-key-1\n").expect("write key file");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).expect("chmod");
+        let path = path.to_str().expect("UTF-8 path").to_owned();
+        let o = run(
+            &[
+                "--key-file",
+                &path,
+                "verify",
+                "--now",
+                "1700000000",
+                "--",
+                s(&case, "cookie"),
+            ],
+            &[],
+            "",
+        );
+        assert_eq!(o.status.code(), Some(0), "{mode:o}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert_eq!(err.contains("readable by"), warned, "{mode:o}: {err}");
+        if warned {
+            assert!(
+                err.contains(&format!("chmod 600 {path}")) && err.contains(&format!("{mode:03o}")),
+                "{err}"
+            );
+        }
+    }
 }
 
 #[test]

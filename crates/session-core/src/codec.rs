@@ -1,7 +1,7 @@
 //! Flask's session serializer: tagged JSON → payload (zlib rule) → `TimestampSigner`.
 
 use crate::error::{Result, SessionError};
-use crate::json::{from_tagged_json, map_to_tagged_json};
+use crate::json::{DEFAULT_MAX_VALUES, from_tagged_json, from_tagged_json_with_limit, map_to_tagged_json};
 use crate::key::{KeyId, Keyring};
 use crate::payload::{Compression, decode_payload, encode_payload};
 use crate::signer::{SignerOptions, TimestampSigner};
@@ -29,6 +29,7 @@ pub struct CookieCodec {
     signer: TimestampSigner,
     compression: Compression,
     max_decompressed: usize,
+    max_values: usize,
 }
 
 impl CookieCodec {
@@ -38,6 +39,7 @@ impl CookieCodec {
             signer: TimestampSigner::new(keyring, options),
             compression: Compression::Flask,
             max_decompressed: DEFAULT_MAX_DECOMPRESSED,
+            max_values: DEFAULT_MAX_VALUES,
         }
     }
 
@@ -50,6 +52,13 @@ impl CookieCodec {
     /// Sets the bound on inflated payloads (default 1 MiB).
     pub fn with_max_decompressed(mut self, limit: usize) -> Self {
         self.max_decompressed = limit;
+        self
+    }
+
+    /// Sets the bound on how many values one payload may decode into (default
+    /// [`DEFAULT_MAX_VALUES`](crate::json::DEFAULT_MAX_VALUES)).
+    pub fn with_max_values(mut self, limit: usize) -> Self {
+        self.max_values = limit;
         self
     }
 
@@ -71,7 +80,7 @@ impl CookieCodec {
     pub fn decode(&self, cookie: &str, now: u64, max_age: Option<u64>) -> Result<Decoded> {
         let v = self.signer.unsign(cookie, now, max_age)?;
         let json = decode_payload(v.payload, self.max_decompressed)?;
-        let data = match from_tagged_json(&json)? {
+        let data = match from_tagged_json_with_limit(&json, self.max_values)? {
             Value::Dict(m) => m,
             // SecureCookieSession(data) starts from `data or ()`: any falsy value is an empty session.
             other if other.is_falsy() => Map::new(),

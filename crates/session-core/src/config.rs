@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use crate::codec::{CookieCodec, DEFAULT_MAX_DECOMPRESSED};
 use crate::error::{Result, SessionError};
+use crate::json::DEFAULT_MAX_VALUES;
 use crate::key::{Keyring, SecretKey};
 use crate::payload::Compression;
 use crate::signer::{Digest, KeyDerivation, SignerOptions};
@@ -136,6 +137,7 @@ pub struct SessionConfigBuilder {
     signer: SignerOptions,
     compression: Compression,
     max_decompressed: usize,
+    max_values: usize,
 }
 
 impl Default for SessionConfigBuilder {
@@ -158,6 +160,7 @@ impl Default for SessionConfigBuilder {
             signer: SignerOptions::default(),
             compression: Compression::Flask,
             max_decompressed: DEFAULT_MAX_DECOMPRESSED,
+            max_values: DEFAULT_MAX_VALUES,
         }
     }
 }
@@ -196,6 +199,10 @@ impl SessionConfigBuilder {
         compression: Compression,
         /// Bound on an inflated payload in bytes (default 1 MiB).
         max_decompressed: usize,
+        /// Bound on how many values one payload may decode into (default
+        /// [`DEFAULT_MAX_VALUES`](crate::json::DEFAULT_MAX_VALUES)); beyond it the cookie is refused as
+        /// `bad_payload`. With the inflation bound, this keeps what any one cookie costs to a few MiB.
+        max_values: usize,
     }
 
     /// `SECRET_KEY`: the key that signs (and verifies first). Required.
@@ -216,7 +223,9 @@ impl SessionConfigBuilder {
         self
     }
 
-    /// `SESSION_COOKIE_DOMAIN` (default none: host-only). A leading dot is dropped, as Werkzeug does.
+    /// `SESSION_COOKIE_DOMAIN` (default none: host-only). A `:port` and leading dots are dropped, as Werkzeug
+    /// and browsers do; the rest must be an ASCII host name (letters, digits, `-`, `.`, `_`; international
+    /// names in their `xn--` form), checked by [`build`](Self::build).
     pub fn domain(mut self, domain: Option<String>) -> Self {
         self.domain = domain;
         self
@@ -229,6 +238,10 @@ impl SessionConfigBuilder {
     }
 
     /// `PERMANENT_SESSION_LIFETIME` in seconds (default 31 days): max age of every cookie, Expires of permanent ones.
+    ///
+    /// Any value is accepted. `0` accepts a cookie only in the second it was signed; `u64::MAX` (or anything
+    /// past the year 9999) means no age limit. `Expires` is `now + lifetime`, capped at
+    /// `Fri, 31 Dec 9999 23:59:59 GMT`, the last date Python (and so Flask) can represent.
     pub fn lifetime_secs(mut self, secs: u64) -> Self {
         self.lifetime = secs;
         self
@@ -275,22 +288,15 @@ impl SessionConfigBuilder {
                 "SameSite=None without Secure is rejected by browsers; set secure(true) (or use SameSite=Lax)".into(),
             ));
         }
-        let domain = self
-            .domain
-            .map(|d| {
-                d.split(':')
-                    .next()
-                    .unwrap_or_default()
-                    .trim_start_matches('.')
-                    .to_owned()
-            })
-            .filter(|d| !d.is_empty());
-        if name.starts_with("__Secure-") && !secure {
+        let domain = self.domain.as_deref().map(cookie_domain).transpose()?.flatten();
+        // Browsers match the prefixes case-insensitively (RFC 6265bis), so `__host-` gets the same rules.
+        let prefixed = |prefix: &str| name.get(..prefix.len()).is_some_and(|p| p.eq_ignore_ascii_case(prefix));
+        if prefixed("__Secure-") && !secure {
             return Err(SessionError::Config(
                 "a __Secure- cookie name requires secure(true)".into(),
             ));
         }
-        if name.starts_with("__Host-") && (!secure || self.path != "/" || domain.is_some()) {
+        if prefixed("__Host-") && (!secure || self.path != "/" || domain.is_some()) {
             return Err(SessionError::Config(
                 "a __Host- cookie name requires secure(true), path \"/\" and no domain".into(),
             ));
@@ -304,7 +310,8 @@ impl SessionConfigBuilder {
         let keyring = Keyring::new(key).with_fallbacks(self.fallbacks);
         let codec = CookieCodec::new(&keyring, self.signer)
             .with_compression(self.compression)
-            .with_max_decompressed(self.max_decompressed);
+            .with_max_decompressed(self.max_decompressed)
+            .with_max_values(self.max_values);
         Ok(SessionConfig(Arc::new(Inner {
             cookie_name: self.cookie_name,
             domain,
@@ -321,6 +328,20 @@ impl SessionConfigBuilder {
             codec,
         })))
     }
+}
+
+/// The `Domain` attribute for a configured domain: Werkzeug drops a `:port` and leading dots; the rest must be
+/// an ASCII host name, so that nothing can be injected into `Set-Cookie` (`;`), break the header (CR, LF,
+/// control characters) or be ignored by browsers (spaces, non-ASCII). `None` when nothing is left.
+fn cookie_domain(configured: &str) -> Result<Option<String>> {
+    let d = configured.split(':').next().unwrap_or_default().trim_start_matches('.');
+    if !d.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b)) {
+        return Err(SessionError::Config(format!(
+            "cookie domain {configured:?} must be a host name: letters, digits, '-', '.' and '_' only (no ';', \
+             spaces or control characters; write international names in their xn-- form)"
+        )));
+    }
+    Ok((!d.is_empty()).then(|| d.to_owned()))
 }
 
 /// Werkzeug's `quote(path, safe="%!$&'()*+,/:=@")`.

@@ -23,7 +23,7 @@ pub enum SessionError {
     #[error("session cookie expired: it is {age} s old and the limit is {max_age} s (PERMANENT_SESSION_LIFETIME)")]
     Expired {
         /// Age of the cookie in seconds at the time of the check.
-        age: i64,
+        age: u64,
         /// The configured maximum age in seconds.
         max_age: u64,
     },

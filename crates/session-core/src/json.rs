@@ -31,16 +31,43 @@ pub fn map_to_tagged_json(map: &Map) -> String {
     out
 }
 
-/// Parses tagged JSON text into a value (children first, then any one-key object whose key is a tag).
+/// Default bound on how many values one payload may decode into: every JSON value, every object key, and
+/// every item a `" t"` tag makes of a string or bytes count one. A session that fits in a 4 KB cookie holds
+/// a few hundred; the bound keeps the memory and time of any one cookie to a few MiB and milliseconds.
+pub const DEFAULT_MAX_VALUES: usize = 50_000;
+
+/// Parses tagged JSON text into a value (children first, then any one-key object whose key is a tag), with
+/// at most [`DEFAULT_MAX_VALUES`] values.
 ///
 /// # Errors
-/// [`SessionError::BadPayload`] for invalid JSON or UTF-8, a bad tag value, or nesting beyond [`MAX_DEPTH`].
+/// [`SessionError::BadPayload`] for invalid JSON or UTF-8, a bad tag value, nesting beyond [`MAX_DEPTH`], or
+/// more values than [`DEFAULT_MAX_VALUES`].
 pub fn from_tagged_json(text: &[u8]) -> Result<Value> {
+    from_tagged_json_with_limit(text, DEFAULT_MAX_VALUES)
+}
+
+/// [`from_tagged_json`] with another bound on the number of values (see [`DEFAULT_MAX_VALUES`] for what
+/// counts). The input is refused as soon as the bound is passed, before the values are built.
+///
+/// ```
+/// use session_core::json::from_tagged_json_with_limit;
+/// // The object, its key "a", the list and its two items: five values.
+/// assert!(from_tagged_json_with_limit(br#"{"a":[1,2]}"#, 5).is_ok());
+/// assert!(from_tagged_json_with_limit(br#"{"a":[1,2,3]}"#, 5).is_err());
+/// // A tuple made of a string costs one value per character.
+/// assert!(from_tagged_json_with_limit(br#"{"a":{" t":"xyz"}}"#, 7).is_err());
+/// ```
+///
+/// # Errors
+/// As [`from_tagged_json`], with `max_values` as the bound.
+pub fn from_tagged_json_with_limit(text: &[u8], max_values: usize) -> Result<Value> {
     let mut p = Parser {
         s: text,
         i: 0,
         record_next: false,
         recorded: Vec::new(),
+        budget: max_values,
+        max_values,
     };
     p.ws();
     let v = p.value(0)?;
@@ -282,11 +309,26 @@ struct Parser<'a> {
     record_next: bool,
     /// The keys, in document order, of the last object parsed with `record_next`.
     recorded: Vec<String>,
+    /// How many more values may be made.
+    budget: usize,
+    /// The bound `budget` started from (for the message).
+    max_values: usize,
 }
 
 impl Parser<'_> {
     fn err(&self, what: &str) -> SessionError {
         SessionError::BadPayload(format!("{what} at byte {}", self.i))
+    }
+
+    /// Takes `n` values from the budget, or refuses the payload.
+    fn spend(&mut self, n: usize) -> Result<()> {
+        self.budget = self.budget.checked_sub(n).ok_or_else(|| {
+            SessionError::BadPayload(format!(
+                "the payload decodes into more than {} values (max_values)",
+                self.max_values
+            ))
+        })?;
+        Ok(())
     }
 
     fn ws(&mut self) {
@@ -310,6 +352,7 @@ impl Parser<'_> {
                 "nesting deeper than {MAX_DEPTH} levels"
             )));
         }
+        self.spend(1)?;
         match self.s.get(self.i) {
             None => Err(self.err("unexpected end of JSON")),
             Some(b'{') => self.object(depth),
@@ -372,6 +415,7 @@ impl Parser<'_> {
                 if self.s.get(self.i) != Some(&b'"') {
                     return Err(self.err("expected a string key"));
                 }
+                self.spend(1)?;
                 let k = self.string()?;
                 self.ws();
                 if !self.eat(b":") {
@@ -402,6 +446,12 @@ impl Parser<'_> {
         if map.len() == 1 {
             if let Some(key) = first_tag {
                 let inner = map.remove(key).unwrap_or(Value::Null);
+                // tuple() of a string or bytes makes one value per item: count them before they exist.
+                match (key, &inner) {
+                    (" t", Value::Str(s) | Value::Markup(s)) => self.spend(s.chars().count())?,
+                    (" t", Value::Bytes(b)) => self.spend(b.len())?,
+                    _ => {}
+                }
                 let inner_order = std::mem::take(&mut self.recorded);
                 let untagged = untag(key, inner, inner_order)?;
                 if record {

@@ -21,6 +21,6 @@ pub use error::{Result, SessionError};
 pub use key::{KeyId, Keyring, MIN_KEY_LEN, SecretKey};
 pub use lifecycle::{Loaded, ResponseCookie, SessionHandle};
 pub use payload::Compression;
-pub use session::{PERMANENT_KEY, Session};
+pub use session::{LOGIN_AT_KEY, PERMANENT_KEY, Session};
 pub use signer::{Digest, KeyDerivation, SignerOptions};
 pub use value::{Map, Value};

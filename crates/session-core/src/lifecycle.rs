@@ -28,11 +28,17 @@ pub struct ResponseCookie {
 }
 
 impl SessionConfig {
-    /// Flask's `open_session`: the first cookie with the configured name across the `Cookie` header values,
-    /// verified at `now` (Unix seconds) with max age = lifetime. Any refusal gives an empty session plus the
-    /// reason; a missing or empty cookie is simply a new session.
+    /// Flask's `open_session`: the first cookie with the configured name across the `Cookie` header values
+    /// (read as Werkzeug reads them, see [`find_cookie`](crate::find_cookie)), verified at `now` (Unix seconds)
+    /// with max age = lifetime. Any refusal gives an empty session plus the reason; a missing or empty cookie
+    /// (also a bare `session` token) is simply a new session.
     pub fn load<'a>(&self, cookie_headers: impl IntoIterator<Item = &'a str>, now: u64) -> Loaded {
-        let value = match find_cookie(cookie_headers, &self.0.cookie_name) {
+        self.load_value(find_cookie(cookie_headers, &self.0.cookie_name).as_deref(), now)
+    }
+
+    /// [`SessionConfig::load`] for the session cookie's value, already found in the request.
+    fn load_value(&self, value: Option<&str>, now: u64) -> Loaded {
+        let value = match value {
             Some(v) if !v.is_empty() => v,
             _ => {
                 return Loaded {
@@ -61,8 +67,14 @@ impl SessionConfig {
     /// Beyond Flask: a cookie verified by a fallback key is re-signed with the current key (unless disabled),
     /// and [`Session::renew`] forces a fresh signature.
     ///
+    /// Only a change the handler made can fail: when the session was neither modified nor renewed and the
+    /// cookie is only being refreshed (a permanent session) or re-signed (a fallback key), a cookie that would
+    /// not fit is not sent, the response goes out as it is, and a warning names the size, the limit and the
+    /// largest keys. The browser keeps the cookie it has.
+    ///
     /// # Errors
-    /// [`SessionError::CookieTooLarge`] when the `Set-Cookie` value exceeds `max_cookie_size`; nothing may be sent.
+    /// [`SessionError::CookieTooLarge`] when the handler changed (or renewed) the session and the `Set-Cookie`
+    /// value exceeds `max_cookie_size`; nothing may be sent.
     pub fn save(&self, session: &Session, accessed: bool, now: u64) -> Result<ResponseCookie> {
         let c = &self.0;
         let mut out = ResponseCookie {
@@ -84,15 +96,26 @@ impl SessionConfig {
             }
             return Ok(out);
         }
-        let resign =
-            session.is_renewed() || (c.resign_fallback && matches!(session.verified_by(), Some(KeyId::Fallback(_))));
-        if !(session.is_modified() || (session.permanent() && c.refresh_each_request) || resign) {
+        let asked = session.is_modified() || session.is_renewed();
+        let resign = c.resign_fallback && matches!(session.verified_by(), Some(KeyId::Fallback(_)));
+        if !(asked || (session.permanent() && c.refresh_each_request) || resign) {
             return Ok(out);
         }
-        let expires = session.permanent().then(|| now.saturating_add(c.lifetime) as i64);
+        let expires = session.permanent().then(|| now.saturating_add(c.lifetime));
         let value = c.codec.encode(session.data(), now);
         let header = render(&c.cookie_name, &value, &attrs, expires, false);
         if c.max_cookie_size > 0 && header.len() > c.max_cookie_size {
+            if !asked {
+                tracing::warn!(
+                    cookie = %c.cookie_name,
+                    size = header.len(),
+                    limit = c.max_cookie_size,
+                    largest = %largest_keys(session),
+                    "session cookie not refreshed: it would exceed the size limit and the handler did not change \
+                     the session, so the response keeps going and the browser keeps the cookie it has"
+                );
+                return Ok(out);
+            }
             return Err(SessionError::CookieTooLarge {
                 name: c.cookie_name.clone(),
                 size: header.len(),
@@ -152,7 +175,8 @@ impl std::fmt::Debug for SessionHandle {
 
 struct Shared {
     config: SessionConfig,
-    cookie_headers: Vec<String>,
+    /// The session cookie's value as found in the request (`Some("")` for an empty value or a bare token).
+    cookie: Option<String>,
     now: u64,
     state: Mutex<Option<Session>>,
 }
@@ -160,9 +184,32 @@ struct Shared {
 impl SessionHandle {
     /// A handle for one request: its `Cookie` header values and the request time (Unix seconds).
     pub fn new(config: SessionConfig, cookie_headers: Vec<String>, now: u64) -> Self {
+        Self::from_headers(config, &cookie_headers, now)
+    }
+
+    /// A handle for one request from its raw `Cookie` header values, in order, and the request time (Unix
+    /// seconds). This is what adapters call: the bytes need not be UTF-8 (they are read as Werkzeug reads them,
+    /// see [`find_cookie`](crate::find_cookie)). Only the session cookie's value is kept; it is verified when a
+    /// handler first touches the session.
+    ///
+    /// ```
+    /// use session_core::{SecretKey, SessionConfig, SessionHandle};
+    /// let config = SessionConfig::builder().secret_key(SecretKey::parse("0123456789abcdef").unwrap()).build().unwrap();
+    /// let lines: [&[u8]; 1] = [b"pref=caf\xe9; session=eyJ1IjoxfQ.ZVPxAA.garbage"];
+    /// let handle = SessionHandle::from_headers(config, lines, 1_700_000_000);
+    /// assert!(handle.is_empty()); // the signature does not verify: an empty session
+    /// ```
+    pub fn from_headers<H: AsRef<[u8]>>(
+        config: SessionConfig,
+        cookie_headers: impl IntoIterator<Item = H>,
+        now: u64,
+    ) -> Self {
+        let cookie = cookie_headers
+            .into_iter()
+            .find_map(|h| find_cookie([h.as_ref()], config.cookie_name()).map(std::borrow::Cow::into_owned));
         Self(Arc::new(Shared {
             config,
-            cookie_headers,
+            cookie,
             now,
             state: Mutex::new(None),
         }))
@@ -177,7 +224,7 @@ impl SessionHandle {
     pub fn with<R>(&self, f: impl FnOnce(&mut Session) -> R) -> R {
         let mut guard = self.lock();
         let session = guard.get_or_insert_with(|| {
-            let loaded = self.0.config.load(self.0.cookie_headers.iter().map(String::as_str), self.0.now);
+            let loaded = self.0.config.load_value(self.0.cookie.as_deref(), self.0.now);
             if let Some(reason) = &loaded.refused {
                 let cookie = self.0.config.cookie_name();
                 // Old cookies are routine (a browser session outliving the lifetime); anything else is worth seeing.
@@ -278,6 +325,22 @@ impl SessionHandle {
         self.with(Session::renew);
     }
 
+    /// See [`Session::mark_login`]: records this request's time as the login time.
+    pub fn mark_login(&self) {
+        let now = self.0.now;
+        self.with(|s| s.mark_login(now));
+    }
+
+    /// See [`Session::login_at`].
+    pub fn login_at(&self) -> Option<u64> {
+        self.with(|s| s.login_at())
+    }
+
+    /// See [`Session::logged_in_since`]: whether the login happened at or after `valid_after` (Unix seconds).
+    pub fn logged_in_since(&self, valid_after: u64) -> bool {
+        self.with(|s| s.logged_in_since(valid_after))
+    }
+
     /// A copy of the session as it is now.
     pub fn snapshot(&self) -> Session {
         self.with(|s| s.clone())
@@ -289,12 +352,13 @@ impl SessionHandle {
     /// is re-sent with a new expiry when refresh-each-request is on (the default), as Flask does, and a cookie
     /// verified by a fallback key is re-signed with the current key (unless `resign_fallback(false)`).
     ///
-    /// An oversized session is logged at error level with its size, limit and largest keys. Under
-    /// [`OversizePolicy::Fail`] the error is returned (adapters answer 500); under `LogAndDrop` the response
-    /// goes out without the cookie.
+    /// A session the handler changed (or renewed) that no longer fits in a cookie is logged at error level
+    /// with its size, limit and largest keys. Under [`OversizePolicy::Fail`] the error is returned (adapters
+    /// answer 500); under `LogAndDrop` the response goes out without the cookie. A refresh or re-sign the
+    /// handler did not ask for never fails: if it does not fit, nothing is sent (see [`SessionConfig::save`]).
     ///
     /// # Errors
-    /// [`SessionError::CookieTooLarge`] under [`OversizePolicy::Fail`].
+    /// [`SessionError::CookieTooLarge`] under [`OversizePolicy::Fail`], for a change the handler made.
     pub fn finish(&self) -> Result<ResponseCookie> {
         let guard = self.lock();
         let result = match guard.as_ref() {
@@ -305,13 +369,11 @@ impl SessionHandle {
                 // pay for verifying an untouched cookie. `save` decides, with `accessed = false` (no Vary unless
                 // a cookie is sent).
                 let c = &self.0.config.0;
-                if !(c.refresh_each_request || c.resign_fallback) || self.0.cookie_headers.is_empty() {
+                if !(c.refresh_each_request || c.resign_fallback) || self.0.cookie.as_deref().is_none_or(str::is_empty)
+                {
                     return Ok(ResponseCookie::default());
                 }
-                let loaded = self
-                    .0
-                    .config
-                    .load(self.0.cookie_headers.iter().map(String::as_str), self.0.now);
+                let loaded = self.0.config.load_value(self.0.cookie.as_deref(), self.0.now);
                 self.0.config.save(&loaded.session, false, self.0.now)
             }
         };

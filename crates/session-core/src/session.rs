@@ -10,6 +10,10 @@ use crate::value::{Map, Value};
 /// The key Flask stores `session.permanent` under.
 pub const PERMANENT_KEY: &str = "_permanent";
 
+/// The key [`Session::mark_login`] stores the login time under: Unix seconds as an integer. A Flask app in
+/// the same fleet writes it with `session["_login_at"] = int(time.time())`.
+pub const LOGIN_AT_KEY: &str = "_login_at";
+
 /// A session's data and its change tracking, as Flask's `SecureCookieSession`.
 ///
 /// Insert, clear and update always mark it modified; remove only when the key was there. Values can only
@@ -156,7 +160,45 @@ impl Session {
     }
 
     /// The timestamp of the incoming cookie (`None` for a new or refused session).
+    ///
+    /// This is when the cookie was last *signed*, not when the user logged in: every refresh of a permanent
+    /// session and every re-sign moves it to that request's time, so a stolen cookie sent once to any route
+    /// comes back with a fresh `issued_at`. Do not compare it with a revocation time; use
+    /// [`Session::mark_login`] and [`Session::logged_in_since`].
     pub fn issued_at(&self) -> Option<u64> {
         self.timestamp
+    }
+
+    /// Records a login at `now` (Unix seconds) in the session data, under [`LOGIN_AT_KEY`] (marks the session
+    /// modified). The data is signed, and refreshes and re-signs copy it unchanged, so it stays the login time
+    /// for as long as this session lives: the time to compare with a server-side "logged out everywhere at"
+    /// or "password changed at" record ([`Session::logged_in_since`]).
+    ///
+    /// ```
+    /// use session_core::Session;
+    /// let mut s = Session::default();
+    /// s.insert("user_id", &42).unwrap();
+    /// s.mark_login(1_700_000_000);
+    /// // Later, with the user's "sessions valid after" time from the database:
+    /// assert!(s.logged_in_since(1_600_000_000));
+    /// assert!(!s.logged_in_since(1_700_000_001)); // revoked: treat as logged out (and clear the session)
+    /// ```
+    pub fn mark_login(&mut self, now: u64) {
+        self.insert_value(LOGIN_AT_KEY, Value::Int(i64::try_from(now).unwrap_or(i64::MAX)));
+    }
+
+    /// The login time recorded by [`Session::mark_login`]; `None` when there is none (or it is not a
+    /// non-negative integer).
+    pub fn login_at(&self) -> Option<u64> {
+        self.data
+            .get(LOGIN_AT_KEY)?
+            .as_i64()
+            .and_then(|t| u64::try_from(t).ok())
+    }
+
+    /// Whether [`Session::mark_login`] recorded a login at or after `valid_after` (Unix seconds). `false` when
+    /// no login time is recorded, so a session from before this check existed counts as revoked.
+    pub fn logged_in_since(&self, valid_after: u64) -> bool {
+        self.login_at().is_some_and(|t| t >= valid_after)
     }
 }

@@ -248,15 +248,12 @@ impl TimestampSigner {
             if timestamp > MAX_TIMESTAMP {
                 return Err(SessionError::BadPayload("timestamp beyond the year 9999".into()));
             }
-            // Both fit in i64: now is a real clock reading, timestamp <= MAX_TIMESTAMP.
-            let age = now as i64 - timestamp as i64;
-            if age > max_age as i64 {
+            // Unsigned on both sides, so any `now` and any `max_age` (u64::MAX: no age limit) compare exactly.
+            let Some(age) = now.checked_sub(timestamp) else {
+                return Err(SessionError::FromTheFuture { ahead: timestamp - now });
+            };
+            if age > max_age {
                 return Err(SessionError::Expired { age, max_age });
-            }
-            if age < 0 {
-                return Err(SessionError::FromTheFuture {
-                    ahead: age.unsigned_abs(),
-                });
             }
         }
         Ok(Verified {

@@ -131,3 +131,51 @@ fn absurd_timestamps() {
         "expired"
     );
 }
+
+/// Signs `json` compressed, as Flask would write a large payload.
+fn signed_compressed(json: &[u8]) -> String {
+    use flate2::{Compression, write::ZlibEncoder};
+    use std::io::Write as _;
+    let mut z = ZlibEncoder::new(Vec::new(), Compression::best());
+    z.write_all(json).expect("in memory");
+    let payload = format!(".{}", URL_SAFE_NO_PAD.encode(z.finish().expect("in memory")));
+    TimestampSigner::new(&Keyring::new(key()), SignerOptions::default()).sign(&payload, NOW)
+}
+
+#[test]
+fn payloads_that_amplify_into_many_values_are_refused() {
+    // Each inflates to under 1 MiB (so the inflation bound lets them through) but would become hundreds of
+    // thousands of values: about 70 MiB for the tuple of characters (a 1.4 KB cookie) before the value budget
+    // existed. (Distinct keys do not compress, so that cookie is large; the budget refuses it all the same.)
+    let x = "x".repeat(1_000_000);
+    let zeros = vec!["0"; 450_000].join(",");
+    let empties = vec!["{}"; 300_000].join(",");
+    let keys: String = (0..100_000).map(|i| format!("\"{i:x}\":0,")).collect();
+    let bytes = "A".repeat(1_000_000);
+    for (what, json) in [
+        ("tuple of characters", format!(r#"{{"a":{{" t":"{x}"}}}}"#)),
+        ("list of numbers", format!(r#"{{"a":[{zeros}]}}"#)),
+        ("list of empty objects", format!(r#"{{"a":[{empties}]}}"#)),
+        ("object with many keys", format!(r#"{{{keys}"z":0}}"#)),
+        ("tuple of bytes", format!(r#"{{"a":{{" t":{{" b":"{bytes}"}}}}}}"#)),
+    ] {
+        assert!(json.len() < 1 << 20, "{what}: {} bytes", json.len());
+        let started = std::time::Instant::now();
+        let cookie = signed_compressed(json.as_bytes());
+        assert_eq!(kind(&cookie), "bad_payload", "{what}");
+        eprintln!(
+            "{what}: {} byte cookie, refused in {:?}",
+            cookie.len(),
+            started.elapsed()
+        );
+    }
+}
+
+#[test]
+fn a_large_legitimate_session_is_within_the_value_budget() {
+    // 5,000 list items and 1,000 keys: far beyond what fits in a 4 KB cookie, even compressed.
+    let items = (0..5_000).map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+    let keys: String = (0..1_000).map(|i| format!("\"k{i}\":[{i},\"v\"],")).collect();
+    let json = format!(r#"{{{keys}"list":[{items}],"t":{{" t":"{}"}}}}"#, "y".repeat(2_000));
+    assert_eq!(kind(&signed_compressed(json.as_bytes())), "valid");
+}

@@ -29,8 +29,9 @@ pub fn system_now() -> u64 {
 /// Starts the session of one request: a lazy [`SessionHandle`] over the request's `Cookie` headers at `now`
 /// (Unix seconds). Nothing is verified until a handler touches the session.
 ///
-/// Every `Cookie` header is kept, in order; one that is not UTF-8 is ignored. For a hand-written service,
-/// this and [`apply`] are the whole integration:
+/// Every `Cookie` header is read, in order, as Werkzeug reads them (bytes outside ASCII do not hide the
+/// session; see [`session_core::find_cookie`]). For a hand-written service, this and [`apply`] are the whole
+/// integration:
 ///
 /// ```
 /// # use http::{Request, Response};
@@ -44,14 +45,8 @@ pub fn system_now() -> u64 {
 /// assert!(response.headers().contains_key("set-cookie"));
 /// ```
 pub fn load<B>(request: &Request<B>, config: &SessionConfig, now: u64) -> SessionHandle {
-    let cookie_headers = request
-        .headers()
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| std::str::from_utf8(v.as_bytes()).ok())
-        .map(str::to_owned)
-        .collect();
-    SessionHandle::new(config.clone(), cookie_headers, now)
+    let cookie_headers = request.headers().get_all(COOKIE).iter().map(HeaderValue::as_bytes);
+    SessionHandle::from_headers(config.clone(), cookie_headers, now)
 }
 
 /// Finishes the session of one request: appends its `Set-Cookie` (other `Set-Cookie` headers are kept) and
@@ -190,13 +185,27 @@ impl<S> SessionService<S> {
     }
 
     /// Loads the session into the request's extensions; the handle is kept to finish the response.
-    fn start<B>(&self, mut request: Request<B>) -> (Request<B>, SessionHandle) {
+    ///
+    /// When an outer session layer already did (layers stacked by nested routers), its handle is used as it is
+    /// and this layer leaves the response to it (`None`): two handles would each send a `Set-Cookie`, and the
+    /// browser would keep the last, undoing the other's change.
+    fn start<B>(&self, mut request: Request<B>) -> (Request<B>, Option<SessionHandle>) {
+        if let Some(outer) = request.extensions().get::<SessionHandle>() {
+            if outer.config().cookie_name() != self.layer.config.cookie_name() {
+                tracing::warn!(
+                    outer = outer.config().cookie_name(),
+                    inner = self.layer.config.cookie_name(),
+                    "session layer stacked inside another one: the outer layer's session (and configuration) is used"
+                );
+            }
+            return (request, None);
+        }
         let handle = load(&request, &self.layer.config, (self.layer.clock)());
         request.extensions_mut().insert(handle.clone());
-        (request, handle)
+        (request, Some(handle))
     }
 
-    fn future<F>(&self, inner: F, handle: SessionHandle) -> ResponseFuture<F> {
+    fn future<F>(&self, inner: F, handle: Option<SessionHandle>) -> ResponseFuture<F> {
         ResponseFuture {
             inner,
             handle,
@@ -246,7 +255,8 @@ pin_project_lite::pin_project! {
     pub struct ResponseFuture<F> {
         #[pin]
         inner: F,
-        handle: SessionHandle,
+        // `None` when an outer session layer owns the request's session.
+        handle: Option<SessionHandle>,
         error_body: &'static str,
     }
 }
@@ -261,7 +271,10 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let mut response = ready!(this.inner.poll(cx))?;
-        Poll::Ready(Ok(match apply(this.handle, &mut response) {
+        let Some(handle) = this.handle else {
+            return Poll::Ready(Ok(response));
+        };
+        Poll::Ready(Ok(match apply(handle, &mut response) {
             Ok(()) => response,
             // The error was logged where it happened (size, limit and largest keys; never the cookie).
             Err(_) => error_response(this.error_body),

@@ -68,13 +68,18 @@ fn untouched_route_gets_no_vary_and_no_cookie() {
 }
 
 #[test]
-fn non_utf8_cookie_header_is_ignored() {
+fn non_utf8_cookie_headers_are_read_as_werkzeug_reads_them() {
     let alice = alice_cookie();
-    let response = check(&[b"session=\xff\xfe", alice.as_bytes()], |s, r| {
+    let whoami = |s: &SessionHandle, r: &mut Response<String>| {
         *r.body_mut() = s.get::<String>("username").unwrap().unwrap_or_default();
-    });
+    };
+    // Another cookie's bytes do not matter; the first `session` cookie wins even when it is not UTF-8 (it is
+    // refused: an empty session).
+    let response = check(&[b"pref=\xff\xfe", alice.as_bytes()], whoami);
     assert_eq!(response.body(), "alice");
     assert_eq!(values(&response, "vary"), ["Cookie"]);
+    let response = check(&[b"session=\xff\xfe", alice.as_bytes()], whoami);
+    assert_eq!((response.status(), response.body().as_str()), (StatusCode::OK, ""));
 }
 
 #[test]
@@ -170,4 +175,124 @@ fn plain_functions_load_and_apply() {
         set_cookie[0].starts_with("session=;") && set_cookie[0].contains("Max-Age=0"),
         "{set_cookie:?}"
     );
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Request-path robustness (issue 13): each of these failed before the fix.
+
+/// Sends one request with `cookies` through `service`; the body is the handler's.
+fn send<S>(service: S, cookies: &[&[u8]]) -> Response<String>
+where
+    S: hyper::service::Service<Request<String>, Response = Response<String>, Error = Infallible>,
+{
+    let mut request = Request::new(String::new());
+    for c in cookies {
+        request
+            .headers_mut()
+            .append("cookie", HeaderValue::from_bytes(c).unwrap());
+    }
+    let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    rt.block_on(service.call(request)).unwrap()
+}
+
+/// `session=<a permanent session of about 4.2 KB>`, signed as Flask (which only warns) would write it.
+fn oversized_permanent_cookie() -> String {
+    let data = [
+        ("_permanent".to_owned(), session_hyper::Value::Bool(true)),
+        ("username".to_owned(), "alice".into()),
+        ("blob".to_owned(), session_conformance::incompressible(4000).into()),
+    ]
+    .into_iter()
+    .collect();
+    format!("session={}", config().codec().encode(&data, NOW - 100))
+}
+
+#[test]
+fn oversized_refresh_the_handler_did_not_ask_for_is_not_a_500() {
+    let cookie = oversized_permanent_cookie();
+    // A route that reads the session, and one that never touches it: the refresh does not fit, so no cookie.
+    let response = check(&[cookie.as_bytes()], |s, r| {
+        *r.body_mut() = s.get::<String>("username").unwrap().unwrap_or_default();
+    });
+    assert_eq!((response.status(), response.body().as_str()), (StatusCode::OK, "alice"));
+    assert!(values(&response, "set-cookie").is_empty());
+    assert_eq!(values(&response, "vary"), ["Cookie"]);
+    let response = check(&[cookie.as_bytes()], |_, _| {});
+    assert_eq!((response.status(), response.body().as_str()), (StatusCode::OK, "ok"));
+    assert!(values(&response, "set-cookie").is_empty() && values(&response, "vary").is_empty());
+    // A change the handler made still fails loudly.
+    let response = check(&[cookie.as_bytes()], |s, _| s.insert("n", &1).unwrap());
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+}
+
+#[test]
+fn refresh_that_a_lower_limit_or_extra_attributes_push_over_is_not_a_500() {
+    let alice = {
+        let handle = SessionHandle::new(config(), vec![], NOW);
+        handle.set_permanent(true);
+        handle.insert("username", "alice").unwrap();
+        let set_cookie = handle.finish().unwrap().set_cookie.unwrap();
+        set_cookie.split(';').next().unwrap().to_owned()
+    };
+    let small = SessionConfig::builder()
+        .secret_key(SecretKey::parse("a-demo-secret-key-1234").unwrap())
+        .domain(Some("example.com".into()))
+        .max_cookie_size(100)
+        .build()
+        .unwrap();
+    let inner = service_fn(|req: Request<String>| async move {
+        let name = req
+            .extensions()
+            .get::<SessionHandle>()
+            .unwrap()
+            .get::<String>("username");
+        Ok::<_, Infallible>(Response::new(name.unwrap().unwrap_or_default()))
+    });
+    let response = send(
+        SessionLayer::new(small).with_clock(|| NOW).layer(inner),
+        &[alice.as_bytes()],
+    );
+    assert_eq!((response.status(), response.body().as_str()), (StatusCode::OK, "alice"));
+    assert!(values(&response, "set-cookie").is_empty());
+}
+
+#[test]
+fn a_non_utf8_byte_elsewhere_in_the_cookie_line_does_not_hide_the_session() {
+    let line = [b"pref=caf\xe9; ".as_slice(), alice_cookie().as_bytes()].concat();
+    let response = check(&[&line], |s, r| {
+        *r.body_mut() = s.get::<String>("username").unwrap().unwrap_or_default();
+    });
+    assert_eq!(response.body(), "alice");
+}
+
+#[test]
+fn a_bare_session_token_first_is_an_empty_value_as_in_werkzeug() {
+    let line = format!("session; {}", alice_cookie());
+    let response = check(&[line.as_bytes()], |s, r| {
+        *r.body_mut() = format!("[{}]", s.get::<String>("username").unwrap().unwrap_or_default());
+    });
+    assert_eq!(response.body(), "[]");
+    assert!(values(&response, "set-cookie").is_empty());
+}
+
+#[test]
+fn stacked_layers_share_one_session() {
+    let permanent = {
+        let handle = SessionHandle::new(config(), vec![], NOW - 100);
+        handle.set_permanent(true);
+        handle.insert("username", "alice").unwrap();
+        let set_cookie = handle.finish().unwrap().set_cookie.unwrap();
+        set_cookie.split(';').next().unwrap().to_owned()
+    };
+    let logout = service_fn(|req: Request<String>| async move {
+        req.extensions().get::<SessionHandle>().unwrap().purge();
+        Ok::<_, Infallible>(Response::new(String::new()))
+    });
+    let layer = SessionLayer::new(config()).with_clock(|| NOW);
+    let service = layer.layer(layer.layer(logout));
+    let response = send(service, &[permanent.as_bytes()]);
+    let set_cookie = values(&response, "set-cookie");
+    assert_eq!(set_cookie.len(), 1, "one Set-Cookie, not one per layer: {set_cookie:?}");
+    assert!(set_cookie[0].starts_with("session=;"), "the deletion: {set_cookie:?}");
+    assert_eq!(values(&response, "vary"), ["Cookie"]);
 }
