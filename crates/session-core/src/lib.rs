@@ -3,7 +3,9 @@
 mod codec;
 mod config;
 mod cookies;
+mod csrf;
 mod error;
+mod flash;
 pub mod json;
 mod key;
 mod lifecycle;
@@ -17,7 +19,9 @@ pub use config::{
     DEFAULT_LIFETIME_SECS, DEFAULT_MAX_COOKIE_SIZE, OversizePolicy, SameSite, SessionConfig, SessionConfigBuilder,
 };
 pub use cookies::find_cookie;
+pub use csrf::{CSRF_FIELD_NAME, CSRF_HEADERS, CSRF_METHODS, CSRF_SALT, Csrf, CsrfError, DEFAULT_CSRF_TIME_LIMIT};
 pub use error::{Result, SessionError};
+pub use flash::{DEFAULT_CATEGORY, FLASHES_KEY, Flash, flash, pop_flashes};
 pub use key::{KeyId, Keyring, MIN_KEY_LEN, SecretKey};
 pub use lifecycle::{Loaded, ResponseCookie, SessionHandle};
 pub use payload::Compression;

@@ -179,6 +179,8 @@ struct Shared {
     cookie: Option<String>,
     now: u64,
     state: Mutex<Option<Session>>,
+    /// Flask's `request_ctx.flashes`: the messages popped by the first read in this request (see `flash.rs`).
+    flashes: crate::flash::FlashCache,
 }
 
 impl SessionHandle {
@@ -212,7 +214,17 @@ impl SessionHandle {
             cookie,
             now,
             state: Mutex::new(None),
+            flashes: crate::flash::FlashCache::default(),
         }))
+    }
+
+    /// The request time this handle was made with (Unix seconds); CSRF tokens are signed and checked at it.
+    pub fn now(&self) -> u64 {
+        self.0.now
+    }
+
+    pub(crate) fn flash_cache(&self) -> &crate::flash::FlashCache {
+        &self.0.flashes
     }
 
     /// The configuration this handle uses.
