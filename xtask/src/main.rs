@@ -261,8 +261,13 @@ fn conformance(json: Option<&Path>) -> Result<serde_json::Value> {
 
 fn vectors(check: bool) -> Result<()> {
     let py = python::venv(&root())?;
-    let mut cmd = Command::new(py);
+    let mut cmd = Command::new(&py);
     cmd.current_dir(root()).arg("scripts/flask_vectors.py");
+    cmd.args([if check { "--check" } else { "--out" }, "testdata/vectors"]);
+    run_status(cmd)?;
+    // Flash messages (Flask) and CSRF tokens (Flask-WTF).
+    let mut cmd = Command::new(py);
+    cmd.current_dir(root()).arg("scripts/flask_flash_csrf_vectors.py");
     cmd.args([if check { "--check" } else { "--out" }, "testdata/vectors"]);
     run_status(cmd)
 }

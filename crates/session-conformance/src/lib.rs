@@ -9,6 +9,9 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+mod flash_csrf;
+
+pub use flash_csrf::FlashCsrf;
 use serde::Deserialize;
 use serde_json::Value as J;
 use session_core::{
@@ -66,6 +69,9 @@ pub enum Action {
         #[serde(default)]
         expect: J,
     },
+    /// Flash-message and Flask-WTF CSRF operations (`flask_flash.json`, `flask_wtf_csrf.json`).
+    #[serde(untagged)]
+    FlashCsrf(FlashCsrf),
 }
 
 /// One request to drive through a target.
@@ -164,6 +170,7 @@ pub fn apply_actions(session: &SessionHandle, actions: &[Action]) -> Vec<J> {
             Action::SetPermanent { value } => session.set_permanent(*value),
             Action::Keys { .. } => out.push(J::Array(session.keys().into_iter().map(J::String).collect())),
             Action::Dump { .. } => out.push(J::String(session.with(|s| json::map_to_tagged_json(s.data())))),
+            Action::FlashCsrf(op) => op.apply(session, &mut out),
         }
     }
     out
@@ -182,6 +189,7 @@ fn expected_observations(actions: &[Action]) -> Vec<J> {
             | Action::Contains { expect, .. }
             | Action::Keys { expect, .. }
             | Action::Dump { expect, .. } => Some(expect.clone()),
+            Action::FlashCsrf(op) => op.expect().cloned(),
             _ => None,
         })
         .collect()
