@@ -1,13 +1,16 @@
 #![doc = include_str!("../README.md")]
 
+mod csrf;
 mod middleware;
 mod session;
 
+pub use csrf::{CsrfForm, CsrfGuard, CsrfRejection, CsrfToken};
 pub use middleware::{Clock, SessionMiddleware, SessionMiddlewareBuilder, SessionService};
 pub use session::{Session, SessionExt, SessionExtractError, SessionStatus};
 
 /// The core, for settings and types not re-exported here.
 pub use session_core;
 pub use session_core::{
-    OversizePolicy, SameSite, SecretKey, SessionConfig, SessionConfigBuilder, SessionError, SessionHandle, Value,
+    Csrf, CsrfError, OversizePolicy, SameSite, SecretKey, SessionConfig, SessionConfigBuilder, SessionError,
+    SessionHandle, Value,
 };

@@ -1,5 +1,7 @@
 #![doc = include_str!("../README.md")]
 
+mod csrf;
+
 use std::convert::Infallible;
 use std::fmt;
 use std::ops::Deref;
@@ -9,10 +11,12 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 
+pub use csrf::{CsrfForm, CsrfGuard, CsrfRejection, CsrfToken};
 pub use session_hyper::{
     Clock, INTERNAL_SERVER_ERROR, Map, OversizePolicy, SameSite, SecretKey, SessionConfig, SessionConfigBuilder,
     SessionError, SessionHandle, SessionLayer, SessionService, Value, session_core, system_now,
 };
+pub use session_hyper::{Csrf, CsrfError};
 
 /// The session of the current request, as an axum extractor. Derefs to [`SessionHandle`]:
 /// `session.get::<String>("username")`, `session.insert(..)`, `session.remove(..)`, `session.clear()`.

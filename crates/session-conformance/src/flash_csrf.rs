@@ -111,3 +111,72 @@ impl FlashCsrf {
         }
     }
 }
+
+/// One `validate_csrf` vector of `flask_wtf_csrf.json` as a request to send through an adapter's CSRF guard:
+/// the session cookie, the token (as a form field or header), the clock, and what Flask-WTF said.
+#[derive(Debug, Clone)]
+pub struct CsrfRequest {
+    /// The vector id.
+    pub id: String,
+    /// The session configuration of the vector.
+    pub config: session_core::SessionConfig,
+    /// The CSRF settings (key and time limit) of the vector.
+    pub csrf: Csrf,
+    /// Raw `Cookie` header values.
+    pub cookie_headers: Vec<String>,
+    /// The fixed clock reading.
+    pub now: u64,
+    /// The token to send (`None`: send none).
+    pub token: Option<String>,
+    /// `None` when Flask-WTF accepted the token, else its refusal message (the expected 400 body).
+    pub refusal: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct CsrfFile {
+    cases: Vec<CsrfFileCase>,
+}
+
+#[derive(Deserialize)]
+struct CsrfFileCase {
+    id: String,
+    config: std::collections::BTreeMap<String, J>,
+    now: u64,
+    request_cookies: Vec<String>,
+    actions: Vec<J>,
+}
+
+/// Every single-validation case of `flask_wtf_csrf.json`, ready to send through an adapter's guard.
+///
+/// # Panics
+/// When the vector file is missing or malformed (the test should fail loudly).
+pub fn csrf_requests() -> Vec<CsrfRequest> {
+    let path = crate::vectors_dir().join("flask_wtf_csrf.json");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let file: CsrfFile = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    file.cases
+        .into_iter()
+        .filter_map(|c| {
+            let [action] = c.actions.as_slice() else { return None };
+            let Ok(FlashCsrf::CsrfValidate {
+                secret_key,
+                time_limit,
+                token,
+                expect,
+            }) = serde_json::from_value::<FlashCsrf>(action.clone())
+            else {
+                return None;
+            };
+            let key = SecretKey::parse_insecure_short(&secret_key).unwrap_or_else(|e| panic!("{}: {e}", c.id));
+            Some(CsrfRequest {
+                config: crate::flask_config(&c.config).unwrap_or_else(|e| panic!("{}: {e}", c.id)),
+                csrf: Csrf::new(&key).with_time_limit(time_limit),
+                cookie_headers: c.request_cookies,
+                now: c.now,
+                token,
+                refusal: expect.as_str().filter(|e| *e != "valid").map(str::to_owned),
+                id: c.id,
+            })
+        })
+        .collect()
+}

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 mod flash_csrf;
 
-pub use flash_csrf::FlashCsrf;
+pub use flash_csrf::{CsrfRequest, FlashCsrf, csrf_requests};
 use serde::Deserialize;
 use serde_json::Value as J;
 use session_core::{

@@ -183,6 +183,14 @@ impl Csrf {
         CSRF_METHODS.iter().any(|m| m.eq_ignore_ascii_case(method))
     }
 
+    /// Whether a `Content-Type` is a URL-encoded form, the body [`Csrf::request_token`] reads fields from
+    /// (`multipart/form-data` is not read: send the token in a header there).
+    pub fn is_form(content_type: Option<&str>) -> bool {
+        content_type
+            .and_then(|ct| ct.split(';').next())
+            .is_some_and(|ct| ct.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"))
+    }
+
     /// The token a request carries, found as `CSRFProtect` looks for it: the form field, then a field named
     /// `<prefix>-csrf_token` (a prefixed WTForms form), then the `X-CSRFToken` and `X-CSRF-Token` headers.
     ///
@@ -285,5 +293,7 @@ mod tests {
         assert_eq!(csrf.request_token(b"csrf_token=", hdr).as_deref(), Some("H"));
         assert_eq!(csrf.request_token(b"", none), None);
         assert!(Csrf::protects("post") && !Csrf::protects("GET"));
+        assert!(Csrf::is_form(Some("Application/x-www-form-urlencoded; charset=utf-8")));
+        assert!(!Csrf::is_form(Some("application/json")) && !Csrf::is_form(None));
     }
 }

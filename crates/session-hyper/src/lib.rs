@@ -7,8 +7,12 @@ use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+mod csrf;
+
+pub use csrf::{csrf_protect, csrf_refusal};
 use http::header::{CONTENT_TYPE, COOKIE, SET_COOKIE, VARY};
 use http::{HeaderValue, Request, Response, StatusCode};
+pub use session_core::{Csrf, CsrfError};
 
 pub use session_core::{
     self, Map, OversizePolicy, ResponseCookie, SameSite, SecretKey, SessionConfig, SessionConfigBuilder, SessionError,
