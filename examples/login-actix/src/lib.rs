@@ -8,8 +8,9 @@ use std::net::TcpListener;
 use actix_web::dev::Server;
 use actix_web::http::header;
 use actix_web::{App, HttpResponse, HttpServer, web};
+use login_common::demo::Site;
 use login_common::{LOGIN_FORM, NOT_LOGGED_IN, USERNAME, logged_in_as};
-use session_actix::{Session, SessionConfig, SessionMiddleware};
+use session_actix::{CsrfForm, Session, SessionConfig, SessionMiddleware};
 
 /// The seed app's routes: `GET /`, `GET /login`, `POST /login` (form field `username`), `GET /logout`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -36,6 +37,53 @@ pub async fn serve(listener: TcpListener, config: SessionConfig) -> anyhow::Resu
         .listen(listener)?
         .run();
     Ok(server)
+}
+
+/// [`serve`] plus the demo pages (`/demo`, `/demo/login`, `/demo/logout`; see [`login_common::demo`]).
+///
+/// # Errors
+/// When the listener cannot be used.
+pub async fn serve_site(listener: TcpListener, site: Site) -> anyhow::Result<Server> {
+    let sessions = SessionMiddleware::new(site.config.clone()).with_error_body(login_common::TOO_LARGE);
+    let site = web::Data::new(site);
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(site.clone())
+            .app_data(site.csrf.clone())
+            .wrap(sessions.clone())
+            .configure(configure)
+            .route("/demo", web::get().to(demo_page))
+            .route("/demo/login", web::post().to(demo_login))
+            .route("/demo/logout", web::post().to(demo_logout))
+    })
+    .workers(2)
+    .disable_signals()
+    .shutdown_timeout(5)
+    .listen(listener)?
+    .run();
+    Ok(server)
+}
+
+async fn demo_page(site: web::Data<Site>, session: Session) -> HttpResponse {
+    html(site.page(&session))
+}
+
+async fn demo_login(session: Session, CsrfForm(form): CsrfForm<LoginForm>) -> actix_web::Result<HttpResponse> {
+    login_common::demo::log_in(&session, &form.username).map_err(actix_web::error::ErrorInternalServerError)?;
+    Ok(redirect_to("/demo"))
+}
+
+/// A form with no fields but the CSRF token.
+#[derive(serde::Deserialize)]
+struct TokenOnly {}
+
+async fn demo_logout(session: Session, CsrfForm(TokenOnly {}): CsrfForm<TokenOnly>) -> HttpResponse {
+    login_common::demo::log_out(&session);
+    redirect_to("/demo")
+}
+
+fn redirect_to(path: &'static str) -> HttpResponse {
+    HttpResponse::Found().insert_header((header::LOCATION, path)).finish()
 }
 
 fn html(body: impl Into<String>) -> HttpResponse {

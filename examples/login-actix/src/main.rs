@@ -12,7 +12,7 @@ async fn main() -> anyhow::Result<()> {
         .init();
     let key = login_common::secret_key_from_env("login-actix")?;
     let port = login_common::port_from_env(3001)?;
-    let config = login_common::session_config(key)?;
+    let site = login_common::demo::Site::new("actix-web", &key)?;
     let listener =
         TcpListener::bind(("127.0.0.1", port)).with_context(|| format!("cannot listen on 127.0.0.1:{port}"))?;
     println!(
@@ -20,7 +20,7 @@ async fn main() -> anyhow::Result<()> {
         listener.local_addr()?
     );
 
-    let server = login_actix::serve(listener, config).await?;
+    let server = login_actix::serve_site(listener, site).await?;
     let handle = server.handle();
     let mut running = actix_web::rt::spawn(server);
     tokio::select! {

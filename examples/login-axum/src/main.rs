@@ -7,11 +7,12 @@ async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
         .init();
-    let config = login_common::session_config(login_common::secret_key_from_env("login-axum")?)?;
+    let key = login_common::secret_key_from_env("login-axum")?;
+    let site = login_common::demo::Site::new("axum", &key)?;
     let port = login_common::port_from_env(login_axum::DEFAULT_PORT)?;
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     println!("login-axum: listening on http://{}/", listener.local_addr()?);
-    login_axum::serve(listener, config, async {
+    login_axum::serve_site(listener, site, async {
         // If Ctrl-C cannot be watched, serve until killed.
         if tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;

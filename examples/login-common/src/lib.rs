@@ -2,6 +2,7 @@
 //! to their framework, so all of them (and `interop/flask_app.py`) answer with the same text.
 
 pub mod check;
+pub mod demo;
 
 use anyhow::Context as _;
 use session_core::{SecretKey, SessionConfig};

@@ -4,6 +4,7 @@
 
 use std::convert::Infallible;
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use http::header::{CONTENT_TYPE, LOCATION};
@@ -13,8 +14,9 @@ use hyper::body::{Body, Bytes, Incoming};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
+use login_common::demo::Site;
 use login_common::{LOGIN_FORM, NOT_LOGGED_IN, TOO_LARGE, USERNAME};
-use session_hyper::{SessionConfig, SessionHandle, SessionLayer};
+use session_hyper::{SessionConfig, SessionHandle, SessionLayer, csrf_protect, csrf_refusal};
 use tower_layer::Layer as _;
 
 /// The default port of this example.
@@ -53,7 +55,51 @@ pub async fn serve(
     config: SessionConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let service = app(config);
+    serve_service(listener, app(config), shutdown).await
+}
+
+/// [`app`] plus the demo pages (`/demo`, `/demo/login`, `/demo/logout`; see [`login_common::demo`]).
+pub fn demo_app(
+    site: Site,
+) -> impl hyper::service::Service<
+    Request<Incoming>,
+    Response = Response<Full<Bytes>>,
+    Error = Infallible,
+    Future: Send + 'static,
+> + Clone
++ Send
++ 'static {
+    let config = site.config.clone();
+    let site = Arc::new(site);
+    SessionLayer::new(config)
+        .with_error_body(TOO_LARGE)
+        .layer(hyper::service::service_fn(move |request| handle_site(site.clone(), request)))
+}
+
+/// Serves [`demo_app`] on `listener` until `shutdown` completes, as [`serve`] does.
+///
+/// # Errors
+/// Never in practice (see [`serve`]).
+pub async fn serve_site(
+    listener: tokio::net::TcpListener,
+    site: Site,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    serve_service(listener, demo_app(site), shutdown).await
+}
+
+async fn serve_service<S>(
+    listener: tokio::net::TcpListener,
+    service: S,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()>
+where
+    S: hyper::service::Service<Request<Incoming>, Response = Response<Full<Bytes>>, Error = Infallible>
+        + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+{
     let builder = auto::Builder::new(TokioExecutor::new());
     let graceful = GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
@@ -84,6 +130,50 @@ pub async fn serve(
         tracing::warn!("some connections were still open after {DRAIN:?}; closing them");
     }
     Ok(())
+}
+
+/// The demo routes, then the seed's ([`handle`]).
+///
+/// # Errors
+/// Never: every failure is an HTTP response.
+pub async fn handle_site<B>(site: Arc<Site>, request: Request<B>) -> Result<Response<Full<Bytes>>, Infallible>
+where
+    B: Body,
+    B::Error: std::error::Error + Send + Sync + 'static,
+{
+    let path = request.uri().path();
+    if !matches!(path, "/demo" | "/demo/login" | "/demo/logout") {
+        return handle(request).await;
+    }
+    let Some(session) = request.extensions().get::<SessionHandle>().cloned() else {
+        tracing::error!("no session in the request: wrap the service in SessionService");
+        return Ok(text(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error"));
+    };
+    let (parts, body) = request.into_parts();
+    Ok(match (&parts.method, parts.uri.path()) {
+        (&Method::GET, "/demo") => html(site.page(&session)),
+        (&Method::POST, path) => match Limited::new(body, MAX_FORM).collect().await {
+            Err(_) => text(StatusCode::BAD_REQUEST, "Bad Request: unreadable or too large form"),
+            Ok(body) => {
+                let body = body.to_bytes();
+                match csrf_protect(&site.csrf, &session, &parts.method, &parts.headers, &body) {
+                    Err(e) => csrf_refusal(e),
+                    Ok(()) if path == "/demo/logout" => {
+                        login_common::demo::log_out(&session);
+                        redirect_to("/demo")
+                    }
+                    Ok(()) => match form_field(&body, USERNAME) {
+                        None => text(StatusCode::BAD_REQUEST, "Bad Request: the form has no username"),
+                        Some(username) => match login_common::demo::log_in(&session, &username) {
+                            Ok(()) => redirect_to("/demo"),
+                            Err(_) => text(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error"),
+                        },
+                    },
+                }
+            }
+        },
+        _ => text(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed"),
+    })
 }
 
 /// The four routes. Expects a [`SessionHandle`] in the request's extensions (put there by the session
@@ -148,9 +238,13 @@ fn text(status: StatusCode, body: &'static str) -> Response<Full<Bytes>> {
 
 /// Flask's `redirect("/")`: a 302 to `/`.
 fn redirect_home() -> Response<Full<Bytes>> {
+    redirect_to("/")
+}
+
+fn redirect_to(path: &'static str) -> Response<Full<Bytes>> {
     let mut response = Response::new(Full::default());
     *response.status_mut() = StatusCode::FOUND;
-    response.headers_mut().insert(LOCATION, HeaderValue::from_static("/"));
+    response.headers_mut().insert(LOCATION, HeaderValue::from_static(path));
     response
 }
 

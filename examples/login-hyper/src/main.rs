@@ -7,11 +7,12 @@ async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
         .init();
-    let config = login_common::session_config(login_common::secret_key_from_env("login-hyper")?)?;
+    let key = login_common::secret_key_from_env("login-hyper")?;
+    let site = login_common::demo::Site::new("hyper", &key)?;
     let port = login_common::port_from_env(login_hyper::DEFAULT_PORT)?;
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     println!("login-hyper: listening on http://{}/", listener.local_addr()?);
-    login_hyper::serve(listener, config, async {
+    login_hyper::serve_site(listener, site, async {
         // If Ctrl-C cannot be watched, serve until killed.
         if tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;
