@@ -144,6 +144,10 @@ pub(crate) fn run(root: &Path) -> Result<()> {
         servers.len(),
         started.elapsed().as_secs_f64()
     );
+    let ports: Vec<(&'static str, u16)> = servers.iter().map(|s| (s.name, s.port)).collect();
+    if let Err(e) = crate::interop_flash_csrf::run(&ports) {
+        failures.push(format!("{e:#}"));
+    }
     if !failures.is_empty() {
         for f in &failures {
             println!("FAIL {f}");

@@ -12,6 +12,7 @@ mod bench;
 mod bench_http;
 mod http;
 mod interop;
+mod interop_flash_csrf;
 mod package;
 mod python;
 mod soak;

@@ -44,8 +44,8 @@ async fn main() -> anyhow::Result<()> {
     let axum_listener = tokio::net::TcpListener::bind(bind(base))
         .await
         .with_context(|| format!("cannot listen on 127.0.0.1:{base}"))?;
-    let actix_listener =
-        std::net::TcpListener::bind(bind(base + 1)).with_context(|| format!("cannot listen on 127.0.0.1:{}", base + 1))?;
+    let actix_listener = std::net::TcpListener::bind(bind(base + 1))
+        .with_context(|| format!("cannot listen on 127.0.0.1:{}", base + 1))?;
     let hyper_listener = tokio::net::TcpListener::bind(bind(base + 2))
         .await
         .with_context(|| format!("cannot listen on 127.0.0.1:{}", base + 2))?;

@@ -171,12 +171,22 @@ mod tests {
         assert!(page.contains("href=\"http://127.0.0.1:3002/demo\">hyper</a>"), "{page}");
         assert!(page.contains("<li class=\"message\">You were logged in</li>"), "{page}");
         assert!(page.contains("Logged in as Zoë"), "{page}");
-        assert!(page.contains("2023-11-14T22:13:20Z (Unix 1700000000), verified by the current key"), "{page}");
+        assert!(
+            page.contains("2023-11-14T22:13:20Z (Unix 1700000000), verified by the current key"),
+            "{page}"
+        );
         let token = token_in(&page).unwrap();
         assert_eq!(site.csrf.validate(&next, Some(token)), Ok(()));
         let cookie = next.finish().unwrap().set_cookie.unwrap();
-        let after = SessionHandle::new(site.config.clone(), vec![cookie.split(';').next().unwrap().to_owned()], 1_700_000_009);
+        let after = SessionHandle::new(
+            site.config.clone(),
+            vec![cookie.split(';').next().unwrap().to_owned()],
+            1_700_000_009,
+        );
         let page = site.page(&after);
-        assert!(!page.contains(LOGGED_IN) && page.contains("Logged in as Zoë"), "a flash is shown once: {page}");
+        assert!(
+            !page.contains(LOGGED_IN) && page.contains("Logged in as Zoë"),
+            "a flash is shown once: {page}"
+        );
     }
 }

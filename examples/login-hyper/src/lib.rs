@@ -73,7 +73,9 @@ pub fn demo_app(
     let site = Arc::new(site);
     SessionLayer::new(config)
         .with_error_body(TOO_LARGE)
-        .layer(hyper::service::service_fn(move |request| handle_site(site.clone(), request)))
+        .layer(hyper::service::service_fn(move |request| {
+            handle_site(site.clone(), request)
+        }))
 }
 
 /// Serves [`demo_app`] on `listener` until `shutdown` completes, as [`serve`] does.
