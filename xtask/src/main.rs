@@ -4,12 +4,14 @@
 //! - `conformance [--json PATH]`: the shared Flask vectors against the core and every adapter, as a matrix.
 //! - `vectors [--check]`: regenerate the vectors with pinned real Flask (or check the committed ones).
 //! - `interop`: live logins across Flask, axum, actix-web and hyper servers on loopback.
+//! - `browser`: the demo driven by headless chromium (WebDriver): log in on axum, out on hyper.
 //! - `bench [--quick] [--json PATH] [--http]`: codec benchmarks against Flask, the raw floor and the `cookie`
 //!   crate; with `--http`, HTTP load (wrk) against actix-session, tower-sessions and Flask on gunicorn.
 //! - `soak [--seconds N]`: a bounded mixed load on each login example (not part of `ci`).
 
 mod bench;
 mod bench_http;
+mod browser;
 mod http;
 mod interop;
 mod interop_flash_csrf;
@@ -31,12 +33,13 @@ fn main() {
         Some("conformance") => json_path(&args[1..]).and_then(|p| conformance(p.as_deref()).map(|_| ())),
         Some("vectors") => vectors(args.iter().any(|a| a == "--check")),
         Some("interop") => interop::run(&root()),
+        Some("browser") => browser::run(&root()),
         Some("bench") if args.iter().any(|a| a == "--http") => bench_http::run(&root(), &args[1..]),
         Some("bench") => bench::run(&root(), &args[1..]),
         Some("soak") => soak::run(&root(), &args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  ci                    fmt, clippy, tests, docs, deny, package, conformance, vectors --check, interop\n  conformance [--json PATH]\n                        run the Flask vectors against core, axum, actix and hyper; print the matrix\n  vectors [--check]     regenerate testdata/vectors with pinned Flask (or fail if they differ)\n  interop               live login test across Flask, axum, actix-web and hyper on loopback\n  bench [--quick] [--json PATH] [--http]\n                        codec benchmarks vs Flask, the raw floor and the cookie crate;\n                        --http: req/s of the examples vs actix-session, tower-sessions and Flask (wrk)\n  soak [--seconds N]    bounded mixed load on each login example; fails on errors or memory growth"
+                "usage: cargo xtask <command>\n\n  ci                    fmt, clippy, tests, docs, deny, package, conformance, vectors --check, interop\n  conformance [--json PATH]\n                        run the Flask vectors against core, axum, actix and hyper; print the matrix\n  vectors [--check]     regenerate testdata/vectors with pinned Flask (or fail if they differ)\n  interop               live login test across Flask, axum, actix-web and hyper on loopback\n  browser               the demo in headless chromium: log in on axum, out on hyper, seen on all\n  bench [--quick] [--json PATH] [--http]\n                        codec benchmarks vs Flask, the raw floor and the cookie crate;\n                        --http: req/s of the examples vs actix-session, tower-sessions and Flask (wrk)\n  soak [--seconds N]    bounded mixed load on each login example; fails on errors or memory growth"
             );
             std::process::exit(2);
         }
