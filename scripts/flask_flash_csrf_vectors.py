@@ -80,11 +80,11 @@ def run_request(cfg: dict, now: int, request_cookies: list[str], actions: list[d
                 raise ValueError(op)
         return "ok"
 
+    app.logger.disabled = True
     client = app.test_client(use_cookies=False)
     with fv.frozen(now), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         resp = client.get("/", headers=[("Cookie", c) for c in request_cookies])
-    assert resp.status_code == 200, resp.get_data(as_text=True)
     vary = [v.strip() for v in resp.headers.get("Vary", "").split(",") if v.strip()]
     cookies = []
     for raw in resp.headers.getlist("Set-Cookie"):
@@ -99,11 +99,20 @@ def run_request(cfg: dict, now: int, request_cookies: list[str], actions: list[d
 
 
 def case(cid: str, comment: str, *, now: int = NOW0, cookies: list[str] | None = None,
-         actions: list[dict]) -> dict:
+         actions: list[dict], divergence: str | None = None, reference: list[str] | None = None) -> dict:
+    """One request through Flask. With ``divergence``, Flask must fail (500) on ``cookies``; the expected
+    outcome is then what Flask does with the ``reference`` cookies (the same request minus the hostile value)."""
     cfg = dict(fv.DEFAULT_CONFIG)
     cookies = cookies or []
     actions = copy.deepcopy(actions)
-    result, observed = run_request(cfg, now, cookies, actions)
+    flask, observed = run_request(cfg, now, cookies, actions)
+    result = flask
+    if divergence is None:
+        assert flask["status"] == 200, (cid, flask)
+    else:
+        assert divergence == "hostile-payload" and flask["status"] == 500, (cid, flask)
+        result, observed = run_request(cfg, now, reference or [], actions)
+        assert result["status"] == 200, (cid, result)
     for a, o in zip(actions, observed):
         if a["op"] in ("get", "get_flashed_messages", "csrf_token", "csrf_validate"):
             a["expect"] = o
@@ -115,9 +124,9 @@ def case(cid: str, comment: str, *, now: int = NOW0, cookies: list[str] | None =
         "now": now,
         "request_cookies": cookies,
         "actions": actions,
-        "flask": result,
+        "flask": flask,
         "expected": result,
-        "divergence": None,
+        "divergence": divergence,
     }
 
 
@@ -161,6 +170,9 @@ def flash_cases() -> list[dict]:
         case("flash-read-none", "no _flashes: an empty list and no Set-Cookie (only Vary)",
              cookies=[cookie({"user": "alice"})], actions=[read()]),
         case("flash-read-no-cookie", "no cookie at all", actions=[read(True)]),
+        case("flash-hostile-not-a-list", "_flashes is a string (no Flask wrote it): Flask's flash() fails with a 500; "
+             "we start a new list (expected = Flask's flash() on an empty session)",
+             cookies=[cookie({"_flashes": "oops"})], actions=[fl("hi")], divergence="hostile-payload", reference=[]),
         case("flash-read-markup", "a Markup message (Flask-side flash(Markup(...))) is read back as Markup",
              cookies=[markup], actions=[read(True), read()]),
     ]
@@ -211,6 +223,11 @@ def csrf_cases() -> list[dict]:
         case("csrf-no-session-token", "a valid token, but the session holds no raw token",
              cookies=[cookie({"user": "alice"})], actions=[v(tok)]),
         case("csrf-no-cookie", "a valid token and no session cookie", actions=[v(tok)]),
+        case("csrf-hostile-session-token", "the session's csrf_token is a number (no Flask-WTF wrote it): "
+             "compare_digest raises TypeError, a 500; we refuse the token as not matching (expected = Flask-WTF "
+             "on a session holding another raw token)",
+             cookies=[cookie({"csrf_token": 5})], actions=[v(tok)], divergence="hostile-payload",
+             reference=[cookie({"csrf_token": RAW_B})]),
     ]
 
 

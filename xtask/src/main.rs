@@ -1,6 +1,7 @@
 //! `cargo xtask <command>`: the project's automation (matklad's xtask pattern).
 //!
-//! - `ci`: everything the README's test command promises (fmt, clippy, tests, docs, conformance, vectors, interop).
+//! - `ci`: everything the README's test command promises (fmt, clippy, tests, docs, conformance, vectors, interop,
+//!   browser).
 //! - `conformance [--json PATH]`: the shared Flask vectors against the core and every adapter, as a matrix.
 //! - `vectors [--check]`: regenerate the vectors with pinned real Flask (or check the committed ones).
 //! - `interop`: live logins across Flask, axum, actix-web and hyper servers on loopback.
@@ -39,7 +40,7 @@ fn main() {
         Some("soak") => soak::run(&root(), &args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  ci                    fmt, clippy, tests, docs, deny, package, conformance, vectors --check, interop\n  conformance [--json PATH]\n                        run the Flask vectors against core, axum, actix and hyper; print the matrix\n  vectors [--check]     regenerate testdata/vectors with pinned Flask (or fail if they differ)\n  interop               live login test across Flask, axum, actix-web and hyper on loopback\n  browser               the demo in headless chromium: log in on axum, out on hyper, seen on all\n  bench [--quick] [--json PATH] [--http]\n                        codec benchmarks vs Flask, the raw floor and the cookie crate;\n                        --http: req/s of the examples vs actix-session, tower-sessions and Flask (wrk)\n  soak [--seconds N]    bounded mixed load on each login example; fails on errors or memory growth"
+                "usage: cargo xtask <command>\n\n  ci                    fmt, clippy, tests, docs, deny, package, conformance, vectors --check, interop, browser\n  conformance [--json PATH]\n                        run the Flask vectors against core, axum, actix and hyper; print the matrix\n  vectors [--check]     regenerate testdata/vectors with pinned Flask (or fail if they differ)\n  interop               live login test across Flask, axum, actix-web and hyper on loopback\n  browser               the demo in headless chromium: log in on axum, out on hyper, seen on all\n  bench [--quick] [--json PATH] [--http]\n                        codec benchmarks vs Flask, the raw floor and the cookie crate;\n                        --http: req/s of the examples vs actix-session, tower-sessions and Flask (wrk)\n  soak [--seconds N]    bounded mixed load on each login example; fails on errors or memory growth"
             );
             std::process::exit(2);
         }
@@ -129,6 +130,7 @@ fn ci() -> Result<()> {
         ("conformance", Box::new(|| conformance(None).map(|_| ()))),
         ("vectors --check", Box::new(|| vectors(true))),
         ("interop", Box::new(|| interop::run(&root()))),
+        ("browser", Box::new(|| browser::run(&root()))),
     ];
     let mut table = Vec::new();
     let mut failed = false;
