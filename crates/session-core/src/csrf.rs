@@ -5,22 +5,6 @@
 //! salt="wtf-csrf-token")` (HMAC-SHA1, `django-concat` key derivation), valid for 3600 s by default. A form
 //! rendered by Flask can therefore post to an axum, actix-web or hyper route sharing the key, and the other way
 //! round. Forms send the token in the field `csrf_token`; scripts in the `X-CSRFToken` or `X-CSRF-Token` header.
-//!
-//! ```
-//! use session_core::{Csrf, CsrfError, SecretKey, SessionConfig, SessionHandle};
-//! let key = SecretKey::parse("0123456789abcdef").unwrap();
-//! let config = SessionConfig::builder().secret_key(key.clone()).build().unwrap();
-//! let csrf = Csrf::new(&key);
-//!
-//! let page = SessionHandle::new(config.clone(), vec![], 1_700_000_000);
-//! let token = csrf.token(&page); // put it in <input type="hidden" name="csrf_token">
-//! let cookie = page.finish().unwrap().set_cookie.unwrap();
-//!
-//! let post = SessionHandle::new(config, vec![cookie.split(';').next().unwrap().to_owned()], 1_700_000_060);
-//! assert_eq!(csrf.validate(&post, Some(&token)), Ok(()));
-//! assert_eq!(csrf.validate(&post, None), Err(CsrfError::Missing));
-//! assert_eq!(CsrfError::Missing.to_string(), "The CSRF token is missing.");
-//! ```
 
 use sha1::{Digest as _, Sha1};
 use subtle::ConstantTimeEq as _;
@@ -67,6 +51,22 @@ pub enum CsrfError {
 }
 
 /// Makes and checks Flask-WTF CSRF tokens for one secret key. Cheap to clone.
+///
+/// ```
+/// use session_core::{Csrf, CsrfError, SecretKey, SessionConfig, SessionHandle};
+/// let key = SecretKey::parse("0123456789abcdef").unwrap();
+/// let config = SessionConfig::builder().secret_key(key.clone()).build().unwrap();
+/// let csrf = Csrf::new(&key);
+///
+/// let page = SessionHandle::new(config.clone(), vec![], 1_700_000_000);
+/// let token = csrf.token(&page); // put it in <input type="hidden" name="csrf_token">
+/// let cookie = page.finish().unwrap().set_cookie.unwrap();
+///
+/// let post = SessionHandle::new(config, vec![cookie.split(';').next().unwrap().to_owned()], 1_700_000_060);
+/// assert_eq!(csrf.validate(&post, Some(&token)), Ok(()));
+/// assert_eq!(csrf.validate(&post, None), Err(CsrfError::Missing));
+/// assert_eq!(CsrfError::Missing.to_string(), "The CSRF token is missing.");
+/// ```
 ///
 /// Flask-WTF signs with `WTF_CSRF_SECRET_KEY`, which defaults to the app's `SECRET_KEY`, and with that key only
 /// (no fallbacks): pass the same key as the session configuration's unless the Flask app sets its own.

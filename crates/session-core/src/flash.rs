@@ -5,19 +5,6 @@
 //! by a Flask template and the other way round. As in Flask, the first read in a request pops `_flashes` from
 //! the session and keeps the messages for the rest of that request: reading twice gives the same messages,
 //! and a message flashed after the read waits for the next request.
-//!
-//! ```
-//! use session_core::{SecretKey, SessionConfig, SessionHandle};
-//! let config = SessionConfig::builder().secret_key(SecretKey::parse("0123456789abcdef").unwrap()).build().unwrap();
-//! let login = SessionHandle::new(config.clone(), vec![], 1_700_000_000);
-//! login.flash("You were logged in", "message");
-//! let cookie = login.finish().unwrap().set_cookie.unwrap();
-//!
-//! let next = SessionHandle::new(config, vec![cookie.split(';').next().unwrap().to_owned()], 1_700_000_001);
-//! assert_eq!(next.take_flashes(), ["You were logged in"]);
-//! assert_eq!(next.take_flashes(), ["You were logged in"]); // same request: same messages
-//! assert!(next.finish().unwrap().set_cookie.unwrap().contains("Max-Age=0")); // popped: cookie deleted
-//! ```
 
 use std::sync::Mutex;
 
@@ -99,6 +86,19 @@ fn entry(v: &Value) -> Option<Flash> {
 impl SessionHandle {
     /// Flask's `flash(message, category)`: the message is shown by the next request that reads flashes (on
     /// any server sharing the key, Flask included).
+    ///
+    /// ```
+    /// use session_core::{SecretKey, SessionConfig, SessionHandle};
+    /// let config = SessionConfig::builder().secret_key(SecretKey::parse("0123456789abcdef").unwrap()).build().unwrap();
+    /// let login = SessionHandle::new(config.clone(), vec![], 1_700_000_000);
+    /// login.flash("You were logged in", "message");
+    /// let cookie = login.finish().unwrap().set_cookie.unwrap();
+    ///
+    /// let next = SessionHandle::new(config, vec![cookie.split(';').next().unwrap().to_owned()], 1_700_000_001);
+    /// assert_eq!(next.take_flashes(), ["You were logged in"]);
+    /// assert_eq!(next.take_flashes(), ["You were logged in"]); // same request: same messages
+    /// assert!(next.finish().unwrap().set_cookie.unwrap().contains("Max-Age=0")); // popped: cookie deleted
+    /// ```
     pub fn flash(&self, message: &str, category: &str) {
         self.with(|s| flash(s, message, category));
     }
