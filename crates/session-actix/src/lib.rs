@@ -6,11 +6,11 @@ mod session;
 
 pub use csrf::{CsrfForm, CsrfGuard, CsrfRejection, CsrfToken};
 pub use middleware::{Clock, SessionMiddleware, SessionMiddlewareBuilder, SessionService};
-pub use session::{Session, SessionExt, SessionExtractError, SessionStatus};
+pub use session::{Error, Session, SessionExt, SessionExtractError};
 
 /// The core, for settings and types not re-exported here.
 pub use session_core;
 pub use session_core::{
-    Csrf, CsrfError, OversizePolicy, SameSite, SecretKey, SessionConfig, SessionConfigBuilder, SessionError,
-    SessionHandle, Value,
+    Csrf, CsrfError, ErrorKind, LoadStatus, OversizePolicy, SameSite, SecretKey, SessionChange, SessionConfig,
+    SessionConfigBuilder, SessionError, SessionHandle, Value,
 };

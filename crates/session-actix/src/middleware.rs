@@ -59,7 +59,7 @@ impl SessionMiddleware {
         Self {
             config,
             clock: Arc::new(system_clock),
-            error_body: "Internal Server Error",
+            error_body: session_core::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -258,10 +258,7 @@ where
                 Ok(()) => Ok(res.map_into_left_body()),
                 Err(_) => {
                     // Already logged by the core (or by `apply`): size, limit and largest keys, never values.
-                    let page = HttpResponse::InternalServerError()
-                        .insert_header((header::VARY, "Cookie"))
-                        .content_type("text/plain; charset=utf-8")
-                        .body(error_body);
+                    let page = error_page(session_core::ErrorResponse::with_body(error_body));
                     Ok(res.into_response(page).map_into_right_body::<B>())
                 }
             }
@@ -278,12 +275,19 @@ fn apply(headers: &mut HeaderMap, out: ResponseCookie) -> Result<(), SessionErro
         })?;
         headers.append(header::SET_COOKIE, value);
     }
-    let listed = headers.get_all(header::VARY).any(|v| {
-        v.to_str()
-            .is_ok_and(|v| v.split(',').any(|item| item.trim().eq_ignore_ascii_case("cookie")))
-    });
-    if out.vary_cookie && !listed {
+    if out.vary_cookie && !session_core::vary_covers_cookie(headers.get_all(header::VARY).map(HeaderValue::as_bytes)) {
         headers.append(header::VARY, HeaderValue::from_static("Cookie"));
     }
     Ok(())
+}
+
+/// The core's error response as an actix-web response.
+pub(crate) fn error_page(parts: session_core::ErrorResponse) -> HttpResponse {
+    let status = actix_web::http::StatusCode::from_u16(parts.status)
+        .unwrap_or(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR);
+    let mut page = HttpResponse::build(status);
+    for header in parts.headers {
+        page.insert_header(header);
+    }
+    page.body(parts.body)
 }

@@ -6,15 +6,17 @@ use actix_web::dev::{Payload, ServiceRequest};
 use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError};
 use futures_util::future::{Ready, ready};
-use serde::Serialize;
-use serde::de::DeserializeOwned;
-use session_core::{SessionError, SessionHandle, Value};
+use session_core::{SessionError, SessionHandle};
 
 /// The current request's session: a cheap clone of the [`SessionHandle`] the
-/// [`SessionMiddleware`](crate::SessionMiddleware) created, and it derefs to it.
+/// [`SessionMiddleware`](crate::SessionMiddleware) created, and it derefs to it, so handlers use the same
+/// methods as in the axum and hyper adapters (`get::<T>`, `insert(key, &value)`, `remove`, `update`, `clear`,
+/// `purge`, `renew`, `permanent`/`set_permanent`, `status`, `change`). Fallible ones return
+/// [`SessionError`], which `?` turns into [`Error`] (a 500 that leaks nothing).
 ///
 /// The cookie is verified the first time a handler touches the session; only then does the response get
-/// `Vary: Cookie`. A missing, tampered or expired cookie is just an empty session.
+/// `Vary: Cookie`. A missing, tampered or expired cookie is just an empty session ([`SessionHandle::status`]
+/// says which).
 ///
 /// Extracting it without the middleware fails with a 500 that says so ([`SessionExtractError`]).
 #[derive(Debug, Clone)]
@@ -28,76 +30,63 @@ impl Deref for Session {
     }
 }
 
-/// What the response will do with the session cookie, as far as the handler can tell.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SessionStatus {
-    /// Nothing changed: no new cookie (except Flask's refresh of permanent sessions).
-    Unchanged,
-    /// The data changed: the cookie is sent again.
-    Changed,
-    /// The session was emptied: the cookie is deleted.
-    Purged,
-    /// [`Session::renew`] was called: the cookie is re-signed with a fresh timestamp.
-    Renewed,
-}
-
 impl Session {
-    /// The value under `key`, deserialized; `Ok(None)` when missing.
-    ///
-    /// # Errors
-    /// [`SessionError::Value`] when the stored value has another shape than `T`.
-    pub fn get<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, SessionError> {
-        self.0.get(key)
-    }
-
-    /// Stores `value` under `key` (marks the session changed).
-    ///
-    /// # Errors
-    /// [`SessionError::Value`] when serde cannot represent the value.
-    pub fn insert<T: Serialize>(&self, key: impl Into<String>, value: T) -> Result<(), SessionError> {
-        self.0.insert(key, &value)
-    }
-
-    /// Removes `key` and returns its value (marks the session changed only when the key was there).
-    pub fn remove(&self, key: &str) -> Option<Value> {
-        self.0.remove(key)
-    }
-
-    /// Whether `key` is present.
-    pub fn contains_key(&self, key: &str) -> bool {
-        self.0.contains_key(key)
-    }
-
-    /// Removes every entry; the response deletes the cookie.
-    pub fn clear(&self) {
-        self.0.clear();
-    }
-
-    /// Empties the session so the response deletes the cookie (logout). Same as [`Session::clear`].
-    pub fn purge(&self) {
-        self.0.purge();
-    }
-
-    /// Re-signs the cookie with a fresh timestamp even if nothing changed (e.g. after a login).
-    ///
-    /// Signed cookies carry no server-side id to rotate, so this is the whole of actix-session's `renew`.
-    pub fn renew(&self) {
-        self.0.renew();
-    }
-
-    /// What the response will do with the cookie (this touches the session, so the response varies on `Cookie`).
-    pub fn status(&self) -> SessionStatus {
-        match self.0.with(|s| (s.is_modified(), s.is_empty(), s.is_renewed())) {
-            (true, true, _) => SessionStatus::Purged,
-            (_, false, true) => SessionStatus::Renewed,
-            (true, false, false) => SessionStatus::Changed,
-            (false, _, _) => SessionStatus::Unchanged,
-        }
-    }
-
     /// The underlying core handle.
     pub fn into_handle(self) -> SessionHandle {
         self.0
+    }
+}
+
+/// A session error as an actix-web error, so that `?` works in handlers: return `Result<_, session_actix::Error>`
+/// and any [`SessionError`] converts into it.
+///
+/// The response is the core's [`ErrorResponse`](session_core::ErrorResponse): `500 Internal Server Error`,
+/// plain text, a body that says nothing about the session; the error itself is logged at error level.
+///
+/// ```
+/// use session_actix::Session;
+/// async fn whoami(session: Session) -> Result<String, session_actix::Error> {
+///     let name: Option<String> = session.get("username")?;
+///     session.insert("visits", &1)?;
+///     Ok(name.unwrap_or_default())
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error(pub SessionError);
+
+impl Error {
+    /// The kind of the underlying error.
+    pub fn kind(&self) -> session_core::ErrorKind {
+        self.0.kind()
+    }
+}
+
+impl From<SessionError> for Error {
+    fn from(e: SessionError) -> Self {
+        Self(e)
+    }
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
+    }
+}
+
+impl ResponseError for Error {
+    fn status_code(&self) -> StatusCode {
+        StatusCode::from_u16(session_core::ErrorResponse::default().status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        tracing::error!(kind = self.0.kind().as_str(), error = %self.0, "session error in a handler");
+        crate::middleware::error_page(session_core::ErrorResponse::default())
     }
 }
 

@@ -8,7 +8,7 @@ use actix_web::dev::{Service, ServiceResponse};
 use actix_web::http::header::{HeaderValue, SET_COOKIE, VARY};
 use actix_web::test::{TestRequest, call_service, init_service, read_body};
 use actix_web::{App, HttpRequest, HttpResponse, web};
-use session_actix::{SameSite, SecretKey, Session, SessionExt, SessionMiddleware, SessionStatus};
+use session_actix::{SameSite, SecretKey, Session, SessionChange, SessionExt, SessionMiddleware};
 
 const NOW: u64 = 1_700_000_000;
 
@@ -164,7 +164,7 @@ async fn untouched_route_gets_no_vary_and_no_cookie() {
 #[actix_web::test]
 async fn other_set_cookie_and_vary_headers_are_kept() {
     async fn handler(session: Session) -> HttpResponse {
-        session.insert("n", 1).unwrap();
+        session.insert("n", &1).unwrap();
         HttpResponse::Ok()
             .append_header((SET_COOKIE, "theme=dark"))
             .append_header((VARY, "Accept-Encoding"))
@@ -184,7 +184,7 @@ async fn other_set_cookie_and_vary_headers_are_kept() {
     assert_eq!(r.vary, ["Accept-Encoding", "Cookie"]);
 
     async fn listed(session: Session) -> HttpResponse {
-        session.insert("n", 1).unwrap();
+        session.insert("n", &1).unwrap();
         HttpResponse::Ok()
             .append_header((VARY, "accept-encoding, cookie"))
             .finish()
@@ -205,7 +205,7 @@ async fn oversized_session_is_a_plain_500() {
     async fn big(session: Session) -> HttpResponse {
         // Incompressible, so it cannot fit in 4093 bytes.
         let blob = session_conformance::incompressible(6000);
-        session.insert("blob", blob).unwrap();
+        session.insert("blob", &blob).unwrap();
         HttpResponse::Found()
             .append_header(("location", "/"))
             .append_header((SET_COOKIE, "a=b"))
@@ -301,13 +301,13 @@ async fn status_follows_the_session() {
             "renew" => session.renew(),
             _ => {}
         }
-        format!("{:?}", session.status())
+        format!("{:?}", session.change())
     }
     for (path, want) in [
-        ("none", SessionStatus::Unchanged),
-        ("insert", SessionStatus::Changed),
-        ("purge", SessionStatus::Purged),
-        ("renew", SessionStatus::Renewed),
+        ("none", SessionChange::Unchanged),
+        ("insert", SessionChange::Changed),
+        ("purge", SessionChange::Purged),
+        ("renew", SessionChange::Renewed),
     ] {
         let req = TestRequest::with_uri(&format!("/{path}")).append_header(("cookie", alice_cookie().await));
         let r = check(
@@ -482,4 +482,77 @@ async fn nested_scopes_with_the_middleware_twice_share_one_session() {
         r.set_cookie
     );
     assert!(r.set_cookie[0].starts_with("session=;"), "{:?}", r.set_cookie);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// One handler API, native errors (issue 14).
+
+#[actix_web::test]
+async fn question_mark_in_a_handler_gives_a_500_that_leaks_nothing() {
+    async fn wrong_type(session: Session) -> Result<String, session_actix::Error> {
+        let n: Option<i64> = session.get("username")?; // a string: a Value error
+        Ok(format!("{n:?}"))
+    }
+    let req = TestRequest::default().append_header(("cookie", alice_cookie().await));
+    let r = check(
+        Some(middleware()),
+        |c| {
+            c.route("/", web::get().to(wrong_type));
+        },
+        req,
+    )
+    .await;
+    assert_eq!((r.status, r.body.as_str()), (500, "Internal Server Error"));
+}
+
+#[actix_web::test]
+async fn status_says_why_there_is_no_session() {
+    use session_actix::{ErrorKind, LoadStatus};
+    async fn status(session: Session) -> String {
+        match session.status() {
+            LoadStatus::New => "new".to_owned(),
+            LoadStatus::Loaded { key } => format!("loaded by {key:?}"),
+            LoadStatus::Refused(e) if e.kind() == ErrorKind::BadSignature => "refused: bad signature".to_owned(),
+            other => format!("{other:?}"),
+        }
+    }
+    let alice = alice_cookie().await;
+    let tampered = alice.replace("eyJ1c2VybmFtZSI6ImFsaWNlIn0", "eyJ1c2VybmFtZSI6Im1hbGxvcnkifQ");
+    for (cookie, want) in [
+        (None, "new"),
+        (Some(alice), "loaded by Current"),
+        (Some(tampered), "refused: bad signature"),
+    ] {
+        let mut req = TestRequest::default();
+        if let Some(c) = cookie {
+            req = req.append_header(("cookie", c));
+        }
+        let r = check(
+            Some(middleware()),
+            |c| {
+                c.route("/", web::get().to(status));
+            },
+            req,
+        )
+        .await;
+        assert_eq!(r.body, want);
+    }
+}
+
+#[actix_web::test]
+async fn an_existing_vary_star_covers_cookie() {
+    async fn handler(session: Session) -> HttpResponse {
+        session.insert("n", &1).unwrap();
+        HttpResponse::Ok().append_header((VARY, "*")).finish()
+    }
+    let r = check(
+        Some(middleware()),
+        |c| {
+            c.route("/", web::get().to(handler));
+        },
+        TestRequest::default(),
+    )
+    .await;
+    assert_eq!(r.vary, ["*"]);
+    assert_eq!(r.set_cookie.len(), 1);
 }

@@ -13,8 +13,9 @@ use axum::response::{IntoResponse, Response};
 
 pub use csrf::{CsrfForm, CsrfGuard, CsrfRejection, CsrfToken};
 pub use session_hyper::{
-    Clock, INTERNAL_SERVER_ERROR, Map, OversizePolicy, SameSite, SecretKey, SessionConfig, SessionConfigBuilder,
-    SessionError, SessionHandle, SessionLayer, SessionService, Value, session_core, system_now,
+    Clock, ErrorKind, INTERNAL_SERVER_ERROR, LoadStatus, Map, OversizePolicy, SameSite, SecretKey, SessionChange,
+    SessionConfig, SessionConfigBuilder, SessionError, SessionHandle, SessionLayer, SessionService, Value,
+    session_core, system_now,
 };
 pub use session_hyper::{Csrf, CsrfError};
 
@@ -60,6 +61,57 @@ impl<S: Send + Sync> OptionalFromRequestParts<S> for Session {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Option<Self>, Self::Rejection> {
         Ok(parts.extensions.get::<SessionHandle>().cloned().map(Session))
+    }
+}
+
+/// A session error as an axum response, so that `?` works in handlers: return `Result<_, session_axum::Error>`
+/// and any [`SessionError`] converts into it.
+///
+/// The response is the core's [`ErrorResponse`](session_core::ErrorResponse): `500 Internal Server Error`,
+/// plain text, a body that says nothing about the session; the error itself is logged at error level.
+///
+/// ```
+/// use session_axum::Session;
+/// async fn whoami(session: Session) -> Result<String, session_axum::Error> {
+///     let name: Option<String> = session.get("username")?;
+///     session.insert("visits", &1)?;
+///     Ok(name.unwrap_or_default())
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error(pub SessionError);
+
+impl Error {
+    /// The kind of the underlying error.
+    pub fn kind(&self) -> ErrorKind {
+        self.0.kind()
+    }
+}
+
+impl From<SessionError> for Error {
+    fn from(e: SessionError) -> Self {
+        Self(e)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
+    }
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        tracing::error!(kind = self.0.kind().as_str(), error = %self.0, "session error in a handler");
+        let parts = session_core::ErrorResponse::default();
+        let status = StatusCode::from_u16(parts.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        (status, parts.headers, parts.body).into_response()
     }
 }
 

@@ -210,3 +210,50 @@ fn nested_routers_with_the_layer_twice_share_one_session() {
         "{set_cookie:?}"
     );
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// One handler API, native errors (issue 14).
+
+#[test]
+fn question_mark_in_a_handler_gives_a_500_that_leaks_nothing() {
+    async fn wrong_type(session: Session) -> Result<String, session_axum::Error> {
+        let n: Option<i64> = session.get("username")?; // a string: a Value error
+        Ok(format!("{n:?}"))
+    }
+    let app = Router::new()
+        .route("/n", get(wrong_type))
+        .layer(SessionLayer::new(config()).with_clock(|| NOW));
+    let (response, body) = check(app, "/n", &[alice_cookie().as_bytes()]);
+    assert_eq!(
+        (response.status(), body.as_str()),
+        (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error")
+    );
+    assert_eq!(response.headers()["content-type"], "text/plain; charset=utf-8");
+}
+
+#[test]
+fn status_says_why_there_is_no_session() {
+    use session_axum::{ErrorKind, LoadStatus};
+    async fn status(session: Session) -> String {
+        match session.status() {
+            LoadStatus::New => "new".to_owned(),
+            LoadStatus::Loaded { key } => format!("loaded by {key:?}"),
+            LoadStatus::Refused(e) if e.kind() == ErrorKind::BadSignature => "refused: bad signature".to_owned(),
+            other => format!("{other:?}"),
+        }
+    }
+    let app = Router::new()
+        .route("/status", get(status))
+        .layer(SessionLayer::new(config()).with_clock(|| NOW));
+    let alice = alice_cookie();
+    let tampered = alice.replace("eyJ1c2VybmFtZSI6ImFsaWNlIn0", "eyJ1c2VybmFtZSI6Im1hbGxvcnkifQ");
+    assert_eq!(check(app.clone(), "/status", &[]).1, "new");
+    assert_eq!(
+        check(app.clone(), "/status", &[alice.as_bytes()]).1,
+        "loaded by Current"
+    );
+    assert_eq!(
+        check(app, "/status", &[tampered.as_bytes()]).1,
+        "refused: bad signature"
+    );
+}

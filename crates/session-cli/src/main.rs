@@ -156,7 +156,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Refused(e)) => {
             // Core messages never contain key material or the cookie value.
-            eprintln!("error: {}: {e}", e.kind().replace('_', "-"));
+            eprintln!("error: {}: {e}", e.kind().as_str().replace('_', "-"));
             ExitCode::from(1)
         }
         Err(Failure::Usage(e)) => {

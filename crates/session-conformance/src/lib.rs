@@ -439,7 +439,7 @@ fn check_wire_codec(c: &WireCase) -> Result<(), String> {
         ("valid", Err(e)) => Err(format!("refused ({}): {e}", e.kind())),
         ("invalid", Ok(d)) => Err(format!("accepted as {}", json::map_to_tagged_json(&d.data))),
         ("invalid", Err(e)) => {
-            if Some(e.kind()) == c.expected.error.as_deref() {
+            if Some(e.kind().as_str()) == c.expected.error.as_deref() {
                 Ok(())
             } else {
                 Err(format!(

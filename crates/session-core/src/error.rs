@@ -83,19 +83,92 @@ pub enum SessionError {
     NoSecretKey,
 }
 
-impl SessionError {
-    /// A short stable name for the kind of error: `malformed`, `bad_signature`, `expired`, `bad_payload`,
-    /// `too_large`, `value`, `key`, `config`. Vectors and the CLI use these names.
-    pub fn kind(&self) -> &'static str {
+/// What kind of error a [`SessionError`] is, for code to match on (and a stable name, [`ErrorKind::as_str`],
+/// that the vectors and the CLI use).
+///
+/// ```
+/// use session_core::{ErrorKind, SessionError};
+/// let e = SessionError::BadSignature;
+/// assert_eq!(e.kind(), ErrorKind::BadSignature);
+/// assert_eq!(e.kind().as_str(), "bad_signature");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// [`SessionError::Malformed`]: not shaped like a session cookie.
+    Malformed,
+    /// [`SessionError::BadSignature`]: tampered, or signed with an unknown key.
+    BadSignature,
+    /// [`SessionError::Expired`] or [`SessionError::FromTheFuture`]: outside the lifetime.
+    Expired,
+    /// [`SessionError::BadPayload`] or [`SessionError::PayloadTooLarge`]: validly signed but undecodable or
+    /// hostile.
+    BadPayload,
+    /// [`SessionError::CookieTooLarge`]: the session does not fit in a cookie.
+    TooLarge,
+    /// [`SessionError::Value`]: a value has another shape than asked for.
+    Value,
+    /// [`SessionError::InvalidKey`]: a secret key was rejected.
+    Key,
+    /// [`SessionError::Config`] or [`SessionError::NoSecretKey`]: the configuration is invalid.
+    Config,
+}
+
+impl ErrorKind {
+    /// The stable name: `malformed`, `bad_signature`, `expired`, `bad_payload`, `too_large`, `value`, `key`,
+    /// `config`.
+    pub fn as_str(self) -> &'static str {
         match self {
-            Self::Malformed(_) => "malformed",
+            Self::Malformed => "malformed",
             Self::BadSignature => "bad_signature",
-            Self::Expired { .. } | Self::FromTheFuture { .. } => "expired",
-            Self::BadPayload(_) | Self::PayloadTooLarge { .. } => "bad_payload",
-            Self::CookieTooLarge { .. } => "too_large",
-            Self::Value(_) => "value",
-            Self::InvalidKey(_) => "key",
-            Self::Config(_) | Self::NoSecretKey => "config",
+            Self::Expired => "expired",
+            Self::BadPayload => "bad_payload",
+            Self::TooLarge => "too_large",
+            Self::Value => "value",
+            Self::Key => "key",
+            Self::Config => "config",
+        }
+    }
+
+    /// Whether this kind describes an incoming cookie that was refused (the session then starts empty).
+    pub fn is_refusal(self) -> bool {
+        matches!(
+            self,
+            Self::Malformed | Self::BadSignature | Self::Expired | Self::BadPayload
+        )
+    }
+}
+
+impl std::fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<str> for ErrorKind {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for ErrorKind {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl SessionError {
+    /// The kind of error, for code to match on; `kind().as_str()` is the stable name vectors and the CLI use.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Malformed(_) => ErrorKind::Malformed,
+            Self::BadSignature => ErrorKind::BadSignature,
+            Self::Expired { .. } | Self::FromTheFuture { .. } => ErrorKind::Expired,
+            Self::BadPayload(_) | Self::PayloadTooLarge { .. } => ErrorKind::BadPayload,
+            Self::CookieTooLarge { .. } => ErrorKind::TooLarge,
+            Self::Value(_) => ErrorKind::Value,
+            Self::InvalidKey(_) => ErrorKind::Key,
+            Self::Config(_) | Self::NoSecretKey => ErrorKind::Config,
         }
     }
 }

@@ -20,10 +20,13 @@ pub use config::{
 };
 pub use cookies::find_cookie;
 pub use csrf::{CSRF_FIELD_NAME, CSRF_HEADERS, CSRF_METHODS, CSRF_SALT, Csrf, CsrfError, DEFAULT_CSRF_TIME_LIMIT};
-pub use error::{Result, SessionError};
+pub use error::{ErrorKind, Result, SessionError};
 pub use flash::{DEFAULT_CATEGORY, FLASHES_KEY, Flash, flash, pop_flashes};
 pub use key::{KeyId, Keyring, MIN_KEY_LEN, SecretKey};
-pub use lifecycle::{Loaded, ResponseCookie, SessionHandle};
+pub use lifecycle::{
+    ErrorResponse, INTERNAL_SERVER_ERROR, LoadStatus, Loaded, ResponseCookie, SessionChange, SessionHandle,
+    vary_covers_cookie,
+};
 pub use payload::Compression;
 pub use session::{LOGIN_AT_KEY, PERMANENT_KEY, Session};
 pub use signer::{Digest, KeyDerivation, SignerOptions};

@@ -18,6 +18,89 @@ pub struct Loaded {
     pub refused: Option<SessionError>,
 }
 
+/// Why the request has the session it has: a new visitor, a cookie that verified (and by which key), or a
+/// cookie that was refused (and why). [`SessionHandle::status`] gives it to handlers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LoadStatus {
+    /// No session cookie (or an empty one): a new visitor, an empty session.
+    New,
+    /// The cookie verified; the session holds its data.
+    Loaded {
+        /// The key that verified it (a fallback key means the response re-signs it with the current key).
+        key: KeyId,
+    },
+    /// The cookie was refused; the session started empty. The error's [`kind`](SessionError::kind) is
+    /// `Expired`, `BadSignature`, `Malformed` or `BadPayload` (a validly signed but hostile payload); its
+    /// message never contains the cookie.
+    Refused(SessionError),
+}
+
+/// What the response will do with the session cookie, as far as the handler can tell (actix-session's
+/// `SessionStatus`). [`SessionHandle::change`] gives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SessionChange {
+    /// Nothing changed: no new cookie (except Flask's refresh of permanent sessions and the re-sign of a
+    /// fallback-key cookie).
+    Unchanged,
+    /// The data changed: the cookie is sent again.
+    Changed,
+    /// The session was emptied: the cookie is deleted.
+    Purged,
+    /// [`SessionHandle::renew`] was called: the cookie is re-signed with a fresh timestamp.
+    Renewed,
+}
+
+/// Whether `Vary` header values already cover `Cookie`: they list `Cookie` (any case) or `*` (which varies
+/// on everything). Adapters add `Vary: Cookie` only when this is false.
+///
+/// ```
+/// use session_core::vary_covers_cookie;
+/// assert!(vary_covers_cookie([b"Accept-Encoding, cookie".as_slice()]));
+/// assert!(vary_covers_cookie([b"*".as_slice()]));
+/// assert!(!vary_covers_cookie([b"Accept-Encoding".as_slice(), b"Cookies".as_slice()]));
+/// ```
+pub fn vary_covers_cookie<'a>(values: impl IntoIterator<Item = &'a [u8]>) -> bool {
+    values.into_iter().flat_map(|v| v.split(|&b| b == b',')).any(|token| {
+        let token = token.trim_ascii();
+        token == b"*" || token.eq_ignore_ascii_case(b"cookie")
+    })
+}
+
+/// The response an adapter sends instead of the handler's when a session error reaches the framework (a
+/// session too large to save, or an error a handler returned with `?`): status 500, plain text, `Vary: Cookie`,
+/// and a body that says nothing about the session (the error itself is logged).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ErrorResponse {
+    /// The HTTP status code: 500.
+    pub status: u16,
+    /// Headers to set: `Content-Type: text/plain; charset=utf-8` and `Vary: Cookie`.
+    pub headers: [(&'static str, &'static str); 2],
+    /// The body.
+    pub body: &'static str,
+}
+
+/// The default body of [`ErrorResponse`].
+pub const INTERNAL_SERVER_ERROR: &str = "Internal Server Error";
+
+impl ErrorResponse {
+    /// The error response with `body` as its text.
+    pub const fn with_body(body: &'static str) -> Self {
+        Self {
+            status: 500,
+            headers: [("content-type", "text/plain; charset=utf-8"), ("vary", "Cookie")],
+            body,
+        }
+    }
+}
+
+impl Default for ErrorResponse {
+    fn default() -> Self {
+        Self::with_body(INTERNAL_SERVER_ERROR)
+    }
+}
+
 /// What the response must carry after the handler ran.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ResponseCookie {
@@ -178,9 +261,15 @@ struct Shared {
     /// The session cookie's value as found in the request (`Some("")` for an empty value or a bare token).
     cookie: Option<String>,
     now: u64,
-    state: Mutex<Option<Session>>,
+    state: Mutex<Option<State>>,
     /// Flask's `request_ctx.flashes`: the messages popped by the first read in this request (see `flash.rs`).
     flashes: crate::flash::FlashCache,
+}
+
+/// A loaded session and why it is what it is.
+struct State {
+    session: Session,
+    status: LoadStatus,
 }
 
 impl SessionHandle {
@@ -234,24 +323,62 @@ impl SessionHandle {
 
     /// Runs `f` on the session, loading it first if this is the first touch.
     pub fn with<R>(&self, f: impl FnOnce(&mut Session) -> R) -> R {
+        self.with_state(|state| f(&mut state.session))
+    }
+
+    /// Why the request has the session it has: new, loaded (by which key), or refused (why). This loads the
+    /// session if no handler did yet, so the response varies on `Cookie`.
+    ///
+    /// ```
+    /// use session_core::{ErrorKind, KeyId, LoadStatus, SecretKey, SessionConfig, SessionHandle};
+    /// let config = SessionConfig::builder().secret_key(SecretKey::parse("0123456789abcdef").unwrap()).build().unwrap();
+    /// assert_eq!(SessionHandle::new(config.clone(), vec![], 1_700_000_000).status(), LoadStatus::New);
+    /// let tampered = SessionHandle::new(config, vec!["session=e30.ZVPxAA.AAAA".into()], 1_700_000_000);
+    /// assert!(matches!(tampered.status(), LoadStatus::Refused(e) if e.kind() == ErrorKind::BadSignature));
+    /// ```
+    pub fn status(&self) -> LoadStatus {
+        self.with_state(|state| state.status.clone())
+    }
+
+    /// What the response will do with the cookie (this touches the session, so the response varies on
+    /// `Cookie`).
+    pub fn change(&self) -> SessionChange {
+        self.with(|s| match (s.is_modified(), s.is_empty(), s.is_renewed()) {
+            (true, true, _) => SessionChange::Purged,
+            (_, false, true) => SessionChange::Renewed,
+            (true, false, false) => SessionChange::Changed,
+            (false, _, _) => SessionChange::Unchanged,
+        })
+    }
+
+    /// Runs `f` on the loaded state, loading it on the first call.
+    fn with_state<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
         let mut guard = self.lock();
-        let session = guard.get_or_insert_with(|| {
+        let state = guard.get_or_insert_with(|| {
             let loaded = self.0.config.load_value(self.0.cookie.as_deref(), self.0.now);
             if let Some(reason) = &loaded.refused {
                 let cookie = self.0.config.cookie_name();
                 // Old cookies are routine (a browser session outliving the lifetime); anything else is worth seeing.
-                if reason.kind() == "expired" {
-                    tracing::debug!(cookie, kind = reason.kind(), %reason, "session cookie refused; starting an empty session");
+                if reason.kind() == crate::ErrorKind::Expired {
+                    tracing::debug!(cookie, kind = reason.kind().as_str(), %reason, "session cookie refused; starting an empty session");
                 } else {
-                    tracing::info!(cookie, kind = reason.kind(), %reason, "session cookie refused; starting an empty session");
+                    tracing::info!(cookie, kind = reason.kind().as_str(), %reason, "session cookie refused; starting an empty session");
                 }
             }
-            loaded.session
+            let status = match (&loaded.refused, loaded.session.verified_by()) {
+                (Some(reason), _) => LoadStatus::Refused(reason.clone()),
+                (None, Some(key)) => LoadStatus::Loaded { key },
+                (None, None) => LoadStatus::New,
+            };
+            State {
+                session: loaded.session,
+                status,
+            }
         });
-        f(session)
+        f(state)
     }
 
-    fn lock(&self) -> MutexGuard<'_, Option<Session>> {
+    fn lock(&self) -> MutexGuard<'_, Option<State>> {
         // A handler that panicked while holding the lock leaves consistent data (every mutation is one call).
         self.0.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
@@ -353,6 +480,11 @@ impl SessionHandle {
         self.with(|s| s.logged_in_since(valid_after))
     }
 
+    /// See [`Session::update`]: inserts or replaces several entries (marks the session modified).
+    pub fn update(&self, entries: impl IntoIterator<Item = (String, crate::Value)>) {
+        self.with(|s| s.update(entries));
+    }
+
     /// A copy of the session as it is now.
     pub fn snapshot(&self) -> Session {
         self.with(|s| s.clone())
@@ -374,7 +506,7 @@ impl SessionHandle {
     pub fn finish(&self) -> Result<ResponseCookie> {
         let guard = self.lock();
         let result = match guard.as_ref() {
-            Some(session) => self.0.config.save(session, true, self.0.now),
+            Some(state) => self.0.config.save(&state.session, true, self.0.now),
             None => {
                 // Flask opens the session eagerly, so a permanent session is refreshed even by a request whose
                 // handler never touched it; and we re-sign fallback-key cookies on any response. Only then do we

@@ -25,7 +25,7 @@ fn check(cookie: &str) -> Result<(), SessionError> {
 }
 
 fn kind(cookie: &str) -> &'static str {
-    check(cookie).err().map_or("valid", |e| e.kind())
+    check(cookie).err().map_or("valid", |e| e.kind().as_str())
 }
 
 #[test]

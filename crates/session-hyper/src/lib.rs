@@ -10,20 +10,17 @@ use std::time::{SystemTime, UNIX_EPOCH};
 mod csrf;
 
 pub use csrf::{csrf_protect, csrf_refusal};
-use http::header::{CONTENT_TYPE, COOKIE, SET_COOKIE, VARY};
+use http::header::{COOKIE, SET_COOKIE, VARY};
 use http::{HeaderValue, Request, Response, StatusCode};
 pub use session_core::{Csrf, CsrfError};
 
 pub use session_core::{
-    self, Map, OversizePolicy, ResponseCookie, SameSite, SecretKey, SessionConfig, SessionConfigBuilder, SessionError,
-    SessionHandle, Value,
+    self, ErrorKind, INTERNAL_SERVER_ERROR, LoadStatus, Map, OversizePolicy, ResponseCookie, SameSite, SecretKey,
+    SessionChange, SessionConfig, SessionConfigBuilder, SessionError, SessionHandle, Value,
 };
 
 /// A clock giving the current time in Unix seconds. [`SessionLayer::new`] uses [`system_now`].
 pub type Clock = Arc<dyn Fn() -> u64 + Send + Sync>;
-
-/// The default body of the 500 response sent when a session cannot be saved.
-pub const INTERNAL_SERVER_ERROR: &str = "Internal Server Error";
 
 /// The system clock in Unix seconds (0 if the clock is set before 1970).
 pub fn system_now() -> u64 {
@@ -76,31 +73,51 @@ pub fn apply<B>(handle: &SessionHandle, response: &mut Response<B>) -> Result<()
     if let Some(value) = set_cookie {
         headers.append(SET_COOKIE, value);
     }
-    if out.vary_cookie {
-        let listed = headers
-            .get_all(VARY)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .any(|t| {
-                let t = t.trim();
-                t == "*" || t.eq_ignore_ascii_case("cookie")
-            });
-        if !listed {
-            headers.append(VARY, HeaderValue::from_static("Cookie"));
-        }
+    if out.vary_cookie && !session_core::vary_covers_cookie(headers.get_all(VARY).iter().map(HeaderValue::as_bytes)) {
+        headers.append(VARY, HeaderValue::from_static("Cookie"));
     }
     Ok(())
 }
 
-/// The response sent instead of the handler's when the session cannot be saved: `500`, `Vary: Cookie`, and
-/// `body` as plain text.
+/// `request.session()`: the request's session, as [`SessionLayer`] put it in the extensions.
+///
+/// ```
+/// use session_hyper::SessionExt as _;
+/// # let request = http::Request::new(());
+/// // In a service wrapped by `SessionLayer`:
+/// if let Some(session) = request.session() {
+///     let name: Option<String> = session.get("username")?;
+/// }
+/// # Ok::<(), session_hyper::SessionError>(())
+/// ```
+pub trait SessionExt {
+    /// The session, or `None` when the service is not wrapped in [`SessionLayer`] (or [`load`] was not called).
+    fn session(&self) -> Option<&SessionHandle>;
+}
+
+impl<B> SessionExt for Request<B> {
+    fn session(&self) -> Option<&SessionHandle> {
+        self.extensions().get::<SessionHandle>()
+    }
+}
+
+impl SessionExt for http::request::Parts {
+    fn session(&self) -> Option<&SessionHandle> {
+        self.extensions.get::<SessionHandle>()
+    }
+}
+
+/// The response sent instead of the handler's when the session cannot be saved: the core's
+/// [`ErrorResponse`](session_core::ErrorResponse) (`500`, `Vary: Cookie`, plain text) with `body`.
 pub fn error_response<B: From<&'static str>>(body: &'static str) -> Response<B> {
-    let mut response = Response::new(B::from(body));
-    *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
-    let headers = response.headers_mut();
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
-    headers.insert(VARY, HeaderValue::from_static("Cookie"));
+    let parts = session_core::ErrorResponse::with_body(body);
+    let mut response = Response::new(B::from(parts.body));
+    *response.status_mut() = StatusCode::from_u16(parts.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    for (name, value) in parts.headers {
+        response
+            .headers_mut()
+            .insert(http::HeaderName::from_static(name), HeaderValue::from_static(value));
+    }
     response
 }
 

@@ -296,3 +296,42 @@ fn stacked_layers_share_one_session() {
     assert!(set_cookie[0].starts_with("session=;"), "the deletion: {set_cookie:?}");
     assert_eq!(values(&response, "vary"), ["Cookie"]);
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// One handler API (issue 14): `request.session()`, `status()`, `Vary: *`.
+
+#[test]
+fn request_session_and_status_say_why_there_is_no_session() {
+    use session_hyper::{ErrorKind, LoadStatus, SessionExt as _};
+    let inner = service_fn(|req: Request<String>| async move {
+        let status = match req.session().unwrap().status() {
+            LoadStatus::New => "new".to_owned(),
+            LoadStatus::Loaded { key } => format!("loaded by {key:?}"),
+            LoadStatus::Refused(e) if e.kind() == ErrorKind::BadSignature => "refused: bad signature".to_owned(),
+            other => format!("{other:?}"),
+        };
+        Ok::<_, Infallible>(Response::new(status))
+    });
+    let service = SessionLayer::new(config()).with_clock(|| NOW).layer(inner);
+    let alice = alice_cookie();
+    let tampered = alice.replace("eyJ1c2VybmFtZSI6ImFsaWNlIn0", "eyJ1c2VybmFtZSI6Im1hbGxvcnkifQ");
+    for (cookies, want) in [
+        (vec![], "new"),
+        (vec![alice.as_bytes()], "loaded by Current"),
+        (vec![tampered.as_bytes()], "refused: bad signature"),
+    ] {
+        let response = send(service.clone(), &cookies);
+        assert_eq!(response.body(), want);
+        assert_eq!(values(&response, "vary"), ["Cookie"], "asking touches the session");
+    }
+}
+
+#[test]
+fn an_existing_vary_star_covers_cookie() {
+    let response = check(&[], |s, r| {
+        s.insert("username", "bob").unwrap();
+        r.headers_mut().append("vary", HeaderValue::from_static("*"));
+    });
+    assert_eq!(values(&response, "vary"), ["*"]);
+    assert_eq!(values(&response, "set-cookie").len(), 1);
+}

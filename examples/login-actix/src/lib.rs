@@ -115,10 +115,8 @@ struct LoginForm {
 
 /// Stores the name and redirects. If the session no longer fits in a cookie, the middleware replaces this
 /// redirect with a 500 and logs why, so a failed login never looks like a successful one.
-async fn login(session: Session, form: web::Form<LoginForm>) -> actix_web::Result<HttpResponse> {
-    session
-        .insert(USERNAME, form.into_inner().username)
-        .map_err(actix_web::error::ErrorInternalServerError)?;
+async fn login(session: Session, form: web::Form<LoginForm>) -> Result<HttpResponse, session_actix::Error> {
+    session.insert(USERNAME, &form.into_inner().username)?;
     Ok(redirect_home())
 }
 

@@ -111,14 +111,9 @@ struct LoginForm {
     username: String,
 }
 
-async fn login(session: Session, Form(form): Form<LoginForm>) -> Response {
-    match session.insert(USERNAME, &form.username) {
-        Ok(()) => redirect_home(),
-        Err(e) => {
-            tracing::error!(error = %e, "cannot store the username");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
-    }
+async fn login(session: Session, Form(form): Form<LoginForm>) -> Result<Response, session_axum::Error> {
+    session.insert(USERNAME, &form.username)?;
+    Ok(redirect_home())
 }
 
 async fn logout(session: Session) -> Response {
