@@ -146,10 +146,10 @@ impl SessionMiddlewareBuilder {
         self
     }
 
-    /// `PERMANENT_SESSION_LIFETIME` in seconds (default 31 days): the maximum age of every cookie and the
-    /// `Expires` of permanent sessions.
-    pub fn session_lifetime(mut self, secs: u64) -> Self {
-        self.config = self.config.lifetime_secs(secs);
+    /// `PERMANENT_SESSION_LIFETIME` (default 31 days): the maximum age of every cookie and the `Expires` of
+    /// permanent sessions (whole seconds; `Duration::MAX`: no age limit).
+    pub fn session_lifetime(mut self, lifetime: std::time::Duration) -> Self {
+        self.config = self.config.lifetime(lifetime);
         self
     }
 

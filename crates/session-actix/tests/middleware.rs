@@ -239,11 +239,14 @@ async fn builder_maps_onto_the_core_config() {
         .cookie_same_site(SameSite::None)
         .cookie_path("/app")
         .cookie_domain(Some("example.com".into()))
-        .session_lifetime(3600)
+        .session_lifetime(std::time::Duration::from_secs(3600))
         .with_clock(Arc::new(|| NOW))
         .build()
         .unwrap();
-    assert_eq!((m.config().cookie_name(), m.config().lifetime()), ("sid", 3600));
+    assert_eq!(
+        (m.config().cookie_name(), m.config().lifetime()),
+        ("sid", std::time::Duration::from_secs(3600))
+    );
     async fn permanent(session: Session) -> HttpResponse {
         session.set_permanent(true);
         HttpResponse::Ok().finish()

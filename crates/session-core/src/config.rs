@@ -95,8 +95,13 @@ impl SessionConfig {
         &self.0.cookie_name
     }
 
-    /// The session lifetime in seconds (`PERMANENT_SESSION_LIFETIME`).
-    pub fn lifetime(&self) -> u64 {
+    /// The session lifetime (`PERMANENT_SESSION_LIFETIME`).
+    pub fn lifetime(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.0.lifetime)
+    }
+
+    /// The session lifetime in seconds.
+    pub fn lifetime_secs(&self) -> u64 {
         self.0.lifetime
     }
 
@@ -234,6 +239,25 @@ impl SessionConfigBuilder {
     /// `SESSION_COOKIE_PATH` (default `/`).
     pub fn path(mut self, path: impl Into<String>) -> Self {
         self.path = path.into();
+        self
+    }
+
+    /// `PERMANENT_SESSION_LIFETIME` (default 31 days): max age of every cookie, `Expires` of permanent ones.
+    /// Whole seconds count (Flask compares whole seconds); see [`lifetime_secs`](Self::lifetime_secs) for the
+    /// limits. `Duration::MAX` means no age limit.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use session_core::{SecretKey, SessionConfig};
+    /// let config = SessionConfig::builder()
+    ///     .secret_key(SecretKey::parse("0123456789abcdef").unwrap())
+    ///     .lifetime(Duration::from_secs(12 * 3600))
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!(config.lifetime_secs(), 43_200);
+    /// ```
+    pub fn lifetime(mut self, lifetime: std::time::Duration) -> Self {
+        self.lifetime = lifetime.as_secs();
         self
     }
 

@@ -160,6 +160,23 @@ fn lifetime_edges() {
             .refused
             .is_some()
     );
+    // A Duration is whole seconds; Duration::MAX is "never expire".
+    assert_eq!(
+        config()
+            .lifetime(std::time::Duration::MAX)
+            .build()
+            .unwrap()
+            .lifetime_secs(),
+        u64::MAX
+    );
+    assert_eq!(
+        config()
+            .lifetime(std::time::Duration::from_millis(3_600_999))
+            .build()
+            .unwrap()
+            .lifetime_secs(),
+        3600
+    );
     // "Never expire": every past cookie verifies and a permanent session's Expires is the last representable
     // date, not 1970.
     for lifetime in [u64::MAX, i64::MAX as u64, YEAR_9999] {

@@ -107,11 +107,64 @@ impl SessionExt for http::request::Parts {
     }
 }
 
+/// A response body [`SessionService`] can build its error response from: the body types hyper users use.
+///
+/// Implemented for `String`, `Full<D>` (text bodies), `Empty<D>` (the text is left out: the status says it),
+/// `BoxBody<Bytes, E>` and `UnsyncBoxBody<Bytes, E>`, and (with the `axum` feature, which session-axum turns on)
+/// axum's `Body`.
+pub trait ErrorBody {
+    /// A body holding `text` (or an empty body when this type cannot hold one).
+    fn error_body(text: &'static str) -> Self;
+}
+
+impl ErrorBody for String {
+    fn error_body(text: &'static str) -> Self {
+        text.to_owned()
+    }
+}
+
+impl<D: hyper::body::Buf + From<&'static str>> ErrorBody for http_body_util::Full<D> {
+    fn error_body(text: &'static str) -> Self {
+        Self::new(D::from(text))
+    }
+}
+
+impl<D: hyper::body::Buf> ErrorBody for http_body_util::Empty<D> {
+    fn error_body(_text: &'static str) -> Self {
+        Self::new()
+    }
+}
+
+impl<E: 'static> ErrorBody for http_body_util::combinators::BoxBody<hyper::body::Bytes, E> {
+    fn error_body(text: &'static str) -> Self {
+        use http_body_util::BodyExt as _;
+        http_body_util::Full::new(hyper::body::Bytes::from_static(text.as_bytes()))
+            .map_err(|never: std::convert::Infallible| match never {})
+            .boxed()
+    }
+}
+
+impl<E: 'static> ErrorBody for http_body_util::combinators::UnsyncBoxBody<hyper::body::Bytes, E> {
+    fn error_body(text: &'static str) -> Self {
+        use http_body_util::BodyExt as _;
+        http_body_util::Full::new(hyper::body::Bytes::from_static(text.as_bytes()))
+            .map_err(|never: std::convert::Infallible| match never {})
+            .boxed_unsync()
+    }
+}
+
+#[cfg(feature = "axum")]
+impl ErrorBody for axum_core::body::Body {
+    fn error_body(text: &'static str) -> Self {
+        Self::from(text)
+    }
+}
+
 /// The response sent instead of the handler's when the session cannot be saved: the core's
 /// [`ErrorResponse`](session_core::ErrorResponse) (`500`, `Vary: Cookie`, plain text) with `body`.
-pub fn error_response<B: From<&'static str>>(body: &'static str) -> Response<B> {
+pub fn error_response<B: ErrorBody>(body: &'static str) -> Response<B> {
     let parts = session_core::ErrorResponse::with_body(body);
-    let mut response = Response::new(B::from(parts.body));
+    let mut response = Response::new(B::error_body(parts.body));
     *response.status_mut() = StatusCode::from_u16(parts.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     for (name, value) in parts.headers {
         response
@@ -186,8 +239,8 @@ impl<S> tower_layer::Layer<S> for SessionLayer {
 /// It is both a tower [`Service`](tower_service::Service) (for tower stacks and axum) and a hyper
 /// [`Service`](hyper::service::Service) (for hyper-util's server builders with [`hyper::service::service_fn`]).
 /// A session that cannot be saved turns the response into a 500 (see [`SessionLayer::with_error_body`]).
-/// The response body type must be buildable from a `&'static str` (as `String`, `Full<Bytes>` and axum's
-/// `Body` are).
+/// The response body type must implement [`ErrorBody`] (`String`, `Full`, `Empty`, `BoxBody`,
+/// `UnsyncBoxBody`, axum's `Body`).
 #[derive(Clone, Debug)]
 pub struct SessionService<S> {
     inner: S,
@@ -238,7 +291,7 @@ impl<S> SessionService<S> {
 impl<S, B, ResBody> tower_service::Service<Request<B>> for SessionService<S>
 where
     S: tower_service::Service<Request<B>, Response = Response<ResBody>>,
-    ResBody: From<&'static str>,
+    ResBody: ErrorBody,
 {
     type Response = Response<ResBody>;
     type Error = S::Error;
@@ -258,7 +311,7 @@ where
 impl<S, B, ResBody> hyper::service::Service<Request<B>> for SessionService<S>
 where
     S: hyper::service::Service<Request<B>, Response = Response<ResBody>>,
-    ResBody: From<&'static str>,
+    ResBody: ErrorBody,
 {
     type Response = Response<ResBody>;
     type Error = S::Error;
@@ -285,7 +338,7 @@ pin_project_lite::pin_project! {
 impl<F, ResBody, E> Future for ResponseFuture<F>
 where
     F: Future<Output = Result<Response<ResBody>, E>>,
-    ResBody: From<&'static str>,
+    ResBody: ErrorBody,
 {
     type Output = Result<Response<ResBody>, E>;
 

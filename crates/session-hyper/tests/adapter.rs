@@ -335,3 +335,44 @@ fn an_existing_vary_star_covers_cookie() {
     assert_eq!(values(&response, "vary"), ["*"]);
     assert_eq!(values(&response, "set-cookie").len(), 1);
 }
+
+#[test]
+fn the_body_types_hyper_users_use_are_accepted() {
+    use http_body_util::combinators::UnsyncBoxBody;
+    use http_body_util::{BodyExt as _, Empty, Full};
+    use hyper::body::Bytes;
+    use session_hyper::SessionExt as _;
+
+    /// One request through the layer around a handler that stores too much; the status and body text.
+    fn oversized<B>(body: fn() -> B) -> (StatusCode, String)
+    where
+        B: hyper::body::Body + session_hyper::ErrorBody + Send + 'static,
+        B::Error: std::fmt::Debug,
+    {
+        let inner = service_fn(move |req: Request<String>| async move {
+            let blob = session_conformance::incompressible(6000);
+            req.session().unwrap().insert("blob", &blob).unwrap();
+            Ok::<_, Infallible>(Response::new(body()))
+        });
+        let service = SessionLayer::new(config()).with_clock(|| NOW).layer(inner);
+        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        rt.block_on(async {
+            let response = service.call(Request::new(String::new())).await.unwrap();
+            let status = response.status();
+            let bytes = response.into_body().collect().await.unwrap().to_bytes();
+            (status, String::from_utf8(bytes.to_vec()).unwrap())
+        })
+    }
+    let error = (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error".to_owned());
+    assert_eq!(oversized(|| Full::new(Bytes::from_static(b"ok"))), error);
+    assert_eq!(oversized(|| Full::new(Bytes::from_static(b"ok")).boxed()), error);
+    assert_eq!(
+        oversized(|| -> UnsyncBoxBody<Bytes, Infallible> { Full::new(Bytes::from_static(b"ok")).boxed_unsync() }),
+        error
+    );
+    assert_eq!(
+        oversized(Empty::<Bytes>::new),
+        (StatusCode::INTERNAL_SERVER_ERROR, String::new()),
+        "an empty body type stays empty: the status says it"
+    );
+}
