@@ -10,7 +10,7 @@ use session_core::{SessionError, SessionHandle};
 
 /// The current request's session: a cheap clone of the [`SessionHandle`] the
 /// [`SessionMiddleware`](crate::SessionMiddleware) created, and it derefs to it, so handlers use the same
-/// methods as in the axum and hyper adapters (`get::<T>`, `insert(key, &value)`, `remove`, `update`, `clear`,
+/// methods as in the axum and hyper adapters (`get::<T>`, `insert(key, &value)`, `remove`, `take::<T>`, `update`, `clear`,
 /// `purge`, `renew`, `permanent`/`set_permanent`, `status`, `change`). Fallible ones return
 /// [`SessionError`], which `?` turns into [`Error`] (a 500 that leaks nothing).
 ///

@@ -419,6 +419,19 @@ impl SessionHandle {
         self.with(|s| s.remove(key))
     }
 
+    /// Removes `key` and returns its value converted with serde (typed [`remove`](Self::remove));
+    /// `Ok(None)` when missing.
+    ///
+    /// # Errors
+    /// [`SessionError::Value`] when the stored value has another shape than `T`; the key is then left in place.
+    pub fn take<T: serde::de::DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {
+        self.with(|s| {
+            let value = s.get(key)?;
+            s.remove(key);
+            Ok(value)
+        })
+    }
+
     /// See [`Session::contains_key`].
     pub fn contains_key(&self, key: &str) -> bool {
         self.with(|s| s.contains_key(key))

@@ -326,3 +326,14 @@ fn a_stolen_permanent_cookie_keeps_its_login_time_through_refreshes() {
     // No recorded login time counts as revoked.
     assert!(!session_core::Session::default().logged_in_since(0));
 }
+
+#[test]
+fn take_is_a_typed_remove_that_keeps_a_value_of_another_shape() {
+    let handle = SessionHandle::new(config().build().unwrap(), vec![], NOW);
+    handle.insert("n", &5).unwrap();
+    assert!(handle.take::<String>("n").is_err());
+    assert!(handle.contains_key("n"));
+    assert_eq!(handle.take::<i64>("n").unwrap(), Some(5));
+    assert_eq!(handle.take::<i64>("n").unwrap(), None);
+    assert_eq!(handle.change(), session_core::SessionChange::Purged);
+}
