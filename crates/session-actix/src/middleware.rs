@@ -11,13 +11,11 @@ use actix_web::http::header::{self, HeaderMap, HeaderValue};
 use actix_web::{Error, HttpMessage, HttpResponse};
 use futures_util::future::{LocalBoxFuture, Ready, ready};
 use session_core::{
-    ResponseCookie, SameSite, SecretKey, SessionConfig, SessionConfigBuilder, SessionError, SessionHandle,
+    Clock, ResponseCookie, SameSite, SecretKey, SessionConfig, SessionConfigBuilder, SessionError, SessionHandle,
 };
 
-/// A clock returning the current time as Unix seconds.
-pub type Clock = Arc<dyn Fn() -> u64 + Send + Sync>;
-
-/// The system clock: Unix seconds from [`SystemTime`] (0 if the clock is before 1970).
+/// The system clock: Unix seconds from [`SystemTime`] (0 if the clock is before 1970). (The core reads no
+/// clock by design, so each adapter has this one line.)
 fn system_clock() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
@@ -78,10 +76,10 @@ impl SessionMiddleware {
         }
     }
 
-    /// Replaces the clock (Unix seconds); tests use a fixed one.
+    /// Replaces the clock (Unix seconds); tests use a fixed one: `.with_clock(|| 1_700_000_000)`.
     #[must_use]
-    pub fn with_clock(mut self, clock: Clock) -> Self {
-        self.clock = clock;
+    pub fn with_clock(mut self, clock: impl Fn() -> u64 + Send + Sync + 'static) -> Self {
+        self.clock = Arc::new(clock);
         self
     }
 
@@ -140,8 +138,8 @@ impl SessionMiddlewareBuilder {
         self
     }
 
-    /// The `Domain` attribute (`SESSION_COOKIE_DOMAIN`, default none: host-only).
-    pub fn cookie_domain(mut self, domain: Option<String>) -> Self {
+    /// The `Domain` attribute (`SESSION_COOKIE_DOMAIN`, default none: host-only): a domain or `None`.
+    pub fn cookie_domain(mut self, domain: impl Into<Option<String>>) -> Self {
         self.config = self.config.domain(domain);
         self
     }
@@ -166,8 +164,8 @@ impl SessionMiddlewareBuilder {
     }
 
     /// Replaces the clock (Unix seconds; default: the system clock).
-    pub fn with_clock(mut self, clock: Clock) -> Self {
-        self.clock = Some(clock);
+    pub fn with_clock(mut self, clock: impl Fn() -> u64 + Send + Sync + 'static) -> Self {
+        self.clock = Some(Arc::new(clock));
         self
     }
 
@@ -179,7 +177,7 @@ impl SessionMiddlewareBuilder {
     pub fn build(self) -> Result<SessionMiddleware, SessionError> {
         let middleware = SessionMiddleware::new(self.config.build()?);
         Ok(match self.clock {
-            Some(clock) => middleware.with_clock(clock),
+            Some(clock) => SessionMiddleware { clock, ..middleware },
             None => middleware,
         })
     }

@@ -1,7 +1,5 @@
 //! Every Flask vector through a real actix-web `App` wrapped in `SessionMiddleware`.
 
-use std::sync::Arc;
-
 use actix_web::test as actix_test;
 use actix_web::{App, HttpResponse, web};
 use session_actix::{Session, SessionMiddleware};
@@ -18,7 +16,7 @@ impl Target for ActixTarget {
         actix_web::rt::System::new().block_on(async {
             let now = ex.now;
             let actions = ex.actions.clone();
-            let middleware = SessionMiddleware::new(ex.config.clone()).with_clock(Arc::new(move || now));
+            let middleware = SessionMiddleware::new(ex.config.clone()).with_clock(move || now);
             let handler = move |session: Session| {
                 let observations = apply_actions(&session, &actions);
                 async move { HttpResponse::Ok().body(serde_json::to_string(&observations).unwrap_or_default()) }

@@ -2,8 +2,6 @@
 //! field, in `X-CSRFToken`, and in `X-CSRF-Token`; then a token rendered by `CsrfToken` posted back.
 #![allow(clippy::unwrap_used, reason = "a test that fails should fail loudly")]
 
-use std::sync::Arc;
-
 use actix_web::test as actix_test;
 use actix_web::{App, web};
 use session_actix::{Csrf, CsrfForm, CsrfGuard, CsrfToken, SessionConfig, SessionMiddleware};
@@ -20,7 +18,7 @@ macro_rules! app {
         actix_test::init_service(
             App::new()
                 .app_data($csrf)
-                .wrap(SessionMiddleware::new($config).with_clock(Arc::new(move || now)))
+                .wrap(SessionMiddleware::new($config).with_clock(move || now))
                 .route(
                     "/form",
                     web::post().to(|CsrfForm(f): CsrfForm<Login>| async move { format!("ok {}", f.name) }),

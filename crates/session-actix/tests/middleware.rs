@@ -1,8 +1,6 @@
 //! The adapter's own behaviour (the session rules are covered by `conformance.rs`).
 #![allow(clippy::unwrap_used, reason = "a test helper that fails should fail loudly")]
 
-use std::sync::Arc;
-
 use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceResponse};
 use actix_web::http::header::{HeaderValue, SET_COOKIE, VARY};
@@ -17,10 +15,7 @@ fn key() -> SecretKey {
 }
 
 fn middleware() -> SessionMiddleware {
-    SessionMiddleware::builder(key())
-        .with_clock(Arc::new(|| NOW))
-        .build()
-        .unwrap()
+    SessionMiddleware::builder(key()).with_clock(|| NOW).build().unwrap()
 }
 
 /// What one request gave back: status, every `Set-Cookie`, every `Vary`, body.
@@ -240,7 +235,7 @@ async fn builder_maps_onto_the_core_config() {
         .cookie_path("/app")
         .cookie_domain(Some("example.com".into()))
         .session_lifetime(std::time::Duration::from_secs(3600))
-        .with_clock(Arc::new(|| NOW))
+        .with_clock(|| NOW)
         .build()
         .unwrap();
     assert_eq!(
@@ -278,7 +273,7 @@ async fn fallback_key_verifies_and_re_signs() {
     let old = alice_cookie().await;
     let m = SessionMiddleware::builder(SecretKey::parse("a brand new key 0123").unwrap())
         .fallback_key(key())
-        .with_clock(Arc::new(|| NOW))
+        .with_clock(|| NOW)
         .build()
         .unwrap();
     let req = TestRequest::default().append_header(("cookie", old.as_str()));

@@ -188,8 +188,6 @@ impl SessionConfigBuilder {
         http_only: bool,
         /// `SESSION_COOKIE_SECURE` (default false).
         secure: bool,
-        /// `SESSION_COOKIE_SAMESITE` (default none).
-        same_site: Option<SameSite>,
         /// `SESSION_COOKIE_PARTITIONED` (default false; forces `Secure`).
         partitioned: bool,
         /// `SESSION_REFRESH_EACH_REQUEST` (default true): re-send permanent sessions on every request.
@@ -228,11 +226,17 @@ impl SessionConfigBuilder {
         self
     }
 
-    /// `SESSION_COOKIE_DOMAIN` (default none: host-only). A `:port` and leading dots are dropped, as Werkzeug
+    /// `SESSION_COOKIE_SAMESITE` (default none): `SameSite::Lax`, `Some(..)` or `None`.
+    pub fn same_site(mut self, same_site: impl Into<Option<SameSite>>) -> Self {
+        self.same_site = same_site.into();
+        self
+    }
+
+    /// `SESSION_COOKIE_DOMAIN` (default none: host-only): a domain (`String`), `Some(..)` or `None`. A `:port` and leading dots are dropped, as Werkzeug
     /// and browsers do; the rest must be an ASCII host name (letters, digits, `-`, `.`, `_`; international
     /// names in their `xn--` form), checked by [`build`](Self::build).
-    pub fn domain(mut self, domain: Option<String>) -> Self {
-        self.domain = domain;
+    pub fn domain(mut self, domain: impl Into<Option<String>>) -> Self {
+        self.domain = domain.into();
         self
     }
 

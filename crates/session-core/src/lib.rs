@@ -31,3 +31,8 @@ pub use payload::Compression;
 pub use session::{LOGIN_AT_KEY, PERMANENT_KEY, Session};
 pub use signer::{Digest, KeyDerivation, SignerOptions};
 pub use value::{Map, Value};
+
+/// A clock giving the current time in Unix seconds, for adapters to read once per request. The core itself
+/// never reads the time (every function takes `now`); this is the one type all adapters' `with_clock` take,
+/// so tests and the conformance harness pin the time the same way everywhere.
+pub type Clock = std::sync::Arc<dyn Fn() -> u64 + Send + Sync>;

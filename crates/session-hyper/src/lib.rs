@@ -15,12 +15,9 @@ use http::{HeaderValue, Request, Response, StatusCode};
 pub use session_core::{Csrf, CsrfError};
 
 pub use session_core::{
-    self, ErrorKind, INTERNAL_SERVER_ERROR, LoadStatus, Map, OversizePolicy, ResponseCookie, SameSite, SecretKey,
-    SessionChange, SessionConfig, SessionConfigBuilder, SessionError, SessionHandle, Value,
+    self, Clock, ErrorKind, INTERNAL_SERVER_ERROR, LoadStatus, Map, OversizePolicy, ResponseCookie, SameSite,
+    SecretKey, SessionChange, SessionConfig, SessionConfigBuilder, SessionError, SessionHandle, Value,
 };
-
-/// A clock giving the current time in Unix seconds. [`SessionLayer::new`] uses [`system_now`].
-pub type Clock = Arc<dyn Fn() -> u64 + Send + Sync>;
 
 /// The system clock in Unix seconds (0 if the clock is set before 1970).
 pub fn system_now() -> u64 {
