@@ -4,6 +4,7 @@ mod codec;
 mod config;
 mod cookies;
 mod csrf;
+mod deflate;
 mod error;
 mod flash;
 pub mod json;

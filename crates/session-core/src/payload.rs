@@ -63,22 +63,34 @@ thread_local! {
 }
 
 /// Encodes JSON bytes as a cookie payload under the given compression policy.
+///
+/// Flask's rule (itsdangerous `URLSafeSerializerMixin.dump_payload`): the zlib stream is used when
+/// `len(compressed) < len(json) - 1`, i.e. when it saves at least two bytes. Inputs up to 32 KiB (every cookie:
+/// the browser limit is 4 KiB) are compressed by [`crate::deflate`], a compressor sized for cookies with zlib
+/// level 6's matching rules; its streams differ from zlib's by a few bytes at most, so the decision can differ
+/// from Flask's only for a payload that compresses to within a few bytes of the threshold, and either choice is
+/// a cookie Flask reads. Longer inputs use zlib at level 6.
 pub fn encode_payload(json: &[u8], policy: Compression) -> String {
     if policy == Compression::Flask && json.len() > 2 {
-        if let Some(compressed) = zlib_compress(json) {
-            if compressed.len() < json.len() - 1 {
-                let mut out = String::with_capacity(1 + compressed.len().div_ceil(3) * 4);
-                out.push('.');
-                URL_SAFE_NO_PAD.encode_string(&compressed, &mut out);
-                return out;
-            }
+        // Flask's rule: only a stream shorter than `json.len() - 1` is used.
+        let limit = json.len() - 1;
+        let compressed = if json.len() <= crate::deflate::MAX_INPUT {
+            crate::deflate::zlib_compress(json, limit)
+        } else {
+            zlib_compress(json).filter(|c| c.len() < limit)
+        };
+        if let Some(compressed) = compressed {
+            let mut out = String::with_capacity(1 + compressed.len().div_ceil(3) * 4);
+            out.push('.');
+            URL_SAFE_NO_PAD.encode_string(&compressed, &mut out);
+            return out;
         }
     }
     URL_SAFE_NO_PAD.encode(json)
 }
 
 /// zlib (RFC 1950) at level 6, or `None` if the stream would not be smaller than the input (Flask's rule
-/// would not use it then).
+/// would not use it then). Used for inputs over [`crate::deflate::MAX_INPUT`].
 fn zlib_compress(input: &[u8]) -> Option<Vec<u8>> {
     COMPRESSOR.with(|c| {
         let mut c = c.borrow_mut();
