@@ -10,6 +10,10 @@
 //!   of a `serde_json::Value`), and `floor/encode`, `floor/decode`: those three composed naively (no zlib, no
 //!   tags, no age check). It produces the same bytes as `encode_nocompress`.
 //! - `parts/*`: our own stages alone (tagged JSON write/parse, the zlib payload step), to show where time goes.
+//!   `parts/zlib_payload_encode_zlib6/*` is the payload step as it was before the cookie-sized compressor
+//!   (flate2's zlib at level 6, one reused stream, Flask's rule, base64): the baseline for that change, measured
+//!   in the same run; `parts/deflate_zlib6/*` is that compressor alone and `parts/inflate_zlib/*` zlib's inflate
+//!   alone (reused state), to show how much of the payload steps they are.
 //! - `peer_cookie_signed/{encode,decode}/*`: the `cookie` crate's `SignedJar` (HMAC-SHA256) + `serde_json`.
 //!
 //! The payloads are `testdata/bench/session_{typical,large}.json` (Flask tagged JSON, 167 and 3,108 bytes).
@@ -257,8 +261,73 @@ fn parts(c: &mut Criterion, cases: &[Case]) {
         g.bench_with_input(BenchmarkId::new("zlib_payload_decode", case.name), &payload, |b, p| {
             b.iter(|| decode_payload(black_box(p), DEFAULT_MAX_DECOMPRESSED))
         });
+        let mut zlib6 = Zlib6::new();
+        g.bench_with_input(
+            BenchmarkId::new("zlib_payload_encode_zlib6", case.name),
+            &tagged,
+            |b, t| b.iter(|| zlib6.payload(black_box(t.as_bytes()))),
+        );
+        g.bench_with_input(BenchmarkId::new("deflate_zlib6", case.name), &tagged, |b, t| {
+            b.iter(|| zlib6.compress(black_box(t.as_bytes())))
+        });
+        let stream = zlib6.compress(tagged.as_bytes());
+        let mut inflater = flate2::Decompress::new(true);
+        g.bench_with_input(BenchmarkId::new("inflate_zlib", case.name), &stream, |b, s| {
+            b.iter(|| {
+                inflater.reset(true);
+                let mut out = Vec::with_capacity(tagged.len() + 1);
+                inflater
+                    .decompress_vec(black_box(s), &mut out, flate2::FlushDecompress::Finish)
+                    .map(|_| out)
+            })
+        });
+        let ours = URL_SAFE_NO_PAD.decode(payload.trim_start_matches('.')).expect("base64");
+        eprintln!(
+            "{}: tagged JSON {} B, zlib stream: ours {} B, flate2 zlib level 6 {} B",
+            case.name,
+            tagged.len(),
+            ours.len(),
+            stream.len()
+        );
     }
     g.finish();
+}
+
+/// The payload step before the cookie-sized compressor: flate2's zlib at level 6 with one reused stream.
+struct Zlib6 {
+    stream: flate2::Compress,
+}
+
+impl Zlib6 {
+    fn new() -> Self {
+        Self {
+            stream: flate2::Compress::new(flate2::Compression::new(6), true),
+        }
+    }
+
+    fn compress(&mut self, input: &[u8]) -> Vec<u8> {
+        self.stream.reset();
+        let mut out = Vec::with_capacity(input.len() + 64);
+        let status = self
+            .stream
+            .compress_vec(input, &mut out, flate2::FlushCompress::Finish)
+            .expect("zlib compresses");
+        assert_eq!(status, flate2::Status::StreamEnd);
+        out
+    }
+
+    /// Flask's rule and base64, as `encode_payload` did with this compressor.
+    fn payload(&mut self, json: &[u8]) -> String {
+        let compressed = self.compress(json);
+        if json.len() > 2 && compressed.len() < json.len() - 1 {
+            let mut out = String::with_capacity(1 + compressed.len().div_ceil(3) * 4);
+            out.push('.');
+            URL_SAFE_NO_PAD.encode_string(&compressed, &mut out);
+            out
+        } else {
+            URL_SAFE_NO_PAD.encode(json)
+        }
+    }
 }
 
 fn peer_encode(key: &cookie::Key, value: &serde_json::Value) -> String {

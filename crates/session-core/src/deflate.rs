@@ -79,11 +79,13 @@ fn dist_code(dist: usize) -> usize {
     }
 }
 
-/// One LZ77 symbol: a literal (`dist == 0`, `len` is the byte) or a match.
+/// One LZ77 symbol: a literal (`dist == 0`, `len` is the byte) or a match with its length and distance codes.
 #[derive(Clone, Copy)]
 struct Sym {
     len: u16,
     dist: u16,
+    lc: u8,
+    dc: u8,
 }
 
 /// Per-thread buffers, kept between calls so that a call allocates only its output.
@@ -91,10 +93,26 @@ struct State {
     head: Vec<u16>,
     prev: Vec<u16>,
     syms: Vec<Sym>,
+    scratch: Scratch,
 }
 
 thread_local! {
-    static STATE: RefCell<State> = const { RefCell::new(State { head: Vec::new(), prev: Vec::new(), syms: Vec::new() }) };
+    static STATE: RefCell<State> = const {
+        RefCell::new(State {
+            head: Vec::new(),
+            prev: Vec::new(),
+            syms: Vec::new(),
+            scratch: Scratch {
+                lit_used: Vec::new(),
+                dist_used: Vec::new(),
+                cl_used: Vec::new(),
+                keys: Vec::new(),
+                weight: Vec::new(),
+                parent: Vec::new(),
+                depth: Vec::new(),
+            },
+        })
+    };
 }
 
 /// Compresses `input` (at most [`MAX_INPUT`] bytes) into a zlib stream, or `None` when the stream would not be
@@ -103,9 +121,14 @@ pub(crate) fn zlib_compress(input: &[u8], limit: usize) -> Option<Vec<u8>> {
     debug_assert!(input.len() <= MAX_INPUT);
     STATE.with(|s| {
         let mut s = s.borrow_mut();
-        let State { head, prev, syms } = &mut *s;
+        let State {
+            head,
+            prev,
+            syms,
+            scratch,
+        } = &mut *s;
         lz77(input, head, prev, syms);
-        encode(input, syms, limit)
+        encode(input, syms, limit, scratch)
     })
 }
 
@@ -117,6 +140,11 @@ fn hash_bits(n: usize) -> u32 {
 fn hash(b: &[u8], bits: u32) -> usize {
     let v = u32::from(b[0]) | u32::from(b[1]) << 8 | u32::from(b[2]) << 16;
     (v.wrapping_mul(0x9E37_79B1) >> (32 - bits)) as usize
+}
+
+/// The bytes `input[at..at + 3]` as a number (the caller knows they exist).
+fn load3(input: &[u8], at: usize) -> u32 {
+    u32::from(input[at]) | u32::from(input[at + 1]) << 8 | u32::from(input[at + 2]) << 16
 }
 
 /// Length of the common prefix of `input[a..]` and `input[b..]` (`a < b`), at most `max`.
@@ -158,6 +186,8 @@ fn lz77(input: &[u8], head: &mut Vec<u16>, prev: &mut Vec<u16>, syms: &mut Vec<S
     let literal = |b: u8| Sym {
         len: u16::from(b),
         dist: 0,
+        lc: 0,
+        dc: 0,
     };
 
     let (mut prev_len, mut prev_dist) = (MIN_MATCH - 1, 0usize);
@@ -177,8 +207,10 @@ fn lz77(input: &[u8], head: &mut Vec<u16>, prev: &mut Vec<u16>, syms: &mut Vec<S
             };
             while cand != 0 {
                 let c = usize::from(cand) - 1;
-                // Check the byte that would make this match longer than the best first (zlib's trick).
-                if input[c + cur_len.min(max - 1)] == input[i + cur_len.min(max - 1)] {
+                // Check the bytes that would make this match longer than the best first (zlib's trick): the
+                // four ending at `cur_len` (`cur_len < max`: a match of `max` ends the search).
+                let at = cur_len - 2;
+                if load3(input, c + at) == load3(input, i + at) {
                     let len = common(input, c, i, max);
                     if len > cur_len {
                         cur_len = len;
@@ -203,6 +235,8 @@ fn lz77(input: &[u8], head: &mut Vec<u16>, prev: &mut Vec<u16>, syms: &mut Vec<S
             syms.push(Sym {
                 len: prev_len as u16,
                 dist: prev_dist as u16,
+                lc: len_code(prev_len) as u8,
+                dc: dist_code(prev_dist) as u8,
             });
             let end = i - 1 + prev_len;
             for p in i + 1..end {
@@ -226,34 +260,48 @@ fn lz77(input: &[u8], head: &mut Vec<u16>, prev: &mut Vec<u16>, syms: &mut Vec<S
     }
 }
 
-/// Huffman code lengths for `freq`, at most `limit` bits, with at least two codes (a complete code, which every
-/// inflater accepts) whenever there are at least two symbols.
-fn code_lengths(freq: &mut [u32], limit: u8, lens: &mut [u8]) {
-    lens.fill(0);
-    // Two used symbols at least: zlib does the same, so that the code is complete.
-    let mut used = freq.iter().filter(|&&f| f > 0).count();
-    for f in freq.iter_mut() {
-        if used >= 2 {
-            break;
+/// Reused buffers for building Huffman codes (no per-call allocation or clearing of fixed-size tables).
+struct Scratch {
+    lit_used: Vec<u16>,
+    dist_used: Vec<u16>,
+    cl_used: Vec<u16>,
+    keys: Vec<u64>,
+    weight: Vec<u64>,
+    parent: Vec<u16>,
+    depth: Vec<u16>,
+}
+
+/// Huffman code lengths for `freq` (at most [`LITLEN_CODES`] symbols), at most `limit` bits, with at least two
+/// codes: a complete code, which every inflater accepts (zlib's deflate does the same).
+///
+/// `used` lists the symbols with a frequency, in ascending order; only their lengths are written (the caller
+/// zeroes `lens`), and when fewer than two are used the lowest unused symbols join them (frequency 1).
+/// Working on the used symbols only keeps a small input's cost proportional to its own alphabet, not 288.
+fn code_lengths(freq: &[u32], used: &mut Vec<u16>, limit: u8, lens: &mut [u8], sc: &mut Scratch) {
+    let mut sym = 0;
+    while used.len() < 2 {
+        if !used.contains(&sym) {
+            let at = used.partition_point(|&u| u < sym);
+            used.insert(at, sym);
         }
-        if *f == 0 {
-            *f = 1;
-            used += 1;
-        }
+        sym += 1;
     }
-    // Symbols by ascending frequency (ties: by symbol, for determinism).
-    let mut order: Vec<(u32, u16)> = freq
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| **f > 0)
-        .map(|(s, &f)| (f, s as u16))
-        .collect();
-    order.sort_unstable();
-    let m = order.len();
-    // Two-queue Huffman: leaves in `order`, internal nodes appended in non-decreasing weight order.
-    let mut weight: Vec<u64> = order.iter().map(|&(f, _)| u64::from(f)).collect();
-    let mut parent: Vec<usize> = vec![0; 2 * m - 1];
-    weight.reserve(m - 1);
+    // Used symbols by ascending frequency (ties by symbol, for determinism): frequency << 16 | symbol.
+    let keys = &mut sc.keys;
+    keys.clear();
+    keys.extend(
+        used.iter()
+            .map(|&u| u64::from(freq[usize::from(u)].max(1)) << 16 | u64::from(u)),
+    );
+    keys.sort_unstable();
+    let m = keys.len();
+    // Two-queue Huffman: leaves are 0..m (in `keys` order), internal nodes are appended in non-decreasing
+    // weight order, so each step takes the two lightest heads of the two queues.
+    let (weight, parent, depth) = (&mut sc.weight, &mut sc.parent, &mut sc.depth);
+    weight.clear();
+    weight.extend(keys.iter().map(|k| k >> 16));
+    parent.clear();
+    parent.resize(2 * m - 1, 0);
     let (mut leaf, mut node) = (0, m);
     for _ in 0..m - 1 {
         let mut pick = || {
@@ -266,27 +314,28 @@ fn code_lengths(freq: &mut [u32], limit: u8, lens: &mut [u8]) {
             }
         };
         let (a, b) = (pick(), pick());
-        let id = weight.len();
+        let next = weight.len();
         weight.push(weight[a] + weight[b]);
-        parent[a] = id;
-        parent[b] = id;
+        parent[a] = next as u16;
+        parent[b] = next as u16;
     }
+    depth.clear();
+    depth.resize(2 * m - 1, 0);
     // Depths: the root is the last node; parents always come after their children.
-    let mut depth = vec![0u32; 2 * m - 1];
     for k in (0..2 * m - 2).rev() {
-        depth[k] = depth[parent[k]] + 1;
+        depth[k] = depth[usize::from(parent[k])] + 1;
     }
     // Count codes per length; fold lengths over the limit into it, then restore Kraft's equality (miniz's
     // `huffman_enforce_max_code_size`): lengthen the longest codes below the limit until the code is complete.
-    let limit_us = usize::from(limit);
-    let mut count = [0u32; 33];
+    let limit = usize::from(limit);
+    let mut count = [0u32; 16];
     for &d in &depth[..m] {
-        count[(d as usize).min(limit_us)] += 1;
+        count[usize::from(d).min(limit)] += 1;
     }
-    let mut kraft: u64 = (1..=limit_us).map(|l| u64::from(count[l]) << (limit_us - l)).sum();
-    while kraft > 1 << limit_us {
-        count[limit_us] -= 1;
-        for l in (1..limit_us).rev() {
+    let mut kraft: u64 = (1..=limit).map(|l| u64::from(count[l]) << (limit - l)).sum();
+    while kraft > 1 << limit {
+        count[limit] -= 1;
+        for l in (1..limit).rev() {
             if count[l] != 0 {
                 count[l] -= 1;
                 count[l + 1] += 2;
@@ -297,20 +346,20 @@ fn code_lengths(freq: &mut [u32], limit: u8, lens: &mut [u8]) {
     }
     // Shortest codes to the most frequent symbols.
     let mut l = 1;
-    for &(_, sym) in order.iter().rev() {
+    for &k in keys.iter().rev() {
         while count[l] == 0 {
             l += 1;
         }
         count[l] -= 1;
-        lens[usize::from(sym)] = l as u8;
+        lens[(k & 0xFFFF) as usize] = l as u8;
     }
 }
 
 /// Canonical codes for `lens`, bit-reversed for LSB-first output.
-fn codes(lens: &[u8], out: &mut [u16]) {
+fn codes(lens: &[u8], used: &[u16], out: &mut [u16]) {
     let mut count = [0u16; 16];
-    for &l in lens {
-        count[usize::from(l)] += 1;
+    for &u in used {
+        count[usize::from(lens[usize::from(u)])] += 1;
     }
     count[0] = 0;
     let mut next = [0u16; 16];
@@ -319,17 +368,18 @@ fn codes(lens: &[u8], out: &mut [u16]) {
         code = (code + count[bits - 1]) << 1;
         next[bits] = code;
     }
-    for (sym, &l) in lens.iter().enumerate() {
+    for &u in used {
+        let l = lens[usize::from(u)];
         if l != 0 {
             let c = next[usize::from(l)];
             next[usize::from(l)] += 1;
-            out[sym] = c.reverse_bits() >> (16 - l);
+            out[usize::from(u)] = c.reverse_bits() >> (16 - l);
         }
     }
 }
 
 /// The fixed Huffman code lengths (RFC 1951 3.2.6).
-fn fixed_litlen_len(sym: usize) -> u8 {
+const fn fixed_litlen_len(sym: usize) -> u8 {
     match sym {
         0..=143 => 8,
         144..=255 => 9,
@@ -337,6 +387,42 @@ fn fixed_litlen_len(sym: usize) -> u8 {
         _ => 8,
     }
 }
+
+const FIXED_LIT_LEN: [u8; LITLEN_CODES] = {
+    let mut lens = [0u8; LITLEN_CODES];
+    let mut s = 0;
+    while s < LITLEN_CODES {
+        lens[s] = fixed_litlen_len(s);
+        s += 1;
+    }
+    lens
+};
+
+/// The fixed literal/length code, bit-reversed: the canonical code of [`FIXED_LIT_LEN`] (as [`codes`] makes it).
+const FIXED_LIT_CODE: [u16; LITLEN_CODES] = {
+    // Lengths 7, 8, 9 start at codes 0, 0x30 (after 24 codes of 7 bits), 0x190 (after 152 codes of 8 bits).
+    let mut out = [0u16; LITLEN_CODES];
+    let mut next = [0u16, 0, 0, 0, 0, 0, 0, 0, 0x30, 0x190];
+    let mut s = 0;
+    while s < LITLEN_CODES {
+        let l = FIXED_LIT_LEN[s] as usize;
+        out[s] = next[l].reverse_bits() >> (16 - l);
+        next[l] += 1;
+        s += 1;
+    }
+    out
+};
+
+/// The fixed distance code: 5 bits, code = distance code, bit-reversed.
+const FIXED_DIST_CODE: [u16; DIST_CODES] = {
+    let mut out = [0u16; DIST_CODES];
+    let mut d = 0;
+    while d < DIST_CODES {
+        out[d] = (d as u16).reverse_bits() >> 11;
+        d += 1;
+    }
+    out
+};
 
 struct BitWriter {
     out: Vec<u8>,
@@ -365,8 +451,17 @@ impl BitWriter {
     }
 }
 
-/// Run-length encodes the code lengths of both trees with symbols 16/17/18: (symbol, extra value).
-fn rle_code_lengths(lens: &[u8], out: &mut Vec<(u8, u8)>) {
+/// The most code lengths a dynamic block header sends (286 literal/length + 30 distance).
+const MAX_HEADER_LENS: usize = 286 + DIST_CODES;
+
+/// Run-length encodes the code lengths of both trees with symbols 16/17/18 into `out` as (symbol, extra value);
+/// returns how many.
+fn rle_code_lengths(lens: &[u8], out: &mut [(u8, u8); MAX_HEADER_LENS]) -> usize {
+    let mut k = 0;
+    let mut push = |x: (u8, u8)| {
+        out[k] = x;
+        k += 1;
+    };
     let mut i = 0;
     while i < lens.len() {
         let l = lens[i];
@@ -378,26 +473,27 @@ fn rle_code_lengths(lens: &[u8], out: &mut Vec<(u8, u8)>) {
         if l == 0 {
             while run >= 11 {
                 let r = run.min(138);
-                out.push((18, (r - 11) as u8));
+                push((18, (r - 11) as u8));
                 run -= r;
             }
             if run >= 3 {
-                out.push((17, (run - 3) as u8));
+                push((17, (run - 3) as u8));
                 run = 0;
             }
         } else {
-            out.push((l, 0));
+            push((l, 0));
             run -= 1;
             while run >= 3 {
                 let r = run.min(6);
-                out.push((16, (r - 3) as u8));
+                push((16, (r - 3) as u8));
                 run -= r;
             }
         }
         for _ in 0..run {
-            out.push((l, 0));
+            push((l, 0));
         }
     }
+    k
 }
 
 fn codelen_extra_bits(sym: u8) -> u32 {
@@ -411,78 +507,83 @@ fn codelen_extra_bits(sym: u8) -> u32 {
 
 /// Huffman-codes `syms` as one final block (fixed or dynamic, whichever is shorter) in a zlib stream; `None`
 /// when the stream would not be shorter than `limit` bytes.
-fn encode(input: &[u8], syms: &[Sym], limit: usize) -> Option<Vec<u8>> {
+fn encode(input: &[u8], syms: &[Sym], limit: usize, sc: &mut Scratch) -> Option<Vec<u8>> {
     let mut lit_freq = [0u32; LITLEN_CODES];
     let mut dist_freq = [0u32; DIST_CODES];
     let mut extra_bits: u64 = 0;
-    for s in syms {
-        if s.dist == 0 {
-            lit_freq[usize::from(s.len)] += 1;
-        } else {
-            let lc = len_code(usize::from(s.len));
-            let dc = dist_code(usize::from(s.dist));
-            lit_freq[257 + lc] += 1;
-            dist_freq[dc] += 1;
-            extra_bits += u64::from(LEN_EXTRA[lc]) + u64::from(DIST_EXTRA[dc]);
-        }
-    }
+    let mut fixed_bits: u64 = 3;
+    let mut lit_used = std::mem::take(&mut sc.lit_used);
+    lit_used.clear();
+    lit_used.push(END_OF_BLOCK as u16);
     lit_freq[END_OF_BLOCK] = 1;
+    fixed_bits += u64::from(FIXED_LIT_LEN[END_OF_BLOCK]);
+    for s in syms {
+        let sym = if s.dist == 0 {
+            usize::from(s.len)
+        } else {
+            let (lc, dc) = (usize::from(s.lc), usize::from(s.dc));
+            dist_freq[dc] += 1;
+            let extra = u64::from(LEN_EXTRA[lc]) + u64::from(DIST_EXTRA[dc]);
+            extra_bits += extra;
+            fixed_bits += 5 + extra;
+            257 + lc
+        };
+        if lit_freq[sym] == 0 {
+            lit_used.push(sym as u16);
+        }
+        lit_freq[sym] += 1;
+        fixed_bits += u64::from(FIXED_LIT_LEN[sym]);
+    }
+    lit_used.sort_unstable();
+    let mut dist_used = std::mem::take(&mut sc.dist_used);
+    dist_used.clear();
+    dist_used.extend((0..DIST_CODES as u16).filter(|&d| dist_freq[usize::from(d)] > 0));
+    let dot = |freq: &[u32], lens: &[u8], used: &[u16]| -> u64 {
+        used.iter()
+            .map(|&u| u64::from(freq[usize::from(u)]) * u64::from(lens[usize::from(u)]))
+            .sum()
+    };
 
-    // Fixed code: header bits + symbols + extra bits.
-    let fixed_bits: u64 = 3
-        + extra_bits
-        + lit_freq
-            .iter()
-            .enumerate()
-            .map(|(s, &f)| u64::from(f) * u64::from(fixed_litlen_len(s)))
-            .sum::<u64>()
-        + dist_freq.iter().map(|&f| u64::from(f) * 5).sum::<u64>();
-
-    // Dynamic code.
+    // Dynamic code: block header + code lengths + symbols + extra bits.
     let mut lit_len = [0u8; LITLEN_CODES];
     let mut dist_len = [0u8; DIST_CODES];
-    let (lf, df) = (lit_freq, dist_freq);
-    let (mut lit_freq_d, mut dist_freq_d) = (lf, df);
-    code_lengths(&mut lit_freq_d, MAX_BITS, &mut lit_len);
-    code_lengths(&mut dist_freq_d, MAX_BITS, &mut dist_len);
-    // Symbols 286 and 287 have no frequency, hence length 0: `hlit` is at most 286.
-    let hlit = 257.max(LITLEN_CODES - lit_len.iter().rev().take_while(|&&l| l == 0).count());
-    let hdist = 1.max(DIST_CODES - dist_len.iter().rev().take_while(|&&l| l == 0).count());
-    let mut all = Vec::with_capacity(hlit + hdist);
-    all.extend_from_slice(&lit_len[..hlit]);
-    all.extend_from_slice(&dist_len[..hdist]);
-    let mut rle = Vec::with_capacity(all.len());
-    rle_code_lengths(&all, &mut rle);
+    code_lengths(&lit_freq, &mut lit_used, MAX_BITS, &mut lit_len, sc);
+    code_lengths(&dist_freq, &mut dist_used, MAX_BITS, &mut dist_len, sc);
+    // Symbols 286 and 287 never occur: `hlit` is at most 286.
+    let hlit = 257.max(usize::from(lit_used.last().copied().unwrap_or(0)) + 1);
+    let hdist = 1.max(usize::from(dist_used.last().copied().unwrap_or(0)) + 1);
+    let mut all = [0u8; MAX_HEADER_LENS];
+    all[..hlit].copy_from_slice(&lit_len[..hlit]);
+    all[hlit..hlit + hdist].copy_from_slice(&dist_len[..hdist]);
+    let mut rle = [(0u8, 0u8); MAX_HEADER_LENS];
+    let rle_n = rle_code_lengths(&all[..hlit + hdist], &mut rle);
+    let rle = &rle[..rle_n];
     let mut cl_freq = [0u32; CODELEN_CODES];
-    for &(sym, _) in &rle {
+    for &(sym, _) in rle {
         cl_freq[usize::from(sym)] += 1;
     }
+    let mut cl_used = std::mem::take(&mut sc.cl_used);
+    cl_used.clear();
+    cl_used.extend((0..CODELEN_CODES as u16).filter(|&c| cl_freq[usize::from(c)] > 0));
     let mut cl_len = [0u8; CODELEN_CODES];
-    let mut cl_freq_d = cl_freq;
-    code_lengths(&mut cl_freq_d, MAX_CODELEN_BITS, &mut cl_len);
+    code_lengths(&cl_freq, &mut cl_used, MAX_CODELEN_BITS, &mut cl_len, sc);
     let hclen = 4.max(CODELEN_CODES - CODELEN_ORDER.iter().rev().take_while(|&&s| cl_len[s] == 0).count());
-    let dynamic_bits: u64 = 3
+    let cl_extra: u64 = u64::from(cl_freq[16]) * 2 + u64::from(cl_freq[17]) * 3 + u64::from(cl_freq[18]) * 7;
+    let dynamic_bits = 3
         + 14
         + 3 * hclen as u64
-        + rle
-            .iter()
-            .map(|&(s, _)| u64::from(cl_len[usize::from(s)]) + u64::from(codelen_extra_bits(s)))
-            .sum::<u64>()
+        + dot(&cl_freq, &cl_len, &cl_used)
+        + cl_extra
         + extra_bits
-        + lf.iter()
-            .zip(&lit_len)
-            .map(|(&f, &l)| u64::from(f) * u64::from(l))
-            .sum::<u64>()
-        + df.iter()
-            .zip(&dist_len)
-            .map(|(&f, &l)| u64::from(f) * u64::from(l))
-            .sum::<u64>();
+        + dot(&lit_freq, &lit_len, &lit_used)
+        + dot(&dist_freq, &dist_len, &dist_used);
 
     let dynamic = dynamic_bits < fixed_bits;
     let block_bytes = dynamic_bits.min(fixed_bits).div_ceil(8) as usize;
     // zlib header (2) + block + Adler-32 (4).
     let total = 2 + block_bytes + 4;
     if total >= limit {
+        (sc.lit_used, sc.dist_used, sc.cl_used) = (lit_used, dist_used, cl_used);
         return None;
     }
 
@@ -493,8 +594,8 @@ fn encode(input: &[u8], syms: &[Sym], limit: usize) -> Option<Vec<u8>> {
     };
     // CMF 0x78 (deflate, 32 KiB window), FLG 0x9C (level 6's FLEVEL, check bits): what zlib writes at level 6.
     w.out.extend_from_slice(&[0x78, 0x9C]);
-    let mut lit_code = [0u16; LITLEN_CODES];
-    let mut dist_code_tab = [0u16; DIST_CODES];
+    let mut lit_code = FIXED_LIT_CODE;
+    let mut dist_code_tab = FIXED_DIST_CODE;
     if dynamic {
         w.put(1 | 2 << 1, 3); // BFINAL, BTYPE = 10
         w.put((hlit - 257) as u32, 5);
@@ -504,42 +605,35 @@ fn encode(input: &[u8], syms: &[Sym], limit: usize) -> Option<Vec<u8>> {
             w.put(u32::from(cl_len[s]), 3);
         }
         let mut cl_code = [0u16; CODELEN_CODES];
-        codes(&cl_len, &mut cl_code);
-        for &(s, extra) in &rle {
+        codes(&cl_len, &cl_used, &mut cl_code);
+        for &(s, extra) in rle {
+            let eb = codelen_extra_bits(s);
             let s = usize::from(s);
             w.put(u32::from(cl_code[s]), u32::from(cl_len[s]));
-            let eb = codelen_extra_bits(s as u8);
             if eb > 0 {
                 w.put(u32::from(extra), eb);
             }
         }
-        codes(&lit_len, &mut lit_code);
-        codes(&dist_len, &mut dist_code_tab);
+        codes(&lit_len, &lit_used, &mut lit_code);
+        codes(&dist_len, &dist_used, &mut dist_code_tab);
     } else {
         w.put(1 | 1 << 1, 3); // BFINAL, BTYPE = 01
-        for (s, l) in lit_len.iter_mut().enumerate() {
-            *l = fixed_litlen_len(s);
-        }
+        lit_len = FIXED_LIT_LEN;
         dist_len = [5; DIST_CODES];
-        codes(&lit_len, &mut lit_code);
-        codes(&dist_len, &mut dist_code_tab);
     }
     for s in syms {
         if s.dist == 0 {
             let b = usize::from(s.len);
             w.put(u32::from(lit_code[b]), u32::from(lit_len[b]));
         } else {
-            let len = usize::from(s.len);
-            let lc = len_code(len);
+            let (lc, dc) = (usize::from(s.lc), usize::from(s.dc));
             w.put(u32::from(lit_code[257 + lc]), u32::from(lit_len[257 + lc]));
             if LEN_EXTRA[lc] > 0 {
-                w.put((len - usize::from(LEN_BASE[lc])) as u32, u32::from(LEN_EXTRA[lc]));
+                w.put(u32::from(s.len - LEN_BASE[lc]), u32::from(LEN_EXTRA[lc]));
             }
-            let dist = usize::from(s.dist);
-            let dc = dist_code(dist);
             w.put(u32::from(dist_code_tab[dc]), u32::from(dist_len[dc]));
             if DIST_EXTRA[dc] > 0 {
-                w.put((dist - usize::from(DIST_BASE[dc])) as u32, u32::from(DIST_EXTRA[dc]));
+                w.put(u32::from(s.dist - DIST_BASE[dc]), u32::from(DIST_EXTRA[dc]));
             }
         }
     }
@@ -547,6 +641,7 @@ fn encode(input: &[u8], syms: &[Sym], limit: usize) -> Option<Vec<u8>> {
     let mut out = w.finish();
     out.extend_from_slice(&adler32(input).to_be_bytes());
     debug_assert_eq!(out.len(), total);
+    (sc.lit_used, sc.dist_used, sc.cl_used) = (lit_used, dist_used, cl_used);
     Some(out)
 }
 
@@ -592,6 +687,29 @@ mod tests {
         }
     }
 
+    fn scratch() -> Scratch {
+        Scratch {
+            lit_used: Vec::new(),
+            dist_used: Vec::new(),
+            cl_used: Vec::new(),
+            keys: Vec::new(),
+            weight: Vec::new(),
+            parent: Vec::new(),
+            depth: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn fixed_tables_are_the_canonical_code_of_the_fixed_lengths() {
+        let all: Vec<u16> = (0..LITLEN_CODES as u16).collect();
+        let mut lit = [0u16; LITLEN_CODES];
+        codes(&FIXED_LIT_LEN, &all, &mut lit);
+        assert_eq!(lit, FIXED_LIT_CODE);
+        let mut dist = [0u16; DIST_CODES];
+        codes(&[5; DIST_CODES], &all[..DIST_CODES], &mut dist);
+        assert_eq!(dist, FIXED_DIST_CODE);
+    }
+
     #[test]
     fn adler32_known_answer() {
         // RFC 1950's example alphabet; zlib.adler32(b"Wikipedia") == 0x11E60398.
@@ -609,7 +727,8 @@ mod tests {
             (a, b) = (b, a + b);
         }
         let mut lens = [0u8; CODELEN_CODES];
-        code_lengths(&mut freq, MAX_CODELEN_BITS, &mut lens);
+        let mut used: Vec<u16> = (0..CODELEN_CODES as u16).collect();
+        code_lengths(&freq, &mut used, MAX_CODELEN_BITS, &mut lens, &mut scratch());
         assert!(lens.iter().all(|&l| (1..=MAX_CODELEN_BITS).contains(&l)));
         let kraft: u32 = lens.iter().map(|&l| 1u32 << (MAX_CODELEN_BITS - l)).sum();
         assert_eq!(kraft, 1 << MAX_CODELEN_BITS, "complete code");
@@ -620,7 +739,9 @@ mod tests {
         let mut freq = [0u32; DIST_CODES];
         freq[7] = 5;
         let mut lens = [0u8; DIST_CODES];
-        code_lengths(&mut freq, MAX_BITS, &mut lens);
+        let mut used = vec![7];
+        code_lengths(&freq, &mut used, MAX_BITS, &mut lens, &mut scratch());
+        assert_eq!(used, [0, 7]);
         assert_eq!(lens.iter().filter(|&&l| l == 1).count(), 2);
         assert_eq!(lens[7], 1);
     }
