@@ -16,7 +16,12 @@
 //!    block per stack would hand that change to whichever stack ran then. `--rounds 1 --seconds 10` is one
 //!    10-second block per route instead.
 //! 4. Prints the median req/s per stack and route, every run, the ratios (each the median of the per-round
-//!    ratios) and the issue's targets; `--json PATH` writes the same. A missed target is reported, not an
+//!    ratios) and the issue's targets; `--json PATH` writes the same.
+//!
+//! `--pinned` (issue 17; needs at least 8 CPUs): every server runs under `taskset -c 0-3` with 4 worker threads
+//! (gunicorn: 4 workers) and wrk under `taskset -c 4-11` with `-t8 -c128` (`4-7`, `-t4`, with fewer than 12
+//! CPUs), 2 rounds by default, so the load generator never competes with the server for a core.
+//! `scripts/bench-pinned.sh` does the same without cargo or Python (prebuilt binaries, Rust stacks only). A missed target is reported, not an
 //!    error; a non-2xx response or a socket error in any wrk run, a wrong answer, or a server that does not
 //!    start fails the command. Every server is stopped at the end and on any error (a drop guard).
 
@@ -36,9 +41,60 @@ const KEY: &str = "benches-http-shared-secret-key-not-for-production-0123456789a
 /// The routes, in run order. `bare` is outside the session middleware (Flask has no such route: it opens the
 /// session on every request); `plain` is behind it but never touches the session.
 const ROUTES: [&str; 4] = ["bare", "plain", "read", "write"];
-/// wrk's threads and connections.
+/// wrk's threads and connections (unpinned).
 const WRK_THREADS: u32 = 2;
 const WRK_CONNECTIONS: u32 = 32;
+
+/// Where the servers and wrk run: CPU lists for `taskset` (none: unpinned), the servers' worker threads and
+/// wrk's threads and connections.
+struct Placement {
+    server_cpus: Option<&'static str>,
+    wrk_cpus: Option<&'static str>,
+    server_threads: u32,
+    wrk_threads: u32,
+    wrk_connections: u32,
+}
+
+impl Placement {
+    fn new(pinned: bool) -> Result<Self> {
+        if !pinned {
+            return Ok(Self {
+                server_cpus: None,
+                wrk_cpus: None,
+                server_threads: 2,
+                wrk_threads: WRK_THREADS,
+                wrk_connections: WRK_CONNECTIONS,
+            });
+        }
+        let cpus = std::thread::available_parallelism().map_or(0, usize::from);
+        if cpus < 8 {
+            bail!("--pinned needs at least 8 CPUs (4 for the server, 4 or more for wrk); this machine has {cpus}");
+        }
+        if which("taskset").is_none() {
+            bail!("--pinned needs taskset (Debian package util-linux)");
+        }
+        let (wrk_cpus, wrk_threads) = if cpus >= 12 { ("4-11", 8) } else { ("4-7", 4) };
+        Ok(Self {
+            server_cpus: Some("0-3"),
+            wrk_cpus: Some(wrk_cpus),
+            server_threads: 4,
+            wrk_threads,
+            wrk_connections: 128,
+        })
+    }
+
+    /// `program` itself, or `taskset -c CPUS program` when pinned.
+    fn command(cpus: Option<&str>, program: &Path) -> Command {
+        match cpus {
+            Some(cpus) => {
+                let mut c = Command::new("taskset");
+                c.args(["-c", cpus]).arg(program);
+                c
+            }
+            None => Command::new(program),
+        }
+    }
+}
 /// Issue 9: a read-only request at least this fraction of the plain route's req/s.
 const TARGET_READ_OVER_PLAIN: f64 = 0.75;
 /// Issue 9: a read-only request at least this many times Flask on gunicorn.
@@ -94,10 +150,11 @@ struct Options {
     port_base: u16,
     rounds: Option<usize>,
     secs: Option<u64>,
+    pinned: bool,
 }
 
-const USAGE: &str =
-    "usage: cargo xtask bench --http [--quick] [--json PATH] [--port-base N] [--rounds N] [--seconds S]";
+const USAGE: &str = "usage: cargo xtask bench --http [--quick] [--pinned] [--json PATH] [--port-base N] [--rounds N] \
+                     [--seconds S]";
 
 fn parse(args: &[String]) -> Result<Options> {
     let mut opts = Options {
@@ -106,12 +163,14 @@ fn parse(args: &[String]) -> Result<Options> {
         port_base: 18_600,
         rounds: None,
         secs: None,
+        pinned: false,
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--http" => {}
             "--quick" => opts.quick = true,
+            "--pinned" => opts.pinned = true,
             "--json" => opts.json = Some(PathBuf::from(it.next().context("--json needs a path")?)),
             "--port-base" => {
                 opts.port_base = it
@@ -212,8 +271,15 @@ struct WrkResult {
 /// Runs the HTTP load benchmark.
 pub(crate) fn run(root: &Path, args: &[String]) -> Result<()> {
     let opts = parse(args)?;
+    let place = Placement::new(opts.pinned)?;
     let (rounds, secs) = (
-        opts.rounds.unwrap_or(if opts.quick { 1 } else { 3 }),
+        opts.rounds.unwrap_or(if opts.quick {
+            1
+        } else if opts.pinned {
+            2
+        } else {
+            3
+        }),
         opts.secs.unwrap_or(if opts.quick { 3 } else { 4 }),
     );
     let started = SystemTime::now();
@@ -234,12 +300,12 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<()> {
     let mut results: Vec<Measured> = Vec::new();
     for (stack, port) in STACKS.iter().zip(opts.port_base..) {
         eprintln!("==> xtask bench --http: starting {} on 127.0.0.1:{port}", stack.name);
-        let server = start(stack, port, &servers_bin, &python, root, &log_dir)?;
+        let server = start(stack, port, &servers_bin, &python, root, &log_dir, &place)?;
         wait_ready(port, &server)?;
         let cookie = setup(stack.name, port)
             .with_context(|| format!("{} did not behave (log: {})", stack.name, server.log.display()))?;
         // Warm-up: connections, caches, gunicorn's workers; not recorded.
-        wrk_run(&wrk, port, "read", &cookie, 1, &log_dir, stack.name)?;
+        wrk_run(&wrk, &place, port, "read", &cookie, 1, &log_dir, stack.name)?;
         let routes = ROUTES
             .iter()
             .filter(|r| !(**r == "bare" && stack.name == "flask"))
@@ -265,7 +331,7 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<()> {
                         stack.name
                     );
                 }
-                let r = wrk_run(&wrk, port, route, cookie, secs, &log_dir, stack.name)?;
+                let r = wrk_run(&wrk, &place, port, route, cookie, secs, &log_dir, stack.name)?;
                 eprintln!(
                     "    {:<15} /{route:<6} {:>8.0} req/s  ({} requests, latency avg {}, non-2xx/3xx {}, socket errors {})",
                     stack.name, r.req_per_sec, r.requests, r.latency_avg, r.non_2xx_3xx, r.socket_errors
@@ -354,8 +420,16 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<()> {
         }
     }
 
+    let pinning = match (place.server_cpus, place.wrk_cpus) {
+        (Some(s), Some(w)) => format!(
+            "; pinned: servers on CPUs {s} ({} threads), wrk on CPUs {w}",
+            place.server_threads
+        ),
+        _ => String::new(),
+    };
     let wrk_args = format!(
-        "wrk -t{WRK_THREADS} -c{WRK_CONNECTIONS} -d{secs}s -H 'Cookie: <the stack's cookie>', {rounds} round(s), median"
+        "wrk -t{} -c{} -d{secs}s -H 'Cookie: <the stack's cookie>', {rounds} round(s), median{pinning}",
+        place.wrk_threads, place.wrk_connections
     );
     print_table(&results, &ratios, &targets, &flags, &wrk_args, &load_start, &load_end);
 
@@ -462,7 +536,15 @@ fn build_servers(root: &Path) -> Result<PathBuf> {
     Ok(bin)
 }
 
-fn start(stack: &Stack, port: u16, servers_bin: &Path, python: &Path, root: &Path, log_dir: &Path) -> Result<Server> {
+fn start(
+    stack: &Stack,
+    port: u16,
+    servers_bin: &Path,
+    python: &Path,
+    root: &Path,
+    log_dir: &Path,
+    place: &Placement,
+) -> Result<Server> {
     if TcpStream::connect_timeout(
         &SocketAddr::from((Ipv4Addr::LOCALHOST, port)),
         Duration::from_millis(200),
@@ -472,16 +554,18 @@ fn start(stack: &Stack, port: u16, servers_bin: &Path, python: &Path, root: &Pat
         bail!("127.0.0.1:{port} is already in use; pass --port-base N");
     }
     let mut cmd = if stack.name == "flask" {
-        let mut c = Command::new(python);
-        c.args(["-m", "gunicorn", "--workers", "2", "--worker-class", "sync", "--bind"])
+        let mut c = Placement::command(place.server_cpus, python);
+        c.args(["-m", "gunicorn", "--workers", &place.server_threads.to_string()])
+            .args(["--worker-class", "sync", "--bind"])
             .arg(format!("127.0.0.1:{port}"))
             .arg("--chdir")
             .arg(root.join("scripts"))
             .args(["--log-level", "warning", "flask_bench_app:app"]);
         c
     } else {
-        let mut c = Command::new(servers_bin);
-        c.args(["--stack", stack.name, "--port", &port.to_string(), "--threads", "2"]);
+        let mut c = Placement::command(place.server_cpus, servers_bin);
+        c.args(["--stack", stack.name, "--port", &port.to_string()])
+            .args(["--threads", &place.server_threads.to_string()]);
         c
     };
     let log = log_dir.join(format!("{}.log", stack.name));
@@ -549,8 +633,10 @@ fn setup(name: &str, port: u16) -> Result<String> {
     Ok(set_cookie)
 }
 
+#[allow(clippy::too_many_arguments)] // reason: one call site per use, each argument a plain fact of the run
 fn wrk_run(
     wrk: &Path,
+    place: &Placement,
     port: u16,
     route: &str,
     cookie: &str,
@@ -560,9 +646,9 @@ fn wrk_run(
 ) -> Result<WrkResult> {
     let out_path = log_dir.join(format!("wrk-{name}-{route}.txt"));
     let out = std::fs::File::create(&out_path)?;
-    let mut child = Command::new(wrk)
-        .arg(format!("-t{WRK_THREADS}"))
-        .arg(format!("-c{WRK_CONNECTIONS}"))
+    let mut child = Placement::command(place.wrk_cpus, wrk)
+        .arg(format!("-t{}", place.wrk_threads))
+        .arg(format!("-c{}", place.wrk_connections))
         .arg(format!("-d{secs}s"))
         .args(["--timeout", "5s", "-H"])
         .arg(format!("Cookie: {cookie}"))
