@@ -505,6 +505,49 @@ fn codelen_extra_bits(sym: u8) -> u32 {
     }
 }
 
+/// A lower bound of the size in bits of the dynamic block [`encode`] would write for these frequencies (`used`:
+/// the used symbols, ascending): the header fields with the fewest code length codes (29 bits), the extra bits,
+/// the entropy of each alphabet (no prefix code does better), and the code length codes every zero run between
+/// used literal/length symbols needs at least (one per symbol of length 1 or more, and 16/17/18's extra bits).
+fn dynamic_lower_bound(lit_freq: &[u32], lit_used: &[u16], dist_freq: &[u32], dist_used: &[u16], extra: u64) -> u64 {
+    fn entropy_bits(freq: &[u32], used: &[u16]) -> u64 {
+        let total: u32 = used.iter().map(|&u| freq[usize::from(u)]).sum();
+        if total == 0 {
+            return 0;
+        }
+        let n = f64::from(total);
+        let h: f64 = used
+            .iter()
+            .map(|&u| f64::from(freq[usize::from(u)]))
+            .filter(|&f| f > 0.0)
+            .map(|f| f * (n / f).log2())
+            .sum();
+        // Floor, less one for the rounding of the sum: a bound, never above the exact value.
+        (h.floor() as u64).saturating_sub(1)
+    }
+    // Zero runs as `rle_code_lengths` writes them: under 3 as single zeros, 3-10 as one 17 (3 extra bits),
+    // 11 or more as at least one 18 (7 extra bits); each code length code is at least one bit. Every run of
+    // adjacent used symbols needs at least one code too.
+    let zero_run = |g: u64| match g {
+        0..=2 => g,
+        3..=10 => 4,
+        _ => 8,
+    };
+    let mut header = 0;
+    let mut next = 0u64;
+    for &u in lit_used {
+        let u = u64::from(u);
+        if u > next {
+            header += zero_run(u - next);
+            header += 1;
+        } else if next == 0 {
+            header += 1;
+        }
+        next = u + 1;
+    }
+    29 + extra + entropy_bits(lit_freq, lit_used) + entropy_bits(dist_freq, dist_used) + header
+}
+
 /// Huffman-codes `syms` as one final block (fixed or dynamic, whichever is shorter) in a zlib stream; `None`
 /// when the stream would not be shorter than `limit` bytes.
 fn encode(input: &[u8], syms: &[Sym], limit: usize, sc: &mut Scratch) -> Option<Vec<u8>> {
@@ -544,6 +587,15 @@ fn encode(input: &[u8], syms: &[Sym], limit: usize, sc: &mut Scratch) -> Option<
             .sum()
     };
 
+    // A lower bound of the dynamic block, before building it: when neither that nor the fixed block can give a
+    // stream shorter than `limit`, there is nothing to build (a small session that does not compress, as most
+    // do not, costs only the LZ77 pass and this).
+    let lower = dynamic_lower_bound(&lit_freq, &lit_used, &dist_freq, &dist_used, extra_bits);
+    if 6 + lower.min(fixed_bits).div_ceil(8) >= limit as u64 {
+        (sc.lit_used, sc.dist_used) = (lit_used, dist_used);
+        return None;
+    }
+
     // Dynamic code: block header + code lengths + symbols + extra bits.
     let mut lit_len = [0u8; LITLEN_CODES];
     let mut dist_len = [0u8; DIST_CODES];
@@ -578,6 +630,10 @@ fn encode(input: &[u8], syms: &[Sym], limit: usize, sc: &mut Scratch) -> Option<
         + dot(&lit_freq, &lit_len, &lit_used)
         + dot(&dist_freq, &dist_len, &dist_used);
 
+    debug_assert!(
+        lower <= dynamic_bits,
+        "lower bound {lower} over the exact {dynamic_bits} bits"
+    );
     let dynamic = dynamic_bits < fixed_bits;
     let block_bytes = dynamic_bits.min(fixed_bits).div_ceil(8) as usize;
     // zlib header (2) + block + Adler-32 (4).
@@ -821,6 +877,17 @@ mod tests {
                 if let Some(stream) = zlib_compress(&input, limit) {
                     prop_assert!(stream.len() < limit);
                     prop_assert_eq!(inflate(&stream, input.len()), input);
+                }
+            }
+
+            /// The limit is exact: a stream of `L` bytes comes back for a limit of `L + 1`, not for `L` (the early
+            /// refusal never refuses a stream that would have fitted).
+            #[test]
+            fn limit_is_exact(input in prop::collection::vec(prop::sample::select(b"{}\":,abcdeu0123 ".to_vec()), 0..200)) {
+                if let Some(stream) = zlib_compress(&input, usize::MAX) {
+                    let len = stream.len();
+                    prop_assert_eq!(zlib_compress(&input, len + 1), Some(stream));
+                    prop_assert_eq!(zlib_compress(&input, len), None);
                 }
             }
 
