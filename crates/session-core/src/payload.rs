@@ -14,7 +14,7 @@ use crate::error::{Result, SessionError};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum Compression {
-    /// Flask's rule: compress with zlib (level 6) and use it when `len(compressed) < len(json) - 1`.
+    /// Flask's rule: compress (a zlib stream, level-6 class) and use it when `len(compressed) < len(json) - 1`.
     #[default]
     Flask,
     /// Never compress (Flask still reads these cookies; cheaper to write, larger on the wire).
