@@ -246,6 +246,25 @@ fn print_tables(ours: &BTreeMap<String, f64>, rows: &[Value], targets: &[Value],
     for (id, v) in ours {
         println!("  {id:<40} {:>9}", group_digits(*v));
     }
+    println!("\npayload step (compress with Flask's rule + base64), cookie-sized deflate vs zlib level 6, same run:");
+    for size in SIZES {
+        let ours_step = ours.get(&format!("parts/zlib_payload_encode/{size}"));
+        let zlib_step = ours.get(&format!("parts/zlib_payload_encode_zlib6/{size}"));
+        let encode = ours.get(&format!("encode/{size}"));
+        if let (Some(&o), Some(&z), Some(&e)) = (ours_step, zlib_step, encode) {
+            // The codec with the zlib step instead of ours: the same encode less our step plus zlib's.
+            let before = e - o + z;
+            println!(
+                "  {size:<8} ours {:>9}  zlib {:>9}  zlib / ours {:>5.2}   encode/{size} {} (with zlib: ~{}, x{:.2})",
+                group_digits(o),
+                group_digits(z),
+                z / o,
+                group_digits(e),
+                group_digits(before),
+                before / e
+            );
+        }
+    }
     println!("\ntargets (issue 9):");
     for t in targets {
         println!(
