@@ -16,11 +16,11 @@ if ! command -v wrk > /dev/null; then
     apt-get install -y wrk || { apt-get update && apt-get install -y wrk; }
 fi
 cp "$(command -v wrk)" "$CARRY/wrk"
-# Every library wrk links except the C runtime itself (libc, libm, libpthread, the loader, vdso), which any
+# Every library wrk links except the C runtime itself (libc, libm, libpthread, libgcc_s, the loader), which any
 # Linux machine has: libluajit is rarely installed, libssl/libcrypto may differ in version.
 ldd "$(command -v wrk)" | awk '$3 ~ /^\// {print $3}' | while read -r lib; do
     case "$(basename "$lib")" in
-        libc.so.*|libm.so.*|libpthread.so.*|libdl.so.*|ld-linux*) ;;
+        libc.so.*|libm.so.*|libpthread.so.*|libdl.so.*|libgcc_s.so.*|ld-linux*) ;;
         *) cp -L "$lib" "$CARRY/lib/" ;;
     esac
 done

@@ -34,7 +34,9 @@ WRK="$CARRY/wrk"
 export LD_LIBRARY_PATH="$CARRY/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 [ -x "$SERVERS" ] || { echo "missing $SERVERS (run scripts/bench-pinned-prepare.sh)" >&2; exit 1; }
 [ -x "$WRK" ] || { echo "missing $WRK (run scripts/bench-pinned-prepare.sh)" >&2; exit 1; }
-"$WRK" -v 2>&1 | head -1 | grep -q wrk || { echo "$WRK does not run (libraries?)" >&2; "$WRK" -v; exit 1; }
+# `wrk -v` exits 1 after printing its version; a missing library prints "error while loading shared libraries".
+{ "$WRK" -v 2>&1 || true; } | head -1 | grep -q '^wrk ' \
+    || { echo "$WRK does not run:" >&2; "$WRK" -v >&2 || true; ldd "$WRK" >&2 || true; exit 1; }
 
 NPROC=$(nproc)
 if [ "$NPROC" -ge 12 ]; then
