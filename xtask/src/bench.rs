@@ -247,6 +247,18 @@ fn print_tables(ours: &BTreeMap<String, f64>, rows: &[Value], targets: &[Value],
         println!("  {id:<40} {:>9}", group_digits(*v));
     }
     println!("\npayload step (compress with Flask's rule + base64), cookie-sized deflate vs zlib level 6, same run:");
+    if let (Some(&o), Some(&z)) = (
+        ours.get("parts/zlib_payload_encode/write_route"),
+        ours.get("parts/zlib_payload_encode_zlib6/write_route"),
+    ) {
+        println!(
+            "  {:<8} ours {:>9}  zlib {:>9}  zlib / ours {:>5.2}   (the HTTP /write session, 36 B, not compressed)",
+            "write",
+            group_digits(o),
+            group_digits(z),
+            z / o
+        );
+    }
     for size in SIZES {
         let ours_step = ours.get(&format!("parts/zlib_payload_encode/{size}"));
         let zlib_step = ours.get(&format!("parts/zlib_payload_encode_zlib6/{size}"));

@@ -13,7 +13,8 @@
 //!   `parts/zlib_payload_encode_zlib6/*` is the payload step as it was before the cookie-sized compressor
 //!   (flate2's zlib at level 6, one reused stream, Flask's rule, base64): the baseline for that change, measured
 //!   in the same run; `parts/deflate_zlib6/*` is that compressor alone and `parts/inflate_zlib/*` zlib's inflate
-//!   alone (reused state), to show how much of the payload steps they are.
+//!   alone (reused state), to show how much of the payload steps they are. `parts/zlib_payload_encode{,_zlib6}/
+//!   write_route` is the payload step for the HTTP benchmark's `/write` session (36 bytes, never compressed).
 //! - `peer_cookie_signed/{encode,decode}/*`: the `cookie` crate's `SignedJar` (HMAC-SHA256) + `serde_json`.
 //!
 //! The payloads are `testdata/bench/session_{typical,large}.json` (Flask tagged JSON, 167 and 3,108 bytes).
@@ -290,6 +291,21 @@ fn parts(c: &mut Criterion, cases: &[Case]) {
             stream.len()
         );
     }
+    // The session of the HTTP benchmark's `/write` route (benches-http): it never compresses, but Flask's rule
+    // still runs a compressor on every save to find that out.
+    let write_route = br#"{"counter":12345,"username":"alice"}"#;
+    assert!(!encode_payload(write_route, Compression::Flask).starts_with('.'));
+    let mut zlib6 = Zlib6::new();
+    g.bench_with_input(
+        BenchmarkId::new("zlib_payload_encode", "write_route"),
+        write_route,
+        |b, t| b.iter(|| encode_payload(black_box(t), Compression::Flask)),
+    );
+    g.bench_with_input(
+        BenchmarkId::new("zlib_payload_encode_zlib6", "write_route"),
+        write_route,
+        |b, t| b.iter(|| zlib6.payload(black_box(t))),
+    );
     g.finish();
 }
 
