@@ -46,10 +46,15 @@ elif [ "$NPROC" -ge 8 ]; then
 else
     PIN=0 SERVER_CPUS= WRK_CPUS= THREADS=2 WRK_T=2 WRK_C=32
 fi
-pin() { # pin CPUS CMD...
+pin() { # pin CPUS CMD...: runs CMD (on CPUS when pinning)
     local cpus=$1
     shift
     if [ "$PIN" = 1 ]; then taskset -c "$cpus" "$@"; else "$@"; fi
+}
+pin_exec() { # the same, replacing the (sub)shell, so that `pin_exec ... &` gives the server's own PID in $!
+    local cpus=$1
+    shift
+    if [ "$PIN" = 1 ]; then exec taskset -c "$cpus" "$@"; else exec "$@"; fi
 }
 
 {
@@ -97,7 +102,7 @@ for ((round = 0; round < ROUNDS; round++)); do
     for ((k = 0; k < n; k++)); do
         stack=${STACKS[$(((k + round) % n))]}
         port=$((PORT + k))
-        SECRET_KEY=$KEY pin "$SERVER_CPUS" "$SERVERS" --stack "$stack" --port "$port" --threads "$THREADS" \
+        SECRET_KEY=$KEY pin_exec "$SERVER_CPUS" "$SERVERS" --stack "$stack" --port "$port" --threads "$THREADS" \
             > "$OUT/server-$stack-r$round.log" 2>&1 &
         SERVER_PID=$!
         for _ in $(seq 100); do
@@ -130,6 +135,7 @@ for ((round = 0; round < ROUNDS; round++)); do
                 "${sock:-0}" "$lat" | tee -a "$OUT/runs.tsv"
         done
         stop_server
+        ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || fail "$stack still listens on $port after being stopped"
     done
 done
 echo "loadavg at end: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/machine.txt"
