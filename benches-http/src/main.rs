@@ -317,7 +317,7 @@ mod ours_actix {
 
     async fn write(session: Session) -> HttpResponse {
         let n = session.get::<u64>("counter").ok().flatten().unwrap_or(0) + 1;
-        match session.insert("counter", n) {
+        match session.insert("counter", &n) {
             Ok(()) => HttpResponse::Ok().body(n.to_string()),
             Err(e) => HttpResponse::InternalServerError().body(e.to_string()),
         }
@@ -326,7 +326,7 @@ mod ours_actix {
     async fn login_setup(session: Session) -> HttpResponse {
         match session
             .insert("username", USERNAME)
-            .and_then(|()| session.insert("counter", 0u64))
+            .and_then(|()| session.insert("counter", &0u64))
         {
             Ok(()) => HttpResponse::Ok().body("ok"),
             Err(e) => HttpResponse::InternalServerError().body(e.to_string()),
