@@ -223,7 +223,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     }
                 }
                 // decode() refused any timestamp after `now`, so this does not underflow.
-                eprintln!("age: {} s", now.saturating_sub(decoded.timestamp));
+                if let Some(ts) = decoded.timestamp {
+                    eprintln!("age: {} s", now.saturating_sub(ts));
+                }
             }
             Ok(())
         }

@@ -560,9 +560,9 @@ fn check_scenario(target: &dyn Target, c: &ScenarioCase) -> Result<(), String> {
                 match config.codec().decode(&value, c.now, None) {
                     Ok(d) => {
                         let ours = json::map_to_tagged_json(&d.data);
-                        if Some(&ours) != exp.tagged_json.as_ref() || Some(d.timestamp) != exp.timestamp {
+                        if Some(&ours) != exp.tagged_json.as_ref() || d.timestamp != exp.timestamp {
                             errs.push(format!(
-                                "cookie decodes to {ours} @{} (expected {:?} @{:?})",
+                                "cookie decodes to {ours} @{:?} (expected {:?} @{:?})",
                                 d.timestamp, exp.tagged_json, exp.timestamp
                             ));
                         }

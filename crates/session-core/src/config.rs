@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
-use crate::codec::{CookieCodec, DEFAULT_MAX_DECOMPRESSED};
 use crate::error::{Result, SessionError};
+use crate::format::{CookieCodec, DEFAULT_MAX_DECOMPRESSED, Format};
 use crate::json::DEFAULT_MAX_VALUES;
 use crate::key::{Keyring, SecretKey};
 use crate::payload::Compression;
@@ -82,6 +82,8 @@ pub(crate) struct Inner {
     pub resign_fallback: bool,
     pub oversize: OversizePolicy,
     pub codec: CookieCodec,
+    pub format: Format,
+    pub expire_at_browser_close: bool,
 }
 
 impl SessionConfig {
@@ -119,28 +121,38 @@ impl SessionConfig {
     pub fn codec(&self) -> &CookieCodec {
         &self.0.codec
     }
+
+    /// The wire format (Flask unless [`SessionConfigBuilder::format`] chose another).
+    pub fn format(&self) -> Format {
+        self.0.format
+    }
 }
 
-/// Builds a [`SessionConfig`]; every setting has Flask's default.
+/// Builds a [`SessionConfig`]; every setting has Flask's default, or the chosen [`Format`]'s (cookie name,
+/// lifetime, `SameSite`, refresh, signer and compression come from [`Format::defaults`] unless set).
 #[derive(Debug, Clone)]
 #[must_use]
 pub struct SessionConfigBuilder {
-    cookie_name: String,
+    format: Format,
+    expire_at_browser_close: bool,
+    cookie_name: Option<String>,
     domain: Option<String>,
     path: String,
     http_only: bool,
     secure: bool,
-    same_site: Option<SameSite>,
+    same_site: Option<Option<SameSite>>,
     partitioned: bool,
-    lifetime: u64,
-    refresh_each_request: bool,
+    lifetime: Option<u64>,
+    refresh_each_request: Option<bool>,
     max_cookie_size: usize,
     resign_fallback: bool,
     oversize: OversizePolicy,
     secret_key: Option<SecretKey>,
     fallbacks: Vec<SecretKey>,
-    signer: SignerOptions,
-    compression: Compression,
+    digest: Option<Digest>,
+    key_derivation: Option<KeyDerivation>,
+    salt: Option<String>,
+    compression: Option<Compression>,
     max_decompressed: usize,
     max_values: usize,
 }
@@ -148,22 +160,26 @@ pub struct SessionConfigBuilder {
 impl Default for SessionConfigBuilder {
     fn default() -> Self {
         Self {
-            cookie_name: "session".into(),
+            format: Format::Flask,
+            expire_at_browser_close: false,
+            cookie_name: None,
             domain: None,
             path: "/".into(),
             http_only: true,
             secure: false,
             same_site: None,
             partitioned: false,
-            lifetime: DEFAULT_LIFETIME_SECS,
-            refresh_each_request: true,
+            lifetime: None,
+            refresh_each_request: None,
             max_cookie_size: DEFAULT_MAX_COOKIE_SIZE,
             resign_fallback: true,
             oversize: OversizePolicy::Fail,
             secret_key: None,
             fallbacks: Vec::new(),
-            signer: SignerOptions::default(),
-            compression: Compression::Flask,
+            digest: None,
+            key_derivation: None,
+            salt: None,
+            compression: None,
             max_decompressed: DEFAULT_MAX_DECOMPRESSED,
             max_values: DEFAULT_MAX_VALUES,
         }
@@ -190,22 +206,46 @@ impl SessionConfigBuilder {
         secure: bool,
         /// `SESSION_COOKIE_PARTITIONED` (default false; forces `Secure`).
         partitioned: bool,
-        /// `SESSION_REFRESH_EACH_REQUEST` (default true): re-send permanent sessions on every request.
-        refresh_each_request: bool,
         /// `MAX_COOKIE_SIZE` (default 4093; 0 disables the check).
         max_cookie_size: usize,
         /// Re-sign a cookie verified by a fallback key with the current key (default true; Flask doesn't).
         resign_fallback: bool,
         /// What to do with a session too large for a cookie (default: fail the response).
         oversize: OversizePolicy,
-        /// Compression policy (default: Flask's rule).
-        compression: Compression,
         /// Bound on an inflated payload in bytes (default 1 MiB).
         max_decompressed: usize,
         /// Bound on how many values one payload may decode into (default
         /// [`DEFAULT_MAX_VALUES`](crate::json::DEFAULT_MAX_VALUES)); beyond it the cookie is refused as
         /// `bad_payload`. With the inflation bound, this keeps what any one cookie costs to a few MiB.
         max_values: usize,
+    }
+
+    /// The wire format: whose cookies this service reads and writes (default [`Format::Flask`]). Settings
+    /// left unset take this format's defaults ([`Format::defaults`]), whatever the order of the calls.
+    pub fn format(mut self, format: Format) -> Self {
+        self.format = format;
+        self
+    }
+
+    /// Re-send the cookie on every request (default: the format's). Flask: `SESSION_REFRESH_EACH_REQUEST`
+    /// (default true; permanent sessions only). Django: `SESSION_SAVE_EVERY_REQUEST` (default false; every
+    /// non-empty session). Starlette has no such setting (default false).
+    pub fn refresh_each_request(mut self, refresh: bool) -> Self {
+        self.refresh_each_request = Some(refresh);
+        self
+    }
+
+    /// Django's `SESSION_EXPIRE_AT_BROWSER_CLOSE` (default false): cookies without `Max-Age`/`expires` unless
+    /// the session sets `_session_expiry`. Only the Django format reads it.
+    pub fn expire_at_browser_close(mut self, at_close: bool) -> Self {
+        self.expire_at_browser_close = at_close;
+        self
+    }
+
+    /// Compression policy (default: the format's; Flask's and Django's rule is the same, Starlette never compresses).
+    pub fn compression(mut self, compression: Compression) -> Self {
+        self.compression = Some(compression);
+        self
     }
 
     /// `SECRET_KEY`: the key that signs (and verifies first). Required.
@@ -220,15 +260,16 @@ impl SessionConfigBuilder {
         self
     }
 
-    /// `SESSION_COOKIE_NAME` (default `session`).
+    /// `SESSION_COOKIE_NAME` (default: the format's; `session`, Django `sessionid`).
     pub fn cookie_name(mut self, name: impl Into<String>) -> Self {
-        self.cookie_name = name.into();
+        self.cookie_name = Some(name.into());
         self
     }
 
-    /// `SESSION_COOKIE_SAMESITE` (default none): `SameSite::Lax`, `Some(..)` or `None`.
+    /// `SESSION_COOKIE_SAMESITE` (default: the format's; Flask none, Starlette and Django `Lax`):
+    /// `SameSite::Lax`, `Some(..)` or `None`.
     pub fn same_site(mut self, same_site: impl Into<Option<SameSite>>) -> Self {
-        self.same_site = same_site.into();
+        self.same_site = Some(same_site.into());
         self
     }
 
@@ -261,7 +302,7 @@ impl SessionConfigBuilder {
     /// assert_eq!(config.lifetime_secs(), 43_200);
     /// ```
     pub fn lifetime(mut self, lifetime: std::time::Duration) -> Self {
-        self.lifetime = lifetime.as_secs();
+        self.lifetime = Some(lifetime.as_secs());
         self
     }
 
@@ -270,26 +311,28 @@ impl SessionConfigBuilder {
     /// Any value is accepted. `0` accepts a cookie only in the second it was signed; `u64::MAX` (or anything
     /// past the year 9999) means no age limit. `Expires` is `now + lifetime`, capped at
     /// `Fri, 31 Dec 9999 23:59:59 GMT`, the last date Python (and so Flask) can represent.
+    ///
+    /// Starlette's `max_age` and Django's `SESSION_COOKIE_AGE` (default 14 days for both).
     pub fn lifetime_secs(mut self, secs: u64) -> Self {
-        self.lifetime = secs;
+        self.lifetime = Some(secs);
         self
     }
 
-    /// The HMAC digest (default SHA-1, as Flask's `session_interface.digest_method`).
+    /// The HMAC digest (default SHA-1, as Flask's `session_interface.digest_method`; Django SHA-256).
     pub fn digest(mut self, digest: Digest) -> Self {
-        self.signer.digest = digest;
+        self.digest = Some(digest);
         self
     }
 
-    /// The key derivation (default `hmac`, as Flask).
+    /// The key derivation (default `hmac`, as Flask; Starlette and Django `django-concat`).
     pub fn key_derivation(mut self, kd: KeyDerivation) -> Self {
-        self.signer.key_derivation = kd;
+        self.key_derivation = Some(kd);
         self
     }
 
-    /// The signer salt (default `cookie-session`, as Flask).
+    /// The signer salt (default: the format's; Flask `cookie-session`).
     pub fn salt(mut self, salt: impl Into<String>) -> Self {
-        self.signer.salt = salt.into();
+        self.salt = Some(salt.into());
         self
     }
 
@@ -300,7 +343,15 @@ impl SessionConfigBuilder {
     /// would reject (the message says how to fix them).
     pub fn build(self) -> Result<SessionConfig> {
         let key = self.secret_key.ok_or(SessionError::NoSecretKey)?;
-        let name = &self.cookie_name;
+        let defaults = self.format.defaults();
+        let cookie_name = self.cookie_name.unwrap_or_else(|| defaults.cookie_name.to_owned());
+        let same_site = self.same_site.unwrap_or(defaults.same_site);
+        let signer = SignerOptions {
+            digest: self.digest.unwrap_or(defaults.signer.digest),
+            key_derivation: self.key_derivation.unwrap_or(defaults.signer.key_derivation),
+            salt: self.salt.unwrap_or(defaults.signer.salt),
+        };
+        let name = &cookie_name;
         if name.is_empty()
             || !name
                 .bytes()
@@ -311,7 +362,7 @@ impl SessionConfigBuilder {
             )));
         }
         let secure = self.secure || self.partitioned;
-        if self.same_site == Some(SameSite::None) && !secure {
+        if same_site == Some(SameSite::None) && !secure {
             return Err(SessionError::Config(
                 "SameSite=None without Secure is rejected by browsers; set secure(true) (or use SameSite=Lax)".into(),
             ));
@@ -336,24 +387,26 @@ impl SessionConfigBuilder {
             )));
         }
         let keyring = Keyring::new(key).with_fallbacks(self.fallbacks);
-        let codec = CookieCodec::new(&keyring, self.signer)
-            .with_compression(self.compression)
+        let codec = CookieCodec::for_format(self.format, &keyring, signer)
+            .with_compression(self.compression.unwrap_or(defaults.compression))
             .with_max_decompressed(self.max_decompressed)
             .with_max_values(self.max_values);
         Ok(SessionConfig(Arc::new(Inner {
-            cookie_name: self.cookie_name,
+            cookie_name,
             domain,
             path: quote_path(&self.path),
             http_only: self.http_only,
             secure,
-            same_site: self.same_site,
+            same_site,
             partitioned: self.partitioned,
-            lifetime: self.lifetime,
-            refresh_each_request: self.refresh_each_request,
+            lifetime: self.lifetime.unwrap_or(defaults.lifetime),
+            refresh_each_request: self.refresh_each_request.unwrap_or(defaults.refresh_each_request),
             max_cookie_size: self.max_cookie_size,
             resign_fallback: self.resign_fallback,
             oversize: self.oversize,
             codec,
+            format: self.format,
+            expire_at_browser_close: self.expire_at_browser_close,
         })))
     }
 }

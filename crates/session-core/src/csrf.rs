@@ -9,8 +9,8 @@
 use sha1::{Digest as _, Sha1};
 use subtle::ConstantTimeEq as _;
 
-use crate::codec::CookieCodec;
 use crate::error::SessionError;
+use crate::format::CookieCodec;
 use crate::json::{from_tagged_json, to_tagged_json};
 use crate::key::{Keyring, SecretKey};
 use crate::lifecycle::SessionHandle;

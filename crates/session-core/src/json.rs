@@ -61,9 +61,32 @@ pub fn from_tagged_json(text: &[u8]) -> Result<Value> {
 /// # Errors
 /// As [`from_tagged_json`], with `max_values` as the bound.
 pub fn from_tagged_json_with_limit(text: &[u8], max_values: usize) -> Result<Value> {
+    parse(text, true, max_values)
+}
+
+/// Parses plain JSON as Python's `json.loads` reads it (no tags: `{" t": 1}` is a dict), with the same
+/// limits as [`from_tagged_json`]. Used by the formats that store plain JSON (Starlette, Django).
+///
+/// # Errors
+/// [`SessionError::BadPayload`] for invalid JSON or UTF-8, nesting beyond [`MAX_DEPTH`], or more values than
+/// [`DEFAULT_MAX_VALUES`].
+pub fn from_plain_json(text: &[u8]) -> Result<Value> {
+    from_plain_json_with_limit(text, DEFAULT_MAX_VALUES)
+}
+
+/// [`from_plain_json`] with another bound on the number of values.
+///
+/// # Errors
+/// As [`from_plain_json`], with `max_values` as the bound.
+pub fn from_plain_json_with_limit(text: &[u8], max_values: usize) -> Result<Value> {
+    parse(text, false, max_values)
+}
+
+fn parse(text: &[u8], tags: bool, max_values: usize) -> Result<Value> {
     let mut p = Parser {
         s: text,
         i: 0,
+        tags,
         record_next: false,
         recorded: Vec::new(),
         budget: max_values,
@@ -159,7 +182,7 @@ fn write_map(m: &Map, out: &mut String) {
 }
 
 /// Python's `json.dumps(ensure_ascii=True)` string encoding.
-fn write_str(s: &str, out: &mut String) {
+pub(crate) fn write_str(s: &str, out: &mut String) {
     out.push('"');
     let mut rest = s;
     while !rest.is_empty() {
@@ -192,7 +215,7 @@ fn write_str(s: &str, out: &mut String) {
 }
 
 /// Python's `float.__repr__`: shortest round-trip digits; scientific when the exponent is < -4 or >= 16.
-fn write_float(f: f64, out: &mut String) {
+pub(crate) fn write_float(f: f64, out: &mut String) {
     if f.is_nan() {
         out.push_str("NaN");
         return;
@@ -304,6 +327,8 @@ pub fn parse_http_date(s: &str) -> Option<i64> {
 struct Parser<'a> {
     s: &'a [u8],
     i: usize,
+    /// Whether one-key objects whose key is a tag are untagged (Flask) or kept as dicts (plain JSON).
+    tags: bool,
     /// Set just before parsing the value of a tag key: that object records its keys in document order
     /// (Python dicts keep insertion order; `" t"` and `" di"` depend on it).
     record_next: bool,
@@ -423,7 +448,7 @@ impl Parser<'_> {
                 }
                 self.ws();
                 entries += 1;
-                if entries == 1 {
+                if entries == 1 && self.tags {
                     first_tag = TAGS.iter().copied().find(|t| *t == k);
                     self.record_next = first_tag.is_some();
                 }

@@ -1,12 +1,12 @@
 #![doc = include_str!("../README.md")]
 
-mod codec;
 mod config;
 mod cookies;
 mod csrf;
 mod deflate;
 mod error;
 mod flash;
+pub mod format;
 pub mod json;
 mod key;
 mod lifecycle;
@@ -15,7 +15,6 @@ mod session;
 pub mod signer;
 mod value;
 
-pub use codec::{CookieCodec, DEFAULT_MAX_DECOMPRESSED, Decoded, decode_unverified};
 pub use config::{
     DEFAULT_LIFETIME_SECS, DEFAULT_MAX_COOKIE_SIZE, OversizePolicy, SameSite, SessionConfig, SessionConfigBuilder,
 };
@@ -23,6 +22,7 @@ pub use cookies::find_cookie;
 pub use csrf::{CSRF_FIELD_NAME, CSRF_HEADERS, CSRF_METHODS, CSRF_SALT, Csrf, CsrfError, DEFAULT_CSRF_TIME_LIMIT};
 pub use error::{ErrorKind, Result, SessionError};
 pub use flash::{DEFAULT_CATEGORY, FLASHES_KEY, Flash, flash, pop_flashes};
+pub use format::{CookieCodec, DEFAULT_MAX_DECOMPRESSED, Decoded, Defaults, Format, decode_unverified};
 pub use key::{KeyId, Keyring, MIN_KEY_LEN, SecretKey};
 pub use lifecycle::{
     ErrorResponse, INTERNAL_SERVER_ERROR, LoadStatus, Loaded, ResponseCookie, SessionChange, SessionHandle,

@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use crate::config::{OversizePolicy, SessionConfig};
 use crate::cookies::{Attributes, find_cookie, render};
 use crate::error::{Result, SessionError};
+use crate::format::{Format, django, python_cookie, starlette};
 use crate::json::to_tagged_json;
 use crate::key::KeyId;
 use crate::session::Session;
@@ -115,32 +116,43 @@ impl SessionConfig {
     /// (read as Werkzeug reads them, see [`find_cookie`](crate::find_cookie)), verified at `now` (Unix seconds)
     /// with max age = lifetime. Any refusal gives an empty session plus the reason; a missing or empty cookie
     /// (also a bare `session` token) is simply a new session.
+    ///
+    /// Starlette and Django read the cookie as Python's `cookie_parser` does: the last one of the name wins.
     pub fn load<'a>(&self, cookie_headers: impl IntoIterator<Item = &'a str>, now: u64) -> Loaded {
-        self.load_value(find_cookie(cookie_headers, &self.0.cookie_name).as_deref(), now)
+        let value = match self.0.format {
+            Format::Flask => find_cookie(cookie_headers, &self.0.cookie_name).map(std::borrow::Cow::into_owned),
+            _ => python_cookie(cookie_headers, &self.0.cookie_name),
+        };
+        self.load_value(value.as_deref(), now)
     }
 
     /// [`SessionConfig::load`] for the session cookie's value, already found in the request.
     fn load_value(&self, value: Option<&str>, now: u64) -> Loaded {
+        let cookie_present = value.is_some();
         let value = match value {
             Some(v) if !v.is_empty() => v,
             _ => {
-                return Loaded {
-                    session: Session::default(),
-                    refused: None,
-                };
+                let mut session = Session::default();
+                session.cookie_present = cookie_present;
+                return Loaded { session, refused: None };
             }
         };
         match self.0.codec.decode(value, now, Some(self.0.lifetime)) {
             Ok(d) => {
                 let mut session = Session::from_map(d.data);
                 session.verified_by = Some(d.key);
-                session.timestamp = Some(d.timestamp);
+                session.timestamp = d.timestamp;
+                session.cookie_present = true;
                 Loaded { session, refused: None }
             }
-            Err(e) => Loaded {
-                session: Session::default(),
-                refused: Some(e),
-            },
+            Err(e) => {
+                let mut session = Session::default();
+                session.cookie_present = true;
+                Loaded {
+                    session,
+                    refused: Some(e),
+                }
+            }
         }
     }
 
@@ -160,6 +172,9 @@ impl SessionConfig {
     /// value exceeds `max_cookie_size`; nothing may be sent.
     pub fn save(&self, session: &Session, accessed: bool, now: u64) -> Result<ResponseCookie> {
         let c = &self.0;
+        if c.format != Format::Flask {
+            return self.save_python(session, accessed, now);
+        }
         let mut out = ResponseCookie {
             set_cookie: None,
             vary_cookie: accessed,
@@ -195,6 +210,83 @@ impl SessionConfig {
                     limit = c.max_cookie_size,
                     largest = %largest_keys(session),
                     "session cookie not refreshed: it would exceed the size limit and the handler did not change \
+                     the session, so the response keeps going and the browser keeps the cookie it has"
+                );
+                return Ok(out);
+            }
+            return Err(SessionError::CookieTooLarge {
+                name: c.cookie_name.clone(),
+                size: header.len(),
+                limit: c.max_cookie_size,
+                largest: largest_keys(session),
+            });
+        }
+        out.set_cookie = Some(header);
+        out.vary_cookie = true;
+        Ok(out)
+    }
+}
+
+impl SessionConfig {
+    /// Starlette's `send_wrapper` and Django's `SessionMiddleware.process_response`, plus our re-sign and renew.
+    ///
+    /// Starlette: write when modified and not empty; a modified empty session whose cookie had loaded is sent
+    /// as `null` with a 1970 `expires`. Django: write when modified or `SESSION_SAVE_EVERY_REQUEST` and not
+    /// empty, with `Max-Age`/`expires` from `_session_expiry` or `SESSION_COOKIE_AGE` (none when the browser
+    /// session decides); a modified empty session whose request carried the cookie deletes it (`flush`).
+    fn save_python(&self, session: &Session, accessed: bool, now: u64) -> Result<ResponseCookie> {
+        let c = &self.0;
+        let mut out = ResponseCookie {
+            set_cookie: None,
+            vary_cookie: accessed,
+        };
+        let attrs = Attributes {
+            domain: c.domain.as_deref(),
+            path: &c.path,
+            secure: c.secure,
+            http_only: c.http_only,
+            same_site: c.same_site,
+            partitioned: c.partitioned,
+        };
+        let django = c.format == Format::Django;
+        if session.is_empty() {
+            let had_cookie = if django {
+                session.cookie_present
+            } else {
+                session.verified_by().is_some()
+            };
+            if session.is_modified() && had_cookie {
+                out.set_cookie = Some(if django {
+                    django::render(&c.cookie_name, None, None, now, &attrs)
+                } else {
+                    starlette::render(&c.cookie_name, None, c.lifetime, &attrs)
+                });
+                out.vary_cookie = true;
+            }
+            return Ok(out);
+        }
+        let asked = session.is_modified() || session.is_renewed();
+        let resign = c.resign_fallback && matches!(session.verified_by(), Some(KeyId::Fallback(_)));
+        let every_request = django && c.refresh_each_request;
+        if !(asked || every_request || resign) {
+            return Ok(out);
+        }
+        let value = c.codec.encode(session.data(), now);
+        let header = if django {
+            let max_age = django::expiry(session.data(), c.lifetime, c.expire_at_browser_close);
+            django::render(&c.cookie_name, Some(&value), max_age, now, &attrs)
+        } else {
+            starlette::render(&c.cookie_name, Some(&value), c.lifetime, &attrs)
+        };
+        if c.max_cookie_size > 0 && header.len() > c.max_cookie_size {
+            if !asked {
+                // As in `save`: a re-send the handler did not ask for never fails a response.
+                tracing::warn!(
+                    cookie = %c.cookie_name,
+                    size = header.len(),
+                    limit = c.max_cookie_size,
+                    largest = %largest_keys(session),
+                    "session cookie not re-sent: it would exceed the size limit and the handler did not change \
                      the session, so the response keeps going and the browser keeps the cookie it has"
                 );
                 return Ok(out);
@@ -295,9 +387,13 @@ impl SessionHandle {
         cookie_headers: impl IntoIterator<Item = H>,
         now: u64,
     ) -> Self {
-        let cookie = cookie_headers
-            .into_iter()
-            .find_map(|h| find_cookie([h.as_ref()], config.cookie_name()).map(std::borrow::Cow::into_owned));
+        let cookie = match config.format() {
+            Format::Flask => cookie_headers
+                .into_iter()
+                .find_map(|h| find_cookie([h.as_ref()], config.cookie_name()).map(std::borrow::Cow::into_owned)),
+            // Python's cookie parsers: the last cookie of the name wins.
+            _ => python_cookie(cookie_headers, config.cookie_name()),
+        };
         Self(Arc::new(Shared {
             config,
             cookie,

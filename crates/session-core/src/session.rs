@@ -33,6 +33,8 @@ pub struct Session {
     renew: bool,
     pub(crate) verified_by: Option<KeyId>,
     pub(crate) timestamp: Option<u64>,
+    /// Whether the request carried a cookie of the configured name (valid or not); Django's deletion rule.
+    pub(crate) cookie_present: bool,
 }
 
 impl Session {

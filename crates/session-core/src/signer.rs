@@ -175,11 +175,51 @@ pub struct Verified<'a> {
     pub key: KeyId,
 }
 
+/// Every key of a ring, derived once and keyed for HMAC, in verification order (current key first).
+///
+/// The shared MAC piece of every HMAC-signed format: itsdangerous' signers (Flask, Starlette) and Django's.
+#[derive(Clone)]
+pub(crate) struct MacRing {
+    keys: Vec<(KeyId, Keyed)>,
+}
+
+impl MacRing {
+    /// Derives each key with `options` (digest, key derivation, salt).
+    pub(crate) fn new(keyring: &Keyring, options: &SignerOptions) -> Self {
+        let keys = keyring
+            .verification_order()
+            .map(|(id, key)| {
+                let derived = derive_key(options, key.bytes());
+                (id, Keyed::new(options.digest, &derived))
+            })
+            .collect();
+        Self { keys }
+    }
+
+    /// The MAC of `message` under the current key.
+    pub(crate) fn sign(&self, message: &[u8]) -> Vec<u8> {
+        self.keys[0].1.sign(&[message])
+    }
+
+    /// The first key (current, then fallbacks newest first) whose MAC of `message` is `sig` (constant time).
+    pub(crate) fn verify(&self, message: &[u8], sig: &[u8]) -> Option<KeyId> {
+        self.keys
+            .iter()
+            .find(|(_, mac)| mac.verify(message, sig))
+            .map(|(id, _)| *id)
+    }
+
+    /// How many keys the ring holds (for `Debug`, never the keys).
+    pub(crate) fn len(&self) -> usize {
+        self.keys.len()
+    }
+}
+
 /// Signs and verifies `payload.timestamp.signature` strings with a keyring (itsdangerous' `TimestampSigner`).
 #[derive(Clone)]
 pub struct TimestampSigner {
     options: SignerOptions,
-    keys: Vec<(KeyId, Keyed)>,
+    keys: MacRing,
 }
 
 impl std::fmt::Debug for TimestampSigner {
@@ -194,13 +234,7 @@ impl std::fmt::Debug for TimestampSigner {
 impl TimestampSigner {
     /// Derives the signing key of every key in the ring once.
     pub fn new(keyring: &Keyring, options: SignerOptions) -> Self {
-        let keys = keyring
-            .verification_order()
-            .map(|(id, key)| {
-                let derived = derive_key(&options, key.bytes());
-                (id, Keyed::new(options.digest, &derived))
-            })
-            .collect();
+        let keys = MacRing::new(keyring, &options);
         Self { options, keys }
     }
 
@@ -216,7 +250,7 @@ impl TimestampSigner {
         out.push_str(value);
         out.push('.');
         out.push_str(&ts);
-        let sig = self.keys[0].1.sign(&[out.as_bytes()]);
+        let sig = self.keys.sign(out.as_bytes());
         out.push('.');
         URL_SAFE_NO_PAD.encode_string(sig, &mut out);
         out
@@ -236,9 +270,7 @@ impl TimestampSigner {
         let sig = decode_signature(sig)?;
         let key = self
             .keys
-            .iter()
-            .find(|(_, mac)| mac.verify(value.as_bytes(), &sig))
-            .map(|(id, _)| *id)
+            .verify(value.as_bytes(), &sig)
             .ok_or(SessionError::BadSignature)?;
         let (payload, ts) = value
             .rsplit_once('.')
@@ -262,6 +294,17 @@ impl TimestampSigner {
             key,
         })
     }
+}
+
+/// `age > max_age` is expired (equal is accepted), as itsdangerous and Django compare.
+///
+/// # Errors
+/// [`SessionError::Expired`].
+pub(crate) fn check_age(age: u64, max_age: u64) -> Result<()> {
+    if age > max_age {
+        return Err(SessionError::Expired { age, max_age });
+    }
+    Ok(())
 }
 
 fn derive_key(options: &SignerOptions, secret: &[u8]) -> zeroize::Zeroizing<Vec<u8>> {
@@ -293,7 +336,7 @@ pub(crate) fn decode_timestamp(ts: &str) -> Result<u64> {
 
 /// Signatures must be canonical URL-safe base64 without padding. itsdangerous is more lenient (it ignores
 /// non-alphabet characters and unused trailing bits); we refuse such variants (see docs/divergences.md).
-fn decode_signature(sig: &str) -> Result<Vec<u8>> {
+pub(crate) fn decode_signature(sig: &str) -> Result<Vec<u8>> {
     URL_SAFE_NO_PAD.decode(sig).map_err(|_| SessionError::BadSignature)
 }
 
