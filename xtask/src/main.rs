@@ -40,7 +40,7 @@ fn main() {
         Some("soak") => soak::run(&root(), &args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  ci                    fmt, clippy, tests, docs, deny, package, conformance, vectors --check, interop, browser\n  conformance [--json PATH]\n                        run the Flask vectors against core, axum, actix and hyper; print the matrix\n  vectors [--check]     regenerate testdata/vectors with pinned Flask (or fail if they differ)\n  interop               live login test across Flask, axum, actix-web and hyper on loopback\n  browser               the demo in headless chromium: log in on axum, out on hyper, seen on all\n  bench [--quick] [--json PATH] [--http]\n                        codec benchmarks vs Flask, the raw floor and the cookie crate;\n                        --http: req/s of the examples vs actix-session, tower-sessions and Flask (wrk)\n  soak [--seconds N]    bounded mixed load on each login example; fails on errors or memory growth"
+                "usage: cargo xtask <command>\n\n  ci                    fmt, clippy, tests, docs, deny, package, conformance, vectors --check, interop, browser\n  conformance [--json PATH]\n                        run every profile's vectors against core, axum, actix and hyper; print the matrix\n  vectors [--check]     regenerate testdata/vectors with pinned Flask, Starlette, Django (or fail if they differ)\n  interop               live login test across Flask, axum, actix-web and hyper on loopback\n  browser               the demo in headless chromium: log in on axum, out on hyper, seen on all\n  bench [--quick] [--json PATH] [--http]\n                        codec benchmarks vs Flask, the raw floor and the cookie crate;\n                        --http: req/s of the examples vs actix-session, tower-sessions and Flask (wrk)\n  soak [--seconds N]    bounded mixed load on each login example; fails on errors or memory growth"
             );
             std::process::exit(2);
         }
@@ -185,23 +185,30 @@ fn conformance(json: Option<&Path>) -> Result<serde_json::Value> {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir)?;
     let mut cmd = cargo();
-    cmd.args(["test", "--test", "conformance"])
+    // --no-fail-fast: a failing target must not keep the others from running and reporting.
+    cmd.args(["test", "--no-fail-fast", "--test", "conformance"])
         .env("CONFORMANCE_REPORT_DIR", &dir);
     for (_, pkg) in TARGETS {
         cmd.args(["-p", pkg]);
     }
-    // The test run fails when a vector fails; the reports say which, so read them either way.
     let test_result = run_status(cmd);
 
     let mut reports = Vec::new();
+    let mut missing = Vec::new();
     for (name, _) in TARGETS {
         let path = dir.join(format!("{name}.json"));
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("no report for target {name} ({})", path.display()))?;
-        reports.push(serde_json::from_str::<serde_json::Value>(&text)?);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => reports.push(serde_json::from_str::<serde_json::Value>(&text)?),
+            Err(_) => {
+                println!("FAIL [{name}] no report: its conformance test did not run to the end (see the output above)");
+                missing.push(name);
+            }
+        }
     }
-    // group -> target -> (pass, fail, skip)
+    // group -> target -> [passed, failed, skipped]; format -> the same; target -> failing ids.
     let mut matrix: BTreeMap<String, BTreeMap<String, [usize; 3]>> = BTreeMap::new();
+    let mut profiles: BTreeMap<String, BTreeMap<String, [usize; 3]>> = BTreeMap::new();
+    let mut failing: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let (mut p, mut f, mut s) = (0, 0, 0);
     let mut vectors = 0;
     for r in &reports {
@@ -209,71 +216,101 @@ fn conformance(json: Option<&Path>) -> Result<serde_json::Value> {
         let cases = r["cases"].as_array().cloned().unwrap_or_default();
         vectors = vectors.max(cases.len());
         for c in cases {
-            let cell = matrix
-                .entry(c["group"].as_str().unwrap_or("?").to_owned())
-                .or_default()
-                .entry(target.clone())
-                .or_default();
-            match c["status"].as_str() {
-                Some("pass") => {
-                    cell[0] += 1;
-                    p += 1;
-                }
-                Some("skip") => {
-                    cell[2] += 1;
+            let slot = match c["status"].as_str() {
+                Some("pass") => 0,
+                Some("skip") => 2,
+                _ => 1,
+            };
+            for (table, key) in [(&mut matrix, "group"), (&mut profiles, "format")] {
+                table
+                    .entry(c[key].as_str().unwrap_or("flask").to_owned())
+                    .or_default()
+                    .entry(target.clone())
+                    .or_default()[slot] += 1;
+            }
+            match slot {
+                0 => p += 1,
+                2 => {
                     s += 1;
                     println!("skip [{target}] {}: {}", c["id"], c["reason"]);
                 }
                 _ => {
-                    cell[1] += 1;
                     f += 1;
                     println!("FAIL [{target}] {}: {}", c["id"], c["reason"]);
+                    failing
+                        .entry(target.clone())
+                        .or_default()
+                        .push(c["id"].as_str().unwrap_or("?").to_owned());
                 }
             }
         }
     }
-    print!("\n{:<22}", "vectors \\ target");
-    for (name, _) in TARGETS {
-        print!(" {name:>12}");
-    }
-    println!();
-    for (group, row) in &matrix {
-        print!("{group:<22}");
+    let print_table = |title: &str, table: &BTreeMap<String, BTreeMap<String, [usize; 3]>>| {
+        print!("\n{title:<24}");
         for (name, _) in TARGETS {
-            let [cp, cf, cs] = row.get(name).copied().unwrap_or_default();
-            let cell = if cf > 0 {
-                format!("{cp}/{} FAIL", cp + cf + cs)
-            } else {
-                format!("{cp}/{}", cp + cf + cs)
-            };
-            print!(" {cell:>12}");
+            print!(" {name:>12}");
         }
         println!();
+        for (row_name, row) in table {
+            print!("{row_name:<24}");
+            for (name, _) in TARGETS {
+                let cell = match row.get(name) {
+                    None if missing.contains(&name) => "no report".to_owned(),
+                    None => "-".to_owned(),
+                    Some(&[cp, cf, cs]) if cf > 0 => format!("{cp}/{} FAIL", cp + cf + cs),
+                    Some(&[cp, cf, cs]) => format!("{cp}/{}", cp + cf + cs),
+                };
+                print!(" {cell:>12}");
+            }
+            println!();
+        }
+    };
+    print_table("vectors \\ target", &matrix);
+    print_table("profile \\ target", &profiles);
+    for (target, ids) in &failing {
+        println!("failing on {target}: {}", ids.join(", "));
     }
     println!(
         "conformance: {} targets x {vectors} vectors: {p} passed, {f} failed, {s} skipped",
-        reports.len()
+        TARGETS.len()
     );
-    let summary = serde_json::json!({ "targets": reports.len(), "vectors": vectors, "passed": p, "failed": f, "skipped": s, "reports": reports });
+    let summary = serde_json::json!({ "targets": TARGETS.len(), "vectors": vectors, "passed": p, "failed": f, "skipped": s, "reports": reports });
     if let Some(path) = json {
         std::fs::write(path, serde_json::to_string_pretty(&summary)?)?;
     }
-    test_result?;
+    if !missing.is_empty() {
+        bail!("no conformance report for {}", missing.join(", "));
+    }
     if f > 0 {
         bail!("{f} conformance failures");
     }
+    test_result?;
     Ok(summary)
 }
 
+/// The generator of each profile's vectors (each runs the real framework from `scripts/requirements.txt`).
+const GENERATORS: [&str; 4] = [
+    "scripts/flask_vectors.py",
+    // Flash messages (Flask) and CSRF tokens (Flask-WTF).
+    "scripts/flask_flash_csrf_vectors.py",
+    "scripts/starlette_vectors.py",
+    "scripts/django_vectors.py",
+];
+
 fn vectors(check: bool) -> Result<()> {
     let py = python::venv(&root())?;
-    let mut cmd = Command::new(&py);
-    cmd.current_dir(root()).arg("scripts/flask_vectors.py");
-    cmd.args([if check { "--check" } else { "--out" }, "testdata/vectors"]);
-    run_status(cmd)?;
-    // Flash messages (Flask) and CSRF tokens (Flask-WTF).
-    let mut cmd = Command::new(py);
-    cmd.current_dir(root()).arg("scripts/flask_flash_csrf_vectors.py");
-    cmd.args([if check { "--check" } else { "--out" }, "testdata/vectors"]);
-    run_status(cmd)
+    let mut failed = Vec::new();
+    for script in GENERATORS {
+        let mut cmd = Command::new(&py);
+        cmd.current_dir(root()).arg(script);
+        cmd.args([if check { "--check" } else { "--out" }, "testdata/vectors"]);
+        if let Err(e) = run_status(cmd) {
+            eprintln!("xtask: {e:#}");
+            failed.push(script);
+        }
+    }
+    if !failed.is_empty() {
+        bail!("vectors differ or could not be generated: {}", failed.join(", "));
+    }
+    Ok(())
 }

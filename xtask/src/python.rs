@@ -1,4 +1,4 @@
-//! The pinned Python environment (Flask 3.1.3 & co. from `scripts/requirements.txt`) under `target/`.
+//! The pinned Python environment (Flask, Starlette, Django & co. from `scripts/requirements.txt`) under `target/`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -23,7 +23,7 @@ pub(crate) fn venv(root: &Path) -> Result<PathBuf> {
                 .output()
                 .is_ok_and(|o| o.status.success())
         })
-        .context("python3 is required for the Flask vectors and interop (install Python 3.11+)")?;
+        .context("python3 is required for the vectors and interop (install Python 3.11+)")?;
     if !py.exists() {
         eprintln!("xtask: creating {} with {system_python}", dir.display());
         let st = Command::new(system_python).args(["-m", "venv"]).arg(&dir).status()?;
@@ -31,7 +31,7 @@ pub(crate) fn venv(root: &Path) -> Result<PathBuf> {
             bail!("python -m venv failed (on Debian: apt-get install python3-venv)");
         }
     }
-    eprintln!("xtask: installing pinned Flask from {}", req.display());
+    eprintln!("xtask: installing the pinned Python packages from {}", req.display());
     let st = Command::new(&py)
         .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r"])
         .arg(&req)

@@ -14,8 +14,10 @@ mod flash_csrf;
 pub use flash_csrf::{CsrfRequest, FlashCsrf, csrf_requests};
 use serde::Deserialize;
 use serde_json::Value as J;
+use session_core::format::pyjson::{self, Separators};
 use session_core::{
-    CookieCodec, Digest, KeyDerivation, Keyring, SameSite, SecretKey, SessionConfig, SessionHandle, SignerOptions, json,
+    CookieCodec, Digest, Format, KeyDerivation, Keyring, Map, SameSite, SecretKey, SessionConfig, SessionHandle,
+    SignerOptions, json,
 };
 
 /// One view action from a scenario vector.
@@ -156,6 +158,7 @@ pub fn apply_actions(session: &SessionHandle, actions: &[Action]) -> Vec<J> {
                     .get_value(key)
                     .map_or(J::Null, |v| parse_json(&json::to_tagged_json(&v))),
             ),
+            // Values of the plain-JSON formats are plain JSON, which tagged JSON writes unchanged.
             Action::Contains { key, .. } => out.push(J::Bool(session.contains_key(key))),
             Action::Set { key, value } => match json::from_tagged_json(value.to_string().as_bytes()) {
                 Ok(v) => {
@@ -169,11 +172,23 @@ pub fn apply_actions(session: &SessionHandle, actions: &[Action]) -> Vec<J> {
             Action::Clear => session.clear(),
             Action::SetPermanent { value } => session.set_permanent(*value),
             Action::Keys { .. } => out.push(J::Array(session.keys().into_iter().map(J::String).collect())),
-            Action::Dump { .. } => out.push(J::String(session.with(|s| json::map_to_tagged_json(s.data())))),
+            Action::Dump { .. } => {
+                let format = session.config().format();
+                out.push(J::String(session.with(|s| session_json(format, s.data()))));
+            }
             Action::FlashCsrf(op) => op.apply(session, &mut out),
         }
     }
     out
+}
+
+/// The session as the vectors of its format record it: Flask's tagged JSON; for the plain-JSON formats,
+/// compact JSON with sorted keys (`json.dumps(s, separators=(",", ":"), sort_keys=True)`).
+pub fn session_json(format: Format, data: &Map) -> String {
+    match format {
+        Format::Flask => json::map_to_tagged_json(data),
+        _ => pyjson::dumps_map(data, Separators::COMPACT),
+    }
 }
 
 fn parse_json(text: &str) -> J {
@@ -201,6 +216,9 @@ fn expected_observations(actions: &[Action]) -> Vec<J> {
 #[derive(Debug, Deserialize)]
 struct VectorFile {
     file: String,
+    /// The wire format of every case (`flask` when absent).
+    #[serde(default)]
+    format: Option<String>,
     cases: Vec<Case>,
 }
 
@@ -218,15 +236,18 @@ struct Keys {
     fallbacks: Vec<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+/// Signer settings; any left out are the format's defaults.
+#[derive(Debug, Clone, Default, Deserialize)]
 struct Signer {
-    digest: String,
-    key_derivation: String,
-    salt: String,
+    digest: Option<String>,
+    key_derivation: Option<String>,
+    salt: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 struct Sign {
+    /// The exact serialized text inside the cookie (Flask: tagged JSON).
+    #[serde(alias = "json")]
     tagged_json: String,
     timestamp: u64,
     compressed: bool,
@@ -236,6 +257,7 @@ struct Sign {
 #[derive(Debug, Clone, Deserialize)]
 struct WireExpected {
     result: String,
+    #[serde(alias = "json")]
     tagged_json: Option<String>,
     key: Option<String>,
     error: Option<String>,
@@ -246,6 +268,7 @@ struct WireCase {
     id: String,
     comment: String,
     keys: Keys,
+    #[serde(default)]
     signer: Signer,
     now: u64,
     max_age: u64,
@@ -259,6 +282,7 @@ struct ExpectedCookie {
     name: String,
     value: String,
     attributes: BTreeMap<String, J>,
+    #[serde(alias = "json")]
     tagged_json: Option<String>,
     timestamp: Option<u64>,
 }
@@ -286,7 +310,7 @@ pub fn vectors_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/vectors")
 }
 
-fn load_cases() -> Result<Vec<(String, Case)>, String> {
+fn load_cases() -> Result<Vec<(String, Format, Case)>, String> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(vectors_dir())
         .map_err(|e| format!("cannot read {}: {e}", vectors_dir().display()))?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -298,7 +322,9 @@ fn load_cases() -> Result<Vec<(String, Case)>, String> {
         let text = std::fs::read_to_string(&f).map_err(|e| format!("{}: {e}", f.display()))?;
         let file: VectorFile = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", f.display()))?;
         let group = file.file.trim_end_matches(".json").to_owned();
-        out.extend(file.cases.into_iter().map(|c| (group.clone(), c)));
+        let format =
+            Format::from_name(file.format.as_deref().unwrap_or("flask")).map_err(|e| format!("{group}: {e}"))?;
+        out.extend(file.cases.into_iter().map(|c| (group.clone(), format, c)));
     }
     Ok(out)
 }
@@ -312,18 +338,26 @@ fn keyring(k: &Keys) -> Result<Keyring, String> {
         .with_fallbacks(k.fallbacks.iter().map(|f| key(f)).collect::<Result<Vec<_>, _>>()?))
 }
 
-fn signer_options(s: &Signer) -> Result<SignerOptions, String> {
+fn signer_options(format: Format, s: &Signer) -> Result<SignerOptions, String> {
+    let d = format.defaults().signer;
     Ok(SignerOptions {
-        digest: Digest::from_name(&s.digest).map_err(|e| e.to_string())?,
-        key_derivation: KeyDerivation::from_name(&s.key_derivation).map_err(|e| e.to_string())?,
-        salt: s.salt.clone(),
+        digest: match &s.digest {
+            Some(n) => Digest::from_name(n).map_err(|e| e.to_string())?,
+            None => d.digest,
+        },
+        key_derivation: match &s.key_derivation {
+            Some(n) => KeyDerivation::from_name(n).map_err(|e| e.to_string())?,
+            None => d.key_derivation,
+        },
+        salt: s.salt.clone().unwrap_or(d.salt),
     })
 }
 
-fn wire_config(c: &WireCase) -> Result<SessionConfig, String> {
-    let opts = signer_options(&c.signer)?;
+fn wire_config(format: Format, c: &WireCase) -> Result<SessionConfig, String> {
+    let opts = signer_options(format, &c.signer)?;
     let ring = keyring(&c.keys)?;
     SessionConfig::builder()
+        .format(format)
         .secret_key(ring.current().clone())
         .fallbacks(ring.fallbacks().to_vec())
         .digest(opts.digest)
@@ -360,12 +394,60 @@ fn flask_config(cfg: &BTreeMap<String, J>) -> Result<SessionConfig, String> {
     builder.build().map_err(|e| e.to_string())
 }
 
+fn starlette_config(cfg: &BTreeMap<String, J>) -> Result<SessionConfig, String> {
+    let s = |k: &str| cfg.get(k).and_then(J::as_str).map(str::to_owned);
+    let b = |k: &str, d: bool| cfg.get(k).and_then(J::as_bool).unwrap_or(d);
+    let d = Format::Starlette.defaults();
+    let mut builder = SessionConfig::builder()
+        .format(Format::Starlette)
+        .secret_key(key(&s("secret_key").ok_or("secret_key missing")?)?)
+        .cookie_name(s("session_cookie").unwrap_or_else(|| d.cookie_name.into()))
+        .path(s("path").unwrap_or_else(|| "/".into()))
+        .domain(s("domain"))
+        .secure(b("https_only", false))
+        .partitioned(b("partitioned", false))
+        .lifetime_secs(cfg.get("max_age").and_then(J::as_u64).unwrap_or(d.lifetime));
+    if let Some(ss) = s("same_site") {
+        builder = builder.same_site(Some(SameSite::from_name(&ss).map_err(|e| e.to_string())?));
+    }
+    builder.build().map_err(|e| e.to_string())
+}
+
+fn django_config(cfg: &BTreeMap<String, J>) -> Result<SessionConfig, String> {
+    let s = |k: &str| cfg.get(k).and_then(J::as_str).map(str::to_owned);
+    let b = |k: &str, d: bool| cfg.get(k).and_then(J::as_bool).unwrap_or(d);
+    let d = Format::Django.defaults();
+    let mut builder = SessionConfig::builder()
+        .format(Format::Django)
+        .secret_key(key(&s("SECRET_KEY").ok_or("SECRET_KEY missing")?)?)
+        .cookie_name(s("SESSION_COOKIE_NAME").unwrap_or_else(|| d.cookie_name.into()))
+        .domain(s("SESSION_COOKIE_DOMAIN"))
+        .path(s("SESSION_COOKIE_PATH").unwrap_or_else(|| "/".into()))
+        .http_only(b("SESSION_COOKIE_HTTPONLY", true))
+        .secure(b("SESSION_COOKIE_SECURE", false))
+        .refresh_each_request(b("SESSION_SAVE_EVERY_REQUEST", false))
+        .expire_at_browser_close(b("SESSION_EXPIRE_AT_BROWSER_CLOSE", false))
+        .lifetime_secs(cfg.get("SESSION_COOKIE_AGE").and_then(J::as_u64).unwrap_or(d.lifetime))
+        .same_site(match s("SESSION_COOKIE_SAMESITE") {
+            Some(ss) => Some(SameSite::from_name(&ss).map_err(|e| e.to_string())?),
+            None => None,
+        });
+    if let Some(J::Array(fb)) = cfg.get("SECRET_KEY_FALLBACKS") {
+        for f in fb {
+            builder = builder.fallback(key(f.as_str().ok_or("fallback key is not a string")?)?);
+        }
+    }
+    builder.build().map_err(|e| e.to_string())
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Checks
 
 /// The result of one vector on one target.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct CaseResult {
+    /// The wire format (profile) of the vector: `flask`, `starlette`, `django`.
+    pub format: &'static str,
     /// Vector file (without `.json`).
     pub group: String,
     /// Vector id.
@@ -392,8 +474,8 @@ impl Report {
     }
 }
 
-fn check_wire_codec(c: &WireCase) -> Result<(), String> {
-    let codec = CookieCodec::new(&keyring(&c.keys)?, signer_options(&c.signer)?);
+fn check_wire_codec(format: Format, c: &WireCase) -> Result<(), String> {
+    let codec = CookieCodec::for_format(format, &keyring(&c.keys)?, signer_options(format, &c.signer)?);
     if let Some(sign) = &c.sign {
         // Flask signed with `sign.key`; sign with that key as our current key.
         let signing_key = match sign.key.strip_prefix("fallback:") {
@@ -404,29 +486,40 @@ fn check_wire_codec(c: &WireCase) -> Result<(), String> {
                 .ok_or("no such fallback")?,
             None => &c.keys.secret_key,
         };
-        let signing = CookieCodec::new(&Keyring::new(key(signing_key)?), signer_options(&c.signer)?);
+        let signing = CookieCodec::for_format(
+            format,
+            &Keyring::new(key(signing_key)?),
+            signer_options(format, &c.signer)?,
+        );
         let ours = signing.encode_json(&sign.tagged_json, sign.timestamp);
         if sign.compressed {
             let back = codec
                 .decode(&ours, sign.timestamp, None)
                 .map_err(|e| format!("our compressed cookie does not decode: {e}"))?;
-            let ours_json = json::map_to_tagged_json(&back.data);
-            let value = json::from_tagged_json(sign.tagged_json.as_bytes()).map_err(|e| e.to_string())?;
-            if ours_json != json::to_tagged_json(&value) {
+            let ours_json = session_json(format, &back.data);
+            let theirs = match format {
+                Format::Flask => json::from_tagged_json(sign.tagged_json.as_bytes()),
+                _ => json::from_plain_json(sign.tagged_json.as_bytes()),
+            }
+            .map_err(|e| e.to_string())?;
+            let session_core::Value::Dict(theirs) = theirs else {
+                return Err("the signed text is not an object".into());
+            };
+            if ours_json != session_json(format, &theirs) {
                 return Err(format!("compressed round trip differs: {ours_json}"));
             }
-            // The re-encoding of what Flask wrote must also be compressed (Flask's rule decided so).
+            // The re-encoding of what the framework wrote must also be compressed (its rule decided so).
             if !ours.starts_with('.') {
-                return Err("Flask compressed this payload but we did not".into());
+                return Err(format!("{format} compressed this payload but we did not"));
             }
         } else if ours != c.cookie {
-            return Err(format!("signing differs:\n   ours  {ours}\n   flask {}", c.cookie));
+            return Err(format!("signing differs:\n   ours  {ours}\n   {format} {}", c.cookie));
         }
     }
     let got = codec.decode(&c.cookie, c.now, Some(c.max_age));
     match (c.expected.result.as_str(), got) {
         ("valid", Ok(d)) => {
-            let ours = json::map_to_tagged_json(&d.data);
+            let ours = session_json(format, &d.data);
             if Some(&ours) != c.expected.tagged_json.as_ref() {
                 return Err(format!("decoded to {ours}, expected {:?}", c.expected.tagged_json));
             }
@@ -437,7 +530,7 @@ fn check_wire_codec(c: &WireCase) -> Result<(), String> {
             Ok(())
         }
         ("valid", Err(e)) => Err(format!("refused ({}): {e}", e.kind())),
-        ("invalid", Ok(d)) => Err(format!("accepted as {}", json::map_to_tagged_json(&d.data))),
+        ("invalid", Ok(d)) => Err(format!("accepted as {}", session_json(format, &d.data))),
         ("invalid", Err(e)) => {
             if Some(e.kind().as_str()) == c.expected.error.as_deref() {
                 Ok(())
@@ -454,15 +547,15 @@ fn check_wire_codec(c: &WireCase) -> Result<(), String> {
 }
 
 /// A wire vector replayed as a request: the session must contain what Flask decoded, or be empty.
-fn check_wire_exchange(target: &dyn Target, c: &WireCase) -> Result<(), String> {
-    let config = wire_config(c)?;
+fn check_wire_exchange(target: &dyn Target, format: Format, c: &WireCase) -> Result<(), String> {
+    let config = wire_config(format, c)?;
     let expect = match c.expected.result.as_str() {
         "valid" => c.expected.tagged_json.clone().unwrap_or_default(),
         _ => "{}".to_owned(),
     };
     let ex = Exchange {
+        cookie_headers: vec![format!("{}={}", config.cookie_name(), c.cookie)],
         config,
-        cookie_headers: vec![format!("session={}", c.cookie)],
         now: c.now,
         actions: vec![Action::Dump {
             expect: J::String(expect.clone()),
@@ -475,8 +568,8 @@ fn check_wire_exchange(target: &dyn Target, c: &WireCase) -> Result<(), String> 
     if out.observations != [J::String(expect.clone())] {
         return Err(format!("session {:?}, expected {expect}", out.observations));
     }
-    let refreshed =
-        expect.contains(r#""_permanent":true"#) || c.expected.key.as_deref().is_some_and(|k| k != "current");
+    let refreshed = (format == Format::Flask && expect.contains(r#""_permanent":true"#))
+        || c.expected.key.as_deref().is_some_and(|k| k != "current");
     if !refreshed && !out.set_cookie.is_empty() {
         return Err(format!("unexpected Set-Cookie {:?}", out.set_cookie));
     }
@@ -513,8 +606,12 @@ fn canonical_attr(name: &str) -> String {
         .map_or_else(|| name.to_owned(), |n| (*n).to_owned())
 }
 
-fn check_scenario(target: &dyn Target, c: &ScenarioCase) -> Result<(), String> {
-    let config = flask_config(&c.config)?;
+fn check_scenario(target: &dyn Target, format: Format, c: &ScenarioCase) -> Result<(), String> {
+    let config = match format {
+        Format::Starlette => starlette_config(&c.config)?,
+        Format::Django => django_config(&c.config)?,
+        _ => flask_config(&c.config)?,
+    };
     let ex = Exchange {
         config: config.clone(),
         cookie_headers: c.request_cookies.clone(),
@@ -555,11 +652,14 @@ fn check_scenario(target: &dyn Target, c: &ScenarioCase) -> Result<(), String> {
             if attrs != exp.attributes {
                 errs.push(format!("attributes {attrs:?} (expected {:?})", exp.attributes));
             }
-            if exp.value.starts_with('.') || value.starts_with('.') {
-                // Compressed: compare by decoding (deflate output may differ between zlib builds).
+            let deletion = exp.tagged_json.is_none();
+            let by_decoding = exp.value.starts_with('.') || value.starts_with('.') || format != Format::Flask;
+            if by_decoding && !deletion && value != exp.value {
+                // Compressed: compare by decoding (deflate output may differ between zlib builds). Plain-JSON
+                // formats: Python writes keys in insertion order, we in code-point order; compare the sessions.
                 match config.codec().decode(&value, c.now, None) {
                     Ok(d) => {
-                        let ours = json::map_to_tagged_json(&d.data);
+                        let ours = session_json(format, &d.data);
                         if Some(&ours) != exp.tagged_json.as_ref() || d.timestamp != exp.timestamp {
                             errs.push(format!(
                                 "cookie decodes to {ours} @{:?} (expected {:?} @{:?})",
@@ -589,23 +689,24 @@ fn check_scenario(target: &dyn Target, c: &ScenarioCase) -> Result<(), String> {
 /// When the vector files cannot be read or parsed.
 pub fn run(target: &dyn Target) -> Result<Report, String> {
     let mut cases = Vec::new();
-    for (group, case) in load_cases()? {
+    for (group, format, case) in load_cases()? {
         let (id, comment, result) = match &case {
             Case::Wire(w) => {
                 let r = if target.name() == "core" {
-                    check_wire_codec(w).and_then(|()| check_wire_exchange(target, w))
+                    check_wire_codec(format, w).and_then(|()| check_wire_exchange(target, format, w))
                 } else {
-                    check_wire_exchange(target, w)
+                    check_wire_exchange(target, format, w)
                 };
                 (w.id.clone(), w.comment.clone(), r)
             }
-            Case::Scenario(s) => (s.id.clone(), s.comment.clone(), check_scenario(target, s)),
+            Case::Scenario(s) => (s.id.clone(), s.comment.clone(), check_scenario(target, format, s)),
         };
         let (status, reason) = match result {
             Ok(()) => ("pass", String::new()),
             Err(e) => ("fail", format!("{comment}: {e}")),
         };
         cases.push(CaseResult {
+            format: format.name(),
             group: group.clone(),
             id,
             status,
