@@ -8,18 +8,15 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context as _, anyhow};
 use clap::{Parser, Subcommand, ValueEnum};
-use session_core::json::{from_tagged_json, map_to_tagged_json, to_tagged_json};
+use session_core::format::pyjson::{self, Separators};
+use session_core::json::{from_tagged_json, to_tagged_json};
 use session_core::{
-    CookieCodec, DEFAULT_MAX_DECOMPRESSED, Digest, KeyId, MIN_KEY_LEN, SecretKey, SessionError, SignerOptions, Value,
-    decode_unverified,
+    CookieCodec, DEFAULT_MAX_DECOMPRESSED, Digest, Format, KeyId, MIN_KEY_LEN, SecretKey, SessionError, Value,
 };
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::keys::KeyArgs;
-
-/// Flask's `PERMANENT_SESSION_LIFETIME` default: 31 days.
-const FLASK_MAX_AGE: u64 = 2_678_400;
 
 /// Largest key `keygen` makes; HMAC hashes longer keys down to one block anyway.
 const MAX_KEYGEN_BYTES: usize = 1024;
@@ -46,9 +43,13 @@ struct Cli {
     #[command(flatten)]
     keys: KeyArgs,
 
-    /// HMAC digest of the signature (Flask's default is sha1).
-    #[arg(long, global = true, value_enum, default_value_t = DigestArg::Sha1)]
-    digest: DigestArg,
+    /// Whose cookie: flask, starlette (FastAPI) or django. Each has its own signer, serializer and defaults.
+    #[arg(long, global = true, value_enum, default_value_t = FormatArg::Flask)]
+    format: FormatArg,
+
+    /// HMAC digest of the signature (default: the format's; Flask and Starlette sha1, Django sha256).
+    #[arg(long, global = true, value_enum)]
+    digest: Option<DigestArg>,
 
     #[command(subcommand)]
     command: Command,
@@ -67,19 +68,22 @@ enum Command {
         bytes: usize,
     },
 
-    /// Sign a session (Flask's tagged JSON on stdin) and print the cookie value.
+    /// Sign a session (JSON on stdin; Flask: tagged JSON) and print the cookie value.
     #[command(after_help = "Examples:\n  \
         echo '{\"t\":{\" t\":[1,2]},\"username\":\"alice\"}' | session-cookie sign\n  \
-        echo '{\"user_id\":42}' | session-cookie sign --timestamp 1700000000 --key-env OLD_KEY\n\n\
-        The output is the exact value Flask would put in its `session` cookie (for payloads Flask does not \
-        compress; compressed payloads are valid but zlib may choose other bytes).")]
+        echo '{\"user_id\":42}' | session-cookie sign --timestamp 1700000000 --key-env OLD_KEY\n  \
+        echo '{\"user\":\"alice\",\"n\":1}' | session-cookie --format django sign\n\n\
+        The output is the exact value the framework would put in its cookie for the same data and time (Flask \
+        sorts the keys; Starlette and Django keep the order of the JSON on stdin), except that zlib may choose \
+        other bytes for a compressed payload (Flask, Django).")]
     Sign {
         /// Signing time in Unix seconds (default: now).
         #[arg(long, value_name = "UNIX")]
         timestamp: Option<u64>,
     },
 
-    /// Verify a cookie with the current and fallback keys; print the session as tagged JSON.
+    /// Verify a cookie with the current and fallback keys; print the session as the framework stores it
+    /// (Flask: tagged JSON; Starlette and Django: plain JSON).
     #[command(after_help = "Examples:\n  \
         session-cookie verify - < cookie.txt\n  \
         printf '%s' \"$COOKIE\" | session-cookie verify --verbose --fallback-key-env OLD_KEY -\n  \
@@ -92,9 +96,10 @@ enum Command {
         /// The time to check the age against, in Unix seconds (default: now).
         #[arg(long, value_name = "UNIX")]
         now: Option<u64>,
-        /// Oldest accepted cookie in seconds (Flask's PERMANENT_SESSION_LIFETIME: 31 days).
-        #[arg(long, value_name = "SECONDS", default_value_t = FLASK_MAX_AGE)]
-        max_age: u64,
+        /// Oldest accepted cookie in seconds (default: the format's; Flask's PERMANENT_SESSION_LIFETIME is 31
+        /// days, Starlette's max_age and Django's SESSION_COOKIE_AGE 14 days).
+        #[arg(long, value_name = "SECONDS")]
+        max_age: Option<u64>,
         /// Also say on stderr which key verified the cookie and how old it is.
         #[arg(short, long)]
         verbose: bool,
@@ -108,15 +113,32 @@ enum Command {
     #[command(after_help = "Examples:\n  \
         session-cookie decode - < cookie.txt\n  \
         session-cookie decode -- eyJ1c2VyX2lkIjo0Mn0.ZVPxAA.cESecR1t-ovL8OTqxuS2dTteBxA\n\n\
-        Output: {\"payload\":<tagged JSON>,\"timestamp\":N,\"issued_at\":\"<RFC 3339>\",\"compressed\":bool,\
-        \"verified\":false}\n\
-        (issued_at is null for a timestamp past the year 9999.)")]
+        Output: {\"payload\":<the session as the format stores it>,\"timestamp\":N,\"issued_at\":\"<RFC 3339>\",\
+        \"compressed\":bool,\"verified\":false}\n\
+        (issued_at is null for a timestamp past the year 9999, timestamp null for a format without one.)")]
     Decode {
         /// `-` to read the cookie from stdin (preferred: an argument shows in `ps` and shell history), or the
         /// cookie value. Put `--` before a value that starts with `-`.
         #[arg(value_name = "COOKIE")]
         cookie: String,
     },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum FormatArg {
+    Flask,
+    Starlette,
+    Django,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Self {
+        match f {
+            FormatArg::Flask => Self::Flask,
+            FormatArg::Starlette => Self::Starlette,
+            FormatArg::Django => Self::Django,
+        }
+    }
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -167,35 +189,54 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
-    let options = SignerOptions {
-        digest: cli.digest.into(),
-        ..SignerOptions::default()
-    };
+    let format = Format::from(cli.format);
+    let defaults = format.defaults();
+    let mut options = defaults.signer;
+    if let Some(d) = cli.digest {
+        options.digest = d.into();
+    }
     match cli.command {
         Command::Keygen { bytes } => keygen(bytes),
         Command::Sign { timestamp } => {
             let keyring = cli.keys.keyring()?;
-            let codec = CookieCodec::new(&keyring, options);
+            let codec = CookieCodec::for_format(format, &keyring, options);
             let mut input = Vec::new();
             io::stdin()
                 .read_to_end(&mut input)
                 .context("cannot read the session from stdin")?;
-            let value = from_tagged_json(&input).map_err(|e| {
-                let detail = match e {
-                    SessionError::BadPayload(detail) => detail,
-                    other => other.to_string(),
+            let detail = |e: SessionError| match e {
+                SessionError::BadPayload(detail) => detail,
+                other => other.to_string(),
+            };
+            let not_object = || anyhow!("the session on stdin must be a JSON object, e.g. {{\"user_id\":42}}");
+            let json = if format == Format::Flask {
+                let value = from_tagged_json(&input)
+                    .map_err(|e| anyhow!("the session on stdin is not valid tagged JSON: {}", detail(e)))?;
+                if !matches!(value, Value::Dict(_)) {
+                    return Err(not_object().into());
+                }
+                // The canonical form (sorted keys), so the bytes are the ones Flask would write.
+                to_tagged_json(&value)
+            } else {
+                let text = std::str::from_utf8(&input).context("the session on stdin is not UTF-8")?;
+                let seps = if format == Format::Django {
+                    Separators::COMPACT
+                } else {
+                    Separators::DEFAULT
                 };
-                anyhow!("the session on stdin is not valid tagged JSON: {detail}")
-            })?;
-            if !matches!(value, Value::Dict(_)) {
-                return Err(anyhow!("the session on stdin must be a JSON object, e.g. {{\"user_id\":42}}").into());
-            }
+                // json.dumps of the object as given: its key order is kept, as a Python dict keeps it.
+                let json = pyjson::rewrite(text, seps)
+                    .map_err(|e| anyhow!("the session on stdin is not valid JSON: {}", detail(e)))?;
+                if !json.starts_with('{') {
+                    return Err(not_object().into());
+                }
+                json
+            };
             let timestamp = match timestamp {
                 Some(t) => t,
                 None => unix_now()?,
             };
-            // Sign the canonical form so the bytes are the ones Flask would write.
-            print_line(&codec.encode_json(&to_tagged_json(&value), timestamp))
+            print_line(&codec.encode_json(&json, timestamp))
         }
         Command::Verify {
             now,
@@ -204,14 +245,15 @@ fn run(cli: Cli) -> Result<(), Failure> {
             cookie,
         } => {
             let keyring = cli.keys.keyring()?;
-            let codec = CookieCodec::new(&keyring, options);
+            let codec = CookieCodec::for_format(format, &keyring, options);
+            let max_age = max_age.unwrap_or(defaults.lifetime);
             let cookie = cookie_arg(cookie)?;
             let now = match now {
                 Some(n) => n,
                 None => unix_now()?,
             };
             let decoded = codec.decode(&cookie, now, Some(max_age)).map_err(Failure::Refused)?;
-            print_line(&map_to_tagged_json(&decoded.data))?;
+            print_line(&format.to_json(&decoded.data))?;
             if verbose {
                 match decoded.key {
                     KeyId::Current => eprintln!("verified by current key"),
@@ -222,27 +264,34 @@ fn run(cli: Cli) -> Result<(), Failure> {
                         );
                     }
                 }
-                // decode() refused any timestamp after `now`, so this does not underflow.
+                // Flask and Starlette refuse a timestamp after `now`; Django accepts one (shown as a negative age).
                 if let Some(ts) = decoded.timestamp {
-                    eprintln!("age: {} s", now.saturating_sub(ts));
+                    eprintln!("age: {} s", now as i128 - i128::from(ts));
                 }
             }
             Ok(())
         }
         Command::Decode { cookie } => {
             let cookie = cookie_arg(cookie)?;
-            let (value, timestamp, compressed) =
-                decode_unverified(&cookie, DEFAULT_MAX_DECOMPRESSED).map_err(Failure::Refused)?;
-            let issued_at = i64::try_from(timestamp)
-                .ok()
+            let (value, timestamp, compressed) = format
+                .decode_unverified(&cookie, DEFAULT_MAX_DECOMPRESSED)
+                .map_err(Failure::Refused)?;
+            let issued_at = timestamp
+                .and_then(|t| i64::try_from(t).ok())
                 .and_then(|t| OffsetDateTime::from_unix_timestamp(t).ok())
                 .and_then(|t| t.format(&Rfc3339).ok())
                 .map_or(serde_json::Value::Null, serde_json::Value::String);
-            // Written by hand to keep the documented field order and the payload's exact tagged JSON.
+            let timestamp = timestamp.map_or_else(|| "null".to_owned(), |t| t.to_string());
+            let payload = match (format, &value) {
+                (Format::Flask, _) => to_tagged_json(&value),
+                (_, Value::Dict(map)) => format.to_json(map),
+                // Not a session, but show what it is.
+                (_, other) => pyjson::dumps(other, Separators::COMPACT),
+            };
+            // Written by hand to keep the documented field order and the payload's exact JSON.
             print_line(&format!(
-                "{{\"payload\":{},\"timestamp\":{timestamp},\"issued_at\":{issued_at},\"compressed\":{compressed},\
-                 \"verified\":false}}",
-                to_tagged_json(&value)
+                "{{\"payload\":{payload},\"timestamp\":{timestamp},\"issued_at\":{issued_at},\"compressed\":{compressed},\
+                 \"verified\":false}}"
             ))
         }
     }
