@@ -1,4 +1,5 @@
-//! The live cross-framework test: the seed app on Flask, axum, actix-web and hyper, one key, loopback only.
+//! The live cross-framework test: the seed app on Flask, Starlette (uvicorn) and Django, and on axum, actix-web
+//! and hyper in each of their profiles; one key, loopback only.
 
 use std::net::TcpListener;
 use std::path::Path;
@@ -55,7 +56,33 @@ fn start(root: &Path, name: &'static str, mut cmd: Command) -> Result<Server> {
     Ok(server)
 }
 
-/// Builds the examples, starts all four servers, and checks logins across every pair.
+/// One profile: the Python app that speaks it, its cookie name, and the Rust examples run in it.
+struct Profile {
+    format: &'static str,
+    python: &'static str,
+    cookie: &'static str,
+}
+
+const PROFILES: [Profile; 3] = [
+    Profile {
+        format: "flask",
+        python: "interop/flask_app.py",
+        cookie: "session",
+    },
+    Profile {
+        format: "starlette",
+        python: "interop/starlette_app.py",
+        cookie: "session",
+    },
+    Profile {
+        format: "django",
+        python: "interop/django_app.py",
+        cookie: "sessionid",
+    },
+];
+
+/// Builds the examples; for each profile starts its Python app (Flask; Starlette under uvicorn; Django) and the
+/// three Rust examples with `SESSION_FORMAT` set, and checks logins across every pair.
 pub(crate) fn run(root: &Path) -> Result<()> {
     let started = Instant::now();
     let py = crate::python::venv(root)?;
@@ -66,21 +93,59 @@ pub(crate) fn run(root: &Path) -> Result<()> {
     if !st.success() {
         bail!("building the login examples failed");
     }
-    let bin = |n: &str| Command::new(root.join("target/debug").join(n));
-    let mut flask = Command::new(py);
-    flask.arg(root.join("interop/flask_app.py"));
-    let servers = vec![
-        start(root, "flask", flask)?,
-        start(root, "axum", bin("login-axum"))?,
-        start(root, "actix", bin("login-actix"))?,
-        start(root, "hyper", bin("login-hyper"))?,
-    ];
+    let mut failures = Vec::new();
+    let mut total = 0;
+    for profile in &PROFILES {
+        let bin = |n: &str| {
+            let mut c = Command::new(root.join("target/debug").join(n));
+            c.env("SESSION_FORMAT", profile.format);
+            c
+        };
+        let mut python = Command::new(&py);
+        python.arg(root.join(profile.python));
+        let servers = vec![
+            start(root, profile.format, python)?,
+            start(root, "axum", bin("login-axum"))?,
+            start(root, "actix", bin("login-actix"))?,
+            start(root, "hyper", bin("login-hyper"))?,
+        ];
+        total += servers.len();
+        failures.extend(
+            matrix(profile, &servers)
+                .into_iter()
+                .map(|f| format!("[{}] {f}", profile.format)),
+        );
+        if profile.format == "flask" {
+            // Flash messages and CSRF tokens are Flask's (and Flask-WTF's): checked on the Flask servers.
+            let ports: Vec<(&'static str, u16)> = servers.iter().map(|s| (s.name, s.port)).collect();
+            if let Err(e) = crate::interop_flash_csrf::run(&ports) {
+                failures.push(format!("[flask] {e:#}"));
+            }
+        }
+    }
+    println!(
+        "interop: {} profiles, {total} servers, {:.1} s",
+        PROFILES.len(),
+        started.elapsed().as_secs_f64()
+    );
+    if !failures.is_empty() {
+        for f in &failures {
+            println!("FAIL {f}");
+        }
+        bail!("{} interop failures", failures.len());
+    }
+    Ok(())
+}
 
+/// Logs in on each server, reads the page on every server with that cookie, sends it tampered to all, and
+/// logs out; prints the profile's table and returns the failures.
+fn matrix(profile: &Profile, servers: &[Server]) -> Vec<String> {
+    let name = profile.cookie;
     let mut failures = Vec::new();
     let mut rows = Vec::new();
-    for from in &servers {
+    for from in servers {
         let mut row = Vec::new();
-        let cookie = match login(from) {
+        let cookie = match login(from, name) {
             Ok(c) => c,
             Err(e) => {
                 failures.push(format!("login on {}: {e:#}", from.name));
@@ -93,10 +158,10 @@ pub(crate) fn run(root: &Path) -> Result<()> {
                 continue;
             }
         };
-        for to in &servers {
+        for to in servers {
             let cell = match check_page(
                 to,
-                Some(&format!("session={cookie}")),
+                Some(&format!("{name}={cookie}")),
                 &format!("Logged in as {USER_ESCAPED}"),
             ) {
                 Ok(()) => "ok".to_owned(),
@@ -109,7 +174,7 @@ pub(crate) fn run(root: &Path) -> Result<()> {
         }
         let tampered = tamper(&cookie);
         let tamper_cell = match servers.iter().try_for_each(|to| {
-            check_page(to, Some(&format!("session={tampered}")), NOT_LOGGED_IN).with_context(|| to.name)
+            check_page(to, Some(&format!("{name}={tampered}")), NOT_LOGGED_IN).with_context(|| to.name)
         }) {
             Ok(()) => "refused".to_owned(),
             Err(e) => {
@@ -117,7 +182,7 @@ pub(crate) fn run(root: &Path) -> Result<()> {
                 "FAIL".to_owned()
             }
         };
-        let logout_cell = match logout(from, &cookie) {
+        let logout_cell = match logout(from, name, &cookie) {
             Ok(()) => "deleted".to_owned(),
             Err(e) => {
                 failures.push(format!("logout on {}: {e:#}", from.name));
@@ -127,37 +192,22 @@ pub(crate) fn run(root: &Path) -> Result<()> {
         rows.push((from.name, row, tamper_cell, logout_cell));
     }
 
-    print!("\n{:<14}", "login \\ read");
-    for s in &servers {
-        print!(" {:>7}", s.name);
+    print!("\n{:<18}", format!("{} profile", profile.format));
+    for s in servers {
+        print!(" {:>9}", s.name);
     }
     println!(" {:>9} {:>9}", "tampered", "logout");
     for (name, row, t, l) in &rows {
-        print!("{name:<14}");
+        print!("{name:<18}");
         for c in row {
-            print!(" {c:>7}");
+            print!(" {c:>9}");
         }
         println!(" {t:>9} {l:>9}");
     }
-    println!(
-        "interop: {} servers, {:.1} s",
-        servers.len(),
-        started.elapsed().as_secs_f64()
-    );
-    let ports: Vec<(&'static str, u16)> = servers.iter().map(|s| (s.name, s.port)).collect();
-    if let Err(e) = crate::interop_flash_csrf::run(&ports) {
-        failures.push(format!("{e:#}"));
-    }
-    if !failures.is_empty() {
-        for f in &failures {
-            println!("FAIL {f}");
-        }
-        bail!("{} interop failures", failures.len());
-    }
-    Ok(())
+    failures
 }
 
-fn login(s: &Server) -> Result<String> {
+fn login(s: &Server, name: &str) -> Result<String> {
     let r = request(
         s.port,
         "POST",
@@ -168,9 +218,9 @@ fn login(s: &Server) -> Result<String> {
     if r.status != 302 {
         bail!("POST /login answered {} (expected 302): {}", r.status, r.body);
     }
-    r.set_cookie_value("session")
+    r.set_cookie_value(name)
         .filter(|v| !v.is_empty())
-        .context("POST /login set no session cookie")
+        .with_context(|| format!("POST /login set no {name} cookie"))
 }
 
 fn check_page(s: &Server, cookie: Option<&str>, want: &str) -> Result<()> {
@@ -181,25 +231,29 @@ fn check_page(s: &Server, cookie: Option<&str>, want: &str) -> Result<()> {
     Ok(())
 }
 
-fn logout(s: &Server, cookie: &str) -> Result<()> {
-    let r = request(s.port, "GET", "/logout", Some(&format!("session={cookie}")), None)?;
+fn logout(s: &Server, name: &str, cookie: &str) -> Result<()> {
+    let r = request(s.port, "GET", "/logout", Some(&format!("{name}={cookie}")), None)?;
     if r.status != 302 {
         bail!("GET /logout answered {}", r.status);
     }
-    let deletion = r
-        .all("set-cookie")
-        .into_iter()
-        .any(|h| h.starts_with("session=;") && h.contains("01 Jan 1970 00:00:00 GMT"));
+    // Flask: `session=; Expires=Thu, 01 Jan 1970 ...`; Starlette: `session=null; ... expires=Thu, 01 Jan 1970
+    // ...`; Django: `sessionid=""; expires=Thu, 01 Jan 1970 ...; Max-Age=0`.
+    let deletion = r.all("set-cookie").into_iter().any(|h| {
+        let value = h
+            .strip_prefix(&format!("{name}="))
+            .and_then(|rest| rest.split(';').next());
+        matches!(value, Some("" | "null" | "\"\"")) && h.contains("01 Jan 1970 00:00:00 GMT")
+    });
     if !deletion {
         bail!("GET /logout sent no deletion cookie: {:?}", r.all("set-cookie"));
     }
     Ok(())
 }
 
-/// Changes one character in the middle of the payload.
+/// Changes one character in the middle of the payload (Flask, Starlette: before the first `.`; Django: `:`).
 fn tamper(cookie: &str) -> String {
     let mut bytes = cookie.as_bytes().to_vec();
-    let i = cookie.find('.').unwrap_or(cookie.len()) / 2;
+    let i = cookie.find(['.', ':']).unwrap_or(cookie.len()) / 2;
     bytes[i] = if bytes[i] == b'A' { b'B' } else { b'A' };
     String::from_utf8(bytes).unwrap_or_default()
 }

@@ -7,7 +7,9 @@
 //!
 //! `SECRET_KEY` (text, `hex:` or `base64:`) sets the key; without it a random one is used (with a warning).
 //! `DEMO_PORT` (default 3000) moves the three ports to `DEMO_PORT`, `+1`, `+2`. Give the same key to
-//! `interop/flask_app.py` and Flask joins in (its `/demo` page is the same). Ctrl-C stops all three.
+//! `interop/flask_app.py` and Flask joins in (its `/demo` page is the same). `SESSION_FORMAT=starlette` or
+//! `django` shares FastAPI/Starlette's or Django's cookie instead (`interop/starlette_app.py`,
+//! `interop/django_app.py`); `SESSION_COOKIE_NAME` overrides the cookie name. Ctrl-C stops all three.
 
 use anyhow::Context as _;
 use login_common::demo::{Peer, Site};

@@ -1,4 +1,5 @@
 //! `login-actix`: the seed login app on 127.0.0.1:$PORT (default 3001), signed with `$SECRET_KEY`.
+//! `SESSION_FORMAT` (`flask` by default, `starlette`, `django`) and `SESSION_COOKIE_NAME` choose whose cookie it shares.
 
 use std::net::TcpListener;
 

@@ -5,7 +5,7 @@ pub mod check;
 pub mod demo;
 
 use anyhow::Context as _;
-use session_core::{SecretKey, SessionConfig};
+use session_core::{Format, SecretKey, SessionConfig};
 
 /// The session key holding the logged-in user's name (as in the seed app).
 pub const USERNAME: &str = "username";
@@ -66,12 +66,31 @@ pub fn port_from_env(default: u16) -> anyhow::Result<u16> {
     }
 }
 
-/// The session configuration every example uses: Flask's defaults with the given key.
+/// Reads `SESSION_FORMAT` (`flask`, the default; `starlette` or `fastapi`; `django`): whose cookies to share.
 ///
 /// # Errors
-/// Never in practice (Flask's defaults are valid); kept fallible because configuration can fail.
+/// When `SESSION_FORMAT` is set to another name.
+pub fn format_from_env() -> anyhow::Result<Format> {
+    match std::env::var("SESSION_FORMAT") {
+        Ok(f) if !f.is_empty() => Format::from_name(&f).context("SESSION_FORMAT is not usable"),
+        _ => Ok(Format::Flask),
+    }
+}
+
+/// The session configuration every example uses: the defaults of the format `SESSION_FORMAT` names (Flask's
+/// by default) with the given key, and the cookie name `SESSION_COOKIE_NAME` when set (default: the format's,
+/// `session` or Django's `sessionid`).
+///
+/// # Errors
+/// When `SESSION_FORMAT` or `SESSION_COOKIE_NAME` is invalid (the message says why).
 pub fn session_config(key: SecretKey) -> anyhow::Result<SessionConfig> {
-    Ok(SessionConfig::builder().secret_key(key).build()?)
+    let mut builder = SessionConfig::builder().format(format_from_env()?).secret_key(key);
+    if let Ok(name) = std::env::var("SESSION_COOKIE_NAME") {
+        if !name.is_empty() {
+            builder = builder.cookie_name(name);
+        }
+    }
+    builder.build().context("SESSION_COOKIE_NAME is not usable")
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
 //! `login-hyper`: `SECRET_KEY=... PORT=3002 cargo run -p login-hyper`, then open http://127.0.0.1:3002/login.
+//! `SESSION_FORMAT` (`flask` by default, `starlette`, `django`) and `SESSION_COOKIE_NAME` choose whose cookie it shares.
 
 use tracing_subscriber::EnvFilter;
 
