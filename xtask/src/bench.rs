@@ -84,11 +84,12 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<()> {
             .with_context(|| format!("cannot write {}", path.display()))?;
         eprintln!("xtask bench: wrote {}", path.display());
     }
-    Ok(())
+    // The Starlette and Django profiles next to Flask's and next to their frameworks' own serializers.
+    crate::bench_formats::run(root, opts.quick)
 }
 
 /// `CARGO_TARGET_DIR` when set (relative to the workspace root, where cargo runs), else `<root>/target`.
-fn target_dir(root: &Path) -> PathBuf {
+pub(crate) fn target_dir(root: &Path) -> PathBuf {
     match std::env::var_os("CARGO_TARGET_DIR") {
         Some(dir) if !dir.is_empty() => root.join(dir),
         _ => root.join("target"),
@@ -96,7 +97,7 @@ fn target_dir(root: &Path) -> PathBuf {
 }
 
 /// Median ns/op of every benchmark whose `new/estimates.json` was written after `since`, by criterion full id.
-fn read_criterion(dir: &Path, since: SystemTime) -> Result<BTreeMap<String, f64>> {
+pub(crate) fn read_criterion(dir: &Path, since: SystemTime) -> Result<BTreeMap<String, f64>> {
     let mut found = BTreeMap::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {

@@ -11,6 +11,7 @@
 //! - `soak [--seconds N]`: a bounded mixed load on each login example (not part of `ci`).
 
 mod bench;
+mod bench_formats;
 mod bench_http;
 mod browser;
 mod http;
