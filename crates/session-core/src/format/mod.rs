@@ -7,9 +7,11 @@
 //! live with it in [`Defaults`]; when a session is written or deleted is [`Format`]'s business too, read by
 //! the one `save` in `lifecycle.rs`.
 //!
-//! The seam is [`Wire`]: an encoder/decoder built once per configuration from the keyring, the signer options
-//! and the cookie name (an encrypting format uses the name as associated data or purpose, and may carry no
-//! timestamp: [`Decoded::timestamp`] is then `None`, and the age check is the format's own).
+//! The seam is [`CookieCodec`] over the internal `Wire` enum (one variant per format): an encoder/decoder
+//! built once per configuration from the keyring and the signer options. A format that encrypts (AEAD) fits the
+//! same shape: its keys are derived here once, the cookie name can be passed at construction as associated
+//! data or purpose, and it may carry no timestamp: [`Decoded::timestamp`] is then `None` and the age check is
+//! the format's own.
 
 pub(crate) mod django;
 pub(crate) mod flask;

@@ -1,7 +1,7 @@
 //! Python's plain `json.dumps` (`ensure_ascii`, `allow_nan`, Python float `repr`) with a choice of separators,
 //! and an order-keeping rewrite of any JSON text into that form (the CLI signs stdin JSON in its own key order).
 //!
-//! Maps are written in code-point order of their keys (a [`Map`](crate::Map) is sorted); Python writes dicts in
+//! Maps are written in code-point order of their keys (a [`Map`] is sorted); Python writes dicts in
 //! insertion order. Both read either, and the rewrite keeps the order of the text it is given.
 
 use std::fmt::Write as _;
