@@ -357,11 +357,11 @@ fn unquote(v: &str) -> std::borrow::Cow<'_, str> {
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'\\' && i + 1 < b.len() {
-            let oct = b.get(i + 1..i + 4).filter(|d| {
-                d.iter()
-                    .all(|c| (b'0'..=b'3').contains(&d[0]) && (b'0'..=b'7').contains(c))
-            });
-            if let Some(d) = oct {
+            // `\ooo`: three octal digits, the first 0-3 (one byte), as `_OctalPatt` matches.
+            let octal = b
+                .get(i + 1..i + 4)
+                .filter(|d| matches!(d[0], b'0'..=b'3') && d.iter().all(|c| matches!(c, b'0'..=b'7')));
+            if let Some(d) = octal {
                 out.push((d[0] - b'0') * 64 + (d[1] - b'0') * 8 + (d[2] - b'0'));
                 i += 4;
             } else {
@@ -374,4 +374,18 @@ fn unquote(v: &str) -> std::borrow::Cow<'_, str> {
         }
     }
     std::borrow::Cow::Owned(String::from_utf8_lossy(&out).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn python_cookie_parsing() {
+        let h = ["a=1; session=first; x; session = \"q\\\"u\\101\" ", "session=third"];
+        assert_eq!(python_cookie(h, "session").as_deref(), Some("third"));
+        assert_eq!(python_cookie([h[0]], "session").as_deref(), Some("q\"uA"));
+        assert_eq!(python_cookie(["session=\""], "session").as_deref(), Some("\""));
+        assert_eq!(python_cookie(["sessionid=1"], "session"), None);
+    }
 }
