@@ -276,7 +276,7 @@ impl CookieCodec {
     }
 
     /// Sets the bound on how many values one payload may decode into (default
-    /// [`DEFAULT_MAX_VALUES`](crate::json::DEFAULT_MAX_VALUES)).
+    /// [`DEFAULT_MAX_VALUES`]).
     pub fn with_max_values(mut self, limit: usize) -> Self {
         self.max_values = limit;
         self
