@@ -98,14 +98,14 @@ fn defaults_follow_the_format_whatever_the_call_order() {
         .format(Format::Django)
         .build()
         .unwrap();
-    assert_eq!((django.cookie_name(), django.lifetime()), ("sessionid", 1_209_600));
+    assert_eq!((django.cookie_name(), django.lifetime_secs()), ("sessionid", 1_209_600));
     let named = SessionConfig::builder()
         .cookie_name("mine")
         .format(Format::Starlette)
         .secret_key(key())
         .build()
         .unwrap();
-    assert_eq!((named.cookie_name(), named.lifetime()), ("mine", 1_209_600));
+    assert_eq!((named.cookie_name(), named.lifetime_secs()), ("mine", 1_209_600));
     let flask = SessionConfig::builder().secret_key(key()).build().unwrap();
     assert_eq!((flask.format(), flask.cookie_name()), (Format::Flask, "session"));
     assert_eq!(Format::from_name("FastAPI").unwrap(), Format::Starlette);
