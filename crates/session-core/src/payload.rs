@@ -66,7 +66,7 @@ thread_local! {
 ///
 /// Flask's rule (itsdangerous `URLSafeSerializerMixin.dump_payload`): the zlib stream is used when
 /// `len(compressed) < len(json) - 1`, i.e. when it saves at least two bytes. Inputs up to 32 KiB (every cookie:
-/// the browser limit is 4 KiB) are compressed by [`crate::deflate`], a compressor sized for cookies with zlib
+/// the browser limit is 4 KiB) are compressed by `deflate.rs` (private), a compressor sized for cookies with zlib
 /// level 6's matching rules; its streams differ from zlib's by a few bytes at most, so the decision can differ
 /// from Flask's only for a payload that compresses to within a few bytes of the threshold, and either choice is
 /// a cookie Flask reads. Longer inputs use zlib at level 6.
