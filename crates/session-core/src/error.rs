@@ -35,6 +35,22 @@ pub enum SessionError {
         ahead: u64,
     },
 
+    /// The cookie is authentic but the expiry sealed inside it (Rails' `exp`) has passed.
+    #[error("session cookie expired at Unix time {at} (the expiry sealed inside it); the session was discarded")]
+    ExpiredAt {
+        /// The sealed expiry, Unix seconds (rounded down).
+        at: i64,
+    },
+
+    /// The cookie is authentic but was made for another purpose (Rails' `pur`: another cookie's name).
+    #[error(
+        "session cookie was made for another purpose than '{expected}' (another cookie name or use); refused"
+    )]
+    WrongPurpose {
+        /// The purpose this cookie must carry (`cookie.<name>`).
+        expected: String,
+    },
+
     /// The signature is valid but the payload cannot be decoded (bad base64, zlib, JSON, tag or shape).
     #[error("session cookie payload is invalid: {0}; the session was discarded")]
     BadPayload(String),
@@ -99,13 +115,16 @@ pub enum ErrorKind {
     Malformed,
     /// [`SessionError::BadSignature`]: tampered, or signed with an unknown key.
     BadSignature,
-    /// [`SessionError::Expired`] or [`SessionError::FromTheFuture`]: outside the lifetime.
+    /// [`SessionError::Expired`], [`SessionError::FromTheFuture`] or [`SessionError::ExpiredAt`]: outside the
+    /// lifetime.
     Expired,
     /// [`SessionError::BadPayload`] or [`SessionError::PayloadTooLarge`]: validly signed but undecodable or
     /// hostile.
     BadPayload,
     /// [`SessionError::CookieTooLarge`]: the session does not fit in a cookie.
     TooLarge,
+    /// [`SessionError::WrongPurpose`]: an authentic cookie made for another cookie name (Rails' purpose).
+    WrongPurpose,
     /// [`SessionError::Value`]: a value has another shape than asked for.
     Value,
     /// [`SessionError::InvalidKey`]: a secret key was rejected.
@@ -115,8 +134,8 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
-    /// The stable name: `malformed`, `bad_signature`, `expired`, `bad_payload`, `too_large`, `value`, `key`,
-    /// `config`.
+    /// The stable name: `malformed`, `bad_signature`, `expired`, `bad_payload`, `too_large`, `wrong_purpose`,
+    /// `value`, `key`, `config`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Malformed => "malformed",
@@ -124,6 +143,7 @@ impl ErrorKind {
             Self::Expired => "expired",
             Self::BadPayload => "bad_payload",
             Self::TooLarge => "too_large",
+            Self::WrongPurpose => "wrong_purpose",
             Self::Value => "value",
             Self::Key => "key",
             Self::Config => "config",
@@ -134,7 +154,7 @@ impl ErrorKind {
     pub fn is_refusal(self) -> bool {
         matches!(
             self,
-            Self::Malformed | Self::BadSignature | Self::Expired | Self::BadPayload
+            Self::Malformed | Self::BadSignature | Self::Expired | Self::BadPayload | Self::WrongPurpose
         )
     }
 }
@@ -163,7 +183,8 @@ impl SessionError {
         match self {
             Self::Malformed(_) => ErrorKind::Malformed,
             Self::BadSignature => ErrorKind::BadSignature,
-            Self::Expired { .. } | Self::FromTheFuture { .. } => ErrorKind::Expired,
+            Self::Expired { .. } | Self::FromTheFuture { .. } | Self::ExpiredAt { .. } => ErrorKind::Expired,
+            Self::WrongPurpose { .. } => ErrorKind::WrongPurpose,
             Self::BadPayload(_) | Self::PayloadTooLarge { .. } => ErrorKind::BadPayload,
             Self::CookieTooLarge { .. } => ErrorKind::TooLarge,
             Self::Value(_) => ErrorKind::Value,

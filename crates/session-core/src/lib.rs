@@ -4,6 +4,7 @@ mod config;
 mod cookies;
 mod csrf;
 mod deflate;
+pub mod encrypted;
 mod error;
 mod flash;
 pub mod format;
