@@ -315,6 +315,16 @@ fn load_cases() -> Result<Vec<(String, Format, Case)>, String> {
         .map_err(|e| format!("cannot read {}: {e}", vectors_dir().display()))?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .filter(|p| {
+            // The encrypted profiles' vectors (issue 16) have their own schema and run in session-core's
+            // tests/encrypted_vectors.rs until they are profiles here.
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            let other = name.starts_with("rails_") || name.starts_with("actix_session_");
+            if other {
+                println!("conformance: {name}: skipped (encrypted-profile vectors, run by session-core's tests)");
+            }
+            !other
+        })
         .collect();
     files.sort();
     let mut out = Vec::new();
