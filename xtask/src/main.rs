@@ -3,7 +3,8 @@
 //! - `ci`: everything the README's test command promises (fmt, clippy, tests, docs, conformance, vectors, interop,
 //!   browser).
 //! - `conformance [--json PATH]`: the shared Flask vectors against the core and every adapter, as a matrix.
-//! - `vectors [--check]`: regenerate the vectors with pinned real Flask (or check the committed ones).
+//! - `vectors [--check]`: regenerate the vectors with pinned real Flask, real Rails and real actix-session (or
+//!   check the committed ones, and that Rails and actix-session read our cookies).
 //! - `interop`: live logins across Flask, axum, actix-web and hyper servers on loopback.
 //! - `browser`: the demo driven by headless chromium (WebDriver): log in on axum, out on hyper.
 //! - `bench [--quick] [--json PATH] [--http]`: codec benchmarks against Flask, the raw floor and the `cookie`
@@ -14,6 +15,7 @@ mod bench;
 mod bench_formats;
 mod bench_http;
 mod browser;
+mod encrypted;
 mod http;
 mod interop;
 mod interop_flash_csrf;
@@ -41,7 +43,7 @@ fn main() {
         Some("soak") => soak::run(&root(), &args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  ci                    fmt, clippy, tests, docs, deny, package, conformance, vectors --check, interop, browser\n  conformance [--json PATH]\n                        run every profile's vectors against core, axum, actix and hyper; print the matrix\n  vectors [--check]     regenerate testdata/vectors with pinned Flask, Starlette, Django (or fail if they differ)\n  interop               live login test across Flask, axum, actix-web and hyper on loopback\n  browser               the demo in headless chromium: log in on axum, out on hyper, seen on all\n  bench [--quick] [--json PATH] [--http]\n                        codec benchmarks vs Flask, the raw floor and the cookie crate;\n                        --http: req/s of the examples vs actix-session, tower-sessions and Flask (wrk)\n  soak [--seconds N]    bounded mixed load on each login example; fails on errors or memory growth"
+                "usage: cargo xtask <command>\n\n  ci                    fmt, clippy, tests, docs, deny, package, conformance, vectors --check, interop, browser\n  conformance [--json PATH]\n                        run every profile's vectors against core, axum, actix and hyper; print the matrix\n  vectors [--check]     regenerate testdata/vectors with pinned Flask, Starlette, Django, and real Rails and actix-session (or fail if they differ)\n  interop               live login test across Flask, axum, actix-web and hyper on loopback\n  browser               the demo in headless chromium: log in on axum, out on hyper, seen on all\n  bench [--quick] [--json PATH] [--http]\n                        codec benchmarks vs Flask, the raw floor and the cookie crate;\n                        --http: req/s of the examples vs actix-session, tower-sessions and Flask (wrk)\n  soak [--seconds N]    bounded mixed load on each login example; fails on errors or memory growth"
             );
             std::process::exit(2);
         }
@@ -309,6 +311,10 @@ fn vectors(check: bool) -> Result<()> {
             eprintln!("xtask: {e:#}");
             failed.push(script);
         }
+    }
+    if let Err(e) = encrypted::vectors(&root(), check) {
+        eprintln!("xtask: {e:#}");
+        failed.push("Rails and actix-session (xtask/src/encrypted.rs)");
     }
     if !failed.is_empty() {
         bail!("vectors differ or could not be generated: {}", failed.join(", "));
