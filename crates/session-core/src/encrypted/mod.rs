@@ -3,7 +3,7 @@
 //! them ([`CookieJarCodec`]).
 //!
 //! These are codecs only: a cookie value (as it appears in the `Cookie` header) in, the session out, and back.
-//! Both share one AES-256-GCM wrapper ([`Aead`]) and one source of nonces ([`NonceSource`]).
+//! Both share one AES-256-GCM wrapper and one source of nonces ([`NonceSource`]).
 //!
 //! ```
 //! use session_core::encrypted::{RailsCodec, RailsDigest};
