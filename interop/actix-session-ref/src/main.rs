@@ -6,6 +6,9 @@
 //! actix-session-ref vectors --check DIR   the committed files: same cases, and real actix-session still reads
 //!                                         every committed cookie as the file records
 //! actix-session-ref read FILE             cookies made by our code: real actix-session must read each as expected
+//! actix-session-ref serve                 the seed's login pages on actix-session, on 127.0.0.1:$PORT, with
+//!                                         SECRET_KEY (hex:/base64:, 64 bytes), SESSION_FORMAT (actix-private,
+//!                                         the default, or actix-signed) and SESSION_COOKIE_NAME (default id)
 //! ```
 //!
 //! Cookies are made and read by one request through `SessionMiddleware` (actix-web's test service), exactly as
@@ -62,11 +65,13 @@ fn security(mode: &str) -> Result<CookieContentSecurity> {
 }
 
 fn middleware(key: &[u8], mode: &str, name: &str) -> Result<SessionMiddleware<CookieSessionStore>> {
-    Ok(SessionMiddleware::builder(CookieSessionStore::default(), Key::from(key))
-        .cookie_name(name.to_owned())
-        .cookie_content_security(security(mode)?)
-        .cookie_secure(false)
-        .build())
+    Ok(
+        SessionMiddleware::builder(CookieSessionStore::default(), Key::from(key))
+            .cookie_name(name.to_owned())
+            .cookie_content_security(security(mode)?)
+            .cookie_secure(false)
+            .build(),
+    )
 }
 
 /// One request that inserts `inserts` into a fresh session; the cookie value of the `Set-Cookie` actix writes.
@@ -132,7 +137,8 @@ fn state(key: &[u8], mode: &str, name: &str, value: &str) -> Option<String> {
 /// as actix-session writes it.
 fn sign_raw(key: &[u8], name: &str, state: &str) -> String {
     let mut jar = CookieJar::new();
-    jar.signed_mut(&Key::from(key)).add(Cookie::new(name.to_owned(), state.to_owned()));
+    jar.signed_mut(&Key::from(key))
+        .add(Cookie::new(name.to_owned(), state.to_owned()));
     let c = jar.delta().next().expect("added").encoded().to_string();
     c.split_once('=').map(|(_, v)| v.to_owned()).unwrap_or_default()
 }
@@ -171,7 +177,10 @@ fn inserts_rich() -> Vec<(&'static str, Json)> {
         ("user_id", json!(42)),
         ("name", json!("Zoë <b>&\"x'</b> 日本 😀")),
         ("roles", json!(["admin", "user"])),
-        ("prefs", json!({"theme": "dark", "size": 1.5, "beta": true, "none": null})),
+        (
+            "prefs",
+            json!({"theme": "dark", "size": 1.5, "beta": true, "none": null}),
+        ),
         ("ratio", json!(0.1)),
         ("big", json!(12_345_678_901_234_u64)),
     ]
@@ -211,18 +220,43 @@ fn flip(value: &str, at: fn(usize) -> usize) -> String {
 
 fn known_answer_specs() -> Vec<Spec> {
     let mut v = vec![
-        spec("actix-private-basic", "private jar (actix-session's default), one integer", "private", Made::Inserts(inserts_basic())),
-        spec("actix-signed-basic", "signed jar, one integer: value = base64(HMAC-SHA256) + the state", "signed", Made::Inserts(inserts_basic())),
+        spec(
+            "actix-private-basic",
+            "private jar (actix-session's default), one integer",
+            "private",
+            Made::Inserts(inserts_basic()),
+        ),
+        spec(
+            "actix-signed-basic",
+            "signed jar, one integer: value = base64(HMAC-SHA256) + the state",
+            "signed",
+            Made::Inserts(inserts_basic()),
+        ),
         spec(
             "actix-private-rich",
             "non-ASCII, HTML characters, list, nested object, floats, null, a big integer",
             "private",
             Made::Inserts(inserts_rich()),
         ),
-        spec("actix-signed-rich", "the same in the signed jar (percent-encoded JSON in the cookie)", "signed", Made::Inserts(inserts_rich())),
-        spec("actix-private-empty-string", "a string value (stored as a JSON string inside the state's string)", "private", Made::Inserts(vec![("user", json!("alice"))])),
+        spec(
+            "actix-signed-rich",
+            "the same in the signed jar (percent-encoded JSON in the cookie)",
+            "signed",
+            Made::Inserts(inserts_rich()),
+        ),
+        spec(
+            "actix-private-empty-string",
+            "a string value (stored as a JSON string inside the state's string)",
+            "private",
+            Made::Inserts(vec![("user", json!("alice"))]),
+        ),
     ];
-    let mut named = spec("actix-private-custom-name", "cookie name 'session' (the associated data)", "private", Made::Inserts(inserts_basic()));
+    let mut named = spec(
+        "actix-private-custom-name",
+        "cookie name 'session' (the associated data)",
+        "private",
+        Made::Inserts(inserts_basic()),
+    );
     named.name = "session";
     named.ours_name = "session";
     named.read_name = "session";
@@ -259,31 +293,87 @@ fn known_answer_specs() -> Vec<Spec> {
 fn tamper_specs() -> Vec<Spec> {
     let basic = inserts_basic;
     let mut v = vec![
-        invalid(spec("actix-private-tamper-nonce", "one bit of the nonce flipped", "private", Made::Tamper(basic(), |c| flip(c, |_| 3))), "bad_signature"),
         invalid(
-            spec("actix-private-tamper-ciphertext", "one bit of the ciphertext flipped", "private", Made::Tamper(basic(), |c| flip(c, |_| 14))),
+            spec(
+                "actix-private-tamper-nonce",
+                "one bit of the nonce flipped",
+                "private",
+                Made::Tamper(basic(), |c| flip(c, |_| 3)),
+            ),
             "bad_signature",
         ),
-        invalid(spec("actix-private-tamper-tag", "one bit of the tag flipped", "private", Made::Tamper(basic(), |c| flip(c, |n| n - 2))), "bad_signature"),
         invalid(
-            spec("actix-private-truncated", "cut to its first 12 bytes (the nonce alone)", "private", Made::Tamper(basic(), |c| {
-                use b64::{decode, encode};
-                percent_encode(&encode(&decode(&percent_decode(c))[..12]))
-            })),
+            spec(
+                "actix-private-tamper-ciphertext",
+                "one bit of the ciphertext flipped",
+                "private",
+                Made::Tamper(basic(), |c| flip(c, |_| 14)),
+            ),
+            "bad_signature",
+        ),
+        invalid(
+            spec(
+                "actix-private-tamper-tag",
+                "one bit of the tag flipped",
+                "private",
+                Made::Tamper(basic(), |c| flip(c, |n| n - 2)),
+            ),
+            "bad_signature",
+        ),
+        invalid(
+            spec(
+                "actix-private-truncated",
+                "cut to its first 12 bytes (the nonce alone)",
+                "private",
+                Made::Tamper(basic(), |c| {
+                    use b64::{decode, encode};
+                    percent_encode(&encode(&decode(&percent_decode(c))[..12]))
+                }),
+            ),
             "malformed",
         ),
-        invalid(spec("actix-private-not-base64", "not base64", "private", Made::Tamper(basic(), |_| "%2A%2A%2A".to_owned())), "malformed"),
-        invalid(spec("actix-signed-tamper-mac", "one bit of the MAC flipped", "signed", Made::Tamper(basic(), |c| {
-            let raw = percent_decode(c);
-            let (mac, value) = raw.split_at(44);
-            let mut bytes = b64::decode(mac);
-            bytes[5] ^= 0x01;
-            percent_encode(&format!("{}{value}", b64::encode(&bytes)))
-        })), "bad_signature"),
-        invalid(spec("actix-signed-tamper-value", "the signed state edited: 42 becomes 43", "signed", Made::Tamper(basic(), |c| {
-            percent_encode(&percent_decode(c).replace("42", "43"))
-        })), "bad_signature"),
-        invalid(spec("actix-signed-short", "shorter than a MAC", "signed", Made::Tamper(basic(), |c| c[..20].to_owned())), "malformed"),
+        invalid(
+            spec(
+                "actix-private-not-base64",
+                "not base64",
+                "private",
+                Made::Tamper(basic(), |_| "%2A%2A%2A".to_owned()),
+            ),
+            "malformed",
+        ),
+        invalid(
+            spec(
+                "actix-signed-tamper-mac",
+                "one bit of the MAC flipped",
+                "signed",
+                Made::Tamper(basic(), |c| {
+                    let raw = percent_decode(c);
+                    let (mac, value) = raw.split_at(44);
+                    let mut bytes = b64::decode(mac);
+                    bytes[5] ^= 0x01;
+                    percent_encode(&format!("{}{value}", b64::encode(&bytes)))
+                }),
+            ),
+            "bad_signature",
+        ),
+        invalid(
+            spec(
+                "actix-signed-tamper-value",
+                "the signed state edited: 42 becomes 43",
+                "signed",
+                Made::Tamper(basic(), |c| percent_encode(&percent_decode(c).replace("42", "43"))),
+            ),
+            "bad_signature",
+        ),
+        invalid(
+            spec(
+                "actix-signed-short",
+                "shorter than a MAC",
+                "signed",
+                Made::Tamper(basic(), |c| c[..20].to_owned()),
+            ),
+            "malformed",
+        ),
         invalid(
             spec(
                 "actix-signed-hostile-not-json",
@@ -320,7 +410,12 @@ fn tamper_specs() -> Vec<Spec> {
         ),
     ];
     let mut other = invalid(
-        spec("actix-private-other-name", "a private cookie made as 'other' presented as 'id' (the name is the associated data)", "private", Made::Inserts(basic())),
+        spec(
+            "actix-private-other-name",
+            "a private cookie made as 'other' presented as 'id' (the name is the associated data)",
+            "private",
+            Made::Inserts(basic()),
+        ),
         "bad_signature",
     );
     other.name = "other";
@@ -328,7 +423,11 @@ fn tamper_specs() -> Vec<Spec> {
     for mode in ["private", "signed"] {
         let mut wrong = invalid(
             spec(
-                if mode == "private" { "actix-private-wrong-key" } else { "actix-signed-wrong-key" },
+                if mode == "private" {
+                    "actix-private-wrong-key"
+                } else {
+                    "actix-signed-wrong-key"
+                },
                 "made under key B, read with key A",
                 mode,
                 Made::Inserts(basic()),
@@ -383,7 +482,11 @@ async fn vector(s: &Spec, cookie: &str) -> Result<Json> {
 }
 
 async fn make_cookie(s: &Spec) -> Result<String> {
-    let owned = |ins: &[(&str, Json)]| ins.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect::<Vec<_>>();
+    let owned = |ins: &[(&str, Json)]| {
+        ins.iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect::<Vec<_>>()
+    };
     Ok(match &s.made {
         Made::Inserts(ins) => make(&s.key, s.mode, s.name, &owned(ins)).await?,
         Made::Tamper(ins, f) => f(&make(&s.key, s.mode, s.name, &owned(ins)).await?),
@@ -406,7 +509,11 @@ const FILES: [(&str, &str); 2] = [
 ];
 
 fn specs(file: &str) -> Vec<Spec> {
-    if file.contains("known") { known_answer_specs() } else { tamper_specs() }
+    if file.contains("known") {
+        known_answer_specs()
+    } else {
+        tamper_specs()
+    }
 }
 
 fn source() -> String {
@@ -421,7 +528,11 @@ async fn generate(dir: &Path) -> Result<()> {
         }
         let doc = json!({"file": file, "source": source(), "comment": comment, "cases": cases});
         std::fs::write(dir.join(file), format!("{}\n", serde_json::to_string_pretty(&doc)?))?;
-        println!("actix-session vectors: wrote {} cases to {}", cases.len(), dir.join(file).display());
+        println!(
+            "actix-session vectors: wrote {} cases to {}",
+            cases.len(),
+            dir.join(file).display()
+        );
     }
     Ok(())
 }
@@ -439,7 +550,11 @@ async fn check(dir: &Path) -> Result<()> {
             .collect();
         let wanted = specs(file);
         if committed.len() != wanted.len() {
-            failures.push(format!("{file}: {} cases committed, the generator has {}", committed.len(), wanted.len()));
+            failures.push(format!(
+                "{file}: {} cases committed, the generator has {}",
+                committed.len(),
+                wanted.len()
+            ));
         }
         for s in &wanted {
             count += 1;
@@ -450,7 +565,10 @@ async fn check(dir: &Path) -> Result<()> {
             // The committed cookie, read by real actix-session now, must give what the file records.
             let fresh = vector(s, old["cookie"].as_str().context("cookie")?).await?;
             if fresh != *old {
-                failures.push(format!("{}: the file says\n  {old}\nreal actix-session now gives\n  {fresh}", s.id));
+                failures.push(format!(
+                    "{}: the file says\n  {old}\nreal actix-session now gives\n  {fresh}",
+                    s.id
+                ));
             }
             // A freshly made cookie must read the same way (the cookie bytes are random for private cookies).
             // (actix-session keeps the state in a HashMap, so the state's key order may differ: not compared.)
@@ -492,7 +610,10 @@ async fn read_ours(file: &Path) -> Result<()> {
         let ok = entries == want;
         println!("  {:<44} {}", s("id"), if ok { "ok" } else { "FAILED" });
         if !ok {
-            failures.push(format!("{}: real actix-session reads {entries:?}, expected {want:?}", s("id")));
+            failures.push(format!(
+                "{}: real actix-session reads {entries:?}, expected {want:?}",
+                s("id")
+            ));
         }
     }
     for f in &failures {
@@ -533,6 +654,87 @@ mod b64 {
     }
 }
 
+/// MarkupSafe's `escape`, as the seed app's pages use it.
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&#34;")
+        .replace('\'', "&#39;")
+}
+
+async fn index(s: Session) -> HttpResponse {
+    let body = match s.get::<String>("username") {
+        Ok(Some(name)) => format!("Logged in as {}", escape(&name)),
+        _ => "You are not logged in".to_owned(),
+    };
+    HttpResponse::Ok().content_type("text/html; charset=utf-8").body(body)
+}
+
+async fn login_form() -> HttpResponse {
+    HttpResponse::Ok().content_type("text/html; charset=utf-8").body(
+        "<form method=\"post\">\n    <p><input type=\"text\" name=\"username\">\n    <p><input type=\"submit\" value=\"Login\">\n</form>\n",
+    )
+}
+
+async fn login(s: Session, form: web::Form<BTreeMap<String, String>>) -> HttpResponse {
+    match form.get("username") {
+        Some(name) if s.insert("username", name).is_ok() => {
+            HttpResponse::Found().insert_header(("location", "/")).finish()
+        }
+        _ => HttpResponse::BadRequest().body("username missing"),
+    }
+}
+
+async fn logout(s: Session) -> HttpResponse {
+    s.remove("username");
+    HttpResponse::Found().insert_header(("location", "/")).finish()
+}
+
+/// The seed app (Flask's quickstart "Sessions") on actix-session, for `cargo xtask interop`.
+async fn serve() -> Result<()> {
+    let key = unhex_or_base64(&std::env::var("SECRET_KEY").context("SECRET_KEY is not set")?)?;
+    if key.len() < 64 {
+        bail!(
+            "SECRET_KEY must be a cookie::Key's 64 bytes (hex: or base64:), got {}",
+            key.len()
+        );
+    }
+    let mode = match std::env::var("SESSION_FORMAT").as_deref() {
+        Ok("actix-signed") => "signed",
+        Ok("actix-private") | Err(_) => "private",
+        Ok(other) => bail!("SESSION_FORMAT {other:?}: use actix-private or actix-signed"),
+    };
+    let name = std::env::var("SESSION_COOKIE_NAME").unwrap_or_else(|_| "id".to_owned());
+    let port: u16 = std::env::var("PORT")
+        .unwrap_or_else(|_| "8080".to_owned())
+        .parse()
+        .context("PORT")?;
+    middleware(&key, mode, &name)?; // fails early on a bad setting
+    println!("actix-session-ref: serving the seed app on 127.0.0.1:{port} ({mode}, cookie {name})");
+    actix_web::HttpServer::new(move || {
+        App::new()
+            .wrap(middleware(&key, mode, &name).expect("checked above"))
+            .route("/", web::get().to(index))
+            .route("/login", web::get().to(login_form))
+            .route("/login", web::post().to(login))
+            .route("/logout", web::get().to(logout))
+    })
+    .workers(1)
+    .bind(("127.0.0.1", port))?
+    .run()
+    .await?;
+    Ok(())
+}
+
+fn unhex_or_base64(text: &str) -> Result<Vec<u8>> {
+    use base64::Engine as _;
+    match text.strip_prefix("base64:") {
+        Some(b) => Ok(base64::engine::general_purpose::STANDARD.decode(b)?),
+        None => unhex(text),
+    }
+}
+
 #[actix_web::main]
 async fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -540,6 +742,7 @@ async fn main() -> Result<()> {
         ["vectors", "--out", dir] => generate(Path::new(dir)).await,
         ["vectors", "--check", dir] => check(Path::new(dir)).await,
         ["read", file] => read_ours(Path::new(file)).await,
-        _ => bail!("usage: actix-session-ref vectors --out DIR | vectors --check DIR | read FILE"),
+        ["serve"] => serve().await,
+        _ => bail!("usage: actix-session-ref vectors --out DIR | vectors --check DIR | read FILE | serve"),
     }
 }
