@@ -99,6 +99,7 @@ pub struct JarDecoded {
     pub needs_rewrite: bool,
 }
 
+#[derive(Clone)]
 struct JarKey {
     id: KeyId,
     signing: Zeroizing<[u8; 32]>,
@@ -106,6 +107,7 @@ struct JarKey {
 }
 
 /// Encodes and decodes actix-session cookie values for one cookie name and jar.
+#[derive(Clone)]
 pub struct CookieJarCodec {
     mode: JarMode,
     cookie_name: String,

@@ -121,6 +121,7 @@ pub struct RailsDecoded {
     pub needs_rewrite: bool,
 }
 
+#[derive(Clone)]
 struct DerivedKey {
     id: KeyId,
     digest: RailsDigest,
@@ -133,6 +134,7 @@ struct DerivedKey {
 /// and then (unless [`RailsCodec::only_configured_digest`]) the other one, so an app moving from Rails 6.1's SHA-1
 /// derivation to Rails 7's SHA-256 reads both, as Rails does with a cookie rotation. New cookies always use the
 /// current key and the configured digest.
+#[derive(Clone)]
 pub struct RailsCodec {
     cookie_name: String,
     purpose: String,
