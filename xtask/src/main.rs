@@ -3,8 +3,8 @@
 //! - `ci`: everything the README's test command promises (fmt, clippy, tests, docs, conformance, vectors, interop,
 //!   browser).
 //! - `conformance [--json PATH]`: the shared Flask vectors against the core and every adapter, as a matrix.
-//! - `vectors [--check]`: regenerate the vectors with pinned real Flask, real Rails and real actix-session (or
-//!   check the committed ones, and that Rails and actix-session read our cookies).
+//! - `vectors [--check]`: regenerate the vectors with pinned real Flask, Starlette and Django, real Rails and real
+//!   actix-session (or check the committed ones, and that Rails and actix-session read our cookies).
 //! - `interop`: live logins across Flask, axum, actix-web and hyper servers on loopback.
 //! - `browser`: the demo driven by headless chromium (WebDriver): log in on axum, out on hyper.
 //! - `bench [--quick] [--json PATH] [--http]`: codec benchmarks against Flask, the raw floor and the `cookie`
