@@ -84,6 +84,17 @@ pub(crate) struct Inner {
     pub codec: CookieCodec,
     pub format: Format,
     pub expire_at_browser_close: bool,
+    pub migrate_from: Option<Migration>,
+}
+
+/// Another format's cookie read when this format's own is absent or refused, and written in this format on the
+/// response ([`SessionConfigBuilder::migrate_from`]).
+#[derive(Debug)]
+pub(crate) struct Migration {
+    pub cookie_name: String,
+    pub codec: CookieCodec,
+    /// The max age of the other format's cookies (its default lifetime).
+    pub lifetime: u64,
 }
 
 impl SessionConfig {
@@ -155,6 +166,8 @@ pub struct SessionConfigBuilder {
     compression: Option<Compression>,
     max_decompressed: usize,
     max_values: usize,
+    migrate_from: Option<(Format, Keyring)>,
+    migrate_cookie_name: Option<String>,
 }
 
 impl Default for SessionConfigBuilder {
@@ -182,6 +195,8 @@ impl Default for SessionConfigBuilder {
             compression: None,
             max_decompressed: DEFAULT_MAX_DECOMPRESSED,
             max_values: DEFAULT_MAX_VALUES,
+            migrate_from: None,
+            migrate_cookie_name: None,
         }
     }
 }
@@ -245,6 +260,23 @@ impl SessionConfigBuilder {
     /// Compression policy (default: the format's; Flask's and Django's rule is the same, Starlette never compresses).
     pub fn compression(mut self, compression: Compression) -> Self {
         self.compression = Some(compression);
+        self
+    }
+
+    /// Moving a fleet from another format: when a request has no valid cookie of this format, read the cookie
+    /// `from` writes (its default settings, `keys` to open it, the cookie name of
+    /// [`SessionConfigBuilder::migrate_cookie_name`]) and write the session back in this format on the response,
+    /// so nobody is logged out. Keep the same cookie name on both sides where you can: the new cookie then
+    /// replaces the old one in the browser (under another name the old cookie stays until it expires, and is
+    /// read again while this setting is on).
+    pub fn migrate_from(mut self, from: Format, keys: Keyring) -> Self {
+        self.migrate_from = Some((from, keys));
+        self
+    }
+
+    /// The name of the cookie [`SessionConfigBuilder::migrate_from`] reads (default: this format's cookie name).
+    pub fn migrate_cookie_name(mut self, name: impl Into<String>) -> Self {
+        self.migrate_cookie_name = Some(name.into());
         self
     }
 
@@ -387,7 +419,33 @@ impl SessionConfigBuilder {
             )));
         }
         let keyring = Keyring::new(key).with_fallbacks(self.fallbacks);
-        let codec = CookieCodec::for_format(self.format, &keyring, signer)
+        let lifetime = self.lifetime.unwrap_or(defaults.lifetime);
+        let codec = if self.format.is_encrypted() {
+            // Rails seals `now + lifetime` as `exp` (Rails' `expire_after`); a bad key is refused here, at start-up.
+            CookieCodec::encrypted(self.format, &keyring, signer, &cookie_name, lifetime)?
+        } else {
+            CookieCodec::for_format(self.format, &keyring, signer)
+        };
+        let migrate_from = match self.migrate_from {
+            None => None,
+            Some((from, keys)) => {
+                let d = from.defaults();
+                let name = self.migrate_cookie_name.unwrap_or_else(|| cookie_name.clone());
+                let codec = if from.is_encrypted() {
+                    CookieCodec::encrypted(from, &keys, d.signer, &name, d.lifetime)?
+                } else {
+                    CookieCodec::for_format(from, &keys, d.signer)
+                };
+                Some(Migration {
+                    cookie_name: name,
+                    codec: codec
+                        .with_max_decompressed(self.max_decompressed)
+                        .with_max_values(self.max_values),
+                    lifetime: d.lifetime,
+                })
+            }
+        };
+        let codec = codec
             .with_compression(self.compression.unwrap_or(defaults.compression))
             .with_max_decompressed(self.max_decompressed)
             .with_max_values(self.max_values);
@@ -399,7 +457,7 @@ impl SessionConfigBuilder {
             secure,
             same_site,
             partitioned: self.partitioned,
-            lifetime: self.lifetime.unwrap_or(defaults.lifetime),
+            lifetime,
             refresh_each_request: self.refresh_each_request.unwrap_or(defaults.refresh_each_request),
             max_cookie_size: self.max_cookie_size,
             resign_fallback: self.resign_fallback,
@@ -407,6 +465,7 @@ impl SessionConfigBuilder {
             codec,
             format: self.format,
             expire_at_browser_close: self.expire_at_browser_close,
+            migrate_from,
         })))
     }
 }

@@ -118,12 +118,49 @@ impl SessionConfig {
     /// (also a bare `session` token) is simply a new session.
     ///
     /// Starlette and Django read the cookie as Python's `cookie_parser` does: the last one of the name wins.
+    /// Rails and actix-session take the first, as Werkzeug does; their cookies carry no timestamp (Rails checks
+    /// its sealed `exp`). With [`SessionConfigBuilder::migrate_from`](crate::SessionConfigBuilder::migrate_from),
+    /// a request without a valid cookie of this format is read from the other format's cookie.
     pub fn load<'a>(&self, cookie_headers: impl IntoIterator<Item = &'a str>, now: u64) -> Loaded {
-        let value = match self.0.format {
-            Format::Flask => find_cookie(cookie_headers, &self.0.cookie_name).map(std::borrow::Cow::into_owned),
-            _ => python_cookie(cookie_headers, &self.0.cookie_name),
+        let Some(m) = &self.0.migrate_from else {
+            return self.load_value(self.own_cookie(cookie_headers).as_deref(), now);
         };
-        self.load_value(value.as_deref(), now)
+        // A migration: this format's cookie when it opens, else the other format's (its cookie may have the same
+        // name), which the response writes again in this format.
+        let headers: Vec<&str> = cookie_headers.into_iter().collect();
+        let loaded = self.load_value(self.own_cookie(headers.iter().copied()).as_deref(), now);
+        if loaded.session.verified_by().is_some() {
+            return loaded;
+        }
+        let Some(old) = find_cookie(headers.iter().copied(), &m.cookie_name).filter(|v| !v.is_empty()) else {
+            return loaded;
+        };
+        match m.codec.decode(&old, now, Some(m.lifetime)) {
+            Ok(d) => {
+                let mut session = Session::from_map(d.data);
+                session.verified_by = Some(d.key);
+                session.cookie_present = true;
+                session.rewrite = true;
+                Loaded { session, refused: None }
+            }
+            // This format's own refusal, when there was one, says more.
+            Err(e) if loaded.refused.is_none() => Loaded {
+                refused: Some(e),
+                ..loaded
+            },
+            Err(_) => loaded,
+        }
+    }
+
+    /// The value of this format's cookie as its framework finds it.
+    fn own_cookie<'a>(&self, cookie_headers: impl IntoIterator<Item = &'a str>) -> Option<String> {
+        match self.0.format {
+            // Rack and actix-web read the first cookie of the name, as Werkzeug does.
+            Format::Flask | Format::Rails | Format::ActixPrivate | Format::ActixSigned => {
+                find_cookie(cookie_headers, &self.0.cookie_name).map(std::borrow::Cow::into_owned)
+            }
+            _ => python_cookie(cookie_headers, &self.0.cookie_name),
+        }
     }
 
     /// [`SessionConfig::load`] for the session cookie's value, already found in the request.
@@ -143,6 +180,7 @@ impl SessionConfig {
                 session.verified_by = Some(d.key);
                 session.timestamp = d.timestamp;
                 session.cookie_present = true;
+                session.rewrite = d.rewrite;
                 Loaded { session, refused: None }
             }
             Err(e) => {
@@ -172,6 +210,9 @@ impl SessionConfig {
     /// value exceeds `max_cookie_size`; nothing may be sent.
     pub fn save(&self, session: &Session, accessed: bool, now: u64) -> Result<ResponseCookie> {
         let c = &self.0;
+        if c.format.is_encrypted() {
+            return self.save_encrypted(session, accessed, now);
+        }
         if c.format != Format::Flask {
             return self.save_python(session, accessed, now);
         }
@@ -195,7 +236,8 @@ impl SessionConfig {
             return Ok(out);
         }
         let asked = session.is_modified() || session.is_renewed();
-        let resign = c.resign_fallback && matches!(session.verified_by(), Some(KeyId::Fallback(_)));
+        let resign =
+            c.resign_fallback && (matches!(session.verified_by(), Some(KeyId::Fallback(_))) || session.rewrite);
         if !(asked || (session.permanent() && c.refresh_each_request) || resign) {
             return Ok(out);
         }
@@ -266,7 +308,8 @@ impl SessionConfig {
             return Ok(out);
         }
         let asked = session.is_modified() || session.is_renewed();
-        let resign = c.resign_fallback && matches!(session.verified_by(), Some(KeyId::Fallback(_)));
+        let resign =
+            c.resign_fallback && (matches!(session.verified_by(), Some(KeyId::Fallback(_))) || session.rewrite);
         let every_request = django && c.refresh_each_request;
         if !(asked || every_request || resign) {
             return Ok(out);
@@ -305,7 +348,7 @@ impl SessionConfig {
 }
 
 /// The three top-level keys whose encoded values take the most room, as `key (N bytes)`.
-fn largest_keys(session: &Session) -> String {
+pub(crate) fn largest_keys(session: &Session) -> String {
     let mut sizes: Vec<(usize, &str)> = session
         .iter()
         .map(|(k, v)| (k.len() + to_tagged_json(v).len(), k))

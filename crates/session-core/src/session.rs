@@ -35,6 +35,9 @@ pub struct Session {
     pub(crate) timestamp: Option<u64>,
     /// Whether the request carried a cookie of the configured name (valid or not); Django's deletion rule.
     pub(crate) cookie_present: bool,
+    /// The cookie opened but must be written again with the current key: Rails' other key derivation, or a
+    /// cookie read through a migration from another format.
+    pub(crate) rewrite: bool,
 }
 
 impl Session {

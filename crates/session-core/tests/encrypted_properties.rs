@@ -47,7 +47,10 @@ fn session() -> impl Strategy<Value = Map> {
 /// The cookie value without its transport escaping (so a changed character changes the bytes, never only
 /// their escaping).
 fn unescaped(v: &str) -> String {
-    percent_encoding::percent_decode_str(v).decode_utf8().expect("our escapes are UTF-8").into_owned()
+    percent_encoding::percent_decode_str(v)
+        .decode_utf8()
+        .expect("our escapes are UTF-8")
+        .into_owned()
 }
 
 fn change_one(s: &str, at: usize, to: char) -> Option<String> {

@@ -279,6 +279,20 @@ impl CookieJarCodec {
     }
 }
 
+/// The state of a signed cookie value without checking its signature (inspection only: the result is untrusted).
+///
+/// # Errors
+/// `Malformed` when the value is shorter than a signature or its escapes are not UTF-8.
+pub fn signed_state_unverified(value: &str) -> Result<String> {
+    let value = percent_decode_str(value)
+        .decode_utf8()
+        .map_err(|_| SessionError::Malformed("escapes that are not UTF-8"))?;
+    value
+        .get(BASE64_DIGEST_LEN..)
+        .map(str::to_owned)
+        .ok_or(SessionError::Malformed("missing or invalid digest"))
+}
+
 fn mac(key: &[u8; 32], value: &str) -> Hmac<Sha256> {
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes keys of any length");
     mac.update(value.as_bytes());

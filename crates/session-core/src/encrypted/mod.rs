@@ -19,6 +19,7 @@
 //! ```
 
 mod cookie_jar;
+pub(crate) mod profile;
 mod rails;
 
 use std::fmt;
@@ -32,7 +33,7 @@ use crate::value::{Map, Value};
 
 pub use cookie_jar::{
     ACTIX_DEFAULT_COOKIE_NAME, ACTIX_MAX_STATE_LEN, CookieJarCodec, JAR_KEY_LEN, JarDecoded, JarMode,
-    actix_state_to_map, map_to_actix_state,
+    actix_state_to_map, map_to_actix_state, signed_state_unverified,
 };
 pub use rails::{
     RAILS_DEFAULT_COOKIE_NAME, RAILS_ITERATIONS, RAILS_SALT, RailsCodec, RailsDecoded, RailsDigest, RailsEnvelope,

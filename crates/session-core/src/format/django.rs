@@ -149,6 +149,7 @@ impl Django {
             timestamp: u64::try_from(timestamp).ok(),
             key,
             compressed: payload.starts_with('.'),
+            rewrite: false,
         })
     }
 }

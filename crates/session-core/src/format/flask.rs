@@ -56,6 +56,7 @@ impl Flask {
             timestamp: Some(v.timestamp),
             key: v.key,
             compressed: v.payload.starts_with('.'),
+            rewrite: false,
         })
     }
 }

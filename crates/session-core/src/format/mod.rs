@@ -18,6 +18,8 @@ pub(crate) mod flask;
 pub mod pyjson;
 pub(crate) mod starlette;
 
+use crate::encrypted::profile::{self, EncryptedWire};
+
 use crate::config::SameSite;
 use crate::error::{Result, SessionError};
 use crate::json::DEFAULT_MAX_VALUES;
@@ -50,6 +52,16 @@ pub enum Format {
     Starlette,
     /// Django's `signed_cookies` session backend: `django.core.signing.dumps(..., compress=True)`.
     Django,
+    /// Rails' encrypted cookie store (`ActionDispatch::Session::CookieStore`, Rails 5.2 and later): AES-256-GCM
+    /// under a PBKDF2 key from `secret_key_base`, the session in the `_rails` envelope with its purpose and expiry
+    /// (see [`crate::encrypted::RailsCodec`]). The digest setting picks the key derivation (sha256: Rails 7).
+    Rails,
+    /// actix-session's `CookieSessionStore` in the `cookie` crate's private jar (its default): AES-256-GCM under
+    /// the second half of a 64-byte `cookie::Key`, the cookie name as associated data.
+    ActixPrivate,
+    /// actix-session's `CookieSessionStore` in the `cookie` crate's signed jar: HMAC-SHA-256 under the first half
+    /// of the key; the session is readable by the client.
+    ActixSigned,
 }
 
 /// A format's defaults, as the framework ships them.
@@ -72,10 +84,19 @@ pub struct Defaults {
 }
 
 impl Format {
-    /// Every format, in the order reports list them.
+    /// Every signed format, in the order reports list them (the encrypted ones are [`Format::ENCRYPTED`]).
     pub const ALL: [Self; 3] = [Self::Flask, Self::Starlette, Self::Django];
 
-    /// Parses `flask`, `starlette` (or `fastapi`) or `django`, in any case.
+    /// The encrypted formats (and actix-session's signed jar, which shares their codec and rules).
+    pub const ENCRYPTED: [Self; 3] = [Self::Rails, Self::ActixPrivate, Self::ActixSigned];
+
+    /// Whether this is one of [`Format::ENCRYPTED`]: its codec needs the cookie name, and encoding can fail.
+    pub fn is_encrypted(self) -> bool {
+        Self::ENCRYPTED.contains(&self)
+    }
+
+    /// Parses `flask`, `starlette` (or `fastapi`), `django`, `rails`, `actix-private` (or `actix`) or
+    /// `actix-signed`, in any case.
     ///
     /// # Errors
     /// [`SessionError::Config`] for any other name.
@@ -84,8 +105,12 @@ impl Format {
             "flask" => Ok(Self::Flask),
             "starlette" | "fastapi" => Ok(Self::Starlette),
             "django" => Ok(Self::Django),
+            "rails" => Ok(Self::Rails),
+            "actix-private" | "actix" => Ok(Self::ActixPrivate),
+            "actix-signed" => Ok(Self::ActixSigned),
             other => Err(SessionError::Config(format!(
-                "unknown session format {other:?}; use flask (the default), starlette (FastAPI) or django"
+                "unknown session format {other:?}; use flask (the default), starlette (FastAPI), django, rails, \
+                 actix-private or actix-signed"
             ))),
         }
     }
@@ -96,6 +121,9 @@ impl Format {
             Self::Flask => "flask",
             Self::Starlette => "starlette",
             Self::Django => "django",
+            Self::Rails => "rails",
+            Self::ActixPrivate => "actix-private",
+            Self::ActixSigned => "actix-signed",
         }
     }
 
@@ -105,15 +133,20 @@ impl Format {
             Self::Flask => flask::defaults(),
             Self::Starlette => starlette::defaults(),
             Self::Django => django::defaults(),
+            Self::Rails => profile::rails_defaults(),
+            Self::ActixPrivate | Self::ActixSigned => profile::actix_defaults(),
         }
     }
 
-    /// The session data as this format's serializer writes it (Flask: tagged JSON; others: plain JSON).
+    /// The session data as this format's serializer writes it (Flask: tagged JSON; Rails: ActiveSupport's
+    /// JSON; actix-session: its state, an object of JSON texts; others: plain JSON).
     pub fn to_json(self, data: &Map) -> String {
         match self {
             Self::Flask => crate::json::map_to_tagged_json(data),
             Self::Starlette => pyjson::dumps_map(data, pyjson::Separators::DEFAULT),
             Self::Django => pyjson::dumps_map(data, pyjson::Separators::COMPACT),
+            Self::Rails => crate::encrypted::rails_session_json(data),
+            Self::ActixPrivate | Self::ActixSigned => crate::encrypted::map_to_actix_state(data),
         }
     }
 
@@ -121,13 +154,23 @@ impl Format {
     ///
     /// Returns the data, the timestamp (when the format carries one) and whether the payload was compressed.
     ///
+    /// An actix-session signed cookie shows its state (it is not encrypted); Rails and actix-session's private
+    /// cookies cannot be read without the key.
+    ///
     /// # Errors
-    /// `Malformed` when the shape is wrong, `BadPayload` / `PayloadTooLarge` when the payload does not decode.
+    /// `Malformed` when the shape is wrong, `BadPayload` / `PayloadTooLarge` when the payload does not decode,
+    /// `Config` for an encrypted format (decrypting needs the key: verify it instead).
     pub fn decode_unverified(self, cookie: &str, max_decompressed: usize) -> Result<(Value, Option<u64>, bool)> {
         match self {
             Self::Flask => flask::decode_unverified(cookie, max_decompressed).map(|(v, t, c)| (v, Some(t), c)),
             Self::Starlette => starlette::decode_unverified(cookie),
             Self::Django => django::decode_unverified(cookie, max_decompressed),
+            Self::ActixSigned => crate::encrypted::signed_state_unverified(cookie)
+                .and_then(|state| crate::encrypted::actix_state_to_map(&state))
+                .map(|m| (Value::Dict(m), None, false)),
+            Self::Rails | Self::ActixPrivate => Err(SessionError::Config(format!(
+                "a {self} cookie is encrypted: decoding it needs the key (use verify with the key)"
+            ))),
         }
     }
 }
@@ -157,6 +200,9 @@ pub struct Decoded {
     pub key: KeyId,
     /// Whether the payload was zlib-compressed.
     pub compressed: bool,
+    /// Opened, but to be written again with the current key: Rails' other key derivation (a fallback key is
+    /// already said by [`Decoded::key`]).
+    pub rewrite: bool,
 }
 
 /// One format's encoder/decoder, built once per configuration (keys derived up front).
@@ -168,6 +214,10 @@ pub(crate) enum Wire {
     Flask(flask::Flask),
     Starlette(starlette::Starlette),
     Django(django::Django),
+    /// Rails and actix-session ([`crate::encrypted`]).
+    Encrypted(Format, EncryptedWire),
+    /// An encrypted format whose codec could not be built (bad key length or digest): every use says why.
+    Unusable(Format, SessionError),
 }
 
 impl Wire {
@@ -176,7 +226,21 @@ impl Wire {
             Format::Flask => Self::Flask(flask::Flask::new(keyring, options, compression)),
             Format::Starlette => Self::Starlette(starlette::Starlette::new(keyring, options)),
             Format::Django => Self::Django(django::Django::new(keyring, options, compression)),
+            Format::Rails | Format::ActixPrivate | Format::ActixSigned => {
+                Self::encrypted(format, keyring, &options, format.defaults().cookie_name, 0)
+                    .unwrap_or_else(|e| Self::Unusable(format, e))
+            }
         }
+    }
+
+    pub(crate) fn encrypted(
+        format: Format,
+        keyring: &Keyring,
+        options: &SignerOptions,
+        cookie_name: &str,
+        expire_after: u64,
+    ) -> Result<Self> {
+        EncryptedWire::new(format, keyring, options, cookie_name, expire_after).map(|w| Self::Encrypted(format, w))
     }
 
     fn format(&self) -> Format {
@@ -184,22 +248,27 @@ impl Wire {
             Self::Flask(_) => Format::Flask,
             Self::Starlette(_) => Format::Starlette,
             Self::Django(_) => Format::Django,
+            Self::Encrypted(f, _) | Self::Unusable(f, _) => *f,
         }
     }
 
-    fn encode(&self, data: &Map, timestamp: u64) -> String {
+    fn encode(&self, data: &Map, timestamp: u64) -> Result<String> {
         match self {
-            Self::Flask(f) => f.encode(data, timestamp),
-            Self::Starlette(f) => f.encode_json(&self.format().to_json(data), timestamp),
-            Self::Django(f) => f.encode_json(&self.format().to_json(data), timestamp),
+            Self::Flask(f) => Ok(f.encode(data, timestamp)),
+            Self::Starlette(f) => Ok(f.encode_json(&self.format().to_json(data), timestamp)),
+            Self::Django(f) => Ok(f.encode_json(&self.format().to_json(data), timestamp)),
+            Self::Encrypted(_, w) => w.encode_json(&w.to_json(data), timestamp),
+            Self::Unusable(_, e) => Err(e.clone()),
         }
     }
 
-    fn encode_json(&self, json: &str, timestamp: u64) -> String {
+    fn encode_json(&self, json: &str, timestamp: u64) -> Result<String> {
         match self {
-            Self::Flask(f) => f.encode_json(json, timestamp),
-            Self::Starlette(f) => f.encode_json(json, timestamp),
-            Self::Django(f) => f.encode_json(json, timestamp),
+            Self::Flask(f) => Ok(f.encode_json(json, timestamp)),
+            Self::Starlette(f) => Ok(f.encode_json(json, timestamp)),
+            Self::Django(f) => Ok(f.encode_json(json, timestamp)),
+            Self::Encrypted(_, w) => w.encode_json(json, timestamp),
+            Self::Unusable(_, e) => Err(e.clone()),
         }
     }
 
@@ -208,6 +277,9 @@ impl Wire {
             Self::Flask(f) => f.decode(cookie, now, max_age, limits),
             Self::Starlette(f) => f.decode(cookie, now, max_age, limits),
             Self::Django(f) => f.decode(cookie, now, max_age, limits),
+            // No timestamp inside: Rails checks its sealed `exp`, actix-session has no server-side expiry.
+            Self::Encrypted(_, w) => w.decode(cookie, now),
+            Self::Unusable(_, e) => Err(e.clone()),
         }
     }
 }
@@ -245,6 +317,9 @@ impl CookieCodec {
     }
 
     /// A codec of `format` for a keyring with the given signer options (see [`Defaults::signer`]).
+    ///
+    /// An encrypted format gets its default cookie name and no expiry here: use [`CookieCodec::encrypted`] to
+    /// choose them and to have a bad key refused at once (here it is refused on every use).
     pub fn for_format(format: Format, keyring: &Keyring, options: SignerOptions) -> Self {
         let compression = format.defaults().compression;
         Self {
@@ -252,6 +327,28 @@ impl CookieCodec {
             max_decompressed: DEFAULT_MAX_DECOMPRESSED,
             max_values: DEFAULT_MAX_VALUES,
         }
+    }
+
+    /// A codec of an encrypted format ([`Format::ENCRYPTED`]) for the cookie `cookie_name` (Rails' purpose, the
+    /// private jar's associated data). `expire_after` (seconds, 0 for none) is Rails' sealed `exp`, counted from
+    /// the time given to [`CookieCodec::try_encode`]. Rails reads `options.digest` (sha256 or sha1) as its key
+    /// derivation; actix-session's keys are 64 bytes.
+    ///
+    /// # Errors
+    /// `InvalidKey` for a `cookie::Key` shorter than 64 bytes, `Config` for a digest Rails does not use or a
+    /// format that is not encrypted.
+    pub fn encrypted(
+        format: Format,
+        keyring: &Keyring,
+        options: SignerOptions,
+        cookie_name: &str,
+        expire_after: u64,
+    ) -> Result<Self> {
+        Ok(Self {
+            wire: Wire::encrypted(format, keyring, &options, cookie_name, expire_after)?,
+            max_decompressed: DEFAULT_MAX_DECOMPRESSED,
+            max_values: DEFAULT_MAX_VALUES,
+        })
     }
 
     /// The format.
@@ -264,7 +361,7 @@ impl CookieCodec {
         match &mut self.wire {
             Wire::Flask(f) => f.compression = compression,
             Wire::Django(f) => f.compression = compression,
-            Wire::Starlette(_) => {}
+            Wire::Starlette(_) | Wire::Encrypted(..) | Wire::Unusable(..) => {}
         }
         self
     }
@@ -283,13 +380,39 @@ impl CookieCodec {
     }
 
     /// The cookie value for `data`, signed with the current key at `timestamp`.
+    ///
+    /// # Panics
+    /// For an encrypted format whose codec could not be built or whose nonce source failed; the request path
+    /// and the CLI use [`CookieCodec::try_encode`].
     pub fn encode(&self, data: &Map, timestamp: u64) -> String {
+        self.try_encode(data, timestamp)
+            .expect("an encrypted format's cookie could not be written")
+    }
+
+    /// The cookie value for `data` (encrypted formats: encrypted with the current key, a fresh nonce).
+    ///
+    /// # Errors
+    /// For an encrypted format: the reason its codec could not be built, or a failed nonce source.
+    pub fn try_encode(&self, data: &Map, timestamp: u64) -> Result<String> {
         self.wire.encode(data, timestamp)
     }
 
     /// The cookie value for JSON text already serialized as this format's serializer writes it (Flask: tagged
     /// JSON; Starlette: `json.dumps`; Django: compact `json.dumps`). The text is signed as given.
+    ///
+    /// # Panics
+    /// As [`CookieCodec::encode`]; use [`CookieCodec::try_encode_json`] for an encrypted format.
     pub fn encode_json(&self, json: &str, timestamp: u64) -> String {
+        self.try_encode_json(json, timestamp)
+            .expect("an encrypted format's cookie could not be written")
+    }
+
+    /// [`CookieCodec::encode_json`] that reports an encrypted format's failures (Rails: ActiveSupport's JSON of
+    /// the session; actix-session: its state).
+    ///
+    /// # Errors
+    /// As [`CookieCodec::try_encode`].
+    pub fn try_encode_json(&self, json: &str, timestamp: u64) -> Result<String> {
         self.wire.encode_json(json, timestamp)
     }
 

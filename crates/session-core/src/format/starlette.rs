@@ -90,6 +90,7 @@ impl Starlette {
             timestamp: Some(v.timestamp),
             key: v.key,
             compressed: false,
+            rewrite: false,
         })
     }
 }
