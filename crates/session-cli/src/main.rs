@@ -43,13 +43,20 @@ struct Cli {
     #[command(flatten)]
     keys: KeyArgs,
 
-    /// Whose cookie: flask, starlette (FastAPI) or django. Each has its own signer, serializer and defaults.
+    /// Whose cookie: flask, starlette (FastAPI), django, rails (encrypted cookie store), actix-private or
+    /// actix-signed (actix-session's CookieSessionStore). Each has its own signer, serializer and defaults.
     #[arg(long, global = true, value_enum, default_value_t = FormatArg::Flask)]
     format: FormatArg,
 
-    /// HMAC digest of the signature (default: the format's; Flask and Starlette sha1, Django sha256).
+    /// HMAC digest of the signature (default: the format's; Flask and Starlette sha1, Django sha256). For
+    /// rails: the key derivation, sha256 (Rails 7, the default) or sha1 (Rails 5.2 to 6.1).
     #[arg(long, global = true, value_enum)]
     digest: Option<DigestArg>,
+
+    /// The cookie's name, for the formats that seal it in: Rails' purpose (default `_app_session`) and the
+    /// associated data of actix-session's private jar (default `id`).
+    #[arg(long, global = true, value_name = "NAME")]
+    cookie_name: Option<String>,
 
     #[command(subcommand)]
     command: Command,
@@ -129,6 +136,9 @@ enum FormatArg {
     Flask,
     Starlette,
     Django,
+    Rails,
+    ActixPrivate,
+    ActixSigned,
 }
 
 impl From<FormatArg> for Format {
@@ -137,6 +147,9 @@ impl From<FormatArg> for Format {
             FormatArg::Flask => Self::Flask,
             FormatArg::Starlette => Self::Starlette,
             FormatArg::Django => Self::Django,
+            FormatArg::Rails => Self::Rails,
+            FormatArg::ActixPrivate => Self::ActixPrivate,
+            FormatArg::ActixSigned => Self::ActixSigned,
         }
     }
 }
@@ -195,11 +208,20 @@ fn run(cli: Cli) -> Result<(), Failure> {
     if let Some(d) = cli.digest {
         options.digest = d.into();
     }
+    // Rails and actix-session seal the cookie name in; their keys are checked here (actix-session: 64 bytes).
+    let codec_for = |keyring: &session_core::Keyring| -> Result<CookieCodec, Failure> {
+        if format.is_encrypted() {
+            let name = cli.cookie_name.as_deref().unwrap_or(defaults.cookie_name);
+            CookieCodec::encrypted(format, keyring, options.clone(), name, 0).map_err(|e| anyhow!("{e}").into())
+        } else {
+            Ok(CookieCodec::for_format(format, keyring, options.clone()))
+        }
+    };
     match cli.command {
         Command::Keygen { bytes } => keygen(bytes),
         Command::Sign { timestamp } => {
             let keyring = cli.keys.keyring()?;
-            let codec = CookieCodec::for_format(format, &keyring, options);
+            let codec = codec_for(&keyring)?;
             let mut input = Vec::new();
             io::stdin()
                 .read_to_end(&mut input)
@@ -217,6 +239,15 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 }
                 // The canonical form (sorted keys), so the bytes are the ones Flask would write.
                 to_tagged_json(&value)
+            } else if format.is_encrypted() {
+                // Plain JSON in; Rails stores it as ActiveSupport's JSON, actix-session as its state (each value
+                // a JSON text). The output is random (a fresh nonce) except for actix-signed.
+                let value: serde_json::Value = serde_json::from_slice(&input)
+                    .map_err(|e| anyhow!("the session on stdin is not valid JSON: {e}"))?;
+                match Value::from(value) {
+                    Value::Dict(map) => format.to_json(&map),
+                    _ => return Err(not_object().into()),
+                }
             } else {
                 let text = std::str::from_utf8(&input).context("the session on stdin is not UTF-8")?;
                 let seps = if format == Format::Django {
@@ -236,7 +267,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 Some(t) => t,
                 None => unix_now()?,
             };
-            print_line(&codec.encode_json(&json, timestamp))
+            let cookie = codec.try_encode_json(&json, timestamp).map_err(|e| anyhow!("{e}"))?;
+            print_line(&cookie)
         }
         Command::Verify {
             now,
@@ -245,7 +277,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             cookie,
         } => {
             let keyring = cli.keys.keyring()?;
-            let codec = CookieCodec::for_format(format, &keyring, options);
+            let codec = codec_for(&keyring)?;
             let max_age = max_age.unwrap_or(defaults.lifetime);
             let cookie = cookie_arg(cookie)?;
             let now = match now {
@@ -272,6 +304,13 @@ fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Decode { cookie } => {
+            if matches!(format, Format::Rails | Format::ActixPrivate) {
+                return Err(anyhow!(
+                    "a {format} cookie is encrypted: decoding it needs the key; use `session-cookie --format \
+                     {format} verify` with the key"
+                )
+                .into());
+            }
             let cookie = cookie_arg(cookie)?;
             let (value, timestamp, compressed) = format
                 .decode_unverified(&cookie, DEFAULT_MAX_DECOMPRESSED)
