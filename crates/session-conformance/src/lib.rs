@@ -227,6 +227,26 @@ struct VectorFile {
 enum Case {
     Wire(WireCase),
     Scenario(ScenarioCase),
+    /// Rails and actix-session (made from their own vector schema, not read with serde).
+    #[serde(skip)]
+    Encrypted(EncryptedCase),
+}
+
+#[derive(Debug, Clone)]
+struct EncryptedCase {
+    id: String,
+    comment: String,
+    secret: String,
+    fallbacks: Vec<String>,
+    digest: Option<String>,
+    /// Our `only_configured_digest`: a codec setting, not a `SessionConfig` one.
+    only_configured_digest: bool,
+    cookie_name: String,
+    cookie: String,
+    now: u64,
+    /// The session the framework read, or `None` for a refusal.
+    session: Option<J>,
+    rewrite: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -315,21 +335,16 @@ fn load_cases() -> Result<Vec<(String, Format, Case)>, String> {
         .map_err(|e| format!("cannot read {}: {e}", vectors_dir().display()))?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .filter(|p| {
-            // The encrypted profiles' vectors (issue 16) have their own schema and run in session-core's
-            // tests/encrypted_vectors.rs until they are profiles here.
-            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-            let other = name.starts_with("rails_") || name.starts_with("actix_session_");
-            if other {
-                println!("conformance: {name}: skipped (encrypted-profile vectors, run by session-core's tests)");
-            }
-            !other
-        })
         .collect();
     files.sort();
     let mut out = Vec::new();
     for f in files {
         let text = std::fs::read_to_string(&f).map_err(|e| format!("{}: {e}", f.display()))?;
+        let name = f.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        if name.starts_with("rails_") || name.starts_with("actix_session_") {
+            out.extend(encrypted_cases(name, &text)?);
+            continue;
+        }
         let file: VectorFile = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", f.display()))?;
         let group = file.file.trim_end_matches(".json").to_owned();
         let format =
@@ -337,6 +352,104 @@ fn load_cases() -> Result<Vec<(String, Format, Case)>, String> {
         out.extend(file.cases.into_iter().map(|c| (group.clone(), format, c)));
     }
     Ok(out)
+}
+
+/// The Rails and actix-session vectors (their own schema: `scripts/rails_vectors.rb`,
+/// `interop/actix-session-ref`) as cases: the cookie real Rails or actix-session made, our settings, and the
+/// session the framework read from it (or a refusal).
+fn encrypted_cases(name: &str, text: &str) -> Result<Vec<(String, Format, Case)>, String> {
+    let doc: J = serde_json::from_str(text).map_err(|e| format!("{name}: {e}"))?;
+    let group = name.trim_end_matches(".json").to_owned();
+    let str_of = |v: &J, k: &str| {
+        v[k].as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| format!("{name}: {k} missing"))
+    };
+    let mut out = Vec::new();
+    for c in doc["cases"].as_array().ok_or_else(|| format!("{name}: no cases"))? {
+        let ours = &c["ours"];
+        let (format, secret, digest) = if name.starts_with("rails_") {
+            (
+                Format::Rails,
+                str_of(ours, "secret_key_base")?,
+                Some(str_of(ours, "digest")?),
+            )
+        } else if c["mode"] == "signed" {
+            (Format::ActixSigned, str_of(ours, "key")?, None)
+        } else {
+            (Format::ActixPrivate, str_of(ours, "key")?, None)
+        };
+        let expected = &c["expected"];
+        out.push((
+            group.clone(),
+            format,
+            Case::Encrypted(EncryptedCase {
+                id: str_of(c, "id")?,
+                comment: str_of(c, "comment")?,
+                secret,
+                fallbacks: ours["fallbacks"]
+                    .as_array()
+                    .map(|a| a.iter().filter_map(J::as_str).map(str::to_owned).collect())
+                    .unwrap_or_default(),
+                digest,
+                only_configured_digest: ours["only_configured_digest"] == true,
+                cookie_name: str_of(ours, "cookie_name")?,
+                cookie: str_of(c, "cookie")?,
+                now: c["now"].as_u64().unwrap_or(1_700_000_000),
+                session: (expected["result"] == "valid").then(|| expected["session"].clone()),
+                rewrite: expected["rewrite"] == true,
+            }),
+        ));
+    }
+    Ok(out)
+}
+
+/// An encrypted-format case replayed as a request: the session must be what the framework read, or empty.
+fn check_encrypted_exchange(target: &dyn Target, format: Format, c: &EncryptedCase) -> Result<(), String> {
+    let mut builder = SessionConfig::builder()
+        .format(format)
+        .secret_key(SecretKey::parse(&c.secret).map_err(|e| e.to_string())?)
+        .fallbacks(
+            c.fallbacks
+                .iter()
+                .map(|f| SecretKey::parse(f).map_err(|e| e.to_string()))
+                .collect::<Result<_, _>>()?,
+        )
+        .cookie_name(c.cookie_name.clone());
+    if let Some(d) = &c.digest {
+        builder = builder.digest(Digest::from_name(d).map_err(|e| e.to_string())?);
+    }
+    let config = builder.build().map_err(|e| e.to_string())?;
+    let expect = match &c.session {
+        Some(J::Object(_)) => match session_core::Value::from(c.session.clone().unwrap_or_default()) {
+            session_core::Value::Dict(m) => session_json(format, &m),
+            _ => return Err("the expected session is not an object".into()),
+        },
+        _ => "{}".to_owned(),
+    };
+    let ex = Exchange {
+        cookie_headers: vec![format!("{}={}", c.cookie_name, c.cookie)],
+        config,
+        now: c.now,
+        actions: vec![Action::Dump {
+            expect: J::String(expect.clone()),
+        }],
+    };
+    let out = target.exchange(&ex);
+    if out.status != 200 {
+        return Err(format!("status {}", out.status));
+    }
+    if out.observations != [J::String(expect.clone())] {
+        return Err(format!("session {:?}, expected {expect}", out.observations));
+    }
+    // Re-encrypted with the current key and digest exactly when the vector says so.
+    if out.set_cookie.is_empty() == c.rewrite {
+        return Err(format!(
+            "Set-Cookie {:?}, expected a rewrite: {}",
+            out.set_cookie, c.rewrite
+        ));
+    }
+    Ok(())
 }
 
 fn key(text: &str) -> Result<SecretKey, String> {
@@ -710,9 +823,23 @@ pub fn run(target: &dyn Target) -> Result<Report, String> {
                 (w.id.clone(), w.comment.clone(), r)
             }
             Case::Scenario(s) => (s.id.clone(), s.comment.clone(), check_scenario(target, format, s)),
+            Case::Encrypted(e) if e.only_configured_digest => (
+                e.id.clone(),
+                e.comment.clone(),
+                Err(
+                    "skip: reading only the configured Rails digest is a codec setting (session-core's tests run it)"
+                        .to_owned(),
+                ),
+            ),
+            Case::Encrypted(e) => (
+                e.id.clone(),
+                e.comment.clone(),
+                check_encrypted_exchange(target, format, e),
+            ),
         };
         let (status, reason) = match result {
             Ok(()) => ("pass", String::new()),
+            Err(e) if e.starts_with("skip: ") => ("skip", e),
             Err(e) => ("fail", format!("{comment}: {e}")),
         };
         cases.push(CaseResult {
