@@ -237,3 +237,107 @@ fn actix_ours(root: &Path) -> Result<Json> {
         case("ours-actix-private-rotated", "private", s(ours, "key")?, "id", rewritten, &old["actix"]["entries"]),
     ]}))
 }
+
+/// The actix-session profile live: the seed app on real actix-session (`actix-session-ref serve`) next to the
+/// three Rust examples in `actix-private`, logins crossing every pair and tampered cookies refused; then a
+/// migration: a login on actix-session, our axum example in Flask's format reading actix-session's cookie
+/// (`SESSION_MIGRATE_FROM=actix-private`) answers with a Flask cookie, which real Flask reads as logged in.
+/// Returns the failures (each prefixed `[actix-session]`).
+pub(crate) fn interop(root: &Path, py: &Path) -> Result<Vec<String>> {
+    use crate::interop::{NOT_LOGGED_IN, USER_ESCAPED, check_page, login, start, tamper};
+
+    let bin = build_actix_ref(root)?;
+    let key = "hex:".to_owned() + &"a5".repeat(32) + &"3c".repeat(32);
+    let ours = |n: &str, format: &str| {
+        let mut c = Command::new(root.join("target/debug").join(n));
+        c.env("SESSION_FORMAT", format).env("SECRET_KEY", &key);
+        c
+    };
+    let mut actix = Command::new(&bin);
+    actix
+        .arg("serve")
+        .env("SECRET_KEY", &key)
+        .env("SESSION_FORMAT", "actix-private");
+    let servers = vec![
+        start(root, "actix-session", actix)?,
+        start(root, "axum", ours("login-axum", "actix-private"))?,
+        start(root, "actix", ours("login-actix", "actix-private"))?,
+        start(root, "hyper", ours("login-hyper", "actix-private"))?,
+    ];
+    let mut failures = Vec::new();
+    let logged_in = format!("Logged in as {USER_ESCAPED}");
+    print!("\n{:<18}", "actix-private");
+    for s in &servers {
+        print!(" {:>13}", s.name);
+    }
+    println!(" {:>9}", "tampered");
+    for from in &servers {
+        print!("{:<18}", from.name);
+        let cookie = match login(from, "id") {
+            Ok(c) => c,
+            Err(e) => {
+                failures.push(format!("[actix-session] login on {}: {e:#}", from.name));
+                println!(" no login");
+                continue;
+            }
+        };
+        for to in &servers {
+            let cell = match check_page(to, Some(&format!("id={cookie}")), &logged_in) {
+                Ok(()) => "ok",
+                Err(e) => {
+                    failures.push(format!("[actix-session] {} -> {}: {e:#}", from.name, to.name));
+                    "FAIL"
+                }
+            };
+            print!(" {cell:>13}");
+        }
+        let tampered = tamper(&cookie);
+        let cell = match servers
+            .iter()
+            .try_for_each(|to| check_page(to, Some(&format!("id={tampered}")), NOT_LOGGED_IN).with_context(|| to.name))
+        {
+            Ok(()) => "refused",
+            Err(e) => {
+                failures.push(format!("[actix-session] tampered cookie from {}: {e:#}", from.name));
+                "FAIL"
+            }
+        };
+        println!(" {cell:>9}");
+    }
+
+    // The migration: actix-session's cookie in, Flask's out, read by real Flask.
+    let mut migrating = ours("login-axum", "flask");
+    migrating
+        .env("SECRET_KEY", crate::interop::KEY)
+        .env("SESSION_MIGRATE_FROM", "actix-private")
+        .env("SESSION_MIGRATE_KEY", &key)
+        .env("SESSION_MIGRATE_COOKIE_NAME", "id");
+    let mut flask = Command::new(py);
+    flask.arg(root.join("interop/flask_app.py"));
+    let migrating = start(root, "axum-migrating", migrating)?;
+    let flask = start(root, "flask", flask)?;
+    let step = || -> Result<String> {
+        let actix_cookie = login(&servers[0], "id")?;
+        let r = crate::http::request(migrating.port, "GET", "/", Some(&format!("id={actix_cookie}")), None)?;
+        if r.status != 200 || !r.body.contains(&logged_in) {
+            bail!("the migrating server answered {} {:?}", r.status, r.body.trim());
+        }
+        let flask_cookie = r
+            .set_cookie_value("session")
+            .context("the migrating server wrote no Flask `session` cookie")?;
+        check_page(&flask, Some(&format!("session={flask_cookie}")), &logged_in).context("real Flask")?;
+        check_page(&migrating, Some(&format!("session={flask_cookie}")), &logged_in).context("our server")?;
+        Ok(format!("{} bytes", flask_cookie.len()))
+    };
+    match step() {
+        Ok(size) => println!(
+            "migration: login on actix-session, our axum example (flask, migrating from actix-private) re-issues \
+             the session as a Flask cookie ({size}); real Flask and our server read it: ok"
+        ),
+        Err(e) => {
+            println!("migration: FAIL");
+            failures.push(format!("[actix-session] migration: {e:#}"));
+        }
+    }
+    Ok(failures)
+}

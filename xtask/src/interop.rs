@@ -10,15 +10,15 @@ use anyhow::{Context as _, Result, bail};
 
 use crate::http::{form_encode, request};
 
-const KEY: &str = "interop-shared-secret-key-0001";
+pub(crate) const KEY: &str = "interop-shared-secret-key-0001";
 const USER: &str = "Zoë <b>&\"x'</b>";
 /// MarkupSafe's escape of `USER` (what every server must show).
-const USER_ESCAPED: &str = "Zoë &lt;b&gt;&amp;&#34;x&#39;&lt;/b&gt;";
-const NOT_LOGGED_IN: &str = "You are not logged in";
+pub(crate) const USER_ESCAPED: &str = "Zoë &lt;b&gt;&amp;&#34;x&#39;&lt;/b&gt;";
+pub(crate) const NOT_LOGGED_IN: &str = "You are not logged in";
 
-struct Server {
-    name: &'static str,
-    port: u16,
+pub(crate) struct Server {
+    pub(crate) name: &'static str,
+    pub(crate) port: u16,
     child: Child,
 }
 
@@ -33,13 +33,16 @@ fn free_port() -> Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
-fn start(root: &Path, name: &'static str, mut cmd: Command) -> Result<Server> {
+/// Starts a server on a free loopback port (with `KEY` as `SECRET_KEY` unless the command sets its own).
+pub(crate) fn start(root: &Path, name: &'static str, mut cmd: Command) -> Result<Server> {
     let port = free_port()?;
     let log_dir = root.join("target/interop");
     std::fs::create_dir_all(&log_dir)?;
     let log = std::fs::File::create(log_dir.join(format!("{name}.log")))?;
-    cmd.env("SECRET_KEY", KEY)
-        .env("PORT", port.to_string())
+    if !cmd.get_envs().any(|(k, _)| k == "SECRET_KEY") {
+        cmd.env("SECRET_KEY", KEY);
+    }
+    cmd.env("PORT", port.to_string())
         .env("RUST_LOG", "info")
         .stdin(Stdio::null())
         .stdout(log.try_clone()?)
@@ -123,8 +126,12 @@ pub(crate) fn run(root: &Path) -> Result<()> {
             }
         }
     }
+    match crate::encrypted::interop(root, &py) {
+        Ok(f) => failures.extend(f),
+        Err(e) => failures.push(format!("[actix-session] {e:#}")),
+    }
     println!(
-        "interop: {} profiles, {total} servers, {:.1} s",
+        "interop: {} profiles (and actix-session), {total} servers, {:.1} s",
         PROFILES.len(),
         started.elapsed().as_secs_f64()
     );
@@ -207,7 +214,7 @@ fn matrix(profile: &Profile, servers: &[Server]) -> Vec<String> {
     failures
 }
 
-fn login(s: &Server, name: &str) -> Result<String> {
+pub(crate) fn login(s: &Server, name: &str) -> Result<String> {
     let r = request(
         s.port,
         "POST",
@@ -223,7 +230,7 @@ fn login(s: &Server, name: &str) -> Result<String> {
         .with_context(|| format!("POST /login set no {name} cookie"))
 }
 
-fn check_page(s: &Server, cookie: Option<&str>, want: &str) -> Result<()> {
+pub(crate) fn check_page(s: &Server, cookie: Option<&str>, want: &str) -> Result<()> {
     let r = request(s.port, "GET", "/", cookie, None)?;
     if r.status != 200 || !r.body.contains(want) {
         bail!("GET / answered {} {:?}, expected {want:?}", r.status, r.body.trim());
@@ -251,7 +258,7 @@ fn logout(s: &Server, name: &str, cookie: &str) -> Result<()> {
 }
 
 /// Changes one character in the middle of the payload (Flask, Starlette: before the first `.`; Django: `:`).
-fn tamper(cookie: &str) -> String {
+pub(crate) fn tamper(cookie: &str) -> String {
     let mut bytes = cookie.as_bytes().to_vec();
     let i = cookie.find(['.', ':']).unwrap_or(cookie.len()) / 2;
     bytes[i] = if bytes[i] == b'A' { b'B' } else { b'A' };

@@ -125,17 +125,23 @@ impl SessionConfig {
         let Some(m) = &self.0.migrate_from else {
             return self.load_value(self.own_cookie(cookie_headers).as_deref(), now);
         };
-        // A migration: this format's cookie when it opens, else the other format's (its cookie may have the same
-        // name), which the response writes again in this format.
         let headers: Vec<&str> = cookie_headers.into_iter().collect();
-        let loaded = self.load_value(self.own_cookie(headers.iter().copied()).as_deref(), now);
+        let old = find_cookie(headers.iter().copied(), &m.cookie_name).map(std::borrow::Cow::into_owned);
+        self.load_found(self.own_cookie(headers.iter().copied()).as_deref(), old.as_deref(), now)
+    }
+
+    /// Loads from the values found in the request: this format's cookie `own` and, with a migration, the other
+    /// format's cookie `old`. The own cookie wins when it opens; otherwise the old one (it may have the same
+    /// name), which the response writes again in this format.
+    pub(crate) fn load_found(&self, own: Option<&str>, old: Option<&str>, now: u64) -> Loaded {
+        let loaded = self.load_value(own, now);
+        let (Some(m), Some(old)) = (&self.0.migrate_from, old.filter(|v| !v.is_empty())) else {
+            return loaded;
+        };
         if loaded.session.verified_by().is_some() {
             return loaded;
         }
-        let Some(old) = find_cookie(headers.iter().copied(), &m.cookie_name).filter(|v| !v.is_empty()) else {
-            return loaded;
-        };
-        match m.codec.decode(&old, now, Some(m.lifetime)) {
+        match m.codec.decode(old, now, Some(m.lifetime)) {
             Ok(d) => {
                 let mut session = Session::from_map(d.data);
                 session.verified_by = Some(d.key);
@@ -347,6 +353,18 @@ impl SessionConfig {
     }
 }
 
+/// The value of the session cookie as the format's framework finds it among raw `Cookie` header values.
+fn own_value<H: AsRef<[u8]>>(config: &SessionConfig, headers: impl IntoIterator<Item = H>) -> Option<String> {
+    match config.format() {
+        // Werkzeug, Rack and actix-web: the first cookie of the name wins.
+        Format::Flask | Format::Rails | Format::ActixPrivate | Format::ActixSigned => headers
+            .into_iter()
+            .find_map(|h| find_cookie([h.as_ref()], config.cookie_name()).map(std::borrow::Cow::into_owned)),
+        // Python's cookie parsers: the last cookie of the name wins.
+        _ => python_cookie(headers, config.cookie_name()),
+    }
+}
+
 /// The three top-level keys whose encoded values take the most room, as `key (N bytes)`.
 pub(crate) fn largest_keys(session: &Session) -> String {
     let mut sizes: Vec<(usize, &str)> = session
@@ -395,6 +413,8 @@ struct Shared {
     config: SessionConfig,
     /// The session cookie's value as found in the request (`Some("")` for an empty value or a bare token).
     cookie: Option<String>,
+    /// With a migration: the other format's cookie, as found in the request.
+    old_cookie: Option<String>,
     now: u64,
     state: Mutex<Option<State>>,
     /// Flask's `request_ctx.flashes`: the messages popped by the first read in this request (see `flash.rs`).
@@ -430,16 +450,20 @@ impl SessionHandle {
         cookie_headers: impl IntoIterator<Item = H>,
         now: u64,
     ) -> Self {
-        let cookie = match config.format() {
-            Format::Flask => cookie_headers
-                .into_iter()
-                .find_map(|h| find_cookie([h.as_ref()], config.cookie_name()).map(std::borrow::Cow::into_owned)),
-            // Python's cookie parsers: the last cookie of the name wins.
-            _ => python_cookie(cookie_headers, config.cookie_name()),
+        let (cookie, old_cookie) = match &config.0.migrate_from {
+            None => (own_value(&config, cookie_headers), None),
+            Some(m) => {
+                let headers: Vec<H> = cookie_headers.into_iter().collect();
+                let old = headers
+                    .iter()
+                    .find_map(|h| find_cookie([h.as_ref()], &m.cookie_name).map(std::borrow::Cow::into_owned));
+                (own_value(&config, headers.iter()), old)
+            }
         };
         Self(Arc::new(Shared {
             config,
             cookie,
+            old_cookie,
             now,
             state: Mutex::new(None),
             flashes: crate::flash::FlashCache::default(),
@@ -494,7 +518,7 @@ impl SessionHandle {
     fn with_state<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
         let mut guard = self.lock();
         let state = guard.get_or_insert_with(|| {
-            let loaded = self.0.config.load_value(self.0.cookie.as_deref(), self.0.now);
+            let loaded = self.0.config.load_found(self.0.cookie.as_deref(), self.0.old_cookie.as_deref(), self.0.now);
             if let Some(reason) = &loaded.refused {
                 let cookie = self.0.config.cookie_name();
                 // Old cookies are routine (a browser session outliving the lifetime); anything else is worth seeing.
@@ -665,11 +689,14 @@ impl SessionHandle {
                 // pay for verifying an untouched cookie. `save` decides, with `accessed = false` (no Vary unless
                 // a cookie is sent).
                 let c = &self.0.config.0;
-                if !(c.refresh_each_request || c.resign_fallback) || self.0.cookie.as_deref().is_none_or(str::is_empty)
-                {
+                let no_cookie = self.0.cookie.as_deref().is_none_or(str::is_empty) && self.0.old_cookie.is_none();
+                if !(c.refresh_each_request || c.resign_fallback) || no_cookie {
                     return Ok(ResponseCookie::default());
                 }
-                let loaded = self.0.config.load_value(self.0.cookie.as_deref(), self.0.now);
+                let loaded =
+                    self.0
+                        .config
+                        .load_found(self.0.cookie.as_deref(), self.0.old_cookie.as_deref(), self.0.now);
                 self.0.config.save(&loaded.session, false, self.0.now)
             }
         };

@@ -318,3 +318,36 @@ fn a_migration_reads_rails_and_writes_actix_session_under_another_name() {
         .expect("an actix-session cookie now");
     assert_eq!(d.data, session_of(&case["expected"]["session"]));
 }
+
+/// The same migration through the lazy per-request handle every adapter uses, touched or not.
+#[test]
+fn a_migration_through_the_session_handle() {
+    let case = vector("actix_session_known_answers.json", "actix-private-basic");
+    let config = SessionConfig::builder()
+        .format(Format::Flask)
+        .secret_key(key("the-flask-secret-key-0001"))
+        .migrate_from(Format::ActixPrivate, Keyring::new(key(s(&case["ours"], "key"))))
+        .migrate_cookie_name("id")
+        .build()
+        .expect("config");
+    let headers = vec![format!("id={}", s(&case, "cookie"))];
+    for touched in [true, false] {
+        let handle = session_core::SessionHandle::new(config.clone(), headers.clone(), NOW);
+        if touched {
+            assert_eq!(
+                handle.with(|s| s.data().clone()),
+                session_of(&case["expected"]["session"])
+            );
+        }
+        let out = handle.finish().expect("finish");
+        let set_cookie = out.set_cookie.expect("written in Flask's format");
+        let (name, value) = cookie_pair(&set_cookie);
+        assert_eq!(name, "session");
+        let flask = config.codec().decode(value, NOW, Some(60)).expect("Flask's format");
+        assert_eq!(
+            flask.data,
+            session_of(&case["expected"]["session"]),
+            "touched: {touched}"
+        );
+    }
+}

@@ -83,11 +83,26 @@ pub fn format_from_env() -> anyhow::Result<Format> {
 ///
 /// # Errors
 /// When `SESSION_FORMAT` or `SESSION_COOKIE_NAME` is invalid (the message says why).
+///
+/// `SESSION_MIGRATE_FROM` (a format name) with `SESSION_MIGRATE_KEY` (key text) and optionally
+/// `SESSION_MIGRATE_COOKIE_NAME` also reads that format's cookie and writes it back in this one
+/// (`SessionConfigBuilder::migrate_from`).
 pub fn session_config(key: SecretKey) -> anyhow::Result<SessionConfig> {
     let mut builder = SessionConfig::builder().format(format_from_env()?).secret_key(key);
     if let Ok(name) = std::env::var("SESSION_COOKIE_NAME") {
         if !name.is_empty() {
             builder = builder.cookie_name(name);
+        }
+    }
+    if let Ok(from) = std::env::var("SESSION_MIGRATE_FROM") {
+        if !from.is_empty() {
+            let from = Format::from_name(&from).context("SESSION_MIGRATE_FROM is not usable")?;
+            let key = std::env::var("SESSION_MIGRATE_KEY").context("SESSION_MIGRATE_FROM needs SESSION_MIGRATE_KEY")?;
+            let key = SecretKey::parse(&key).context("SESSION_MIGRATE_KEY is not usable")?;
+            builder = builder.migrate_from(from, session_core::Keyring::new(key));
+            if let Ok(name) = std::env::var("SESSION_MIGRATE_COOKIE_NAME") {
+                builder = builder.migrate_cookie_name(name);
+            }
         }
     }
     builder.build().context("SESSION_COOKIE_NAME is not usable")
