@@ -43,9 +43,7 @@ pub enum SessionError {
     },
 
     /// The cookie is authentic but was made for another purpose (Rails' `pur`: another cookie's name).
-    #[error(
-        "session cookie was made for another purpose than '{expected}' (another cookie name or use); refused"
-    )]
+    #[error("session cookie was made for another purpose than '{expected}' (another cookie name or use); refused")]
     WrongPurpose {
         /// The purpose this cookie must carry (`cookie.<name>`).
         expected: String,

@@ -436,7 +436,7 @@ mod tests {
             flipped[i] = if flipped[i] == b'A' { b'B' } else { b'A' };
             let flipped = String::from_utf8(flipped).unwrap();
             assert!(
-                matches!(kind(&flipped), "bad_signature" | "malformed"),
+                matches!(kind(&flipped).as_str(), "bad_signature" | "malformed"),
                 "{mode:?} {flipped}"
             );
             assert_eq!(kind(""), "malformed");
