@@ -226,14 +226,7 @@ impl SessionConfig {
             set_cookie: None,
             vary_cookie: accessed,
         };
-        let attrs = Attributes {
-            domain: c.domain.as_deref(),
-            path: &c.path,
-            secure: c.secure,
-            http_only: c.http_only,
-            same_site: c.same_site,
-            partitioned: c.partitioned,
-        };
+        let attrs = self.attributes();
         if session.is_empty() {
             if session.is_modified() {
                 out.set_cookie = Some(render(&c.cookie_name, "", &attrs, Some(0), true));
@@ -242,36 +235,14 @@ impl SessionConfig {
             return Ok(out);
         }
         let asked = session.is_modified() || session.is_renewed();
-        let resign =
-            c.resign_fallback && (matches!(session.verified_by(), Some(KeyId::Fallback(_))) || session.rewrite);
+        let resign = self.rewrite_due(session);
         if !(asked || (session.permanent() && c.refresh_each_request) || resign) {
             return Ok(out);
         }
         let expires = session.permanent().then(|| now.saturating_add(c.lifetime));
         let value = c.codec.encode(session.data(), now);
         let header = render(&c.cookie_name, &value, &attrs, expires, false);
-        if c.max_cookie_size > 0 && header.len() > c.max_cookie_size {
-            if !asked {
-                tracing::warn!(
-                    cookie = %c.cookie_name,
-                    size = header.len(),
-                    limit = c.max_cookie_size,
-                    largest = %largest_keys(session),
-                    "session cookie not refreshed: it would exceed the size limit and the handler did not change \
-                     the session, so the response keeps going and the browser keeps the cookie it has"
-                );
-                return Ok(out);
-            }
-            return Err(SessionError::CookieTooLarge {
-                name: c.cookie_name.clone(),
-                size: header.len(),
-                limit: c.max_cookie_size,
-                largest: largest_keys(session),
-            });
-        }
-        out.set_cookie = Some(header);
-        out.vary_cookie = true;
-        Ok(out)
+        self.fit(session, header, asked, out)
     }
 }
 
@@ -288,14 +259,7 @@ impl SessionConfig {
             set_cookie: None,
             vary_cookie: accessed,
         };
-        let attrs = Attributes {
-            domain: c.domain.as_deref(),
-            path: &c.path,
-            secure: c.secure,
-            http_only: c.http_only,
-            same_site: c.same_site,
-            partitioned: c.partitioned,
-        };
+        let attrs = self.attributes();
         let django = c.format == Format::Django;
         if session.is_empty() {
             let had_cookie = if django {
@@ -314,8 +278,7 @@ impl SessionConfig {
             return Ok(out);
         }
         let asked = session.is_modified() || session.is_renewed();
-        let resign =
-            c.resign_fallback && (matches!(session.verified_by(), Some(KeyId::Fallback(_))) || session.rewrite);
+        let resign = self.rewrite_due(session);
         let every_request = django && c.refresh_each_request;
         if !(asked || every_request || resign) {
             return Ok(out);
@@ -327,9 +290,44 @@ impl SessionConfig {
         } else {
             starlette::render(&c.cookie_name, Some(&value), c.lifetime, &attrs)
         };
+        self.fit(session, header, asked, out)
+    }
+}
+
+impl SessionConfig {
+    /// The configured `Set-Cookie` attributes, shared by every format's save.
+    pub(crate) fn attributes(&self) -> Attributes<'_> {
+        let c = &self.0;
+        Attributes {
+            domain: c.domain.as_deref(),
+            path: &c.path,
+            secure: c.secure,
+            http_only: c.http_only,
+            same_site: c.same_site,
+            partitioned: c.partitioned,
+        }
+    }
+
+    /// Whether the cookie must be written again although the handler did not ask: it was verified by a fallback
+    /// key (or needs rewriting for another reason the format found, e.g. a migrated cookie), and re-signing is on.
+    pub(crate) fn rewrite_due(&self, session: &Session) -> bool {
+        self.0.resign_fallback && (matches!(session.verified_by(), Some(KeyId::Fallback(_))) || session.rewrite)
+    }
+
+    /// The last step of every format's save: `header` goes out when it fits `max_cookie_size`. One that does not
+    /// fit fails the response only when the handler asked for the write (`asked`: modified or renewed); a refresh
+    /// or re-sign the handler did not ask for is skipped with one warning (size, limit, largest keys, never the
+    /// values), the response keeps going and the browser keeps the cookie it has.
+    pub(crate) fn fit(
+        &self,
+        session: &Session,
+        header: String,
+        asked: bool,
+        mut out: ResponseCookie,
+    ) -> Result<ResponseCookie> {
+        let c = &self.0;
         if c.max_cookie_size > 0 && header.len() > c.max_cookie_size {
             if !asked {
-                // As in `save`: a re-send the handler did not ask for never fails a response.
                 tracing::warn!(
                     cookie = %c.cookie_name,
                     size = header.len(),

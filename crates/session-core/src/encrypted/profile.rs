@@ -6,11 +6,11 @@ use super::{
     map_to_actix_state, rails_session_json,
 };
 use crate::config::{SameSite, SessionConfig};
-use crate::cookies::{Attributes, render};
+use crate::cookies::render;
 use crate::error::{Result, SessionError};
 use crate::format::{Decoded, Defaults, Format};
-use crate::key::{KeyId, Keyring};
-use crate::lifecycle::{ResponseCookie, largest_keys};
+use crate::key::Keyring;
+use crate::lifecycle::ResponseCookie;
 use crate::payload::Compression;
 use crate::session::Session;
 use crate::signer::{Digest, SignerOptions};
@@ -139,14 +139,7 @@ impl SessionConfig {
             set_cookie: None,
             vary_cookie: accessed,
         };
-        let attrs = Attributes {
-            domain: c.domain.as_deref(),
-            path: &c.path,
-            secure: c.secure,
-            http_only: c.http_only,
-            same_site: c.same_site,
-            partitioned: c.partitioned,
-        };
+        let attrs = self.attributes();
         if session.is_empty() {
             if session.is_modified() && session.cookie_present {
                 out.set_cookie = Some(render(&c.cookie_name, "", &attrs, Some(0), true));
@@ -155,36 +148,13 @@ impl SessionConfig {
             return Ok(out);
         }
         let asked = session.is_modified() || session.is_renewed();
-        let rewrite =
-            c.resign_fallback && (matches!(session.verified_by(), Some(KeyId::Fallback(_))) || session.rewrite);
+        let rewrite = self.rewrite_due(session);
         if !(asked || c.refresh_each_request || rewrite) {
             return Ok(out);
         }
         let expires = (c.lifetime > 0).then(|| now.saturating_add(c.lifetime));
         let value = c.codec.try_encode(session.data(), now)?;
         let header = render(&c.cookie_name, &value, &attrs, expires, false);
-        if c.max_cookie_size > 0 && header.len() > c.max_cookie_size {
-            if !asked {
-                // As for every format: a re-send the handler did not ask for never fails a response.
-                tracing::warn!(
-                    cookie = %c.cookie_name,
-                    size = header.len(),
-                    limit = c.max_cookie_size,
-                    largest = %largest_keys(session),
-                    "session cookie not re-sent: it would exceed the size limit and the handler did not change \
-                     the session, so the response keeps going and the browser keeps the cookie it has"
-                );
-                return Ok(out);
-            }
-            return Err(SessionError::CookieTooLarge {
-                name: c.cookie_name.clone(),
-                size: header.len(),
-                limit: c.max_cookie_size,
-                largest: largest_keys(session),
-            });
-        }
-        out.set_cookie = Some(header);
-        out.vary_cookie = true;
-        Ok(out)
+        self.fit(session, header, asked, out)
     }
 }
