@@ -2,7 +2,8 @@
 """Writes fuzz/seeds/<target>/ from testdata/vectors/*.json (the committed seed corpus).
 
 cookie_decode: every vector cookie value.  cookie_header: `session=<cookie>` headers plus the scenario
-requests' cookies (one header per line).  tagged_json: every tagged JSON text in the vectors.
+requests' cookies (one header per line).  tagged_json: every tagged JSON text in the vectors.  format_decode: a format byte (as the target picks
+formats) followed by every cookie of that format's vectors.
 File names are the SHA-1 of the content, as libFuzzer names corpus entries. Run from anywhere:
     python3 fuzz/make_seeds.py
 """
@@ -54,14 +55,41 @@ def main():
                         parts.append(str(rc))
                 seeds["cookie_header"].add("; ".join(parts))
                 seeds["cookie_header"].add("\n".join(parts))
+    seeds["format_decode"] = format_seeds()
     for target, items in seeds.items():
         d = OUT / target
         shutil.rmtree(d, ignore_errors=True)
         d.mkdir(parents=True)
         for s in sorted(items):
-            b = s.encode("utf-8")
+            b = s if isinstance(s, bytes) else s.encode("utf-8")
             (d / hashlib.sha1(b).hexdigest()).write_bytes(b)
         print(f"{target}: {len(items)} seeds")
+
+
+# format_decode's first byte: 0 Flask, 1 Starlette, 2 Django, 3 Rails (SHA-256), 4 Rails (SHA-1),
+# 5 actix-session private, 6 actix-session signed (fuzz_targets/format_decode.rs, FORMATS).
+def format_seeds():
+    out = set()
+    for path in sorted((ROOT / "testdata" / "vectors").glob("*.json")):
+        name = path.stem
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        for case in doc["cases"]:
+            cookie = case.get("cookie")
+            if not isinstance(cookie, str):
+                continue
+            if name.startswith("rails"):
+                digest = str(case.get("made_by", ""))
+                pick = 4 if "sha1" in digest else 3
+            elif name.startswith("actix"):
+                pick = 6 if case.get("mode") == "signed" else 5
+            elif name.startswith("starlette"):
+                pick = 1
+            elif name.startswith("django"):
+                pick = 2
+            else:
+                pick = 0
+            out.add(bytes([pick]) + cookie.encode("utf-8"))
+    return out
 
 
 if __name__ == "__main__":
