@@ -1,4 +1,4 @@
-//! Any bytes through the write path's compressor (Flask's rule, `session_core::payload::encode_payload`, which
+//! Any bytes through the write path's compressor (Flask's rule, `session_core::wire::payload::encode_payload`, which
 //! uses the cookie-sized deflate for inputs up to 32 KiB) and back through zlib's inflater
 //! (`decode_payload`, flate2's zlib): the bytes must come back exactly, and a compressed payload must obey
 //! Flask's rule (the zlib stream at least two bytes shorter than the input).
@@ -6,7 +6,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use session_core::Compression;
-use session_core::payload::{decode_payload, encode_payload};
+use session_core::wire::payload::{decode_payload, encode_payload};
 
 fuzz_target!(|data: &[u8]| {
     let payload = encode_payload(data, Compression::Flask);

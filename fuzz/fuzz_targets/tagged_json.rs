@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use session_core::json::{from_tagged_json, to_tagged_json};
+use session_core::wire::json::{from_tagged_json, to_tagged_json};
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(value) = from_tagged_json(data) {

@@ -13,7 +13,7 @@ use std::process::Command;
 
 use anyhow::{Context as _, Result, bail};
 use serde_json::{Value as Json, json};
-use session_core::encrypted::{CookieJarCodec, JarMode, RailsCodec, RailsDigest};
+use session_core::wire::encrypted::{CookieJarCodec, JarMode, RailsCodec, RailsDigest};
 use session_core::{Keyring, Map, SecretKey, Value};
 
 use crate::run_status;

@@ -8,8 +8,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context as _, anyhow};
 use clap::{Parser, Subcommand, ValueEnum};
-use session_core::format::pyjson::{self, Separators};
-use session_core::json::{from_tagged_json, to_tagged_json};
+use session_core::wire::json::{from_tagged_json, to_tagged_json};
+use session_core::wire::pyjson::{self, Separators};
 use session_core::{
     CookieCodec, DEFAULT_MAX_DECOMPRESSED, Digest, Format, KeyId, MIN_KEY_LEN, SecretKey, SessionError, Value,
 };

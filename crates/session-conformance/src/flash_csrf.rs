@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value as J;
-use session_core::{Csrf, SecretKey, SessionHandle, Value, json};
+use session_core::{Csrf, SecretKey, SessionHandle, Value, wire::json};
 
 /// One flash or CSRF operation of a scenario vector.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]

@@ -14,10 +14,10 @@ mod flash_csrf;
 pub use flash_csrf::{CsrfRequest, FlashCsrf, csrf_requests};
 use serde::Deserialize;
 use serde_json::Value as J;
-use session_core::format::pyjson::{self, Separators};
+use session_core::wire::pyjson::{self, Separators};
 use session_core::{
     CookieCodec, Digest, Format, KeyDerivation, Keyring, Map, SameSite, SecretKey, SessionConfig, SessionHandle,
-    SignerOptions, json,
+    SignerOptions, wire::json,
 };
 
 /// One view action from a scenario vector.

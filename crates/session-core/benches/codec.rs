@@ -27,9 +27,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use criterion::{BenchmarkId, Criterion};
 use hmac::{Hmac, Mac};
-use session_core::json::{from_tagged_json, map_to_tagged_json};
-use session_core::payload::{decode_payload, encode_payload};
-use session_core::signer::FLASK_SALT;
+use session_core::wire::json::{from_tagged_json, map_to_tagged_json};
+use session_core::wire::payload::{decode_payload, encode_payload};
+use session_core::wire::signer::FLASK_SALT;
 use session_core::{Compression, CookieCodec, DEFAULT_MAX_DECOMPRESSED, Keyring, Map, SecretKey, SignerOptions, Value};
 use sha1::Sha1;
 

@@ -10,7 +10,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion};
-use session_core::json::{from_plain_json, from_tagged_json};
+use session_core::wire::json::{from_plain_json, from_tagged_json};
 use session_core::{CookieCodec, Format, Keyring, Map, SecretKey, Value};
 
 /// The same secret as `scripts/bench_formats.py`.

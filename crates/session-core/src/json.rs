@@ -50,7 +50,7 @@ pub fn from_tagged_json(text: &[u8]) -> Result<Value> {
 /// counts). The input is refused as soon as the bound is passed, before the values are built.
 ///
 /// ```
-/// use session_core::json::from_tagged_json_with_limit;
+/// use session_core::wire::json::from_tagged_json_with_limit;
 /// // The object, its key "a", the list and its two items: five values.
 /// assert!(from_tagged_json_with_limit(br#"{"a":[1,2]}"#, 5).is_ok());
 /// assert!(from_tagged_json_with_limit(br#"{"a":[1,2,3]}"#, 5).is_err());

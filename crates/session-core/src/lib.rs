@@ -1,20 +1,40 @@
 #![doc = include_str!("../README.md")]
+//!
+//! ## Where to start
+//!
+//! - [`SessionConfig`] (built with [`SessionConfig::builder`]): the secret keys, the cookie's name and
+//!   attributes, the lifetime; [`SessionConfig::load`] reads a request's cookies into a [`Session`] and
+//!   [`SessionConfig::save`] gives the `Set-Cookie` of the response.
+//! - [`Format`]: whose cookie the service shares (Flask by default; Starlette, Django, Rails, actix-session).
+//!   Every default follows it ([`Defaults`]).
+//! - The adapters, which move the headers and hand handlers a [`SessionHandle`]: `session-axum`,
+//!   `session-actix` and `session-hyper`. [`flash`], [`pop_flashes`] and [`Csrf`] are Flask's flashed messages
+//!   and Flask-WTF's CSRF tokens on top of a session.
+//! - [`SecretKey`] and [`Keyring`]: keys and their rotation (a cookie signed by a fallback key is read, then
+//!   written again with the current one).
+//! - [`CookieCodec`]: one cookie value encoded and decoded, without the request/response rules.
+//! - [`wire`]: the pieces of each format (tagged JSON, payload, signer, the encrypted codecs) for tools that
+//!   build or take apart cookie bytes by hand.
+//!
+//! Errors are [`SessionError`], grouped by [`ErrorKind`]. The core never reads the clock: every function takes
+//! `now` in Unix seconds.
 
 mod config;
 mod cookies;
 mod csrf;
 mod deflate;
-pub mod encrypted;
+mod encrypted;
 mod error;
 mod flash;
-pub mod format;
-pub mod json;
+mod format;
+mod json;
 mod key;
 mod lifecycle;
-pub mod payload;
+mod payload;
 mod session;
-pub mod signer;
+mod signer;
 mod value;
+pub mod wire;
 
 pub use config::{
     DEFAULT_LIFETIME_SECS, DEFAULT_MAX_COOKIE_SIZE, OversizePolicy, SameSite, SessionConfig, SessionConfigBuilder,

@@ -4,7 +4,7 @@
 //! writes another.
 
 use serde_json::Value as Json;
-use session_core::encrypted::{CookieJarCodec, JarMode, RailsCodec, RailsDigest};
+use session_core::wire::encrypted::{CookieJarCodec, JarMode, RailsCodec, RailsDigest};
 use session_core::{Digest, Format, Keyring, Map, SecretKey, SessionConfig, Value};
 
 const NOW: u64 = 1_700_000_000;

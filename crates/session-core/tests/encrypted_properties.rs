@@ -4,7 +4,7 @@
 use std::sync::LazyLock;
 
 use proptest::prelude::*;
-use session_core::encrypted::{CookieJarCodec, JarMode, RailsCodec, RailsDigest};
+use session_core::wire::encrypted::{CookieJarCodec, JarMode, RailsCodec, RailsDigest};
 use session_core::{Keyring, Map, SecretKey, Value};
 
 const NOW: u64 = 1_700_000_000;

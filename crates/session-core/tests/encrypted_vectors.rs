@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use serde_json::Value as Json;
-use session_core::encrypted::{CookieJarCodec, JarMode, RailsCodec, RailsDigest, RailsEnvelope};
+use session_core::wire::encrypted::{CookieJarCodec, JarMode, RailsCodec, RailsDigest, RailsEnvelope};
 use session_core::{KeyId, Keyring, Map, SecretKey, Value};
 use time::OffsetDateTime;
 use time::format_description::well_known::Iso8601;

@@ -11,7 +11,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use session_core::json::from_tagged_json;
+use session_core::wire::json::from_tagged_json;
 use session_core::{CookieCodec, Keyring, SecretKey, SignerOptions, Value};
 
 const SECRET: &str = "flask-reads-ours-secret-key-0001";
@@ -146,7 +146,7 @@ fn flask_and_python_zlib_read_every_cookie_we_write() {
             panic!("{id}: not a dict");
         };
         // What the codec signs is our tagged JSON of the map (not necessarily the generator's text).
-        let tagged = session_core::json::map_to_tagged_json(&map);
+        let tagged = session_core::wire::json::map_to_tagged_json(&map);
         let cookie = codec.encode(&map, TS);
         compressed += usize::from(cookie.starts_with('.'));
         // Our own reader first.

@@ -2,8 +2,8 @@
 //! per-format cookie lookup and defaults.
 
 use proptest::prelude::*;
-use session_core::format::pyjson::{Separators, dumps, rewrite};
-use session_core::json::from_plain_json;
+use session_core::wire::json::from_plain_json;
+use session_core::wire::pyjson::{Separators, dumps, rewrite};
 use session_core::{CookieCodec, Format, Keyring, Map, SecretKey, SessionConfig, SessionHandle, Value};
 
 fn ring() -> Keyring {

@@ -4,7 +4,7 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use session_core::{
-    CookieCodec, Keyring, SecretKey, SessionConfig, SessionError, SignerOptions, signer::TimestampSigner,
+    CookieCodec, Keyring, SecretKey, SessionConfig, SessionError, SignerOptions, wire::signer::TimestampSigner,
 };
 
 const NOW: u64 = 1_700_000_000;

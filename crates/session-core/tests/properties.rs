@@ -1,7 +1,9 @@
 //! Property tests: round trips, tamper detection, and no panics on arbitrary input.
 
 use proptest::prelude::*;
-use session_core::{CookieCodec, Keyring, Map, SecretKey, SessionConfig, SignerOptions, Value, find_cookie, json};
+use session_core::{
+    CookieCodec, Keyring, Map, SecretKey, SessionConfig, SignerOptions, Value, find_cookie, wire::json,
+};
 
 fn codec() -> CookieCodec {
     CookieCodec::new(

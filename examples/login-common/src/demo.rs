@@ -6,7 +6,7 @@
 //! the name, flashes [`LOGGED_IN`], redirects to `/demo`), `POST /demo/logout` (form `csrf_token`; removes the
 //! name, flashes [`LOGGED_OUT`], redirects). A refused CSRF token is a 400 with Flask-WTF's reason.
 
-use session_core::{Csrf, KeyId, SecretKey, SessionConfig, SessionHandle, json};
+use session_core::{Csrf, KeyId, SecretKey, SessionConfig, SessionHandle, wire::json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 

@@ -6,7 +6,7 @@
 //! Both share one AES-256-GCM wrapper and one source of nonces ([`NonceSource`]).
 //!
 //! ```
-//! use session_core::encrypted::{RailsCodec, RailsDigest};
+//! use session_core::wire::encrypted::{RailsCodec, RailsDigest};
 //! use session_core::{Keyring, Map, SecretKey, Value};
 //!
 //! let ring = Keyring::new(SecretKey::parse("a-rails-secret-key-base-of-some-length").unwrap());

@@ -15,7 +15,7 @@
 
 pub(crate) mod django;
 pub(crate) mod flask;
-pub mod pyjson;
+pub(crate) mod pyjson;
 pub(crate) mod starlette;
 
 use crate::encrypted::profile::{self, EncryptedWire};
@@ -54,7 +54,7 @@ pub enum Format {
     Django,
     /// Rails' encrypted cookie store (`ActionDispatch::Session::CookieStore`, Rails 5.2 and later): AES-256-GCM
     /// under a PBKDF2 key from `secret_key_base`, the session in the `_rails` envelope with its purpose and expiry
-    /// (see [`crate::encrypted::RailsCodec`]). The digest setting picks the key derivation (sha256: Rails 7).
+    /// (see [`crate::wire::encrypted::RailsCodec`]). The digest setting picks the key derivation (sha256: Rails 7).
     Rails,
     /// actix-session's `CookieSessionStore` in the `cookie` crate's private jar (its default): AES-256-GCM under
     /// the second half of a 64-byte `cookie::Key`, the cookie name as associated data.
@@ -214,7 +214,7 @@ pub(crate) enum Wire {
     Flask(flask::Flask),
     Starlette(starlette::Starlette),
     Django(django::Django),
-    /// Rails and actix-session ([`crate::encrypted`]).
+    /// Rails and actix-session ([`crate::wire::encrypted`]).
     Encrypted(Format, EncryptedWire),
     /// An encrypted format whose codec could not be built (bad key length or digest): every use says why.
     Unusable(Format, SessionError),
