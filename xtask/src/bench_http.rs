@@ -26,15 +26,15 @@
 //!    start fails the command. Every server is stopped at the end and on any error (a drop guard).
 
 use std::io::Write as _;
-use std::net::{Ipv4Addr, SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::{Context as _, Result, bail};
 use serde_json::{Value, json};
 
 use crate::http::request;
+use crate::server::{Server, Stop, listening};
 
 /// One key for every stack: 64 bytes of text, the length `cookie::Key` (actix-session, tower-sessions) needs.
 const KEY: &str = "benches-http-shared-secret-key-not-for-production-0123456789abcd";
@@ -193,34 +193,6 @@ fn parse(args: &[String]) -> Result<Options> {
     Ok(opts)
 }
 
-/// A running server, stopped (SIGTERM, then SIGKILL after 3 s) when dropped.
-struct Server {
-    name: &'static str,
-    log: PathBuf,
-    child: Child,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            // SIGTERM first so gunicorn's master takes its workers down with it.
-            let _ = Command::new("kill")
-                .args(["-TERM", &self.child.id().to_string()])
-                .stderr(Stdio::null())
-                .status();
-            let deadline = Instant::now() + Duration::from_secs(3);
-            while Instant::now() < deadline {
-                if let Ok(Some(_)) = self.child.try_wait() {
-                    return;
-                }
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-}
-
 /// One stack's results: the stack, the cookie sent, and every wrk run (one per round) of each route.
 type Measured = (&'static Stack, String, Vec<(&'static str, Vec<WrkResult>)>);
 
@@ -301,9 +273,8 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<()> {
     for (stack, port) in STACKS.iter().zip(opts.port_base..) {
         eprintln!("==> xtask bench --http: starting {} on 127.0.0.1:{port}", stack.name);
         let server = start(stack, port, &servers_bin, &python, root, &log_dir, &place)?;
-        wait_ready(port, &server)?;
         let cookie = setup(stack.name, port)
-            .with_context(|| format!("{} did not behave (log: {})", stack.name, server.log.display()))?;
+            .with_context(|| format!("{} did not behave (log: {})", stack.name, server.log().display()))?;
         // Warm-up: connections, caches, gunicorn's workers; not recorded.
         wrk_run(&wrk, &place, port, "read", &cookie, 1, &log_dir, stack.name)?;
         let routes = ROUTES
@@ -545,12 +516,7 @@ fn start(
     log_dir: &Path,
     place: &Placement,
 ) -> Result<Server> {
-    if TcpStream::connect_timeout(
-        &SocketAddr::from((Ipv4Addr::LOCALHOST, port)),
-        Duration::from_millis(200),
-    )
-    .is_ok()
-    {
+    if listening(port) {
         bail!("127.0.0.1:{port} is already in use; pass --port-base N");
     }
     let mut cmd = if stack.name == "flask" {
@@ -568,37 +534,9 @@ fn start(
             .args(["--threads", &place.server_threads.to_string()]);
         c
     };
+    cmd.env("SECRET_KEY", KEY).current_dir(root);
     let log = log_dir.join(format!("{}.log", stack.name));
-    let file = std::fs::File::create(&log).with_context(|| format!("cannot create {}", log.display()))?;
-    cmd.env("SECRET_KEY", KEY)
-        .current_dir(root)
-        .stdin(Stdio::null())
-        .stdout(file.try_clone()?)
-        .stderr(file);
-    let child = cmd.spawn().with_context(|| format!("cannot start {cmd:?}"))?;
-    Ok(Server {
-        name: stack.name,
-        log,
-        child,
-    })
-}
-
-fn wait_ready(port: u16, server: &Server) -> Result<()> {
-    let deadline = Instant::now() + STARTUP;
-    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
-    loop {
-        if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
-            return Ok(());
-        }
-        if Instant::now() > deadline {
-            bail!(
-                "{} did not accept connections on port {port} within {STARTUP:?} (log: {})",
-                server.name,
-                server.log.display()
-            );
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    Server::start(stack.name, port, cmd, log, Stop::Term(Duration::from_secs(3)), STARTUP)
 }
 
 /// Gets the stack's own cookie from `/login-setup`, then checks what the three measured routes answer with it.

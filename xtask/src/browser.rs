@@ -7,35 +7,19 @@
 
 use std::io::{Read as _, Write as _};
 use std::net::{TcpListener, TcpStream};
-use std::os::unix::process::CommandExt as _;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result, bail};
 use serde_json::{Value as J, json};
 
+use crate::server::{Server, Stop, free_port};
+
 const KEY: &str = "browser-demo-shared-secret-key-01";
 const USER: &str = "Zoë";
 /// WebDriver's element reference key.
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
-
-/// A child process, in its own process group, stopped with that whole group (chromedriver's browsers
-/// included) and reaped on drop.
-struct Guard(Child);
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let group = format!("-{}", self.0.id());
-        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
-        std::thread::sleep(Duration::from_millis(300));
-        let _ = Command::new("kill")
-            .args(["-KILL", "--", &group])
-            .stderr(Stdio::null())
-            .status();
-        let _ = self.0.wait();
-    }
-}
 
 /// Installs `chromium` and `chromium-driver` with apt-get when `chromedriver` is missing (Debian/Ubuntu; as
 /// root, or through sudo).
@@ -86,10 +70,6 @@ fn ensure_browser() -> Result<()> {
     Ok(())
 }
 
-fn free_port() -> Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
-}
-
 /// A base port with the next two free as well (the demo listens on base, base+1, base+2).
 fn free_port_triple() -> Result<u16> {
     for _ in 0..50 {
@@ -99,33 +79,6 @@ fn free_port_triple() -> Result<u16> {
         }
     }
     bail!("no three consecutive free ports on 127.0.0.1")
-}
-
-fn wait_for_port(port: u16, what: &str, log: &Path) -> Result<()> {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        if Instant::now() > deadline {
-            bail!(
-                "{what} did not listen on port {port} within 60 s (see {})",
-                log.display()
-            );
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    Ok(())
-}
-
-fn spawn(root: &Path, name: &'static str, mut cmd: Command) -> Result<(Guard, std::path::PathBuf)> {
-    let dir = root.join("target/browser");
-    std::fs::create_dir_all(&dir)?;
-    let log_path = dir.join(format!("{name}.log"));
-    let log = std::fs::File::create(&log_path)?;
-    cmd.stdin(Stdio::null())
-        .stdout(log.try_clone()?)
-        .stderr(log)
-        .process_group(0);
-    let child = cmd.spawn().with_context(|| format!("cannot start {name}"))?;
-    Ok((Guard(child), log_path))
 }
 
 /// Runs the browser test and prints one line per step.
@@ -142,15 +95,22 @@ pub(crate) fn run(root: &Path) -> Result<()> {
     let base = free_port_triple()?;
     let mut demo = Command::new(root.join("target/debug/demo"));
     demo.env("SECRET_KEY", KEY).env("DEMO_PORT", base.to_string());
-    let (_demo, demo_log) = spawn(root, "demo", demo)?;
+    let log = |name: &str| root.join(format!("target/browser/{name}.log"));
+    let mut demo = Server::spawn("the demo", base, demo, log("demo"), Stop::Group)?;
     let driver_port = free_port()?;
     let mut driver = Command::new("chromedriver");
     driver.arg(format!("--port={driver_port}"));
-    let (_driver, driver_log) = spawn(root, "chromedriver", driver)?;
+    let _driver = Server::start(
+        "chromedriver",
+        driver_port,
+        driver,
+        log("chromedriver"),
+        Stop::Group,
+        Duration::from_secs(60),
+    )?;
     for port in [base, base + 1, base + 2] {
-        wait_for_port(port, "the demo", &demo_log)?;
+        demo.wait_for(port, Duration::from_secs(60))?;
     }
-    wait_for_port(driver_port, "chromedriver", &driver_log)?;
 
     let profile = root.join("target/browser/profile");
     let _ = std::fs::remove_dir_all(&profile);

@@ -1,14 +1,15 @@
 //! The live cross-framework test: the seed app on Flask, Starlette (uvicorn) and Django, and on axum, actix-web
 //! and hyper in each of their profiles; one key, loopback only.
 
-use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result, bail};
 
 use crate::http::{form_encode, request};
+pub(crate) use crate::server::Server;
+use crate::server::{Stop, free_port};
 
 pub(crate) const KEY: &str = "interop-shared-secret-key-0001";
 const USER: &str = "Zoë <b>&\"x'</b>";
@@ -16,47 +17,16 @@ const USER: &str = "Zoë <b>&\"x'</b>";
 pub(crate) const USER_ESCAPED: &str = "Zoë &lt;b&gt;&amp;&#34;x&#39;&lt;/b&gt;";
 pub(crate) const NOT_LOGGED_IN: &str = "You are not logged in";
 
-pub(crate) struct Server {
-    pub(crate) name: &'static str,
-    pub(crate) port: u16,
-    child: Child,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
-}
-
-/// Starts a server on a free loopback port (with `KEY` as `SECRET_KEY` unless the command sets its own).
+/// Starts a server on a free loopback port (with `KEY` as `SECRET_KEY` unless the command sets its own), its
+/// output in `target/interop/NAME.log`.
 pub(crate) fn start(root: &Path, name: &'static str, mut cmd: Command) -> Result<Server> {
     let port = free_port()?;
-    let log_dir = root.join("target/interop");
-    std::fs::create_dir_all(&log_dir)?;
-    let log = std::fs::File::create(log_dir.join(format!("{name}.log")))?;
     if !cmd.get_envs().any(|(k, _)| k == "SECRET_KEY") {
         cmd.env("SECRET_KEY", KEY);
     }
-    cmd.env("PORT", port.to_string())
-        .env("RUST_LOG", "info")
-        .stdin(Stdio::null())
-        .stdout(log.try_clone()?)
-        .stderr(log);
-    let child = cmd.spawn().with_context(|| format!("cannot start {name}"))?;
-    let server = Server { name, port, child };
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        if Instant::now() > deadline {
-            bail!("{name} did not listen on port {port} within 60 s (see target/interop/{name}.log)");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    Ok(server)
+    cmd.env("PORT", port.to_string()).env("RUST_LOG", "info");
+    let log = root.join(format!("target/interop/{name}.log"));
+    Server::start(name, port, cmd, log, Stop::Kill, Duration::from_secs(60))
 }
 
 /// One profile: the Python app that speaks it, its cookie name, and the Rust examples run in it.

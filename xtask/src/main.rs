@@ -21,6 +21,7 @@ mod interop;
 mod interop_flash_csrf;
 mod package;
 mod python;
+mod server;
 mod soak;
 
 use std::collections::BTreeMap;

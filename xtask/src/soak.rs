@@ -15,9 +15,9 @@
 //! logs go to `<target>/soak/<server>.log` (a few hundred MB for a 60-second run; overwritten each run).
 
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::time::{Duration, Instant};
@@ -25,6 +25,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, Result, bail};
 
 use crate::http::form_encode;
+use crate::server::{Server, Stop, free_port};
 
 const KEY: &str = "soak-fixed-secret-key-000000001";
 const NOT_LOGGED_IN: &str = "You are not logged in";
@@ -104,18 +105,6 @@ impl Row {
 
     fn failed(&self) -> bool {
         self.errors + self.unexpected + self.wrong > 0 || !self.alive || self.growth() > MAX_GROWTH_PCT
-    }
-}
-
-struct Server {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -226,36 +215,20 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<()> {
 }
 
 fn start(bin: &Path, log_dir: &Path, name: &'static str) -> Result<Server> {
-    let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-    let log = std::fs::File::create(log_dir.join(format!("{name}.log")))?;
-    let child = Command::new(bin)
-        .env("SECRET_KEY", KEY)
+    let port = free_port()?;
+    let mut cmd = Command::new(bin);
+    cmd.env("SECRET_KEY", KEY)
         .env("PORT", port.to_string())
-        .env("RUST_LOG", "info")
-        .stdin(Stdio::null())
-        .stdout(log.try_clone()?)
-        .stderr(log)
-        .spawn()
-        .with_context(|| format!("cannot start {}", bin.display()))?;
-    let server = Server { child, port };
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        if Instant::now() > deadline {
-            bail!(
-                "{name} did not listen on port {port} within 30 s (see {}/{name}.log)",
-                log_dir.display()
-            );
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Ok(server)
+        .env("RUST_LOG", "info");
+    let log = log_dir.join(format!("{name}.log"));
+    Server::start(name, port, cmd, log, Stop::Kill, Duration::from_secs(30))
 }
 
 fn soak_one(name: &'static str, mut server: Server, opts: &Options, warmup: Duration) -> Result<Row> {
     let stats = Stats::default();
     let stop = AtomicBool::new(false);
     let port = server.port;
-    let pid = server.child.id();
+    let pid = server.pid();
     let (rss_before, rss_after, counted_from, secs) = std::thread::scope(|s| {
         for t in 0..opts.threads {
             let (stats, stop) = (&stats, &stop);
@@ -271,7 +244,7 @@ fn soak_one(name: &'static str, mut server: Server, opts: &Options, warmup: Dura
         stop.store(true, Relaxed);
         (before, after, counted_from, secs)
     });
-    let alive = matches!(server.child.try_wait(), Ok(None));
+    let alive = server.alive();
     let rss_before = rss_before.with_context(|| format!("cannot read VmRSS of {name} (pid {pid})"))?;
     let rss_after = rss_after.unwrap_or(0);
     let samples = stats.samples.lock().map(|v| v.clone()).unwrap_or_default();
