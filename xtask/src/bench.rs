@@ -12,7 +12,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+
 use std::time::SystemTime;
 
 use anyhow::{Context as _, Result, bail};
@@ -139,21 +139,7 @@ fn read_json(path: &Path) -> Result<Value> {
 }
 
 fn flask(root: &Path, quick: bool) -> Result<BTreeMap<String, f64>> {
-    let py = crate::python::venv(root)?;
-    let mut cmd = Command::new(&py);
-    cmd.arg(root.join("scripts/bench_flask.py")).current_dir(root);
-    if quick {
-        cmd.arg("--quick");
-    }
-    let out = cmd
-        .stderr(Stdio::inherit())
-        .output()
-        .with_context(|| format!("cannot start {}", py.display()))?;
-    if !out.status.success() {
-        bail!("scripts/bench_flask.py failed ({})", out.status);
-    }
-    let parsed: BTreeMap<String, f64> =
-        serde_json::from_slice(&out.stdout).context("scripts/bench_flask.py did not print a JSON object of numbers")?;
+    let parsed = crate::bench_formats::python_json(root, "scripts/bench_flask.py", quick)?;
     for cell in CELLS {
         if !parsed.contains_key(cell) {
             bail!("scripts/bench_flask.py did not report {cell}");

@@ -52,7 +52,8 @@ pub(crate) fn run(root: &Path, quick: bool) -> Result<()> {
     Ok(())
 }
 
-fn python_json(root: &Path, script: &str, quick: bool) -> Result<BTreeMap<String, f64>> {
+/// Runs a benchmark script in the pinned venv (`--quick` passed on) and reads the JSON object of numbers it prints.
+pub(crate) fn python_json(root: &Path, script: &str, quick: bool) -> Result<BTreeMap<String, f64>> {
     let py = crate::python::venv(root)?;
     let mut cmd = Command::new(&py);
     cmd.arg(root.join(script)).current_dir(root);
@@ -66,5 +67,5 @@ fn python_json(root: &Path, script: &str, quick: bool) -> Result<BTreeMap<String
     if !out.status.success() {
         bail!("{script} failed ({})", out.status);
     }
-    serde_json::from_slice(&out.stdout).with_context(|| format!("{script} printed no JSON object"))
+    serde_json::from_slice(&out.stdout).with_context(|| format!("{script} did not print a JSON object of numbers"))
 }
