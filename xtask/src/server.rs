@@ -181,3 +181,55 @@ impl Drop for Server {
         let _ = self.child.wait();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn early_exit_names_the_server_and_quotes_its_log() {
+        let dir = std::env::temp_dir().join(format!("xtask-server-test-{}", std::process::id()));
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", "echo listen failed: boom >&2; exit 3"]);
+        let port = free_port().unwrap();
+        let err = Server::start(
+            "doomed",
+            port,
+            cmd,
+            dir.join("doomed.log"),
+            Stop::Kill,
+            Duration::from_secs(20),
+        )
+        .err()
+        .expect("a server that exits must not count as listening");
+        let text = format!("{err:#}");
+        assert!(text.contains("doomed exited"), "{text}");
+        assert!(text.contains("listen failed: boom"), "{text}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn waits_until_the_port_listens_and_stops_the_server_on_drop() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        drop(listener);
+        let dir = std::env::temp_dir().join(format!("xtask-server-test2-{}", std::process::id()));
+        let mut cmd = Command::new("python3");
+        cmd.args(["-m", "http.server", "--bind", "127.0.0.1", &port.to_string()]);
+        let mut server = Server::start(
+            "http.server",
+            port,
+            cmd,
+            dir.join("s.log"),
+            Stop::Kill,
+            Duration::from_secs(30),
+        )
+        .unwrap();
+        assert!(server.alive());
+        let pid = server.pid();
+        drop(server);
+        assert!(!Path::new(&format!("/proc/{pid}")).exists(), "the child was not reaped");
+        assert!(!listening(port));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
