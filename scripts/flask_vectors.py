@@ -15,7 +15,6 @@ checks) and ``flask.sessions.datetime`` (the Expires attribute); no randomness.
 
 from __future__ import annotations
 
-import argparse
 import base64
 import contextlib
 import copy
@@ -1028,35 +1027,9 @@ def build() -> dict[str, str]:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    g = ap.add_mutually_exclusive_group(required=True)
-    g.add_argument("--out", metavar="DIR", help="write the vector files into DIR")
-    g.add_argument("--check", metavar="DIR", help="exit 1 if the files in DIR differ from a fresh generation")
-    args = ap.parse_args()
-    files = build()
-    if args.out:
-        os.makedirs(args.out, exist_ok=True)
-        for name, text in files.items():
-            with open(os.path.join(args.out, name), "w", encoding="utf-8", newline="\n") as f:
-                f.write(text)
-            print(f"wrote {os.path.join(args.out, name)} ({len(json.loads(text)['cases'])} cases)")
-        return 0
-    differ = []
-    for name, text in files.items():
-        path = os.path.join(args.check, name)
-        try:
-            with open(path, encoding="utf-8", newline="") as f:
-                cur = f.read()
-        except FileNotFoundError:
-            cur = None
-        if cur != text:
-            differ.append(path)
-    for p in differ:
-        print(f"differs: {p}")
-    if not differ:
-        print(f"{len(files)} files up to date in {args.check}")
-    return 1 if differ else 0
+    from vector_common import write_or_check  # scripts/ is on sys.path when this file runs as a script
 
+    return write_or_check(__doc__, build)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -57,12 +57,19 @@ def render(doc: dict) -> str:
 
 
 def main(doc: str, build) -> int:
+    """`--out DIR` / `--check DIR` for a generator whose `build()` returns {file name: vector document}."""
+    return write_or_check(doc, lambda: {name: render(d) for name, d in build().items()})
+
+
+def write_or_check(doc: str, build_texts) -> int:
+    """`--out DIR` writes the files `build_texts()` returns ({file name: text}); `--check DIR` exits 1 if the
+    committed files differ from them (shared by every vector generator, Flask's included)."""
     ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     g = ap.add_mutually_exclusive_group(required=True)
     g.add_argument("--out", metavar="DIR", help="write the vector files into DIR")
     g.add_argument("--check", metavar="DIR", help="exit 1 if the files in DIR differ from a fresh generation")
     args = ap.parse_args()
-    files = {name: render(d) for name, d in build().items()}
+    files = build_texts()
     if args.out:
         os.makedirs(args.out, exist_ok=True)
         for name, text in files.items():
