@@ -427,21 +427,13 @@ fn check_encrypted_exchange(target: &dyn Target, format: Format, c: &EncryptedCa
         },
         _ => "{}".to_owned(),
     };
-    let ex = Exchange {
-        cookie_headers: vec![format!("{}={}", c.cookie_name, c.cookie)],
+    let out = replay_dump(
+        target,
         config,
-        now: c.now,
-        actions: vec![Action::Dump {
-            expect: J::String(expect.clone()),
-        }],
-    };
-    let out = target.exchange(&ex);
-    if out.status != 200 {
-        return Err(format!("status {}", out.status));
-    }
-    if out.observations != [J::String(expect.clone())] {
-        return Err(format!("session {:?}, expected {expect}", out.observations));
-    }
+        format!("{}={}", c.cookie_name, c.cookie),
+        c.now,
+        &expect,
+    )?;
     // Re-encrypted with the current key and digest exactly when the vector says so.
     if out.set_cookie.is_empty() == c.rewrite {
         return Err(format!(
@@ -676,27 +668,41 @@ fn check_wire_exchange(target: &dyn Target, format: Format, c: &WireCase) -> Res
         "valid" => c.expected.tagged_json.clone().unwrap_or_default(),
         _ => "{}".to_owned(),
     };
-    let ex = Exchange {
-        cookie_headers: vec![format!("{}={}", config.cookie_name(), c.cookie)],
-        config,
-        now: c.now,
-        actions: vec![Action::Dump {
-            expect: J::String(expect.clone()),
-        }],
-    };
-    let out = target.exchange(&ex);
-    if out.status != 200 {
-        return Err(format!("status {}", out.status));
-    }
-    if out.observations != [J::String(expect.clone())] {
-        return Err(format!("session {:?}, expected {expect}", out.observations));
-    }
+    let cookie = format!("{}={}", config.cookie_name(), c.cookie);
+    let out = replay_dump(target, config, cookie, c.now, &expect)?;
     let refreshed = (format == Format::Flask && expect.contains(r#""_permanent":true"#))
         || c.expected.key.as_deref().is_some_and(|k| k != "current");
     if !refreshed && !out.set_cookie.is_empty() {
         return Err(format!("unexpected Set-Cookie {:?}", out.set_cookie));
     }
     Ok(())
+}
+
+/// Sends one request carrying `cookie_header` through `target` with a handler that dumps the session, and checks
+/// that it answered 200 and saw exactly `expect`; the response is returned for the caller's `Set-Cookie` checks.
+fn replay_dump(
+    target: &dyn Target,
+    config: SessionConfig,
+    cookie_header: String,
+    now: u64,
+    expect: &str,
+) -> Result<Outcome, String> {
+    let ex = Exchange {
+        cookie_headers: vec![cookie_header],
+        config,
+        now,
+        actions: vec![Action::Dump {
+            expect: J::String(expect.to_owned()),
+        }],
+    };
+    let out = target.exchange(&ex);
+    if out.status != 200 {
+        return Err(format!("status {}", out.status));
+    }
+    if out.observations != [J::String(expect.to_owned())] {
+        return Err(format!("session {:?}, expected {expect}", out.observations));
+    }
+    Ok(out)
 }
 
 fn parse_set_cookie(header: &str) -> (String, String, BTreeMap<String, J>) {
