@@ -1,28 +1,16 @@
 //! `session-cookie --format rails|actix-private|actix-signed` against the cookies real Rails and real
 //! actix-session made (testdata/vectors/rails_*.json, actix_session_*.json).
 
-use std::io::Write as _;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use serde_json::Value as Json;
 
-const BIN: &str = env!("CARGO_BIN_EXE_session-cookie");
+mod common;
 
+/// The binary with `key` as `SESSION_SECRET_KEY`.
 fn run(args: &[&str], key: &str, stdin: &str) -> Output {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .env("SESSION_SECRET_KEY", key)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn session-cookie");
-    let mut input = child.stdin.take().expect("stdin");
-    // A command that fails before reading stdin closes it; its exit code is what we check.
-    let _ = input.write_all(stdin.as_bytes());
-    drop(input);
-    child.wait_with_output().expect("wait")
+    common::run(args, &[("SESSION_SECRET_KEY", key)], stdin)
 }
 
 fn cases(file: &str) -> Vec<Json> {
