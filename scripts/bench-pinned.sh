@@ -11,7 +11,8 @@
 # What it does, for each round (default 2) and each stack (ours-axum, ours-actix, ours-hyper, actix-session,
 # tower-sessions; a different one first in each round): starts `bench-servers --stack NAME` alone, gets its cookie
 # from /login-setup, checks /bare /plain /read /write answer 200 (and /write sets a cookie), warms up 1 s, then runs
-# wrk on each route for SECS seconds (default 8) with that cookie, and stops the server.
+# wrk on each route for SECS seconds (default 8) with that cookie, and on /read once more without it (`read-anon`:
+# the same request without a session), and stops the server.
 # Pinning: with >= 12 CPUs the server gets CPUs 0-3 (4 worker threads) and wrk CPUs 4-11 (-t8 -c128); with 8-11
 # CPUs wrk gets 4-7 (-t4 -c128); below 8 nothing is pinned (2 server threads, wrk -t2 -c32), for local tries.
 # Output in $OUT: runs.tsv (every wrk run), summary.txt (medians, ratios), the wrk outputs, server logs, machine.txt.
@@ -26,7 +27,8 @@ ROUNDS=${ROUNDS:-2}
 PORT=${PORT:-18700}
 KEY="benches-http-shared-secret-key-not-for-production-0123456789abcd"
 STACKS=(ours-axum ours-actix ours-hyper actix-session tower-sessions)
-ROUTES=(bare plain read write)
+# read-anon is /read without the cookie: the same request without a session (it answers "anon").
+ROUTES=(bare plain read read-anon write)
 
 mkdir -p "$OUT"
 SERVERS="$CARRY/bench-servers"
@@ -114,6 +116,12 @@ for ((round = 0; round < ROUNDS; round++)); do
             || fail "$stack: /login-setup set no cookie"
         [ -n "$cookie" ] || fail "$stack: /login-setup set no cookie"
         for route in "${ROUTES[@]}"; do
+            if [ "$route" = read-anon ]; then
+                resp=$(http_get "$port" /read | tr -d '\r')
+                head -1 <<< "$resp" | grep -q ' 200 ' || fail "$stack /read without a cookie: $(head -1 <<< "$resp")"
+                [ "$(tail -1 <<< "$resp")" = anon ] || fail "$stack /read without a cookie did not answer anon"
+                continue
+            fi
             resp=$(http_get "$port" "/$route" "$cookie" | tr -d '\r')
             head -1 <<< "$resp" | grep -q ' 200 ' || fail "$stack /$route: $(head -1 <<< "$resp")"
             if [ "$route" = write ]; then grep -qi '^set-cookie:' <<< "$resp" || fail "$stack /write set no cookie"; fi
@@ -123,8 +131,12 @@ for ((round = 0; round < ROUNDS; round++)); do
             "http://127.0.0.1:$port/read" > /dev/null
         for route in "${ROUTES[@]}"; do
             f="$OUT/wrk-$stack-$route-r$round.txt"
-            pin "$WRK_CPUS" "$WRK" -t"$WRK_T" -c"$WRK_C" -d"${SECS}s" --timeout 5s -H "Cookie: $cookie" \
-                "http://127.0.0.1:$port/$route" > "$f"
+            if [ "$route" = read-anon ]; then
+                pin "$WRK_CPUS" "$WRK" -t"$WRK_T" -c"$WRK_C" -d"${SECS}s" --timeout 5s "http://127.0.0.1:$port/read" > "$f"
+            else
+                pin "$WRK_CPUS" "$WRK" -t"$WRK_T" -c"$WRK_C" -d"${SECS}s" --timeout 5s -H "Cookie: $cookie" \
+                    "http://127.0.0.1:$port/$route" > "$f"
+            fi
             rps=$(awk '/^Requests\/sec:/ {print $2}' "$f")
             reqs=$(awk '/ requests in / {print $1}' "$f")
             non2xx=$(awk -F: '/Non-2xx or 3xx responses:/ {gsub(/ /, "", $2); print $2}' "$f")
@@ -161,27 +173,27 @@ function spread(s1, r1, s2, r2,    i, a, c, lo, hi) {
 NR > 1 { v[$1, $2, $3] = $4; bad += $6 + $7; stacks[$2] = 1 }
 END {
     split("ours-axum ours-actix ours-hyper actix-session tower-sessions", order, " ")
-    split("bare plain read write", routes, " ")
-    printf "%-16s %10s %10s %10s %10s %11s %10s %12s\n", "stack", "bare", "plain", "read", "write", "read/plain", "read/bare", "write/plain"
+    split("bare plain read read-anon write", routes, " ")
+    printf "%-16s %10s %10s %10s %10s %10s %11s %10s %10s %12s\n", "stack", "bare", "plain", "read", "read-anon", "write", "read/plain", "read/anon", "read/bare", "write/plain"
     for (s = 1; s <= 5; s++) {
         st = order[s]; line = sprintf("%-16s", st)
-        for (r = 1; r <= 4; r++) {
+        for (r = 1; r <= 5; r++) {
             c = 0; delete a
             for (i = 0; i < rounds; i++) if ((i, st, routes[r]) in v) a[++c] = v[i, st, routes[r]]
             line = line sprintf(" %10.0f", c ? median(a, c) : 0)
         }
-        printf "%s %11s %10s %12s\n", line, ratio(st, "read", st, "plain"), ratio(st, "read", st, "bare"), ratio(st, "write", st, "plain")
+        printf "%s %11s %10s %10s %12s\n", line, ratio(st, "read", st, "plain"), ratio(st, "read", st, "read-anon"), ratio(st, "read", st, "bare"), ratio(st, "write", st, "plain")
     }
     print "(req/s: median of the rounds; ratios: median of the per-round ratios)"
     print ""
     print "cross-stack ratios (median of per-round ratios):"
-    for (r = 1; r <= 4; r++) printf "  ours-actix %-5s / actix-session %-5s %s %s\n", routes[r], routes[r], ratio("ours-actix", routes[r], "actix-session", routes[r]), spread("ours-actix", routes[r], "actix-session", routes[r])
-    for (r = 1; r <= 4; r++) printf "  ours-axum  %-5s / tower-sessions %-5s %s %s\n", routes[r], routes[r], ratio("ours-axum", routes[r], "tower-sessions", routes[r]), spread("ours-axum", routes[r], "tower-sessions", routes[r])
+    for (r = 1; r <= 5; r++) printf "  ours-actix %-5s / actix-session %-5s %s %s\n", routes[r], routes[r], ratio("ours-actix", routes[r], "actix-session", routes[r]), spread("ours-actix", routes[r], "actix-session", routes[r])
+    for (r = 1; r <= 5; r++) printf "  ours-axum  %-5s / tower-sessions %-5s %s %s\n", routes[r], routes[r], ratio("ours-axum", routes[r], "tower-sessions", routes[r]), spread("ours-axum", routes[r], "tower-sessions", routes[r])
     print ""
-    print "read with a session / without (same stack):"
-    for (s = 1; s <= 3; s++) {
+    print "read with a session / without (same stack; read-anon: /read without the cookie):"
+    for (s = 1; s <= 5; s++) {
         st = order[s]
-        printf "  %-12s read/plain %s %s   read/bare %s %s\n", st, ratio(st, "read", st, "plain"), spread(st, "read", st, "plain"), ratio(st, "read", st, "bare"), spread(st, "read", st, "bare")
+        printf "  %-14s read/read-anon %s %s   read/plain %s %s   read/bare %s %s\n", st, ratio(st, "read", st, "read-anon"), spread(st, "read", st, "read-anon"), ratio(st, "read", st, "plain"), spread(st, "read", st, "plain"), ratio(st, "read", st, "bare"), spread(st, "read", st, "bare")
     }
     print ""
     print "non-2xx/3xx responses + socket errors, all runs: " bad

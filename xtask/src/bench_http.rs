@@ -39,8 +39,11 @@ use crate::server::{Server, Stop, listening};
 /// One key for every stack: 64 bytes of text, the length `cookie::Key` (actix-session, tower-sessions) needs.
 const KEY: &str = "benches-http-shared-secret-key-not-for-production-0123456789abcd";
 /// The routes, in run order. `bare` is outside the session middleware (Flask has no such route: it opens the
-/// session on every request); `plain` is behind it but never touches the session.
-const ROUTES: [&str; 4] = ["bare", "plain", "read", "write"];
+/// session on every request); `plain` is behind it but never touches the session; `read-anon` is `/read` sent
+/// without the cookie (the same request without a session: it answers `anon`).
+const ROUTES: [&str; 5] = ["bare", "plain", "read", "read-anon", "write"];
+/// Issue 17: a read-only request with a session at least this fraction of the same request without one.
+const TARGET_READ_OVER_ANON: f64 = 0.95;
 /// wrk's threads and connections (unpinned).
 const WRK_THREADS: u32 = 2;
 const WRK_CONNECTIONS: u32 = 32;
@@ -304,7 +307,7 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<()> {
                 }
                 let r = wrk_run(&wrk, &place, port, route, cookie, secs, &log_dir, stack.name)?;
                 eprintln!(
-                    "    {:<15} /{route:<6} {:>8.0} req/s  ({} requests, latency avg {}, non-2xx/3xx {}, socket errors {})",
+                    "    {:<15} /{route:<9} {:>8.0} req/s  ({} requests, latency avg {}, non-2xx/3xx {}, socket errors {})",
                     stack.name, r.req_per_sec, r.requests, r.latency_avg, r.non_2xx_3xx, r.socket_errors
                 );
                 runs.push(r);
@@ -326,6 +329,10 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<()> {
         ratio(
             format!("{} read / bare", s.name),
             over((s.name, "read"), (s.name, "bare")),
+        );
+        ratio(
+            format!("{} read / read-anon", s.name),
+            over((s.name, "read"), (s.name, "read-anon")),
         );
     }
     for s in &STACKS {
@@ -367,6 +374,14 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<()> {
                 x >= TARGET_READ_OVER_PLAIN,
             );
         }
+    }
+    for s in STACKS.iter().filter(|s| s.ours) {
+        let x = over((s.name, "read"), (s.name, "read-anon"));
+        target(
+            format!("{}: read >= {TARGET_READ_OVER_ANON}x read-anon", s.name),
+            x,
+            x >= TARGET_READ_OVER_ANON,
+        );
     }
     for s in STACKS.iter().filter(|s| s.ours) {
         let x = over((s.name, "read"), ("flask", "read"));
@@ -568,6 +583,14 @@ fn setup(name: &str, port: u16) -> Result<String> {
     check("plain", "ok", false)?;
     check("read", "5", false)?;
     check("write", "1", true)?;
+    let anon = request(port, "GET", "/read", None, None)?;
+    if anon.status != 200 || anon.body.trim() != "anon" {
+        bail!(
+            "{name}: GET /read without a cookie answered {} {:?}, expected 200 \"anon\"",
+            anon.status,
+            anon.body
+        );
+    }
     Ok(set_cookie)
 }
 
@@ -584,13 +607,21 @@ fn wrk_run(
 ) -> Result<WrkResult> {
     let out_path = log_dir.join(format!("wrk-{name}-{route}.txt"));
     let out = std::fs::File::create(&out_path)?;
-    let mut child = Placement::command(place.wrk_cpus, wrk)
+    let mut command = Placement::command(place.wrk_cpus, wrk);
+    command
         .arg(format!("-t{}", place.wrk_threads))
         .arg(format!("-c{}", place.wrk_connections))
         .arg(format!("-d{secs}s"))
-        .args(["--timeout", "5s", "-H"])
-        .arg(format!("Cookie: {cookie}"))
-        .arg(format!("http://127.0.0.1:{port}/{route}"))
+        .args(["--timeout", "5s"]);
+    // `read-anon`: `/read` without the cookie.
+    let path = if route == "read-anon" {
+        "read"
+    } else {
+        command.arg("-H").arg(format!("Cookie: {cookie}"));
+        route
+    };
+    let mut child = command
+        .arg(format!("http://127.0.0.1:{port}/{path}"))
         .stdin(Stdio::null())
         .stdout(out)
         .stderr(Stdio::inherit())
@@ -665,8 +696,18 @@ fn print_table(
     );
     let _ = writeln!(
         out,
-        "{:<16} {:>9} {:>9} {:>9} {:>9} {:>11} {:>11} {:>12} {:>7}",
-        "stack", "bare", "plain", "read", "write", "read/plain", "read/bare", "write/plain", "cookie"
+        "{:<16} {:>9} {:>9} {:>9} {:>9} {:>9} {:>11} {:>10} {:>11} {:>12} {:>7}",
+        "stack",
+        "bare",
+        "plain",
+        "read",
+        "read-anon",
+        "write",
+        "read/plain",
+        "read/anon",
+        "read/bare",
+        "write/plain",
+        "cookie"
     );
     let num = |x: f64, digits: usize| {
         if x.is_nan() {
@@ -680,13 +721,15 @@ fn print_table(
         let over = |a: &str, b: &str| ratio_of(results, (stack.name, a), (stack.name, b));
         let _ = writeln!(
             out,
-            "{:<16} {:>9} {:>9} {:>9} {:>9} {:>11} {:>11} {:>12} {:>7}",
+            "{:<16} {:>9} {:>9} {:>9} {:>9} {:>9} {:>11} {:>10} {:>11} {:>12} {:>7}",
             stack.name,
             num(r("bare"), 0),
             num(r("plain"), 0),
             num(r("read"), 0),
+            num(r("read-anon"), 0),
             num(r("write"), 0),
             num(over("read", "plain"), 2),
+            num(over("read", "read-anon"), 2),
             num(over("read", "bare"), 2),
             num(over("write", "plain"), 2),
             cookie.len()
@@ -700,19 +743,19 @@ fn print_table(
     for (stack, _, rs) in results {
         for (route, runs) in rs {
             let xs: Vec<String> = runs.iter().map(|r| format!("{:.0}", r.req_per_sec)).collect();
-            let _ = writeln!(out, "  {:<16} /{route:<6} {}", stack.name, xs.join(" "));
+            let _ = writeln!(out, "  {:<16} /{route:<9} {}", stack.name, xs.join(" "));
         }
     }
     let _ = writeln!(out, "\nratios:");
     for r in ratios {
         let _ = writeln!(
             out,
-            "  {:<44} {:>7.2}",
+            "  {:<50} {:>7.2}",
             r["ratio"].as_str().unwrap_or(""),
             r["value"].as_f64().unwrap_or(f64::NAN)
         );
     }
-    let _ = writeln!(out, "\ntargets (issue 9, HTTP):");
+    let _ = writeln!(out, "\ntargets (issues 9 and 17, HTTP):");
     for t in targets {
         let _ = writeln!(
             out,

@@ -40,7 +40,10 @@ async fn middleware_allocations_per_request() {
     let mut counts = Vec::new();
     for path in ["/bare", "/plain", "/read"] {
         let mut run = async || {
-            let req = test::TestRequest::get().uri(path).insert_header(("cookie", cookie.as_str())).to_request();
+            let req = test::TestRequest::get()
+                .uri(path)
+                .insert_header(("cookie", cookie.as_str()))
+                .to_request();
             let res = test::call_service(&app, req).await;
             assert!(res.status().is_success());
             drop(test::read_body(res).await);
