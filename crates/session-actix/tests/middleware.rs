@@ -356,7 +356,7 @@ fn oversized_permanent_cookie() -> String {
         ("blob".to_owned(), session_conformance::incompressible(4000).into()),
     ]
     .into_iter()
-    .collect();
+    .collect::<session_core::Map>();
     format!("session={}", middleware().config().codec().encode(&data, NOW - 100))
 }
 

@@ -156,7 +156,7 @@ fn oversized_permanent_cookie() -> String {
         ("blob".to_owned(), session_conformance::incompressible(4000).into()),
     ]
     .into_iter()
-    .collect();
+    .collect::<session_axum::Map>();
     format!("session={}", config().codec().encode(&data, NOW - 100))
 }
 

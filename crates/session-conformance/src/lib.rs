@@ -16,7 +16,7 @@ use serde::Deserialize;
 use serde_json::Value as J;
 use session_core::wire::pyjson::{self, Separators};
 use session_core::{
-    CookieCodec, Digest, Format, KeyDerivation, Keyring, Map, SameSite, SecretKey, SessionConfig, SessionHandle,
+    CookieCodec, Digest, Format, KeyDerivation, Keyring, SameSite, SecretKey, SessionConfig, SessionHandle,
     SignerOptions, wire::json,
 };
 
@@ -183,8 +183,9 @@ pub fn apply_actions(session: &SessionHandle, actions: &[Action]) -> Vec<J> {
 }
 
 /// The session as the vectors of its format record it: Flask's tagged JSON; for the plain-JSON formats,
-/// compact JSON with sorted keys (`json.dumps(s, separators=(",", ":"), sort_keys=True)`).
-pub fn session_json(format: Format, data: &Map) -> String {
+/// compact JSON with sorted keys (`json.dumps(s, separators=(",", ":"), sort_keys=True)`); of a `Map` or a
+/// decoded `SessionData`.
+pub fn session_json(format: Format, data: &impl session_core::Entries) -> String {
     match format {
         Format::Flask => json::map_to_tagged_json(data),
         _ => pyjson::dumps_map(data, Separators::COMPACT),

@@ -7,7 +7,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
 use crate::error::{Result, SessionError};
-use crate::value::{Map, Value};
+use crate::value::{Entries, Map, Value};
 
 /// Nesting deeper than this is refused as a hostile payload (never a stack overflow).
 pub const MAX_DEPTH: usize = 512;
@@ -24,10 +24,10 @@ pub fn to_tagged_json(value: &Value) -> String {
     out
 }
 
-/// Tagged JSON text of a session map.
-pub fn map_to_tagged_json(map: &Map) -> String {
+/// Tagged JSON text of a session map (a [`Map`] or a session's [`crate::SessionData`]).
+pub fn map_to_tagged_json(map: &impl Entries) -> String {
     let mut out = String::with_capacity(128);
-    write_map(map, &mut out);
+    write_map(map.entries(), &mut out);
     out
 }
 
@@ -83,18 +83,63 @@ pub fn from_plain_json_with_limit(text: &[u8], max_values: usize) -> Result<Valu
 }
 
 fn parse(text: &[u8], tags: bool, max_values: usize) -> Result<Value> {
-    let mut p = Parser {
-        s: text,
-        i: 0,
-        tags,
-        record_next: false,
-        recorded: Vec::new(),
-        budget: max_values,
-        max_values,
-    };
+    let mut p = Parser::new(text, tags, max_values, true);
     p.ws();
     let v = p.value(0)?;
     p.ws();
+    if p.i != p.s.len() {
+        return Err(p.err("extra data after the JSON value"));
+    }
+    Ok(v)
+}
+
+/// A payload checked in full by [`index`]: either a plain JSON object, as its keys (decoded) and the byte
+/// ranges of their values in document order (a duplicate key appears twice: the last one wins), or any other
+/// top-level value (not an object, or an object that is a tag), built in full.
+#[derive(Debug)]
+pub(crate) enum Indexed {
+    /// A plain object: each key with the start and end of its value's text.
+    Object(Vec<(String, usize, usize)>),
+    /// Anything else, built.
+    Other(Value),
+}
+
+/// Checks a whole payload as [`from_tagged_json_with_limit`] (`tags`) or [`from_plain_json_with_limit`] would
+/// (the same parser in its validate-only mode: every refusal, including tag values, nesting and the value
+/// budget, happens here), without building the values of a top-level object: it returns the keys and where
+/// each value's text lies, for [`build_value`] to build on first use.
+///
+/// # Errors
+/// As [`from_tagged_json_with_limit`] / [`from_plain_json_with_limit`], for the same inputs.
+pub(crate) fn index(text: &[u8], tags: bool, max_values: usize) -> Result<Indexed> {
+    let mut p = Parser::new(text, tags, max_values, false);
+    p.ws();
+    if p.s.get(p.i) != Some(&b'{') {
+        return parse(text, tags, max_values).map(Indexed::Other);
+    }
+    p.top = Some(Vec::new());
+    p.value(0)?;
+    p.ws();
+    if p.i != p.s.len() {
+        return Err(p.err("extra data after the JSON value"));
+    }
+    match p.top {
+        Some(entries) if p.top_plain => Ok(Indexed::Object(entries)),
+        // A top-level tag (`{" t": ...}`, `{" di": ...}`): rare, built the usual way.
+        _ => parse(text, tags, max_values).map(Indexed::Other),
+    }
+}
+
+/// Builds the value whose text is `text[start..end]`, a top-level object's value found by [`index`] in the
+/// same `text` with the same `tags` and `max_values` (so it cannot fail: [`index`] checked it).
+///
+/// # Errors
+/// Only for a range [`index`] did not return (then as [`from_tagged_json_with_limit`]).
+pub(crate) fn build_value(text: &[u8], start: usize, end: usize, tags: bool, max_values: usize) -> Result<Value> {
+    let mut p = Parser::new(text.get(..end).unwrap_or(text), tags, max_values, true);
+    p.i = start;
+    // The depth it had under the top-level object, so the nesting limit is the same.
+    let v = p.value(1)?;
     if p.i != p.s.len() {
         return Err(p.err("extra data after the JSON value"));
     }
@@ -140,7 +185,7 @@ fn write_value(v: &Value, out: &mut String) {
             out.push_str(&http_date(*t));
             out.push_str(r#""}"#);
         }
-        Value::Dict(m) => write_map(m, out),
+        Value::Dict(m) => write_map(m.entries(), out),
     }
 }
 
@@ -155,22 +200,22 @@ fn write_list(items: &[Value], out: &mut String) {
     out.push(']');
 }
 
-fn write_map(m: &Map, out: &mut String) {
+fn write_map<'a>(mut entries: impl Iterator<Item = (&'a str, &'a Value)>, out: &mut String) {
+    let first = entries.next();
+    let mut rest = entries.peekable();
     // TagDict: a dict whose only key is a tag is wrapped so it does not read back as that tag.
-    if m.len() == 1 {
-        if let Some((k, v)) = m.iter().next() {
-            if TAGS.contains(&k.as_str()) {
-                out.push_str(r#"{" di":{"#);
-                write_str(&format!("{k}__"), out);
-                out.push(':');
-                write_value(v, out);
-                out.push_str("}}");
-                return;
-            }
+    if let Some((k, v)) = first {
+        if rest.peek().is_none() && TAGS.contains(&k) {
+            out.push_str(r#"{" di":{"#);
+            write_str(&format!("{k}__"), out);
+            out.push(':');
+            write_value(v, out);
+            out.push_str("}}");
+            return;
         }
     }
     out.push('{');
-    for (n, (k, v)) in m.iter().enumerate() {
+    for (n, (k, v)) in first.into_iter().chain(rest).enumerate() {
         if n > 0 {
             out.push(',');
         }
@@ -329,18 +374,46 @@ struct Parser<'a> {
     i: usize,
     /// Whether one-key objects whose key is a tag are untagged (Flask) or kept as dicts (plain JSON).
     tags: bool,
-    /// Set just before parsing the value of a tag key: that object records its keys in document order
-    /// (Python dicts keep insertion order; `" t"` and `" di"` depend on it).
-    record_next: bool,
-    /// The keys, in document order, of the last object parsed with `record_next`.
+    /// Build every value (`true`), or only check them (`false`, [`index`]): strings, big integers, lists and
+    /// objects then come back empty, except where a tag needs them (the value of a tag key, and the key
+    /// order of an object under a tag), so every check a tag makes is made on the real value. Every other
+    /// check (syntax, UTF-8, escapes, depth, the value budget) runs the same code in both modes.
+    build: bool,
+    /// Set just before parsing the value of a tag key (`" t"`, ...) in an object whose first key is that tag:
+    /// an object value records its keys in document order (Python dicts keep insertion order; `" t"` and
+    /// `" di"` depend on it), and a string or big integer value is kept when only checking.
+    tag_child: bool,
+    /// The keys, in document order, of the last object parsed as a `tag_child`.
     recorded: Vec<String>,
     /// How many more values may be made.
     budget: usize,
     /// The bound `budget` started from (for the message).
     max_values: usize,
+    /// A reused buffer for keys that are only checked.
+    scratch: String,
+    /// [`index`]: the top-level object's keys and the byte ranges of their values.
+    top: Option<Vec<(String, usize, usize)>>,
+    /// [`index`]: the top-level object was a plain object (not a tag).
+    top_plain: bool,
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
+    fn new(s: &'a [u8], tags: bool, max_values: usize, build: bool) -> Self {
+        Self {
+            s,
+            i: 0,
+            tags,
+            build,
+            tag_child: false,
+            recorded: Vec::new(),
+            budget: max_values,
+            max_values,
+            scratch: String::new(),
+            top: None,
+            top_plain: false,
+        }
+    }
+
     fn err(&self, what: &str) -> SessionError {
         SessionError::BadPayload(format!("{what} at byte {}", self.i))
     }
@@ -372,21 +445,27 @@ impl Parser<'_> {
     }
 
     fn value(&mut self, depth: usize) -> Result<Value> {
+        let tag_child = std::mem::take(&mut self.tag_child);
         if depth > MAX_DEPTH {
             return Err(SessionError::BadPayload(format!(
                 "nesting deeper than {MAX_DEPTH} levels"
             )));
         }
         self.spend(1)?;
+        let keep = self.build || tag_child;
         match self.s.get(self.i) {
             None => Err(self.err("unexpected end of JSON")),
-            Some(b'{') => self.object(depth),
+            Some(b'{') => self.object(depth, tag_child),
             Some(b'[') => {
                 self.i += 1;
                 Ok(Value::List(self.array(depth)?))
             }
-            Some(b'"') => Ok(Value::Str(self.string()?)),
-            Some(b'-' | b'0'..=b'9') => self.number(),
+            Some(b'"') if keep => Ok(Value::Str(self.string()?)),
+            Some(b'"') => {
+                self.scan_string(None)?;
+                Ok(Value::Str(String::new()))
+            }
+            Some(b'-' | b'0'..=b'9') => self.number(keep),
             Some(_) => {
                 if self.eat(b"null") {
                     Ok(Value::Null)
@@ -413,7 +492,10 @@ impl Parser<'_> {
         }
         loop {
             self.ws();
-            items.push(self.value(depth + 1)?);
+            let item = self.value(depth + 1)?;
+            if self.build {
+                items.push(item);
+            }
             self.ws();
             if self.eat(b",") {
                 continue;
@@ -425,14 +507,21 @@ impl Parser<'_> {
         }
     }
 
-    fn object(&mut self, depth: usize) -> Result<Value> {
+    /// An object; `record`: it is the value of a tag key, so its key order is recorded for the tag.
+    fn object(&mut self, depth: usize, record: bool) -> Result<Value> {
         self.i += 1;
-        let record = std::mem::take(&mut self.record_next);
+        // Keys and values are kept when building, and when a tag will look at them.
+        let track = self.build || record;
+        let index = depth == 0 && self.top.is_some();
         let mut order: Vec<String> = Vec::new();
         let mut map = Map::new();
         let mut entries = 0usize;
         // The first key, when it is one of Flask's tags (no allocation for ordinary objects).
         let mut first_tag: Option<&'static str> = None;
+        // Whether every key so far is the first key (a one-key object: a tag when that key is one).
+        let mut one_key = true;
+        // The last value of the tag key, when not tracking (a tag's value is its last one, as in Python).
+        let mut last = None;
         self.ws();
         if !self.eat(b"}") {
             loop {
@@ -441,7 +530,9 @@ impl Parser<'_> {
                     return Err(self.err("expected a string key"));
                 }
                 self.spend(1)?;
-                let k = self.string()?;
+                let mut k = std::mem::take(&mut self.scratch);
+                k.clear();
+                self.scan_string(Some(&mut k))?;
                 self.ws();
                 if !self.eat(b":") {
                     return Err(self.err("expected ':'"));
@@ -450,14 +541,29 @@ impl Parser<'_> {
                 entries += 1;
                 if entries == 1 && self.tags {
                     first_tag = TAGS.iter().copied().find(|t| *t == k);
-                    self.record_next = first_tag.is_some();
                 }
+                let is_tag = first_tag.is_some_and(|t| t == k);
+                one_key &= is_tag || entries == 1;
+                // Every value of the tag key, not only the first: with duplicate keys the last one counts.
+                self.tag_child = is_tag;
+                let start = self.i;
                 let v = self.value(depth + 1)?;
-                self.record_next = false;
-                if record && !map.contains_key(&k) {
-                    order.push(k.clone());
+                if index {
+                    if let Some(top) = self.top.as_mut() {
+                        top.push((k.clone(), start, self.i));
+                    }
                 }
-                map.insert(k, v); // duplicate keys: the last value wins, as in Python
+                if track {
+                    if record && !map.contains_key(&k) {
+                        order.push(k.clone());
+                    }
+                    map.insert(k, v); // duplicate keys: the last value wins, as in Python
+                } else {
+                    if is_tag {
+                        last = Some(v);
+                    }
+                    self.scratch = k;
+                }
                 self.ws();
                 if self.eat(b",") {
                     continue;
@@ -468,27 +574,28 @@ impl Parser<'_> {
                 return Err(self.err("expected ',' or '}'"));
             }
         }
-        if map.len() == 1 {
-            if let Some(key) = first_tag {
-                let inner = map.remove(key).unwrap_or(Value::Null);
-                // tuple() of a string or bytes makes one value per item: count them before they exist.
-                match (key, &inner) {
-                    (" t", Value::Str(s) | Value::Markup(s)) => self.spend(s.chars().count())?,
-                    (" t", Value::Bytes(b)) => self.spend(b.len())?,
-                    _ => {}
-                }
-                let inner_order = std::mem::take(&mut self.recorded);
-                let untagged = untag(key, inner, inner_order)?;
-                if record {
-                    // The parent sees the untagged value (Python untags children first): a `" di"` result is a
-                    // one-key dict, whose key order is just that key.
-                    self.recorded = match &untagged {
-                        Value::Dict(m) => m.keys().cloned().collect(),
-                        _ => Vec::new(),
-                    };
-                }
-                return Ok(untagged);
+        if let Some(key) = first_tag.filter(|_| one_key) {
+            let inner = if track { map.remove(key) } else { last }.unwrap_or(Value::Null);
+            // tuple() of a string or bytes makes one value per item: count them before they exist.
+            match (key, &inner) {
+                (" t", Value::Str(s) | Value::Markup(s)) => self.spend(s.chars().count())?,
+                (" t", Value::Bytes(b)) => self.spend(b.len())?,
+                _ => {}
             }
+            let inner_order = std::mem::take(&mut self.recorded);
+            let untagged = untag(key, inner, inner_order)?;
+            if record {
+                // The parent sees the untagged value (Python untags children first): a `" di"` result is a
+                // one-key dict, whose key order is just that key.
+                self.recorded = match &untagged {
+                    Value::Dict(m) => m.keys().cloned().collect(),
+                    _ => Vec::new(),
+                };
+            }
+            return Ok(untagged);
+        }
+        if index {
+            self.top_plain = true;
         }
         if record {
             self.recorded = order;
@@ -497,8 +604,15 @@ impl Parser<'_> {
     }
 
     fn string(&mut self) -> Result<String> {
-        self.i += 1; // opening quote
         let mut out = String::new();
+        self.scan_string(Some(&mut out))?;
+        Ok(out)
+    }
+
+    /// Reads a string (the cursor on its opening quote), appending its text to `out` when there is one; with
+    /// `None` it is only checked (UTF-8, escapes, surrogates), by the same code.
+    fn scan_string(&mut self, mut out: Option<&mut String>) -> Result<()> {
+        self.i += 1; // opening quote
         loop {
             let start = self.i;
             while let Some(&c) = self.s.get(self.i) {
@@ -509,25 +623,27 @@ impl Parser<'_> {
             }
             let chunk = std::str::from_utf8(&self.s[start..self.i])
                 .map_err(|_| SessionError::BadPayload("payload is not valid UTF-8".into()))?;
-            out.push_str(chunk);
+            if let Some(o) = out.as_deref_mut() {
+                o.push_str(chunk);
+            }
             match self.s.get(self.i) {
                 Some(b'"') => {
                     self.i += 1;
-                    return Ok(out);
+                    return Ok(());
                 }
                 Some(b'\\') => {
                     self.i += 1;
                     let esc = *self.s.get(self.i).ok_or_else(|| self.err("unterminated escape"))?;
                     self.i += 1;
-                    match esc {
-                        b'"' => out.push('"'),
-                        b'\\' => out.push('\\'),
-                        b'/' => out.push('/'),
-                        b'b' => out.push('\u{8}'),
-                        b'f' => out.push('\u{c}'),
-                        b'n' => out.push('\n'),
-                        b'r' => out.push('\r'),
-                        b't' => out.push('\t'),
+                    let c = match esc {
+                        b'"' => '"',
+                        b'\\' => '\\',
+                        b'/' => '/',
+                        b'b' => '\u{8}',
+                        b'f' => '\u{c}',
+                        b'n' => '\n',
+                        b'r' => '\r',
+                        b't' => '\t',
                         b'u' => {
                             let hi = self.hex4()?;
                             let c = if (0xD800..0xDC00).contains(&hi) && self.eat(b"\\u") {
@@ -539,9 +655,12 @@ impl Parser<'_> {
                             } else {
                                 char::from_u32(hi)
                             };
-                            out.push(c.ok_or_else(|| self.err("unpaired surrogate"))?);
+                            c.ok_or_else(|| self.err("unpaired surrogate"))?
                         }
                         _ => return Err(self.err("invalid escape")),
+                    };
+                    if let Some(o) = out.as_deref_mut() {
+                        o.push(c);
                     }
                 }
                 Some(_) => return Err(self.err("control character in string")),
@@ -561,7 +680,8 @@ impl Parser<'_> {
         Ok(v)
     }
 
-    fn number(&mut self) -> Result<Value> {
+    /// A number; a big integer's text is kept when building or `keep`.
+    fn number(&mut self, keep: bool) -> Result<Value> {
         let start = self.i;
         if self.eat(b"-Infinity") {
             return Ok(Value::Float(f64::NEG_INFINITY));
@@ -615,7 +735,7 @@ impl Parser<'_> {
         if text.trim_start_matches('-').len() > MAX_INT_DIGITS {
             return Err(self.err("integer literal longer than 4300 digits"));
         }
-        Ok(Value::BigInt(text.to_owned()))
+        Ok(Value::BigInt(if keep { text.to_owned() } else { String::new() }))
     }
 }
 

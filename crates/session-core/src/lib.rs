@@ -50,9 +50,9 @@ pub use lifecycle::{
     vary_covers_cookie,
 };
 pub use payload::Compression;
-pub use session::{LOGIN_AT_KEY, PERMANENT_KEY, Session};
+pub use session::{LOGIN_AT_KEY, PERMANENT_KEY, Session, SessionData};
 pub use signer::{Digest, KeyDerivation, SignerOptions};
-pub use value::{Map, Value};
+pub use value::{Entries, Map, Value};
 
 /// A clock giving the current time in Unix seconds, for adapters to read once per request. The core itself
 /// never reads the time (every function takes `now`); this is the one type all adapters' `with_clock` take,

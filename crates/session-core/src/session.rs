@@ -1,11 +1,16 @@
-//! The session: a map with Flask's `modified` tracking.
+//! The session: a map with Flask's `modified` tracking, whose values are built from the cookie's JSON on first
+//! access.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::Result;
+use crate::json::{self, Indexed};
 use crate::key::KeyId;
-use crate::value::{Map, Value};
+use crate::value::{Entries, Map, Value};
 
 /// The key Flask stores `session.permanent` under.
 pub const PERMANENT_KEY: &str = "_permanent";
@@ -28,7 +33,7 @@ pub const LOGIN_AT_KEY: &str = "_login_at";
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Session {
-    data: Map,
+    data: SessionData,
     modified: bool,
     renew: bool,
     pub(crate) verified_by: Option<KeyId>,
@@ -41,10 +46,10 @@ pub struct Session {
 }
 
 impl Session {
-    /// A session holding `data` as loaded (not modified).
-    pub fn from_map(data: Map) -> Self {
+    /// A session holding `data` as loaded (not modified): a [`Map`], or the [`SessionData`] of a decoded cookie.
+    pub fn from_map(data: impl Into<SessionData>) -> Self {
         Self {
-            data,
+            data: data.into(),
             ..Self::default()
         }
     }
@@ -68,7 +73,9 @@ impl Session {
     /// [`crate::SessionError::Value`] when serde cannot represent the value.
     pub fn insert<T: Serialize + ?Sized>(&mut self, key: impl Into<String>, value: &T) -> Result<()> {
         let v = Value::from_serialize(value)?;
-        self.insert_value(key, v);
+        self.modified = true;
+        // The old value is not returned, so a value never read is not built.
+        self.data.set(key.into(), v);
         Ok(())
     }
 
@@ -94,16 +101,17 @@ impl Session {
 
     /// The keys, in code-point order.
     pub fn keys(&self) -> impl Iterator<Item = &str> {
-        self.data.keys().map(String::as_str)
+        self.data.keys()
     }
 
-    /// Key/value pairs, in code-point order of the keys.
+    /// Key/value pairs, in code-point order of the keys (building each value not read yet).
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
-        self.data.iter().map(|(k, v)| (k.as_str(), v))
+        self.data.iter()
     }
 
-    /// The whole map.
-    pub fn data(&self) -> &Map {
+    /// The whole session data (read-only): what the codecs encode; [`SessionData::to_map`] copies it into a
+    /// [`Map`].
+    pub fn data(&self) -> &SessionData {
         &self.data
     }
 
@@ -126,7 +134,9 @@ impl Session {
     /// Inserts or replaces several entries; always marks the session modified (Flask's `update`).
     pub fn update(&mut self, entries: impl IntoIterator<Item = (String, Value)>) {
         self.modified = true;
-        self.data.extend(entries);
+        for (k, v) in entries {
+            self.data.set(k, v);
+        }
     }
 
     /// Clears the session so the response deletes the cookie (logout). Same as [`Session::clear`].
@@ -205,5 +215,277 @@ impl Session {
     /// no login time is recorded, so a session from before this check existed counts as revoked.
     pub fn logged_in_since(&self, valid_after: u64) -> bool {
         self.login_at().is_some_and(|t| t >= valid_after)
+    }
+}
+
+/// A session's entries: keys in code-point order (as in a [`Map`]) with their values. A session decoded from a
+/// cookie keeps the cookie's JSON text (one shared buffer) and where each top-level value lies in it, and
+/// builds a value the first time it is read: a handler that reads one key of a large session does not pay for
+/// the others.
+///
+/// Every check a full parse makes (JSON syntax, UTF-8, tags, nesting, the value budget, the top-level shape)
+/// has been made when the cookie was decoded, so a refused payload is refused then, never on access; building
+/// a value later only repeats work that succeeded.
+///
+/// Equality compares the values (built or not), never how they are stored.
+///
+/// ```
+/// use session_core::{Map, SessionData, Value};
+/// let mut map = Map::new();
+/// map.insert("user_id".into(), Value::Int(42));
+/// let data = SessionData::from(map.clone());
+/// assert_eq!(data.get("user_id"), Some(&Value::Int(42)));
+/// assert_eq!(data, map);
+/// assert_eq!(data.to_map(), map);
+/// ```
+#[derive(Clone, Default)]
+pub struct SessionData {
+    slots: BTreeMap<String, Slot>,
+    /// The decoded JSON text the unbuilt slots point into; `None` when every value was given built.
+    source: Option<Source>,
+}
+
+/// The JSON text of a decoded cookie and how to read it.
+#[derive(Clone)]
+struct Source {
+    text: Arc<Vec<u8>>,
+    /// Flask's tagged JSON (`true`) or plain JSON.
+    tags: bool,
+    max_values: usize,
+}
+
+/// One value: built, or the byte range of its text in the [`Source`], built on first access.
+#[derive(Clone)]
+struct Slot {
+    start: usize,
+    end: usize,
+    value: OnceLock<Value>,
+}
+
+impl Slot {
+    fn built(value: Value) -> Self {
+        Self {
+            start: 0,
+            end: 0,
+            value: OnceLock::from(value),
+        }
+    }
+
+    fn get(&self, source: Option<&Source>) -> &Value {
+        self.value.get_or_init(|| {
+            let built = source.map(|s| json::build_value(&s.text, self.start, self.end, s.tags, s.max_values));
+            match built {
+                Some(Ok(v)) => v,
+                // Unreachable: decoding checked this text with the same parser and limits. Never a panic in
+                // release builds: the value reads as null.
+                Some(Err(e)) => {
+                    debug_assert!(false, "a checked session value did not build: {e}");
+                    Value::Null
+                }
+                None => {
+                    debug_assert!(false, "an unbuilt session value without its text");
+                    Value::Null
+                }
+            }
+        })
+    }
+
+    fn into_value(self, source: Option<&Source>) -> Value {
+        if self.value.get().is_none() {
+            self.get(source);
+        }
+        self.value.into_inner().unwrap_or(Value::Null)
+    }
+}
+
+impl SessionData {
+    /// An empty session.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The session a decoded payload holds: `json` is its whole JSON text, tagged (Flask) or plain. A JSON
+    /// object is checked in full and its values are built on access; any other top-level value is built at
+    /// once and, when `falsy_is_empty` (Flask), a falsy one is an empty session.
+    ///
+    /// # Errors
+    /// [`crate::SessionError::BadPayload`] exactly where parsing the whole text and taking it as a session
+    /// would fail.
+    pub(crate) fn decode(json: Vec<u8>, tags: bool, falsy_is_empty: bool, max_values: usize) -> Result<Self> {
+        match json::index(&json, tags, max_values)? {
+            Indexed::Other(value) => crate::format::session_map(value, falsy_is_empty).map(Self::from),
+            Indexed::Object(entries) => {
+                let mut slots = BTreeMap::new();
+                for (key, start, end) in entries {
+                    // Duplicate keys: the last value wins, as in Python (and the full parse).
+                    slots.insert(
+                        key,
+                        Slot {
+                            start,
+                            end,
+                            value: OnceLock::new(),
+                        },
+                    );
+                }
+                Ok(Self {
+                    slots,
+                    source: Some(Source {
+                        text: Arc::new(json),
+                        tags,
+                        max_values,
+                    }),
+                })
+            }
+        }
+    }
+
+    /// The value under `key` (built now if it was not yet).
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.slots.get(key).map(|s| s.get(self.source.as_ref()))
+    }
+
+    /// Whether `key` is present (builds nothing).
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.slots.contains_key(key)
+    }
+
+    /// The keys, in code-point order (builds nothing).
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.slots.keys().map(String::as_str)
+    }
+
+    /// Key/value pairs, in code-point order of the keys (building each value not read yet).
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
+        let source = self.source.as_ref();
+        self.slots.iter().map(move |(k, s)| (k.as_str(), s.get(source)))
+    }
+
+    /// Number of keys.
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// Whether there are no keys.
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+
+    /// A copy of every entry as a [`Map`] (building every value).
+    pub fn to_map(&self) -> Map {
+        self.iter().map(|(k, v)| (k.to_owned(), v.clone())).collect()
+    }
+
+    /// Every entry as a [`Map`] (building the values not read yet, moving the others).
+    pub fn into_map(self) -> Map {
+        self.into_iter().collect()
+    }
+
+    /// Stores `value` under `key`; returns the old value (built, if it was not).
+    pub(crate) fn insert(&mut self, key: String, value: Value) -> Option<Value> {
+        let old = self.slots.insert(key, Slot::built(value))?;
+        Some(old.into_value(self.source.as_ref()))
+    }
+
+    /// Stores `value` under `key`, dropping any old value unbuilt.
+    pub(crate) fn set(&mut self, key: String, value: Value) {
+        self.slots.insert(key, Slot::built(value));
+    }
+
+    /// Removes `key`; returns its value (built, if it was not).
+    pub(crate) fn remove(&mut self, key: &str) -> Option<Value> {
+        let old = self.slots.remove(key)?;
+        Some(old.into_value(self.source.as_ref()))
+    }
+
+    /// Removes everything (and lets the JSON text go).
+    pub(crate) fn clear(&mut self) {
+        self.slots.clear();
+        self.source = None;
+    }
+}
+
+impl From<Map> for SessionData {
+    fn from(map: Map) -> Self {
+        Self {
+            slots: map.into_iter().map(|(k, v)| (k, Slot::built(v))).collect(),
+            source: None,
+        }
+    }
+}
+
+impl FromIterator<(String, Value)> for SessionData {
+    fn from_iter<I: IntoIterator<Item = (String, Value)>>(iter: I) -> Self {
+        Self::from(iter.into_iter().collect::<Map>())
+    }
+}
+
+impl IntoIterator for SessionData {
+    type Item = (String, Value);
+    type IntoIter = std::vec::IntoIter<(String, Value)>;
+
+    /// The entries in code-point order of their keys, every value built.
+    fn into_iter(self) -> Self::IntoIter {
+        let source = self.source;
+        self.slots
+            .into_iter()
+            .map(|(k, s)| (k, s.into_value(source.as_ref())))
+            .collect::<Vec<_>>()
+            .into_iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a SessionData {
+    type Item = (&'a str, &'a Value);
+    type IntoIter = Box<dyn Iterator<Item = (&'a str, &'a Value)> + 'a>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        Box::new(self.iter())
+    }
+}
+
+impl PartialEq for SessionData {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().zip(other.iter()).all(|(a, b)| a == b)
+    }
+}
+
+impl PartialEq<Map> for SessionData {
+    fn eq(&self, other: &Map) -> bool {
+        self.len() == other.len() && self.iter().zip(other.iter()).all(|(a, (k, v))| a == (k.as_str(), v))
+    }
+}
+
+impl PartialEq<SessionData> for Map {
+    fn eq(&self, other: &SessionData) -> bool {
+        other == self
+    }
+}
+
+impl std::fmt::Debug for SessionData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+impl std::ops::Index<&str> for SessionData {
+    type Output = Value;
+
+    /// The value under `key`.
+    ///
+    /// # Panics
+    /// When `key` is missing (as a `Map` does); use [`SessionData::get`] otherwise.
+    fn index(&self, key: &str) -> &Value {
+        match self.get(key) {
+            Some(v) => v,
+            None => panic!("no session key {key:?}"),
+        }
+    }
+}
+
+impl crate::value::sealed::Sealed for SessionData {}
+
+impl Entries for SessionData {
+    fn entries(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.iter()
     }
 }

@@ -87,7 +87,9 @@ fn hostile_headers() {
         .build()
         .expect("valid config");
     let good = CookieCodec::new(&Keyring::new(key()), SignerOptions::default()).encode(
-        &[("u".to_owned(), session_core::Value::Int(1))].into_iter().collect(),
+        &[("u".to_owned(), session_core::Value::Int(1))]
+            .into_iter()
+            .collect::<session_core::Map>(),
         NOW,
     );
     // Many cookies with the session's name: the first wins, as in Werkzeug.

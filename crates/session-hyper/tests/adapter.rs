@@ -203,7 +203,7 @@ fn oversized_permanent_cookie() -> String {
         ("blob".to_owned(), session_conformance::incompressible(4000).into()),
     ]
     .into_iter()
-    .collect();
+    .collect::<session_hyper::Map>();
     format!("session={}", config().codec().encode(&data, NOW - 100))
 }
 

@@ -28,7 +28,7 @@ use zeroize::Zeroizing;
 use super::{Aead, NONCE_LEN, NonceSource, OsRandom, json_object_to_map};
 use crate::error::{Result, SessionError};
 use crate::key::{KeyId, Keyring};
-use crate::value::{Map, Value};
+use crate::value::{Entries, Map, Value};
 
 /// actix-session's default cookie name.
 pub const ACTIX_DEFAULT_COOKIE_NAME: &str = "id";
@@ -301,10 +301,10 @@ fn mac(key: &[u8; 32], value: &str) -> Hmac<Sha256> {
 
 /// actix-session's state for a session: each value as `serde_json::to_string` writes it (what `Session::insert`
 /// stores), the object itself too.
-pub fn map_to_actix_state(data: &Map) -> String {
+pub fn map_to_actix_state(data: &impl Entries) -> String {
     let state: BTreeMap<&str, String> = data
-        .iter()
-        .map(|(k, v)| (k.as_str(), serde_json::Value::from(v).to_string()))
+        .entries()
+        .map(|(k, v)| (k, serde_json::Value::from(v).to_string()))
         .collect();
     serde_json::to_string(&state).unwrap_or_else(|_| "{}".to_owned())
 }

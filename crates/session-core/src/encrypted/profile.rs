@@ -14,7 +14,7 @@ use crate::lifecycle::ResponseCookie;
 use crate::payload::Compression;
 use crate::session::Session;
 use crate::signer::{Digest, SignerOptions};
-use crate::value::Map;
+use crate::value::Entries;
 
 /// Rails' defaults: cookie `_app_session` (Rails names it `_<app>_session`), no `expire_after` (a browser-session
 /// cookie with `"exp":null`; a lifetime adds `exp` and `Expires`), `SameSite=Lax`, HttpOnly, SHA-256 derivation.
@@ -85,7 +85,7 @@ impl EncryptedWire {
     }
 
     /// The session as the framework serializes it (Rails: ActiveSupport's JSON; actix: its state).
-    pub(crate) fn to_json(&self, data: &Map) -> String {
+    pub(crate) fn to_json(&self, data: &impl Entries) -> String {
         match self {
             Self::Rails(..) => rails_session_json(data),
             Self::Jar(_) => map_to_actix_state(data),
@@ -119,7 +119,7 @@ impl EncryptedWire {
             }
         };
         Ok(Decoded {
-            data,
+            data: data.into(),
             timestamp: None,
             key,
             compressed: false,

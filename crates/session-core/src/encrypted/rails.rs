@@ -30,7 +30,7 @@ use zeroize::Zeroizing;
 use super::{Aead, NONCE_LEN, NonceSource, OsRandom, TAG_LEN, json_object_to_map};
 use crate::error::{Result, SessionError};
 use crate::key::{KeyId, Keyring, SecretKey};
-use crate::value::Map;
+use crate::value::{Entries, Map};
 
 /// The salt Rails derives the encrypted cookie key with (`config.action_dispatch.authenticated_encrypted_cookie_salt`).
 pub const RAILS_SALT: &[u8] = b"authenticated encrypted cookie";
@@ -354,10 +354,10 @@ fn parse_envelope(plaintext: &[u8]) -> Result<Envelope> {
 /// The session as ActiveSupport's JSON encoder writes it: compact, UTF-8, with `<`, `>`, `&`, U+2028 and U+2029
 /// escaped (`escape_html_entities_in_json`). Keys come in code-point order (Ruby keeps insertion order; order
 /// carries no meaning for the session).
-pub fn rails_session_json(data: &Map) -> String {
+pub fn rails_session_json(data: &impl Entries) -> String {
     let json = serde_json::Value::Object(
-        data.iter()
-            .map(|(k, v)| (k.clone(), serde_json::Value::from(v)))
+        data.entries()
+            .map(|(k, v)| (k.to_owned(), serde_json::Value::from(v)))
             .collect(),
     )
     .to_string();

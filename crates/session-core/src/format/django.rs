@@ -9,12 +9,13 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-use super::{Decoded, Defaults, Limits, session_map};
+use super::{Decoded, Defaults, Limits};
 use crate::config::SameSite;
 use crate::error::{Result, SessionError};
-use crate::json::{from_plain_json, from_plain_json_with_limit};
+use crate::json::from_plain_json;
 use crate::key::Keyring;
 use crate::payload::{Compression, decode_payload, encode_payload};
+use crate::session::SessionData;
 use crate::signer::{Digest, KeyDerivation, MacRing, SignerOptions, check_age, decode_signature};
 use crate::value::Value;
 
@@ -141,8 +142,8 @@ impl Django {
                 check_age(age, max_age)?;
             }
         }
-        let json = latin1(&decode_payload(payload, limits.decompressed)?);
-        let data = session_map(from_plain_json_with_limit(&json, limits.values)?, false)?;
+        let json = latin1(decode_payload(payload, limits.decompressed)?);
+        let data = SessionData::decode(json, false, false, limits.values)?;
         Ok(Decoded {
             data,
             // A negative timestamp verified (Django signs what its clock says); we report none.
@@ -155,9 +156,9 @@ impl Django {
 }
 
 /// Latin-1 bytes as UTF-8 text (ASCII, which Django writes, passes through unchanged).
-fn latin1(bytes: &[u8]) -> Vec<u8> {
+fn latin1(bytes: Vec<u8>) -> Vec<u8> {
     if bytes.is_ascii() {
-        return bytes.to_vec();
+        return bytes;
     }
     bytes.iter().map(|&b| b as char).collect::<String>().into_bytes()
 }
@@ -170,7 +171,7 @@ pub(crate) fn decode_unverified(cookie: &str, max_decompressed: usize) -> Result
         .rsplit_once(':')
         .ok_or(SessionError::Malformed("timestamp missing"))?;
     let timestamp = u64::try_from(b62_decode(ts)?).ok();
-    let json = latin1(&decode_payload(payload, max_decompressed)?);
+    let json = latin1(decode_payload(payload, max_decompressed)?);
     Ok((from_plain_json(&json)?, timestamp, payload.starts_with('.')))
 }
 
@@ -234,7 +235,7 @@ pub(crate) fn render(
 
 /// The cookie lifetime a Django session asks for: `_session_expiry` (an integer; `0` = until the browser closes)
 /// or `SESSION_COOKIE_AGE`; `None` for a browser-session cookie (no `expires`, no `Max-Age`).
-pub(crate) fn expiry(data: &crate::value::Map, cookie_age: u64, expire_at_browser_close: bool) -> Option<u64> {
+pub(crate) fn expiry(data: &SessionData, cookie_age: u64, expire_at_browser_close: bool) -> Option<u64> {
     match data.get(EXPIRY_KEY) {
         None | Some(Value::Null) => (!expire_at_browser_close).then_some(cookie_age),
         Some(Value::Int(0)) => None,

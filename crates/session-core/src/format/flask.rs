@@ -2,14 +2,15 @@
 //! (HMAC-SHA1, `hmac` key derivation, salt `cookie-session`) over URL-safe base64 of the tagged JSON, or `.` +
 //! base64 of its zlib stream when that is shorter by more than one byte. Cookie `session`, 31 days.
 
-use super::{Decoded, Defaults, Limits, session_map};
+use super::{Decoded, Defaults, Limits};
 use crate::config::DEFAULT_LIFETIME_SECS as LIFETIME_SECS;
 use crate::error::{Result, SessionError};
-use crate::json::{from_tagged_json, from_tagged_json_with_limit, map_to_tagged_json};
+use crate::json::{from_tagged_json, map_to_tagged_json};
 use crate::key::Keyring;
 use crate::payload::{Compression, decode_payload, encode_payload};
+use crate::session::SessionData;
 use crate::signer::{SignerOptions, TimestampSigner};
-use crate::value::{Map, Value};
+use crate::value::{Entries, Value};
 
 pub(crate) fn defaults() -> Defaults {
     Defaults {
@@ -37,7 +38,7 @@ impl Flask {
         }
     }
 
-    pub(crate) fn encode(&self, data: &Map, timestamp: u64) -> String {
+    pub(crate) fn encode(&self, data: &impl Entries, timestamp: u64) -> String {
         self.encode_json(&map_to_tagged_json(data), timestamp)
     }
 
@@ -50,7 +51,7 @@ impl Flask {
         let v = self.signer.unsign(cookie, now, max_age)?;
         let json = decode_payload(v.payload, limits.decompressed)?;
         // SecureCookieSession(data) starts from `data or ()`: any falsy value is an empty session.
-        let data = session_map(from_tagged_json_with_limit(&json, limits.values)?, true)?;
+        let data = SessionData::decode(json, true, true, limits.values)?;
         Ok(Decoded {
             data,
             timestamp: Some(v.timestamp),

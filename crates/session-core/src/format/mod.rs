@@ -25,8 +25,9 @@ use crate::error::{Result, SessionError};
 use crate::json::DEFAULT_MAX_VALUES;
 use crate::key::{KeyId, Keyring};
 use crate::payload::Compression;
+use crate::session::SessionData;
 use crate::signer::SignerOptions;
-use crate::value::{Map, Value};
+use crate::value::{Entries, Map, Value};
 
 /// Default bound on an inflated payload (1 MiB); a real session is at most a few KB.
 pub const DEFAULT_MAX_DECOMPRESSED: usize = 1 << 20;
@@ -140,7 +141,7 @@ impl Format {
 
     /// The session data as this format's serializer writes it (Flask: tagged JSON; Rails: ActiveSupport's
     /// JSON; actix-session: its state, an object of JSON texts; others: plain JSON).
-    pub fn to_json(self, data: &Map) -> String {
+    pub fn to_json(self, data: &impl Entries) -> String {
         match self {
             Self::Flask => crate::json::map_to_tagged_json(data),
             Self::Starlette => pyjson::dumps_map(data, pyjson::Separators::DEFAULT),
@@ -192,8 +193,8 @@ impl std::str::FromStr for Format {
 /// A cookie that verified and decoded.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Decoded {
-    /// The session data.
-    pub data: Map,
+    /// The session data: checked in full, each value built on first access (see [`SessionData`]).
+    pub data: SessionData,
     /// The signed timestamp (Unix seconds); `None` for a format that carries none.
     pub timestamp: Option<u64>,
     /// Which key verified it.
@@ -252,7 +253,7 @@ impl Wire {
         }
     }
 
-    fn encode(&self, data: &Map, timestamp: u64) -> Result<String> {
+    fn encode(&self, data: &impl Entries, timestamp: u64) -> Result<String> {
         match self {
             Self::Flask(f) => Ok(f.encode(data, timestamp)),
             Self::Starlette(f) => Ok(f.encode_json(&self.format().to_json(data), timestamp)),
@@ -379,12 +380,13 @@ impl CookieCodec {
         self
     }
 
-    /// The cookie value for `data`, signed with the current key at `timestamp`.
+    /// The cookie value for `data` (a [`Map`] or a session's [`SessionData`]), signed with the current key at
+    /// `timestamp`.
     ///
     /// # Panics
     /// For an encrypted format whose codec could not be built or whose nonce source failed; the request path
     /// and the CLI use [`CookieCodec::try_encode`].
-    pub fn encode(&self, data: &Map, timestamp: u64) -> String {
+    pub fn encode(&self, data: &impl Entries, timestamp: u64) -> String {
         self.try_encode(data, timestamp)
             .expect("an encrypted format's cookie could not be written")
     }
@@ -393,7 +395,7 @@ impl CookieCodec {
     ///
     /// # Errors
     /// For an encrypted format: the reason its codec could not be built, or a failed nonce source.
-    pub fn try_encode(&self, data: &Map, timestamp: u64) -> Result<String> {
+    pub fn try_encode(&self, data: &impl Entries, timestamp: u64) -> Result<String> {
         self.wire.encode(data, timestamp)
     }
 

@@ -1,14 +1,14 @@
 //! Python's plain `json.dumps` (`ensure_ascii`, `allow_nan`, Python float `repr`) with a choice of separators,
 //! and an order-keeping rewrite of any JSON text into that form (the CLI signs stdin JSON in its own key order).
 //!
-//! Maps are written in code-point order of their keys (a [`Map`] is sorted); Python writes dicts in
+//! Maps are written in code-point order of their keys (a [`crate::Map`] is sorted); Python writes dicts in
 //! insertion order. Both read either, and the rewrite keeps the order of the text it is given.
 
 use std::fmt::Write as _;
 
 use crate::error::{Result, SessionError};
 use crate::json::{MAX_DEPTH, from_plain_json, http_date, write_float, write_str};
-use crate::value::{Map, Value};
+use crate::value::{Entries, Value};
 
 /// `json.dumps`' `separators=(item, key)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,16 +36,17 @@ pub fn dumps(value: &Value, sep: Separators) -> String {
     out
 }
 
-/// `json.dumps(dict, separators=...)` for a session map (keys in code-point order).
-pub fn dumps_map(map: &Map, sep: Separators) -> String {
+/// `json.dumps(dict, separators=...)` for a session map (a [`crate::Map`] or a session's
+/// [`crate::SessionData`]; keys in code-point order).
+pub fn dumps_map(map: &impl Entries, sep: Separators) -> String {
     let mut out = String::with_capacity(128);
-    write_map(map, sep, &mut out);
+    write_map(map.entries(), sep, &mut out);
     out
 }
 
-fn write_map(m: &Map, sep: Separators, out: &mut String) {
+fn write_map<'a>(entries: impl Iterator<Item = (&'a str, &'a Value)>, sep: Separators, out: &mut String) {
     out.push('{');
-    for (n, (k, v)) in m.iter().enumerate() {
+    for (n, (k, v)) in entries.enumerate() {
         if n > 0 {
             out.push_str(sep.item);
         }
@@ -89,7 +90,7 @@ fn write(v: &Value, sep: Separators, out: &mut String) {
         }
         Value::Uuid(u) => write_str(&Value::uuid_string(u), out),
         Value::DateTime(t) => write_str(&http_date(*t), out),
-        Value::Dict(m) => write_map(m, sep, out),
+        Value::Dict(m) => write_map(m.entries(), sep, out),
     }
 }
 

@@ -10,12 +10,13 @@ use base64::alphabet;
 use base64::engine::DecodePaddingMode;
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STANDARD};
 
-use super::{Decoded, Defaults, Limits, session_map};
+use super::{Decoded, Defaults, Limits};
 use crate::config::SameSite;
 use crate::error::{Result, SessionError};
-use crate::json::{from_plain_json, from_plain_json_with_limit};
+use crate::json::from_plain_json;
 use crate::key::Keyring;
 use crate::payload::Compression;
+use crate::session::SessionData;
 use crate::signer::{Digest, KeyDerivation, SignerOptions, TimestampSigner};
 use crate::value::Value;
 
@@ -81,10 +82,7 @@ impl Starlette {
     /// signed payload that is not base64 of a JSON object; we refuse it (an empty session).
     pub(crate) fn decode(&self, cookie: &str, now: u64, max_age: Option<u64>, limits: Limits) -> Result<Decoded> {
         let v = self.signer.unsign(cookie, now, max_age)?;
-        let data = session_map(
-            from_plain_json_with_limit(&b64decode(v.payload)?, limits.values)?,
-            false,
-        )?;
+        let data = SessionData::decode(b64decode(v.payload)?, false, false, limits.values)?;
         Ok(Decoded {
             data,
             timestamp: Some(v.timestamp),
