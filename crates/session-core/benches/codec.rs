@@ -5,6 +5,14 @@
 //! - `encode/{typical,large}`, `decode/{typical,large}`: [`CookieCodec`] with default settings (Flask's
 //!   compression rule: both payloads compress, so both cookies are zlib cookies, as Flask writes them).
 //! - `encode_nocompress/*`, `decode_nocompress/*`: the same with [`Compression::Never`].
+//! - `decode` checks the whole payload but builds no value (lazy decoding, issue 17); `decode_get_one/*` is
+//!   `decode` plus reading one key (`_user_id`, what a login check reads), `decode_get_all/*` plus building
+//!   every value (the full work, as a handler that reads everything pays it). `decode_eager/*` is the decode as
+//!   it was before lazy decoding (verify, payload, the whole value tree built, Flask's session shape rule): the
+//!   baseline for that change, measured in the same run.
+//! - `get_json/*`: every top-level value converted with serde into a `serde_json::Value` (what
+//!   `Session::get::<T>` does for any `T`), from values already built; `get_json_via_value/*` is the
+//!   conversion as it was before (`serde_json::Value::from(&value)` first, then `serde_json::from_value`).
 //! - `floor/*`: the components measured alone (`hmac_sha1` over the signed part of the uncompressed cookie with a
 //!   pre-keyed state cloned, `base64_encode`/`base64_decode` of the JSON, `serde_json_serialize`/`serde_json_parse`
 //!   of a `serde_json::Value`), and `floor/encode`, `floor/decode`: those three composed naively (no zlib, no
@@ -27,9 +35,10 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use criterion::{BenchmarkId, Criterion};
 use hmac::{Hmac, Mac};
+use session_core::wire::json::from_tagged_json_with_limit;
 use session_core::wire::json::{from_tagged_json, map_to_tagged_json};
 use session_core::wire::payload::{decode_payload, encode_payload};
-use session_core::wire::signer::FLASK_SALT;
+use session_core::wire::signer::{FLASK_SALT, TimestampSigner};
 use session_core::{Compression, CookieCodec, DEFAULT_MAX_DECOMPRESSED, Keyring, Map, SecretKey, SignerOptions, Value};
 use sha1::Sha1;
 
@@ -122,6 +131,7 @@ fn main() {
 
     let mut c = config().configure_from_args();
     ours(&mut c, &cases, &codec, &plain);
+    lazy(&mut c, &cases, &codec);
     floor_benches(&mut c, &cases, &floor);
     parts(&mut c, &cases);
     peer(&mut c, &cases, &peer_key);
@@ -148,6 +158,87 @@ fn ours(c: &mut Criterion, cases: &[Case], codec: &CookieCodec, plain: &CookieCo
             };
             g.bench_function(case.name, |b| {
                 b.iter(|| codec.decode(black_box(cookie), black_box(NOW), Some(MAX_AGE)))
+            });
+        }
+        g.finish();
+    }
+}
+
+/// Lazy decoding against the decode as it was (the whole tree built), and typed reads against the old bridge.
+fn lazy(c: &mut Criterion, cases: &[Case], codec: &CookieCodec) {
+    let signer = TimestampSigner::new(
+        &Keyring::new(SecretKey::parse(SECRET).expect("a valid bench key")),
+        SignerOptions::default(),
+    );
+    // `Flask::decode` before issue 17: the same public pieces, every value built.
+    let eager = |cookie: &str| -> Option<Map> {
+        let v = signer.unsign(cookie, NOW, Some(MAX_AGE)).ok()?;
+        let json = decode_payload(v.payload, DEFAULT_MAX_DECOMPRESSED).ok()?;
+        match from_tagged_json_with_limit(&json, session_core::wire::json::DEFAULT_MAX_VALUES).ok()? {
+            Value::Dict(m) => Some(m),
+            _ => None,
+        }
+    };
+    for case in cases {
+        assert_eq!(eager(&case.cookie).as_ref(), Some(&case.map));
+        assert_eq!(
+            codec
+                .decode(&case.cookie, NOW, Some(MAX_AGE))
+                .expect("decodes")
+                .data
+                .get("_user_id"),
+            case.map.get("_user_id")
+        );
+    }
+    let mut g = c.benchmark_group("decode_eager");
+    for case in cases {
+        g.bench_function(case.name, |b| b.iter(|| eager(black_box(&case.cookie))));
+    }
+    g.finish();
+    let mut g = c.benchmark_group("decode_get_one");
+    for case in cases {
+        g.bench_function(case.name, |b| {
+            b.iter(|| {
+                let d = codec
+                    .decode(black_box(&case.cookie), NOW, Some(MAX_AGE))
+                    .expect("decodes");
+                d.data.get("_user_id").cloned()
+            })
+        });
+    }
+    g.finish();
+    let mut g = c.benchmark_group("decode_get_all");
+    for case in cases {
+        g.bench_function(case.name, |b| {
+            b.iter(|| {
+                let d = codec
+                    .decode(black_box(&case.cookie), NOW, Some(MAX_AGE))
+                    .expect("decodes");
+                for (k, v) in d.data.iter() {
+                    black_box((k, v));
+                }
+                d
+            })
+        });
+    }
+    g.finish();
+    for (group, via_value) in [("get_json", false), ("get_json_via_value", true)] {
+        let mut g = c.benchmark_group(group);
+        for case in cases {
+            g.bench_function(case.name, |b| {
+                b.iter(|| {
+                    black_box(&case.map)
+                        .values()
+                        .map(|v| {
+                            if via_value {
+                                serde_json::from_value::<serde_json::Value>(serde_json::Value::from(v)).ok()
+                            } else {
+                                v.deserialize_into::<serde_json::Value>().ok()
+                            }
+                        })
+                        .filter(Option::is_some)
+                        .count()
+                })
             });
         }
         g.finish();
