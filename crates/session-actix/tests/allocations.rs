@@ -63,10 +63,12 @@ async fn middleware_allocations_per_request() {
     let [(_, bare), (_, plain), (_, read)] = counts[..] else {
         panic!("three routes measured")
     };
+    // Lazy decoding (issue 17): an untouched request no longer builds the session's values (one allocation
+    // fewer here), and a read builds the one value it reads (one more there); the total for /read is unchanged.
     assert!(
-        plain - bare <= 10,
+        plain - bare <= 9,
         "the middleware adds {} allocations to an untouched request",
         plain - bare
     );
-    assert!(read - plain <= 1, "reading a key adds {} allocations", read - plain);
+    assert!(read - plain <= 2, "reading a key adds {} allocations", read - plain);
 }

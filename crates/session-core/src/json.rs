@@ -93,40 +93,46 @@ fn parse(text: &[u8], tags: bool, max_values: usize) -> Result<Value> {
     Ok(v)
 }
 
-/// A payload checked in full by [`index`]: either a plain JSON object, as its keys (decoded) and the byte
-/// ranges of their values in document order (a duplicate key appears twice: the last one wins), or any other
-/// top-level value (not an object, or an object that is a tag), built in full.
+/// What [`index`] found at the top level.
 #[derive(Debug)]
 pub(crate) enum Indexed {
-    /// A plain object: each key with the start and end of its value's text.
-    Object(Vec<(String, usize, usize)>),
-    /// Anything else, built.
+    /// A plain JSON object: its keys and value ranges went to the callback.
+    Object,
+    /// Anything else (not an object, or an object that is a tag), built in full.
     Other(Value),
 }
 
 /// Checks a whole payload as [`from_tagged_json_with_limit`] (`tags`) or [`from_plain_json_with_limit`] would
 /// (the same parser in its validate-only mode: every refusal, including tag values, nesting and the value
-/// budget, happens here), without building the values of a top-level object: it returns the keys and where
-/// each value's text lies, for [`build_value`] to build on first use.
+/// budget, happens here), without building the values of a top-level object: `entry` gets each key (decoded),
+/// in document order (a duplicate key comes again: the last one wins), with the start and end of its value's
+/// text, for [`build_value`] to build on first use. After an error or [`Indexed::Other`], what `entry` got is
+/// to be dropped.
 ///
 /// # Errors
 /// As [`from_tagged_json_with_limit`] / [`from_plain_json_with_limit`], for the same inputs.
-pub(crate) fn index(text: &[u8], tags: bool, max_values: usize) -> Result<Indexed> {
+pub(crate) fn index(
+    text: &[u8],
+    tags: bool,
+    max_values: usize,
+    entry: &mut dyn FnMut(String, usize, usize),
+) -> Result<Indexed> {
     let mut p = Parser::new(text, tags, max_values, false);
     p.ws();
     if p.s.get(p.i) != Some(&b'{') {
         return parse(text, tags, max_values).map(Indexed::Other);
     }
-    p.top = Some(Vec::new());
+    p.top = Some(entry);
     p.value(0)?;
     p.ws();
     if p.i != p.s.len() {
         return Err(p.err("extra data after the JSON value"));
     }
-    match p.top {
-        Some(entries) if p.top_plain => Ok(Indexed::Object(entries)),
+    if p.top_plain {
+        Ok(Indexed::Object)
+    } else {
         // A top-level tag (`{" t": ...}`, `{" di": ...}`): rare, built the usual way.
-        _ => parse(text, tags, max_values).map(Indexed::Other),
+        parse(text, tags, max_values).map(Indexed::Other)
     }
 }
 
@@ -391,8 +397,8 @@ struct Parser<'a> {
     max_values: usize,
     /// A reused buffer for keys that are only checked.
     scratch: String,
-    /// [`index`]: the top-level object's keys and the byte ranges of their values.
-    top: Option<Vec<(String, usize, usize)>>,
+    /// [`index`]: where the top-level object's keys and the byte ranges of their values go.
+    top: Option<&'a mut dyn FnMut(String, usize, usize)>,
     /// [`index`]: the top-level object was a plain object (not a tag).
     top_plain: bool,
 }
@@ -530,7 +536,12 @@ impl<'a> Parser<'a> {
                     return Err(self.err("expected a string key"));
                 }
                 self.spend(1)?;
-                let mut k = std::mem::take(&mut self.scratch);
+                // A top-level key of an index pass is kept (it goes to `top`); others reuse one buffer.
+                let mut k = if index {
+                    String::new()
+                } else {
+                    std::mem::take(&mut self.scratch)
+                };
                 k.clear();
                 self.scan_string(Some(&mut k))?;
                 self.ws();
@@ -548,12 +559,9 @@ impl<'a> Parser<'a> {
                 self.tag_child = is_tag;
                 let start = self.i;
                 let v = self.value(depth + 1)?;
-                if index {
-                    if let Some(top) = self.top.as_mut() {
-                        top.push((k.clone(), start, self.i));
-                    }
-                }
+                let end = self.i;
                 if track {
+                    // (Never the top level of an index pass: that is depth 0, neither building nor recorded.)
                     if record && !map.contains_key(&k) {
                         order.push(k.clone());
                     }
@@ -562,7 +570,10 @@ impl<'a> Parser<'a> {
                     if is_tag {
                         last = Some(v);
                     }
-                    self.scratch = k;
+                    match self.top.as_mut().filter(|_| index) {
+                        Some(top) => top(k, start, end),
+                        None => self.scratch = k,
+                    }
                 }
                 self.ws();
                 if self.eat(b",") {
