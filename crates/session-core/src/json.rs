@@ -550,7 +550,8 @@ impl<'a> Parser<'a> {
                 }
                 self.ws();
                 entries += 1;
-                if entries == 1 && self.tags {
+                // Every tag starts with a space: most keys are ruled out by their first byte.
+                if entries == 1 && self.tags && k.starts_with(' ') {
                     first_tag = TAGS.iter().copied().find(|t| *t == k);
                 }
                 let is_tag = first_tag.is_some_and(|t| t == k);
@@ -626,16 +627,21 @@ impl<'a> Parser<'a> {
         self.i += 1; // opening quote
         loop {
             let start = self.i;
+            let mut ascii = true;
             while let Some(&c) = self.s.get(self.i) {
                 if c == b'"' || c == b'\\' || c < 0x20 {
                     break;
                 }
+                ascii &= c.is_ascii();
                 self.i += 1;
             }
-            let chunk = std::str::from_utf8(&self.s[start..self.i])
-                .map_err(|_| SessionError::BadPayload("payload is not valid UTF-8".into()))?;
-            if let Some(o) = out.as_deref_mut() {
-                o.push_str(chunk);
+            // ASCII needs no UTF-8 check when the text is not kept.
+            if out.is_some() || !ascii {
+                let chunk = std::str::from_utf8(&self.s[start..self.i])
+                    .map_err(|_| SessionError::BadPayload("payload is not valid UTF-8".into()))?;
+                if let Some(o) = out.as_deref_mut() {
+                    o.push_str(chunk);
+                }
             }
             match self.s.get(self.i) {
                 Some(b'"') => {

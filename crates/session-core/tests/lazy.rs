@@ -243,6 +243,24 @@ fn hostile_values_deep_inside_one_key_are_refused_at_decode_time() {
 }
 
 #[test]
+fn bad_utf8_inside_one_key_is_refused_at_decode_time() {
+    for json in [
+        &b"{\"a\":{\"b\":\"\xff\"}}"[..],
+        b"{\"a\":[1,\"ok \xc3\"]}",
+        b"{\"a\":{\"\xe2\x82\":1}}",
+        b"{\"a\":{\" t\":\"\xc3\xa9\xff\"}}",
+    ] {
+        for format in [Format::Flask, Format::Starlette] {
+            let err = codec(format)
+                .decode(&signed(format, json), NOW, None)
+                .expect_err("bad UTF-8");
+            assert_eq!(err.kind().as_str(), "bad_payload");
+            assert_eq!(Err(err), eager(format, json, 50_000).map(|_| ()));
+        }
+    }
+}
+
+#[test]
 fn the_value_budget_and_depth_count_every_key_at_decode_time() {
     // 1 (object) + 3 keys + 3 values (one of them the list) + 3 items: 10 values.
     let json = br#"{"a":1,"b":"x","c":[1,2,3]}"#;
