@@ -26,9 +26,11 @@ SECS=${SECS:-8}
 ROUNDS=${ROUNDS:-2}
 PORT=${PORT:-18700}
 KEY="benches-http-shared-secret-key-not-for-production-0123456789abcd"
-STACKS=(ours-axum ours-actix ours-hyper actix-session tower-sessions)
-# read-anon is /read without the cookie: the same request without a session (it answers "anon").
-ROUTES=(bare plain read read-anon write)
+# STACKS and ROUTES may be narrowed (space-separated); a route NAME-anon is /NAME sent without the cookie:
+# read-anon is the same request as /read without a session (it answers "anon"), bare-anon what the framework
+# alone spends on a request without a Cookie header. The summary's main table needs the default routes.
+read -r -a STACKS <<< "${STACKS:-ours-axum ours-actix ours-hyper actix-session tower-sessions}"
+read -r -a ROUTES <<< "${ROUTES:-bare plain read read-anon write}"
 
 mkdir -p "$OUT"
 SERVERS="$CARRY/bench-servers"
@@ -116,10 +118,12 @@ for ((round = 0; round < ROUNDS; round++)); do
             || fail "$stack: /login-setup set no cookie"
         [ -n "$cookie" ] || fail "$stack: /login-setup set no cookie"
         for route in "${ROUTES[@]}"; do
-            if [ "$route" = read-anon ]; then
-                resp=$(http_get "$port" /read | tr -d '\r')
-                head -1 <<< "$resp" | grep -q ' 200 ' || fail "$stack /read without a cookie: $(head -1 <<< "$resp")"
-                [ "$(tail -1 <<< "$resp")" = anon ] || fail "$stack /read without a cookie did not answer anon"
+            if [[ "$route" == *-anon ]]; then
+                resp=$(http_get "$port" "/${route%-anon}" | tr -d '\r')
+                head -1 <<< "$resp" | grep -q ' 200 ' || fail "$stack /${route%-anon} without a cookie: $(head -1 <<< "$resp")"
+                if [ "$route" = read-anon ]; then
+                    [ "$(tail -1 <<< "$resp")" = anon ] || fail "$stack /read without a cookie did not answer anon"
+                fi
                 continue
             fi
             resp=$(http_get "$port" "/$route" "$cookie" | tr -d '\r')
@@ -131,8 +135,8 @@ for ((round = 0; round < ROUNDS; round++)); do
             "http://127.0.0.1:$port/read" > /dev/null
         for route in "${ROUTES[@]}"; do
             f="$OUT/wrk-$stack-$route-r$round.txt"
-            if [ "$route" = read-anon ]; then
-                pin "$WRK_CPUS" "$WRK" -t"$WRK_T" -c"$WRK_C" -d"${SECS}s" --timeout 5s "http://127.0.0.1:$port/read" > "$f"
+            if [[ "$route" == *-anon ]]; then
+                pin "$WRK_CPUS" "$WRK" -t"$WRK_T" -c"$WRK_C" -d"${SECS}s" --timeout 5s "http://127.0.0.1:$port/${route%-anon}" > "$f"
             else
                 pin "$WRK_CPUS" "$WRK" -t"$WRK_T" -c"$WRK_C" -d"${SECS}s" --timeout 5s -H "Cookie: $cookie" \
                     "http://127.0.0.1:$port/$route" > "$f"
@@ -170,8 +174,17 @@ function spread(s1, r1, s2, r2,    i, a, c, lo, hi) {
     }
     return lo == "" ? "" : sprintf("(rounds %.3f-%.3f)", lo, hi)
 }
-NR > 1 { v[$1, $2, $3] = $4; bad += $6 + $7; stacks[$2] = 1 }
+NR > 1 { v[$1, $2, $3] = $4; bad += $6 + $7; stacks[$2] = 1; if (!($3 in seen)) { seen[$3] = 1; rlist[++nr] = $3 } }
 END {
+    print "every route, req/s (median of the rounds) and the per-round values:"
+    for (st in stacks) for (r = 1; r <= nr; r++) {
+        c = 0; delete a; line = ""
+        for (i = 0; i < rounds; i++) if ((i, st, rlist[r]) in v) { a[++c] = v[i, st, rlist[r]]; line = line " " v[i, st, rlist[r]] }
+        if (c) printf "  %-16s %-10s %10.0f  (%s )\n", st, rlist[r], median(a, c), line
+    }
+    for (st in stacks) if ((0, st, "bare-anon") in v && (0, st, "bare") in v)
+        printf "  %-16s bare / bare-anon %s %s\n", st, ratio(st, "bare", st, "bare-anon"), spread(st, "bare", st, "bare-anon")
+    print ""
     split("ours-axum ours-actix ours-hyper actix-session tower-sessions", order, " ")
     split("bare plain read read-anon write", routes, " ")
     printf "%-16s %10s %10s %10s %10s %10s %11s %10s %10s %12s\n", "stack", "bare", "plain", "read", "read-anon", "write", "read/plain", "read/anon", "read/bare", "write/plain"
