@@ -12,6 +12,8 @@ use session_core::{
     Value,
 };
 
+mod common;
+
 const NOW: u64 = 1_700_000_000;
 
 fn ring() -> Keyring {
@@ -409,35 +411,6 @@ fn session_mutations_on_a_lazy_session() {
     assert!(!s.is_modified());
 }
 
-fn arb_value() -> impl Strategy<Value = Value> {
-    let leaf = prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::Bool),
-        any::<i64>().prop_map(Value::Int),
-        any::<f64>()
-            .prop_filter("NaN has no equality", |f| !f.is_nan())
-            .prop_map(Value::Float),
-        any::<String>().prop_map(Value::Str),
-        proptest::collection::vec(any::<u8>(), 0..8).prop_map(Value::Bytes),
-        any::<String>().prop_map(Value::Markup),
-        any::<[u8; 16]>().prop_map(Value::Uuid),
-        (0i64..253_402_300_799).prop_map(Value::DateTime),
-        "[1-9][0-9]{19,30}".prop_map(Value::BigInt),
-    ];
-    leaf.prop_recursive(3, 32, 5, |inner| {
-        prop_oneof![
-            proptest::collection::vec(inner.clone(), 0..5).prop_map(Value::List),
-            proptest::collection::vec(inner.clone(), 0..5).prop_map(Value::Tuple),
-            proptest::collection::btree_map(
-                prop_oneof![any::<String>(), Just(" t".to_owned()), Just(" di".to_owned())],
-                inner,
-                0..5
-            )
-            .prop_map(Value::Dict),
-        ]
-    })
-}
-
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
@@ -447,7 +420,7 @@ proptest! {
     fn random_sessions_round_trip_through_lazy_decoding(
         data in proptest::collection::btree_map(
             prop_oneof![any::<String>(), Just(" t".to_owned()), Just("_flashes".to_owned())],
-            arb_value(),
+            common::value(),
             0..6,
         )
     ) {

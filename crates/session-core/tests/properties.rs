@@ -1,52 +1,16 @@
 //! Property tests: round trips, tamper detection, and no panics on arbitrary input.
 
 use proptest::prelude::*;
-use session_core::{
-    CookieCodec, Keyring, Map, SecretKey, SessionConfig, SignerOptions, Value, find_cookie, wire::json,
-};
+use session_core::{CookieCodec, Keyring, Map, SecretKey, SessionConfig, SignerOptions, find_cookie, wire::json};
+
+mod common;
+use common::{key, value};
 
 fn codec() -> CookieCodec {
     CookieCodec::new(
         &Keyring::new(SecretKey::parse("property-test-key-0123").expect("valid key")),
         SignerOptions::default(),
     )
-}
-
-fn leaf() -> impl Strategy<Value = Value> {
-    prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::Bool),
-        any::<i64>().prop_map(Value::Int),
-        any::<f64>()
-            .prop_filter("NaN has no equality", |f| !f.is_nan())
-            .prop_map(Value::Float),
-        any::<String>().prop_map(Value::Str),
-        proptest::collection::vec(any::<u8>(), 0..16).prop_map(Value::Bytes),
-        any::<String>().prop_map(Value::Markup),
-        any::<[u8; 16]>().prop_map(Value::Uuid),
-        (0i64..253_402_300_799).prop_map(Value::DateTime),
-        "[1-9][0-9]{19,40}".prop_map(Value::BigInt),
-    ]
-}
-
-fn value() -> impl Strategy<Value = Value> {
-    leaf().prop_recursive(4, 48, 6, |inner| {
-        prop_oneof![
-            proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::List),
-            proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Tuple),
-            proptest::collection::btree_map(key(), inner, 0..6).prop_map(Value::Dict),
-        ]
-    })
-}
-
-/// Keys include Flask's tag names, so dicts that need the `" di"` wrapper are generated.
-fn key() -> impl Strategy<Value = String> {
-    prop_oneof![
-        any::<String>(),
-        Just(" t".to_owned()),
-        Just(" di".to_owned()),
-        Just(" b".to_owned())
-    ]
 }
 
 fn session() -> impl Strategy<Value = Map> {
