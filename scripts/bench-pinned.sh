@@ -100,6 +100,12 @@ http_get() {
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
+# target ROUTE: sets path and send_cookie ($cookie, or empty for NAME-anon, which is /NAME without the cookie).
+target() {
+    path=${1%-anon}
+    if [ "$path" = "$1" ]; then send_cookie=$cookie; else send_cookie=; fi
+}
+
 printf 'round\tstack\troute\treq_per_sec\trequests\tnon_2xx_3xx\tsocket_errors\tlatency_avg\n' > "$OUT/runs.tsv"
 n=${#STACKS[@]}
 for ((round = 0; round < ROUNDS; round++)); do
@@ -118,29 +124,20 @@ for ((round = 0; round < ROUNDS; round++)); do
             || fail "$stack: /login-setup set no cookie"
         [ -n "$cookie" ] || fail "$stack: /login-setup set no cookie"
         for route in "${ROUTES[@]}"; do
-            if [[ "$route" == *-anon ]]; then
-                resp=$(http_get "$port" "/${route%-anon}" | tr -d '\r')
-                head -1 <<< "$resp" | grep -q ' 200 ' || fail "$stack /${route%-anon} without a cookie: $(head -1 <<< "$resp")"
-                if [ "$route" = read-anon ]; then
-                    [ "$(tail -1 <<< "$resp")" = anon ] || fail "$stack /read without a cookie did not answer anon"
-                fi
-                continue
-            fi
-            resp=$(http_get "$port" "/$route" "$cookie" | tr -d '\r')
+            target "$route"
+            resp=$(http_get "$port" "/$path" "$send_cookie" | tr -d '\r')
             head -1 <<< "$resp" | grep -q ' 200 ' || fail "$stack /$route: $(head -1 <<< "$resp")"
             if [ "$route" = write ]; then grep -qi '^set-cookie:' <<< "$resp" || fail "$stack /write set no cookie"; fi
             if [ "$route" = read ]; then [ "$(tail -1 <<< "$resp")" = 5 ] || fail "$stack /read did not answer 5"; fi
+            if [ "$route" = read-anon ]; then [ "$(tail -1 <<< "$resp")" = anon ] || fail "$stack /read without a cookie did not answer anon"; fi
         done
         pin "$WRK_CPUS" "$WRK" -t"$WRK_T" -c"$WRK_C" -d1s --timeout 5s -H "Cookie: $cookie" \
             "http://127.0.0.1:$port/read" > /dev/null
         for route in "${ROUTES[@]}"; do
             f="$OUT/wrk-$stack-$route-r$round.txt"
-            if [[ "$route" == *-anon ]]; then
-                pin "$WRK_CPUS" "$WRK" -t"$WRK_T" -c"$WRK_C" -d"${SECS}s" --timeout 5s "http://127.0.0.1:$port/${route%-anon}" > "$f"
-            else
-                pin "$WRK_CPUS" "$WRK" -t"$WRK_T" -c"$WRK_C" -d"${SECS}s" --timeout 5s -H "Cookie: $cookie" \
-                    "http://127.0.0.1:$port/$route" > "$f"
-            fi
+            target "$route"
+            pin "$WRK_CPUS" "$WRK" -t"$WRK_T" -c"$WRK_C" -d"${SECS}s" --timeout 5s ${send_cookie:+-H "Cookie: $send_cookie"} \
+                "http://127.0.0.1:$port/$path" > "$f"
             rps=$(awk '/^Requests\/sec:/ {print $2}' "$f")
             reqs=$(awk '/ requests in / {print $1}' "$f")
             non2xx=$(awk -F: '/Non-2xx or 3xx responses:/ {gsub(/ /, "", $2); print $2}' "$f")
