@@ -14,7 +14,8 @@
 # wrk on each route for SECS seconds (default 8) with that cookie, and on /read once more without it (`read-anon`:
 # the same request without a session), and stops the server.
 # Pinning: with >= 12 CPUs the server gets CPUs 0-3 (4 worker threads) and wrk CPUs 4-11 (-t8 -c128); with 8-11
-# CPUs wrk gets 4-7 (-t4 -c128); below 8 nothing is pinned (2 server threads, wrk -t2 -c32), for local tries.
+# CPUs wrk gets 4-7 (-t4 -c128); with 2-7 CPUs (local tries) the server gets CPU 0 (1 worker thread) and wrk
+# CPU 1 (-t1 -c32); on one CPU nothing is pinned.
 # Output in $OUT: runs.tsv (every wrk run), summary.txt (medians, ratios), the wrk outputs, server logs, machine.txt.
 # Exit status non-zero on any failed check, non-2xx response or socket error.
 set -euo pipefail
@@ -28,7 +29,8 @@ PORT=${PORT:-18700}
 KEY="benches-http-shared-secret-key-not-for-production-0123456789abcd"
 # STACKS and ROUTES may be narrowed (space-separated); a route NAME-anon is /NAME sent without the cookie:
 # read-anon is the same request as /read without a session (it answers "anon"), bare-anon what the framework
-# alone spends on a request without a Cookie header. The summary's main table needs the default routes.
+# alone spends on a request without a Cookie header. `floor` (our stacks only) is the least a signed-cookie read
+# costs on that framework (see benches-http). The summary's main table needs the default routes.
 read -r -a STACKS <<< "${STACKS:-ours-axum ours-actix ours-hyper actix-session tower-sessions}"
 read -r -a ROUTES <<< "${ROUTES:-bare plain read read-anon write}"
 
@@ -47,8 +49,10 @@ if [ "$NPROC" -ge 12 ]; then
     PIN=1 SERVER_CPUS=0-3 WRK_CPUS=4-11 THREADS=4 WRK_T=8 WRK_C=128
 elif [ "$NPROC" -ge 8 ]; then
     PIN=1 SERVER_CPUS=0-3 WRK_CPUS=4-7 THREADS=4 WRK_T=4 WRK_C=128
+elif [ "$NPROC" -ge 2 ]; then
+    PIN=1 SERVER_CPUS=0 WRK_CPUS=1 THREADS=1 WRK_T=1 WRK_C=32
 else
-    PIN=0 SERVER_CPUS= WRK_CPUS= THREADS=2 WRK_T=2 WRK_C=32
+    PIN=0 SERVER_CPUS= WRK_CPUS= THREADS=1 WRK_T=1 WRK_C=32
 fi
 pin() { # pin CPUS CMD...: runs CMD (on CPUS when pinning)
     local cpus=$1
@@ -129,6 +133,7 @@ for ((round = 0; round < ROUNDS; round++)); do
             head -1 <<< "$resp" | grep -q ' 200 ' || fail "$stack /$route: $(head -1 <<< "$resp")"
             if [ "$route" = write ]; then grep -qi '^set-cookie:' <<< "$resp" || fail "$stack /write set no cookie"; fi
             if [ "$route" = read ]; then [ "$(tail -1 <<< "$resp")" = 5 ] || fail "$stack /read did not answer 5"; fi
+            if [ "$route" = floor ]; then [ "$(tail -1 <<< "$resp")" = 5 ] || fail "$stack /floor did not answer 5"; fi
             if [ "$route" = read-anon ]; then [ "$(tail -1 <<< "$resp")" = anon ] || fail "$stack /read without a cookie did not answer anon"; fi
         done
         pin "$WRK_CPUS" "$WRK" -t"$WRK_T" -c"$WRK_C" -d1s --timeout 5s -H "Cookie: $cookie" \
@@ -181,6 +186,8 @@ END {
     }
     for (st in stacks) if ((0, st, "bare-anon") in v && (0, st, "bare") in v)
         printf "  %-16s bare / bare-anon %s %s\n", st, ratio(st, "bare", st, "bare-anon"), spread(st, "bare", st, "bare-anon")
+    for (st in stacks) if ((0, st, "bare-anon") in v && (0, st, "floor") in v)
+        printf "  %-16s floor / bare-anon %s %s   (the least a signed-cookie read costs this framework)\n", st, ratio(st, "floor", st, "bare-anon"), spread(st, "floor", st, "bare-anon")
     print ""
     split("ours-axum ours-actix ours-hyper actix-session tower-sessions", order, " ")
     split("bare plain read read-anon write", routes, " ")

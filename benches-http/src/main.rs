@@ -14,6 +14,12 @@
 //! - `GET /write`: sets `counter` = counter + 1 and answers the new value (a modified session every request);
 //! - `GET /login-setup`: stores `username` = `alice` and `counter` = 0; the load tool calls it once to get a
 //!   cookie made by the stack itself, then sends that cookie with every request.
+//! - `GET /floor` (our three stacks only, outside the session middleware, like `/bare`): `/read` done with the
+//!   least any signed-cookie session must do, written directly on `hmac`, `sha1`, `base64` and `serde_json`:
+//!   find the `session` cookie, verify its HMAC-SHA1 (Flask's derived key, pre-keyed state), decode the
+//!   payload and parse it. No age check, no compression, no session object. `/floor` with the cookie ÷ `/bare`
+//!   without it is how close to 1 any signed cookie can bring "a read with a session ÷ the same request without
+//!   one" on that framework (issue 17).
 //!
 //! Stacks (`--stack`), by index for `--port-base`:
 //! 0 `ours-axum` (session-axum), 1 `ours-actix` (session-actix), 2 `ours-hyper` (session-hyper on a
@@ -132,6 +138,48 @@ fn read_body(username: Option<String>) -> String {
     username.map_or_else(|| "anon".to_owned(), |u| u.len().to_string())
 }
 
+/// `/floor`: the least a signed-cookie session does to read `username` from a Flask cookie.
+mod floor {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use hmac::{Hmac, Mac as _};
+    use sha1::Sha1;
+
+    /// HMAC-SHA1 keyed once with Flask's derived key (`hmac(secret, "cookie-session")`), cloned per request.
+    #[derive(Clone)]
+    pub(crate) struct Floor(Hmac<Sha1>);
+
+    impl Floor {
+        pub(crate) fn new(secret: &[u8]) -> Self {
+            let mut derive = <Hmac<Sha1>>::new_from_slice(secret).expect("HMAC takes any key length");
+            derive.update(b"cookie-session");
+            let derived = derive.finalize().into_bytes();
+            Self(<Hmac<Sha1>>::new_from_slice(&derived).expect("HMAC takes any key length"))
+        }
+
+        /// `/read`'s body from the `Cookie` header values.
+        pub(crate) fn body<'a>(&self, cookie_headers: impl IntoIterator<Item = &'a [u8]>) -> String {
+            super::read_body(self.username(cookie_headers))
+        }
+
+        fn username<'a>(&self, cookie_headers: impl IntoIterator<Item = &'a [u8]>) -> Option<String> {
+            let value = cookie_headers
+                .into_iter()
+                .flat_map(|h| h.split(|&b| b == b';'))
+                .find_map(|c| c.trim_ascii_start().strip_prefix(b"session="))?;
+            let dot = value.iter().rposition(|&b| b == b'.')?;
+            let (signed, sig) = (&value[..dot], &value[dot + 1..]);
+            let mut mac = [0u8; 32];
+            let n = URL_SAFE_NO_PAD.decode_slice(sig, &mut mac).ok()?;
+            self.0.clone().chain_update(signed).verify_slice(&mac[..n]).ok()?;
+            let dot = signed.iter().rposition(|&b| b == b'.')?;
+            let payload = URL_SAFE_NO_PAD.decode(&signed[..dot]).ok()?;
+            let json: serde_json::Value = serde_json::from_slice(&payload).ok()?;
+            Some(json.get("username")?.as_str()?.to_owned())
+        }
+    }
+}
+
 mod ours_axum {
     use super::*;
     use axum::Router;
@@ -146,10 +194,18 @@ mod ours_axum {
             .route("/write", get(write))
             .route("/login-setup", get(login_setup))
             .layer(SessionLayer::new(config))
-            .route("/bare", get(|| async { "ok" }));
+            .route("/bare", get(|| async { "ok" }))
+            .route("/floor", get(floor));
         let listener = tokio::net::TcpListener::bind(addr).await?;
-        axum::serve(listener, app).await?;
+        axum::serve(listener, app.with_state(super::floor::Floor::new(key))).await?;
         Ok(())
+    }
+
+    async fn floor(
+        axum::extract::State(floor): axum::extract::State<super::floor::Floor>,
+        headers: axum::http::HeaderMap,
+    ) -> String {
+        floor.body(headers.get_all(axum::http::header::COOKIE).iter().map(|v| v.as_bytes()))
     }
 
     async fn read(session: Session) -> String {
@@ -182,12 +238,17 @@ mod ours_hyper {
     pub(crate) async fn serve(addr: SocketAddr, key: &[u8]) -> Result<()> {
         let config = SessionConfig::builder().secret_key(SecretKey::new(key)?).build()?;
         let sessions = SessionLayer::new(config).layer(hyper::service::service_fn(handle));
-        // `/bare` skips the session layer; everything else goes through it.
+        let floor = super::floor::Floor::new(key);
+        // `/bare` and `/floor` skip the session layer; everything else goes through it.
         let service = hyper::service::service_fn(move |request: Request<Incoming>| {
             let sessions = sessions.clone();
+            let floor = floor.clone();
             async move {
                 if request.uri().path() == "/bare" {
                     Ok(text(StatusCode::OK, "ok".into()))
+                } else if request.uri().path() == "/floor" {
+                    let cookies = request.headers().get_all(hyper::header::COOKIE);
+                    Ok(text(StatusCode::OK, floor.body(cookies.iter().map(|v| v.as_bytes()))))
                 } else {
                     hyper::service::Service::call(&sessions, request).await
                 }
@@ -292,15 +353,27 @@ mod ours_actix {
     pub(crate) async fn serve(addr: SocketAddr, threads: usize, key: &[u8]) -> Result<()> {
         let config = SessionConfig::builder().secret_key(SecretKey::new(key)?).build()?;
         let sessions = SessionMiddleware::new(config);
+        let floor = super::floor::Floor::new(key);
         HttpServer::new(move || {
-            App::new().route("/bare", web::get().to(|| async { "ok" })).service(
-                web::scope("")
-                    .wrap(sessions.clone())
-                    .route("/plain", web::get().to(|| async { "ok" }))
-                    .route("/read", web::get().to(read))
-                    .route("/write", web::get().to(write))
-                    .route("/login-setup", web::get().to(login_setup)),
-            )
+            let floor = floor.clone();
+            App::new()
+                .route("/bare", web::get().to(|| async { "ok" }))
+                .route(
+                    "/floor",
+                    web::get().to(move |request: actix_web::HttpRequest| {
+                        let cookies = request.headers().get_all(actix_web::http::header::COOKIE);
+                        let body = floor.body(cookies.map(|v| v.as_bytes()));
+                        async move { body }
+                    }),
+                )
+                .service(
+                    web::scope("")
+                        .wrap(sessions.clone())
+                        .route("/plain", web::get().to(|| async { "ok" }))
+                        .route("/read", web::get().to(read))
+                        .route("/write", web::get().to(write))
+                        .route("/login-setup", web::get().to(login_setup)),
+                )
         })
         .workers(threads)
         // SIGTERM ends the process (no graceful drain): the load tool stops servers that way.

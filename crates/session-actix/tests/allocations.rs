@@ -65,8 +65,9 @@ async fn middleware_allocations_per_request() {
     };
     // Lazy decoding (issue 17): an untouched request no longer builds the session's values (one allocation
     // fewer here), and a read builds the one value it reads (one more there); the total for /read is unchanged.
+    // The signature and the timestamp decode on the stack: two fewer.
     assert!(
-        plain - bare <= 9,
+        plain - bare <= 7,
         "the middleware adds {} allocations to an untouched request",
         plain - bare
     );

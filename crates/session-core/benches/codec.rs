@@ -24,6 +24,13 @@
 //!   alone (reused state), to show how much of the payload steps they are. `parts/zlib_payload_encode{,_zlib6}/
 //!   write_route` is the payload step for the HTTP benchmark's `/write` session (36 bytes, never compressed).
 //! - `peer_cookie_signed/{encode,decode}/*`: the `cookie` crate's `SignedJar` (HMAC-SHA256) + `serde_json`.
+//! - `request/{read_anon,read,floor}`: the session work of the HTTP benchmark's `/read` (issue 17's "a read with
+//!   a session ÷ the same request without one"), in process: a [`SessionHandle`] made from the request's
+//!   `Cookie` header, `get::<String>("username")`, `finish()`, without a cookie (`read_anon`) and with the
+//!   `/login-setup` cookie (`{"counter":0,"username":"alice"}`, 64 B, uncompressed; `read`); `floor` is the
+//!   least a signed-cookie read can do for the same header (the `floor` decode above, plus finding the cookie
+//!   and taking `username`), as `benches-http`'s `/floor` route does it. `read - read_anon` is what a session
+//!   adds to a read; `floor - read_anon` is the least any signed cookie could add.
 //!
 //! The payloads are `testdata/bench/session_{typical,large}.json` (Flask tagged JSON, 167 and 3,108 bytes).
 //! `SESSION_BENCH_QUICK=1` shortens every measurement (for `cargo xtask bench --quick`).
@@ -39,7 +46,10 @@ use session_core::wire::json::from_tagged_json_with_limit;
 use session_core::wire::json::{from_tagged_json, map_to_tagged_json};
 use session_core::wire::payload::{decode_payload, encode_payload};
 use session_core::wire::signer::{FLASK_SALT, TimestampSigner};
-use session_core::{Compression, CookieCodec, DEFAULT_MAX_DECOMPRESSED, Keyring, Map, SecretKey, SignerOptions, Value};
+use session_core::{
+    Compression, CookieCodec, DEFAULT_MAX_DECOMPRESSED, Keyring, Map, SecretKey, SessionConfig, SessionHandle,
+    SignerOptions, Value,
+};
 use sha1::Sha1;
 
 /// The same secret as `scripts/bench_flask.py`.
@@ -135,7 +145,49 @@ fn main() {
     floor_benches(&mut c, &cases, &floor);
     parts(&mut c, &cases);
     peer(&mut c, &cases, &peer_key);
+    request(&mut c, &codec, &floor);
     c.final_summary();
+}
+
+/// `request/*`: the session work of one `/read` request, with and without the session cookie, and the floor.
+fn request(c: &mut Criterion, codec: &CookieCodec, floor: &Floor) {
+    let key = SecretKey::parse(SECRET).expect("a valid bench key");
+    let config = SessionConfig::builder()
+        .secret_key(key)
+        .build()
+        .expect("default settings");
+    let mut login = Map::new();
+    login.insert("counter".into(), Value::Int(0));
+    login.insert("username".into(), Value::Str("alice".into()));
+    let line = format!("session={}", codec.encode(&login, TS));
+    let read = |lines: &[&[u8]]| {
+        let handle = SessionHandle::from_headers(config.clone(), lines.iter().copied(), NOW);
+        let name = handle.get::<String>("username").ok().flatten();
+        (name, handle.finish())
+    };
+    let floor_read = |lines: &[&[u8]]| {
+        let cookie = lines
+            .iter()
+            .flat_map(|h| h.split(|&b| b == b';'))
+            .find_map(|c| c.trim_ascii_start().strip_prefix(b"session="))?;
+        let json = floor.decode(std::str::from_utf8(cookie).ok()?)?;
+        Some(json.get("username")?.as_str()?.to_owned())
+    };
+    let with: [&[u8]; 1] = [line.as_bytes()];
+    // The measured paths must be correct, not just fast.
+    assert_eq!(read(&[]).0, None);
+    let (name, out) = read(&with);
+    assert_eq!(name.as_deref(), Some("alice"));
+    let out = out.expect("a read saves nothing");
+    // Not permanent and unchanged: no `Set-Cookie` (Flask refreshes only permanent sessions), `Vary: Cookie`.
+    assert!(out.set_cookie.is_none() && out.vary_cookie);
+    assert_eq!(floor_read(&with).as_deref(), Some("alice"));
+
+    let mut g = c.benchmark_group("request");
+    g.bench_function("read_anon", |b| b.iter(|| read(black_box(&[]))));
+    g.bench_function("read", |b| b.iter(|| read(black_box(&with))));
+    g.bench_function("floor", |b| b.iter(|| floor_read(black_box(&with))));
+    g.finish();
 }
 
 fn ours(c: &mut Criterion, cases: &[Case], codec: &CookieCodec, plain: &CookieCodec) {

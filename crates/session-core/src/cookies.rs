@@ -69,9 +69,7 @@ fn pairs(line: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
     std::iter::from_fn(move || {
         while pos < line.len() {
             let start = pos;
-            while pos < line.len() && line[pos] != b'=' && line[pos] != b';' {
-                pos += 1;
-            }
+            pos = memchr::memchr2(b'=', b';', &line[pos..]).map_or(line.len(), |i| pos + i);
             let name = strip(&line[start..pos]);
             let mut value: &[u8] = b"";
             if line.get(pos) == Some(&b'=') {
@@ -82,19 +80,13 @@ fn pairs(line: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
                 let quoted_end = quoted_end(line, pos);
                 let value_end = match quoted_end {
                     Some(end) => end,
-                    None => line[pos..]
-                        .iter()
-                        .position(|&b| b == b';')
-                        .map_or(line.len(), |i| pos + i),
+                    None => memchr::memchr(b';', &line[pos..]).map_or(line.len(), |i| pos + i),
                 };
                 value = strip(&line[pos..value_end]);
                 pos = value_end;
             }
             // `\s*;`: skip to the separator (only whitespace can lie between) and past it.
-            pos = line[pos..]
-                .iter()
-                .position(|&b| b == b';')
-                .map_or(line.len(), |i| pos + i + 1);
+            pos = memchr::memchr(b';', &line[pos..]).map_or(line.len(), |i| pos + i + 1);
             if !name.is_empty() {
                 return Some((name, value));
             }

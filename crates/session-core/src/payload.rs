@@ -30,6 +30,12 @@ const LENIENT: GeneralPurpose = GeneralPurpose::new(
         .with_decode_padding_mode(DecodePaddingMode::Indifferent),
 );
 
+/// [`b64_decode_lenient`]'s first try, into `out` (no allocation): the length written, or `None` when it does
+/// not decode that way or does not fit (then [`b64_decode_lenient`] gives the answer).
+pub(crate) fn b64_decode_lenient_slice(input: &[u8], out: &mut [u8]) -> Option<usize> {
+    LENIENT.decode_slice(input, out).ok()
+}
+
 /// Decodes base64 the way itsdangerous does for data already covered by a valid signature.
 pub(crate) fn b64_decode_lenient(input: &[u8]) -> std::result::Result<Vec<u8>, base64::DecodeError> {
     if let Ok(v) = LENIENT.decode(input) {

@@ -326,24 +326,114 @@ pub fn encode_timestamp(ts: u64) -> String {
 
 /// Decodes a timestamp part (already covered by a valid signature, so decoded as leniently as Python does).
 pub(crate) fn decode_timestamp(ts: &str) -> Result<u64> {
-    let bytes = b64_decode_lenient(ts.as_bytes()).map_err(|_| SessionError::Malformed("malformed timestamp"))?;
-    // itsdangerous unpacks at most 8 bytes (struct ">Q"); anything longer is a malformed timestamp.
-    if bytes.len() > 8 {
-        return Err(SessionError::Malformed("malformed timestamp"));
+    let fold = |bytes: &[u8]| {
+        // itsdangerous unpacks at most 8 bytes (struct ">Q"); anything longer is a malformed timestamp.
+        if bytes.len() > 8 {
+            return Err(SessionError::Malformed("malformed timestamp"));
+        }
+        Ok(bytes.iter().fold(0u64, |acc, &b| acc << 8 | u64::from(b)))
+    };
+    // The usual timestamp (6 characters) decodes without an allocation; anything the strict-length fast path
+    // does not take goes the lenient way, with the same result.
+    let mut buf = [0u8; 12];
+    if let Some(n) = crate::payload::b64_decode_lenient_slice(ts.as_bytes(), &mut buf) {
+        return fold(&buf[..n]);
     }
-    Ok(bytes.iter().fold(0u64, |acc, &b| acc << 8 | u64::from(b)))
+    let bytes = b64_decode_lenient(ts.as_bytes()).map_err(|_| SessionError::Malformed("malformed timestamp"))?;
+    fold(&bytes)
+}
+
+/// A decoded signature, on the stack: the longest MAC is SHA-512's 64 bytes (the buffer is larger because
+/// base64's length estimate rounds up).
+pub(crate) struct Signature {
+    bytes: [u8; 72],
+    len: usize,
+}
+
+impl std::ops::Deref for Signature {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
 }
 
 /// Signatures must be canonical URL-safe base64 without padding. itsdangerous is more lenient (it ignores
 /// non-alphabet characters and unused trailing bits); we refuse such variants (see docs/divergences.md).
-pub(crate) fn decode_signature(sig: &str) -> Result<Vec<u8>> {
-    URL_SAFE_NO_PAD.decode(sig).map_err(|_| SessionError::BadSignature)
+/// One longer than any MAC cannot verify, and is refused here.
+pub(crate) fn decode_signature(sig: &str) -> Result<Signature> {
+    let mut bytes = [0u8; 72];
+    let len = URL_SAFE_NO_PAD
+        .decode_slice(sig, &mut bytes)
+        .map_err(|_| SessionError::BadSignature)?;
+    Ok(Signature { bytes, len })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::key::SecretKey;
+
+    #[test]
+    fn timestamps_decode_on_the_stack_as_the_lenient_decoder_does() {
+        // The old decode: always through the allocating lenient decoder.
+        let reference = |ts: &str| -> Result<u64> {
+            let b = b64_decode_lenient(ts.as_bytes()).map_err(|_| SessionError::Malformed("malformed timestamp"))?;
+            if b.len() > 8 {
+                return Err(SessionError::Malformed("malformed timestamp"));
+            }
+            Ok(b.iter().fold(0u64, |acc, &x| acc << 8 | u64::from(x)))
+        };
+        for ts in [
+            "",
+            "ZVPxAA",
+            "ZVPxAA==",
+            "ZVPxAA=",
+            "ZVPxAB",
+            "ZVP+xAA",
+            "ZV/PxAA",
+            "ZVP xAA",
+            "ZVPx.AA",
+            "A",
+            "AA",
+            "AAA",
+            "AAAA",
+            "_____w",
+            "__________8",
+            "___________w",
+            "AAAAAAAAAAAA",
+            "AAAAAAAAAAAAAAAA",
+            "Z=VPxAA",
+            "ZVPxAA===",
+            "é",
+        ] {
+            assert_eq!(
+                decode_timestamp(ts).map_err(|e| e.to_string()),
+                reference(ts).map_err(|e| e.to_string()),
+                "{ts:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn signatures_up_to_sha512_decode_and_longer_ones_are_refused() {
+        for len in [0usize, 1, 20, 32, 64, 65, 72, 73, 200] {
+            let sig = URL_SAFE_NO_PAD.encode(vec![0xA5; len]);
+            let decoded = decode_signature(&sig);
+            if len <= 64 {
+                assert_eq!(decoded.ok().as_deref(), Some(&vec![0xA5; len][..]), "{len}");
+            } else if len > 72 {
+                assert!(matches!(decoded, Err(SessionError::BadSignature)), "{len}");
+            }
+        }
+        // Not canonical: padding, the other alphabet, unused bits.
+        for sig in ["AA==", "+/8", "AB"] {
+            assert!(
+                matches!(decode_signature(sig), Err(SessionError::BadSignature)),
+                "{sig}"
+            );
+        }
+    }
 
     #[test]
     fn timestamp_encoding_matches_itsdangerous() {

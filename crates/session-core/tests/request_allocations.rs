@@ -57,9 +57,9 @@ fn request_paths_allocate_within_their_bounds() {
     println!("allocations per request: no cookie {no_cookie}, untouched {untouched}, read {read}, write {write}");
     for (path, got, bound) in [
         ("no cookie", no_cookie, 1),
-        ("untouched", untouched, 8),
-        ("read", read, 10),
-        ("write", write, 18),
+        ("untouched", untouched, 6),
+        ("read", read, 8),
+        ("write", write, 16),
     ] {
         assert!(got <= bound, "{path}: {got} allocations per request, bound {bound}");
     }
