@@ -374,6 +374,11 @@ def scenario_cases() -> list[dict]:
     add(scenario("st-scn-custom-max-age", "max_age 3600: Max-Age=3600, a cookie 3601 s old refused",
                  config={"max_age": 3600}, request_cookies=[f"session={ck({'user': 'alice'}, NOW0 - 3601)}"],
                  actions=get_user + w))
+    add(scenario("st-scn-max-age-none", "max_age None: a cookie 400 days old opens; the new cookie has no Max-Age",
+                 config={"max_age": None}, request_cookies=[f"session={ck({'user': 'bob'}, NOW0 - 400 * 86400)}"],
+                 actions=get_user + w))
+    add(scenario("st-scn-max-age-none-clear", "max_age None: clear() -> 'null' with a 1970 expires",
+                 config={"max_age": None}, request_cookies=[f"session={alice}"], actions=[{"op": "clear"}]))
     add(scenario("st-scn-attr-path", "path '/app'", config={"path": "/app"}, actions=w))
     add(scenario("st-scn-attr-strict", "same_site 'strict'", config={"same_site": "strict"}, actions=w))
     add(scenario("st-scn-attr-https-only", "https_only -> secure", config={"https_only": True}, actions=w))

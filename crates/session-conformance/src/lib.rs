@@ -521,8 +521,12 @@ fn starlette_config(cfg: &BTreeMap<String, J>) -> Result<SessionConfig, String> 
         .path(s("path").unwrap_or_else(|| "/".into()))
         .domain(s("domain"))
         .secure(b("https_only", false))
-        .partitioned(b("partitioned", false))
-        .lifetime_secs(cfg.get("max_age").and_then(J::as_u64).unwrap_or(d.lifetime));
+        .partitioned(b("partitioned", false));
+    builder = match cfg.get("max_age") {
+        // `max_age=None`: browser-session cookies, read at any age.
+        Some(J::Null) => builder.expire_at_browser_close(true),
+        max_age => builder.lifetime_secs(max_age.and_then(J::as_u64).unwrap_or(d.lifetime)),
+    };
     if let Some(ss) = s("same_site") {
         builder = builder.same_site(Some(SameSite::from_name(&ss).map_err(|e| e.to_string())?));
     }

@@ -250,8 +250,28 @@ impl SessionConfigBuilder {
         self
     }
 
-    /// Django's `SESSION_EXPIRE_AT_BROWSER_CLOSE` (default false): cookies without `Max-Age`/`expires` unless
-    /// the session sets `_session_expiry`. Only the Django format reads it.
+    /// Browser-session cookies (default false): cookies without `Max-Age`/`expires`, which the browser drops
+    /// when it closes. Read by the Django and Starlette formats (Flask's non-permanent sessions, Rails' and
+    /// actix-session's cookies are browser-session cookies already):
+    ///
+    /// - Django: `SESSION_EXPIRE_AT_BROWSER_CLOSE`, unless the session sets `_session_expiry`; cookies are still
+    ///   read with `SESSION_COOKIE_AGE` ([`lifetime`](Self::lifetime)) as their max age, as Django does.
+    /// - Starlette: `SessionMiddleware(max_age=None)`: no `Max-Age`, and cookies of any age are read, as
+    ///   Starlette does, unless a [`lifetime`](Self::lifetime) is also set, which then still limits their age.
+    ///
+    /// ```
+    /// use session_core::{Format, SecretKey, SessionConfig, SessionHandle};
+    /// let config = SessionConfig::builder()
+    ///     .format(Format::Starlette)
+    ///     .secret_key(SecretKey::parse("0123456789abcdef").unwrap())
+    ///     .expire_at_browser_close(true)
+    ///     .build()
+    ///     .unwrap();
+    /// let handle = SessionHandle::new(config, vec![], 1_700_000_000);
+    /// handle.insert("user", "alice").unwrap();
+    /// let set_cookie = handle.finish().unwrap().set_cookie.unwrap();
+    /// assert!(!set_cookie.contains("Max-Age") && set_cookie.ends_with("; path=/; httponly; samesite=lax"));
+    /// ```
     pub fn expire_at_browser_close(mut self, at_close: bool) -> Self {
         self.expire_at_browser_close = at_close;
         self
@@ -419,7 +439,12 @@ impl SessionConfigBuilder {
             )));
         }
         let keyring = Keyring::new(key).with_fallbacks(self.fallbacks);
-        let lifetime = self.lifetime.unwrap_or(defaults.lifetime);
+        let lifetime = match self.lifetime {
+            Some(secs) => secs,
+            // Starlette's `max_age=None` reads cookies of any age.
+            None if self.format == Format::Starlette && self.expire_at_browser_close => u64::MAX,
+            None => defaults.lifetime,
+        };
         let codec = if self.format.is_encrypted() {
             // Rails seals `now + lifetime` as `exp` (Rails' `expire_after`); a bad key is refused here, at start-up.
             CookieCodec::encrypted(self.format, &keyring, signer, &cookie_name, lifetime)?

@@ -271,7 +271,7 @@ impl SessionConfig {
                 out.set_cookie = Some(if django {
                     django::render(&c.cookie_name, None, None, now, &attrs)
                 } else {
-                    starlette::render(&c.cookie_name, None, c.lifetime, &attrs)
+                    starlette::render(&c.cookie_name, None, None, &attrs)
                 });
                 out.vary_cookie = true;
             }
@@ -288,7 +288,9 @@ impl SessionConfig {
             let max_age = django::expiry(session.data(), c.lifetime, c.expire_at_browser_close);
             django::render(&c.cookie_name, Some(&value), max_age, now, &attrs)
         } else {
-            starlette::render(&c.cookie_name, Some(&value), c.lifetime, &attrs)
+            // Starlette's `max_age=None` writes no `Max-Age`.
+            let max_age = (!c.expire_at_browser_close).then_some(c.lifetime);
+            starlette::render(&c.cookie_name, Some(&value), max_age, &attrs)
         };
         self.fit(session, header, asked, out)
     }

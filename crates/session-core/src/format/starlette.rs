@@ -105,13 +105,19 @@ pub(crate) fn decode_unverified(cookie: &str) -> Result<(Value, Option<u64>, boo
 }
 
 /// The `Set-Cookie` value exactly as `SessionMiddleware` writes it: `name=value; path=P; Max-Age=N;
-/// httponly; samesite=S[; secure][; domain=D][; partitioned]`, or for a cleared session `name=null; path=P;
-/// expires=Thu, 01 Jan 1970 00:00:00 GMT; ...`.
-pub(crate) fn render(name: &str, value: Option<&str>, max_age: u64, attrs: &crate::cookies::Attributes<'_>) -> String {
+/// httponly; samesite=S[; secure][; domain=D][; partitioned]` (no `Max-Age` when `max_age` is `None`, Starlette's
+/// `max_age=None`), or for a cleared session `name=null; path=P; expires=Thu, 01 Jan 1970 00:00:00 GMT; ...`.
+pub(crate) fn render(
+    name: &str,
+    value: Option<&str>,
+    max_age: Option<u64>,
+    attrs: &crate::cookies::Attributes<'_>,
+) -> String {
     let mut out = format!("{name}={}; path={}; ", value.unwrap_or("null"), attrs.path);
-    match value {
-        Some(_) => out.push_str(&format!("Max-Age={max_age}; ")),
-        None => out.push_str("expires=Thu, 01 Jan 1970 00:00:00 GMT; "),
+    match (value, max_age) {
+        (Some(_), Some(max_age)) => out.push_str(&format!("Max-Age={max_age}; ")),
+        (Some(_), None) => {}
+        (None, _) => out.push_str("expires=Thu, 01 Jan 1970 00:00:00 GMT; "),
     }
     let mut flags: Vec<String> = Vec::new();
     if attrs.http_only {
