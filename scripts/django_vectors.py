@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import logging
 import copy
+import datetime
 import json
 import sys
 import types
@@ -42,6 +43,7 @@ settings.configure(
 django.setup()
 logging.disable(logging.CRITICAL)  # the 500 of a hostile payload is expected; Django would print its traceback
 
+import django.contrib.sessions.backends.base as dj_base  # noqa: E402
 import django.contrib.sessions.middleware as dj_middleware  # noqa: E402
 import django.core.signing as dj_signing  # noqa: E402
 from django.contrib.sessions.backends.signed_cookies import SessionStore  # noqa: E402
@@ -62,6 +64,9 @@ _NOW = [NOW0]
 _fake_time = types.SimpleNamespace(time=lambda: float(_NOW[0]))
 dj_signing.time = _fake_time
 dj_middleware.time = _fake_time
+# get_expiry_age() measures a set_expiry(datetime) from timezone.now().
+dj_base.timezone = types.SimpleNamespace(
+    now=lambda: datetime.datetime.fromtimestamp(_NOW[0], tz=datetime.timezone.utc))
 
 
 class frozen:
@@ -370,6 +375,25 @@ def run_request(cfg: dict, now: int, request_cookies: list[str], actions: list[d
     return {"status": status, "vary": vary, "set_cookie": out}, observed
 
 
+def expiry_fallback(actions: list[dict]) -> dict:
+    """Our outcome for divergence django-expiry-unreadable, from Django itself: the same request with
+    get_expiry_age() answering SESSION_COOKIE_AGE where it would raise."""
+    original = dj_base.SessionBase.get_expiry_age
+
+    def lenient(self, **kwargs):
+        try:
+            return original(self, **kwargs)
+        except (TypeError, ValueError, OverflowError):
+            return self.get_session_cookie_age()
+
+    dj_base.SessionBase.get_expiry_age = lenient
+    try:
+        fw, _ = run_request(dict(DEFAULT_CONFIG), NOW0, [], [dict(a) for a in actions])
+    finally:
+        dj_base.SessionBase.get_expiry_age = original
+    return fw
+
+
 def scenario(cid: str, comment: str, *, config: dict | None = None, now: int = NOW0,
              request_cookies: list[str] | None = None, actions: list[dict] | None = None,
              divergence: str | None = None, ours: dict | None = None) -> dict:
@@ -459,6 +483,28 @@ def scenario_cases() -> list[dict]:
                  actions=w + [{"op": "set", "key": "_session_expiry", "value": 0}]))
     add(scenario("dj-scn-set-expiry-60", "set_expiry(60): Max-Age=60",
                  actions=w + [{"op": "set", "key": "_session_expiry", "value": 60}]))
+    def iso(offset: float, tz=datetime.timezone.utc) -> str:
+        # What set_expiry(datetime) stores: the aware datetime's isoformat().
+        return datetime.datetime.fromtimestamp(NOW0 + offset, tz=tz).isoformat()
+
+    add(scenario("dj-scn-set-expiry-datetime", "set_expiry(now + 3600.5 s) (stored as isoformat()): Max-Age=3600",
+                 actions=w + [{"op": "set", "key": "_session_expiry", "value": iso(3600.5)}]))
+    add(scenario("dj-scn-set-expiry-datetime-offset", "set_expiry(a datetime at UTC+02:00, now + 1 day)",
+                 actions=w + [{"op": "set", "key": "_session_expiry",
+                               "value": iso(86400, datetime.timezone(datetime.timedelta(hours=2)))}]))
+    add(scenario("dj-scn-set-expiry-datetime-past", "set_expiry(now - 30.25 s): Max-Age=-31, expires in the past",
+                 actions=w + [{"op": "set", "key": "_session_expiry", "value": iso(-30.25)}]))
+    add(scenario("dj-scn-expiry-datetime-in-cookie",
+                 "the cookie holds a set_expiry(datetime) from another service; the view writes -> Max-Age to it",
+                 request_cookies=[f"sessionid={ck({'user': 'alice', '_session_expiry': iso(7200)})}"],
+                 actions=[{"op": "set", "key": "n", "value": 1}]))
+    add(scenario("dj-scn-set-expiry-float", "set_expiry(90.75): Max-Age=90, expires now + 90",
+                 actions=w + [{"op": "set", "key": "_session_expiry", "value": 90.75}]))
+    add(scenario("dj-scn-set-expiry-false", "_session_expiry false (== 0 in Python): a browser-session cookie",
+                 actions=w + [{"op": "set", "key": "_session_expiry", "value": False}]))
+    naive = w + [{"op": "set", "key": "_session_expiry", "value": "2023-11-14T23:13:20"}]
+    add(scenario("dj-scn-set-expiry-naive", "a naive datetime string: Django answers 500; we use SESSION_COOKIE_AGE",
+                 actions=naive, divergence="django-expiry-unreadable", ours=expiry_fallback(naive)))
     add(scenario("dj-scn-attr-all", "domain, path, secure, SameSite=Strict, HttpOnly off",
                  config={"SESSION_COOKIE_DOMAIN": "example.com", "SESSION_COOKIE_PATH": "/app",
                          "SESSION_COOKIE_SECURE": True, "SESSION_COOKIE_SAMESITE": "Strict",

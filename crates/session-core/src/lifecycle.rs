@@ -269,7 +269,7 @@ impl SessionConfig {
             };
             if session.is_modified() && had_cookie {
                 out.set_cookie = Some(if django {
-                    django::render(&c.cookie_name, None, None, now, &attrs)
+                    django::render(&c.cookie_name, None, None, &attrs)
                 } else {
                     starlette::render(&c.cookie_name, None, None, &attrs)
                 });
@@ -285,8 +285,8 @@ impl SessionConfig {
         }
         let value = c.codec.encode(session.data(), now);
         let header = if django {
-            let max_age = django::expiry(session.data(), c.lifetime, c.expire_at_browser_close);
-            django::render(&c.cookie_name, Some(&value), max_age, now, &attrs)
+            let expiry = django::expiry(session.data(), c.lifetime, c.expire_at_browser_close, now);
+            django::render(&c.cookie_name, Some(&value), expiry, &attrs)
         } else {
             // Starlette's `max_age=None` writes no `Max-Age`.
             let max_age = (!c.expire_at_browser_close).then_some(c.lifetime);

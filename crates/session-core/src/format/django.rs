@@ -176,15 +176,14 @@ pub(crate) fn decode_unverified(cookie: &str, max_decompressed: usize) -> Result
 }
 
 /// The `Set-Cookie` value as Django's `SimpleCookie` writes it (attributes sorted by name): `name=value;
-/// [Domain=D; ]expires=DATE; [HttpOnly; ]Max-Age=N; Path=P; [SameSite=S; ][Secure]`. `max_age` of `None` is
+/// [Domain=D; ]expires=DATE; [HttpOnly; ]Max-Age=N; Path=P; [SameSite=S; ][Secure]`. `expiry` of `None` is
 /// a browser-session cookie (no `expires`/`Max-Age`). A deletion is `name=""; expires=Thu, 01 Jan 1970
 /// 00:00:00 GMT; Max-Age=0; Path=P; SameSite=S` (no `HttpOnly`; `Secure` only for `__Secure-`/`__Host-`
 /// names or `SameSite=None`), as `delete_cookie` writes it.
 pub(crate) fn render(
     name: &str,
     value: Option<&str>,
-    max_age: Option<u64>,
-    now: u64,
+    expiry: Option<Expiry>,
     attrs: &crate::cookies::Attributes<'_>,
 ) -> String {
     let deletion = value.is_none();
@@ -192,20 +191,17 @@ pub(crate) fn render(
     if let Some(d) = attrs.domain {
         parts.push(format!("Domain={d}"));
     }
-    match (deletion, max_age) {
+    match (deletion, expiry) {
         (true, _) => parts.push("expires=Thu, 01 Jan 1970 00:00:00 GMT".into()),
-        (false, Some(age)) => parts.push(format!(
-            "expires={}",
-            crate::json::http_date(now.saturating_add(age) as i64)
-        )),
+        (false, Some(e)) => parts.push(format!("expires={}", crate::json::http_date(e.expires))),
         (false, None) => {}
     }
     if attrs.http_only && !deletion {
         parts.push("HttpOnly".into());
     }
-    match (deletion, max_age) {
+    match (deletion, expiry) {
         (true, _) => parts.push("Max-Age=0".into()),
-        (false, Some(age)) => parts.push(format!("Max-Age={age}")),
+        (false, Some(e)) => parts.push(format!("Max-Age={}", e.max_age)),
         (false, None) => {}
     }
     parts.push(format!("Path={}", attrs.path));
@@ -233,21 +229,233 @@ pub(crate) fn render(
     parts.join("; ")
 }
 
-/// The cookie lifetime a Django session asks for: `_session_expiry` (an integer; `0` = until the browser closes)
-/// or `SESSION_COOKIE_AGE`; `None` for a browser-session cookie (no `expires`, no `Max-Age`).
-pub(crate) fn expiry(data: &SessionData, cookie_age: u64, expire_at_browser_close: bool) -> Option<u64> {
+/// What a Django session's cookie carries: `Max-Age` and `expires` (absolute, Unix seconds), as
+/// `SessionMiddleware` computes them from `get_expiry_age()` and `time.time() + max_age`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Expiry {
+    pub(crate) max_age: i64,
+    pub(crate) expires: i64,
+}
+
+/// The cookie lifetime a Django session asks for at `now`, from `_session_expiry` as Django's
+/// `get_expire_at_browser_close` and `get_expiry_age` read it, or `SESSION_COOKIE_AGE`; `None` for a
+/// browser-session cookie (no `expires`, no `Max-Age`):
+///
+/// - absent or `null`: `SESSION_EXPIRE_AT_BROWSER_CLOSE`, else `SESSION_COOKIE_AGE`;
+/// - `0` (also `false`, `0.0`; Python's `expiry == 0`): until the browser closes;
+/// - an integer `n` (`set_expiry(n)`): `n` seconds (`true` is 1, a float is truncated, `expires` floored);
+/// - a datetime string (`set_expiry(datetime)` stores `isoformat()`): whole seconds from `now` to it, floored
+///   (`delta.days * 86400 + delta.seconds`), negative when it is past;
+/// - any other falsy value (`""`, `[]`, `{}`): `SESSION_COOKIE_AGE`, as Django.
+///
+/// Where Django answers 500 (a string that is not an ISO datetime with a UTC offset, a non-finite float, any
+/// other truthy value), we use `SESSION_COOKIE_AGE` (divergence `django-expiry-unreadable`).
+pub(crate) fn expiry(data: &SessionData, cookie_age: u64, expire_at_browser_close: bool, now: u64) -> Option<Expiry> {
+    let now = i64::try_from(now).unwrap_or(i64::MAX);
+    let after = |max_age: i64| Expiry {
+        max_age,
+        expires: now.saturating_add(max_age),
+    };
+    let configured = after(i64::try_from(cookie_age).unwrap_or(i64::MAX));
     match data.get(EXPIRY_KEY) {
-        None | Some(Value::Null) => (!expire_at_browser_close).then_some(cookie_age),
-        Some(Value::Int(0)) => None,
-        Some(Value::Int(n)) => Some(u64::try_from(*n).unwrap_or(0)),
-        // A datetime string (set_expiry(datetime)) or anything else: the configured age.
-        Some(_) => Some(cookie_age),
+        None | Some(Value::Null) => (!expire_at_browser_close).then_some(configured),
+        Some(Value::Int(0) | Value::Bool(false)) => None,
+        Some(Value::Float(f)) if *f == 0.0 => None,
+        Some(Value::Int(n)) => Some(after(*n)),
+        Some(Value::Bool(true)) => Some(after(1)),
+        // `int(max_age)` for the attribute, `http_date(time.time() + max_age)` for `expires`. (`as` saturates.)
+        Some(Value::Float(f)) if f.is_finite() => Some(Expiry {
+            max_age: f.trunc() as i64,
+            expires: (now as f64 + f).floor() as i64,
+        }),
+        Some(Value::Str(text)) if !text.is_empty() => Some(match iso_datetime(text) {
+            Some(at) => after(
+                at.saturating_sub(i128::from(now) * 1_000_000_000)
+                    .div_euclid(1_000_000_000) as i64,
+            ),
+            None => configured,
+        }),
+        Some(_) => Some(configured),
     }
+}
+
+/// Unix nanoseconds of a datetime string as Python's `datetime.isoformat()` writes an aware datetime (what
+/// `set_expiry(datetime)` stores): `YYYY-MM-DD`, `T` (or a space), `HH:MM[:SS[.f...]]` with 1 to 6 fraction
+/// digits, and an offset `Z`, `±HH:MM`, `±HH:MM:SS` or `±HH:MM:SS.ffffff`. `None` for anything else, naive
+/// datetimes included (Django compares them with an aware `now` and fails).
+fn iso_datetime(text: &str) -> Option<i128> {
+    let b = text.as_bytes();
+    let num = |range: std::ops::Range<usize>| -> Option<u32> {
+        let digits = b.get(range)?;
+        digits
+            .iter()
+            .all(u8::is_ascii_digit)
+            .then(|| digits.iter().fold(0u32, |acc, &d| acc * 10 + u32::from(d - b'0')))
+    };
+    // `HH:MM[:SS[.ffffff]]` at `i`: (seconds of the day as nanoseconds, where it ends).
+    let clock = |i: usize, max_hours: u32| -> Option<(i128, usize)> {
+        let (h, m) = (num(i..i + 2)?, num(i + 3..i + 5)?);
+        if b.get(i + 2) != Some(&b':') || h >= max_hours || m > 59 {
+            return None;
+        }
+        let mut end = i + 5;
+        let mut nanos = 0i128;
+        if b.get(end) == Some(&b':') {
+            let sec = num(end + 1..end + 3)?;
+            if sec > 59 {
+                return None;
+            }
+            nanos = i128::from(sec) * 1_000_000_000;
+            end += 3;
+            if b.get(end) == Some(&b'.') {
+                let digits = b[end + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
+                if !(1..=6).contains(&digits) {
+                    return None;
+                }
+                let frac = num(end + 1..end + 1 + digits)?;
+                nanos += i128::from(frac) * 10i128.pow(9 - digits as u32);
+                end += 1 + digits;
+            }
+        }
+        Some((i128::from(h * 3600 + m * 60) * 1_000_000_000 + nanos, end))
+    };
+    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') || !matches!(b.get(10), Some(b'T' | b' ')) {
+        return None;
+    }
+    let month = time::Month::try_from(u8::try_from(month).ok()?).ok()?;
+    let date = time::Date::from_calendar_date(i32::try_from(year).ok()?, month, u8::try_from(day).ok()?).ok()?;
+    let (time_of_day, end) = clock(11, 24)?;
+    let offset = match (b.get(end), b.get(end + 1..)) {
+        (Some(b'Z'), Some([])) => 0,
+        (Some(&sign @ (b'+' | b'-')), Some(_)) => {
+            let (offset, offset_end) = clock(end + 1, 24)?;
+            if offset_end != b.len() {
+                return None;
+            }
+            if sign == b'-' { -offset } else { offset }
+        }
+        _ => return None,
+    };
+    let midnight = i128::from(date.midnight().assume_utc().unix_timestamp()) * 1_000_000_000;
+    Some(midnight + time_of_day - offset)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn iso_datetimes_read_as_python_reads_isoformat() {
+        let at = |s: &str| iso_datetime(s).map(|n| (n.div_euclid(1_000_000_000), n.rem_euclid(1_000_000_000)));
+        // datetime.fromtimestamp(1700000000, timezone.utc).isoformat() and friends.
+        assert_eq!(at("2023-11-14T22:13:20+00:00"), Some((1_700_000_000, 0)));
+        assert_eq!(
+            at("2023-11-14T22:13:20.500000+00:00"),
+            Some((1_700_000_000, 500_000_000))
+        );
+        assert_eq!(at("2023-11-14T22:13:20.5Z"), Some((1_700_000_000, 500_000_000)));
+        assert_eq!(at("2023-11-15T00:13:20+02:00"), Some((1_700_000_000, 0)));
+        assert_eq!(at("2023-11-14T20:43:20-01:30"), Some((1_700_000_000, 0)));
+        assert_eq!(at("2023-11-14 22:13+00:00"), Some((1_699_999_980, 0)));
+        assert_eq!(
+            at("2023-11-14T22:13:20+00:00:30.000001"),
+            Some((1_699_999_969, 999_999_000))
+        );
+        assert_eq!(at("1969-12-31T23:59:59.999999+00:00"), Some((-1, 999_999_000)));
+        // Python 3.11 refuses these too, or reads them as naive (which Django cannot compare with its aware now).
+        for bad in [
+            "2023-11-14T22:13:20",
+            "2023-11-14",
+            "2023-02-30T00:00:00+00:00",
+            "2023-11-14T24:00:00+00:00",
+            "2023-11-14T22:60:00+00:00",
+            "2023-11-14T22:13:61+00:00",
+            "2023-11-14T22:13:20+24:00",
+            "2023-11-14T22:13:20+00:00 ",
+            "+2023-11-14T22:13:20+00:00",
+            "2023-11-14T22:13:20Zjunk",
+            "",
+            "é",
+        ] {
+            assert_eq!(iso_datetime(bad), None, "{bad:?}");
+        }
+        // Python 3.11 reads these, but `isoformat()` never writes them: the configured age here (divergence
+        // `django-expiry-unreadable`).
+        for odd in [
+            "2023-11-14T22:13:20.1234567+00:00",
+            "2023-11-14T22:13:20.+00:00",
+            "2023-11-14T22:13:20z+00:00",
+            "2023-11-14X22:13:20+00:00",
+        ] {
+            assert_eq!(iso_datetime(odd), None, "{odd:?}");
+        }
+    }
+
+    #[test]
+    fn expiry_follows_session_expiry_as_django() {
+        let now = 1_700_000_000u64;
+        let with = |v: Option<Value>| {
+            let mut m = crate::value::Map::new();
+            if let Some(v) = v {
+                m.insert(EXPIRY_KEY.into(), v);
+            }
+            SessionData::from(m)
+        };
+        let e = |max_age: i64, expires: i64| Some(Expiry { max_age, expires });
+        let age = 1_209_600;
+        assert_eq!(expiry(&with(None), age, false, now), e(1_209_600, 1_701_209_600));
+        assert_eq!(expiry(&with(None), age, true, now), None);
+        assert_eq!(expiry(&with(Some(Value::Null)), age, true, now), None);
+        assert_eq!(expiry(&with(Some(Value::Int(0))), age, false, now), None);
+        assert_eq!(expiry(&with(Some(Value::Bool(false))), age, false, now), None);
+        assert_eq!(expiry(&with(Some(Value::Float(-0.0))), age, false, now), None);
+        assert_eq!(
+            expiry(&with(Some(Value::Int(60))), age, true, now),
+            e(60, 1_700_000_060)
+        );
+        assert_eq!(
+            expiry(&with(Some(Value::Int(-5))), age, false, now),
+            e(-5, 1_699_999_995)
+        );
+        assert_eq!(
+            expiry(&with(Some(Value::Bool(true))), age, false, now),
+            e(1, 1_700_000_001)
+        );
+        assert_eq!(
+            expiry(&with(Some(Value::Float(60.5))), age, false, now),
+            e(60, 1_700_000_060)
+        );
+        assert_eq!(
+            expiry(&with(Some(Value::Float(-0.5))), age, false, now),
+            e(0, 1_699_999_999)
+        );
+        let iso = |s: &str| with(Some(Value::Str(s.into())));
+        assert_eq!(
+            expiry(&iso("2023-11-14T23:13:20.500000+00:00"), age, false, now),
+            e(3600, 1_700_003_600)
+        );
+        assert_eq!(
+            expiry(&iso("2023-11-14T22:12:50+00:00"), age, false, now),
+            e(-30, 1_699_999_970)
+        );
+        assert_eq!(
+            expiry(&iso("2023-11-14T22:13:19.5+00:00"), age, false, now),
+            e(-1, 1_699_999_999)
+        );
+        // Falsy: the configured age (Django too); unreadable: the configured age (Django: 500).
+        for v in [
+            Value::Str(String::new()),
+            Value::List(vec![]),
+            Value::Str("2023-11-14T23:13:20".into()),
+        ] {
+            assert_eq!(expiry(&with(Some(v)), age, true, now), e(1_209_600, 1_701_209_600));
+        }
+        assert_eq!(
+            expiry(&with(Some(Value::Float(f64::NAN))), age, false, now),
+            e(1_209_600, 1_701_209_600)
+        );
+    }
 
     #[test]
     fn base62_matches_django() {
