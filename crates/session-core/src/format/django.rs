@@ -323,6 +323,10 @@ fn iso_datetime(text: &str) -> Option<i128> {
     if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') || !matches!(b.get(10), Some(b'T' | b' ')) {
         return None;
     }
+    // Python's years run from 1 to 9999.
+    if year == 0 {
+        return None;
+    }
     let month = time::Month::try_from(u8::try_from(month).ok()?).ok()?;
     let date = time::Date::from_calendar_date(i32::try_from(year).ok()?, month, u8::try_from(day).ok()?).ok()?;
     let (time_of_day, end) = clock(11, 24)?;
@@ -363,6 +367,11 @@ mod tests {
             Some((1_699_999_969, 999_999_000))
         );
         assert_eq!(at("1969-12-31T23:59:59.999999+00:00"), Some((-1, 999_999_000)));
+        assert_eq!(at("0001-01-01T00:00:00+00:00"), Some((-62_135_596_800, 0)));
+        assert_eq!(
+            at("9999-12-31T23:59:59.999999+00:00"),
+            Some((253_402_300_799, 999_999_000))
+        );
         // Python 3.11 refuses these too, or reads them as naive (which Django cannot compare with its aware now).
         for bad in [
             "2023-11-14T22:13:20",
@@ -372,6 +381,7 @@ mod tests {
             "2023-11-14T22:60:00+00:00",
             "2023-11-14T22:13:61+00:00",
             "2023-11-14T22:13:20+24:00",
+            "0000-01-01T00:00:00+00:00",
             "2023-11-14T22:13:20+00:00 ",
             "+2023-11-14T22:13:20+00:00",
             "2023-11-14T22:13:20Zjunk",
@@ -389,6 +399,15 @@ mod tests {
             "2023-11-14X22:13:20+00:00",
         ] {
             assert_eq!(iso_datetime(odd), None, "{odd:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Any text, and text made of the characters an ISO datetime uses, never panics.
+        #[test]
+        fn iso_datetime_takes_any_text(any in ".{0,40}", iso in "[0-9:T .Z+-]{0,40}") {
+            let _ = iso_datetime(&any);
+            let _ = iso_datetime(&iso);
         }
     }
 
