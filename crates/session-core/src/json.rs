@@ -543,7 +543,17 @@ impl<'a> Parser<'a> {
                     std::mem::take(&mut self.scratch)
                 };
                 k.clear();
-                self.scan_string(Some(&mut k))?;
+                // When only checking, a key's text matters only where it may be a tag: the first key, or any
+                // key once the first is a tag, and only when it starts with a space (every tag does) or an
+                // escape (which may spell one). Other keys are checked without being copied.
+                let may_be_tag = self.tags
+                    && (entries == 0 || first_tag.is_some())
+                    && matches!(self.s.get(self.i + 1), Some(b' ' | b'\\'));
+                if track || index || may_be_tag {
+                    self.scan_string(Some(&mut k))?;
+                } else {
+                    self.scan_string(None)?;
+                }
                 self.ws();
                 if !self.eat(b":") {
                     return Err(self.err("expected ':'"));
@@ -627,16 +637,15 @@ impl<'a> Parser<'a> {
         self.i += 1; // opening quote
         loop {
             let start = self.i;
-            let mut ascii = true;
-            while let Some(&c) = self.s.get(self.i) {
-                if c == b'"' || c == b'\\' || c < 0x20 {
-                    break;
-                }
-                ascii &= c.is_ascii();
-                self.i += 1;
-            }
+            // The run of plain characters: up to a quote, a backslash or a control character.
+            let rest = self.s.get(start..).unwrap_or_default();
+            let run = rest
+                .iter()
+                .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+                .unwrap_or(rest.len());
+            self.i = start + run;
             // ASCII needs no UTF-8 check when the text is not kept.
-            if out.is_some() || !ascii {
+            if out.is_some() || !rest[..run].is_ascii() {
                 let chunk = std::str::from_utf8(&self.s[start..self.i])
                     .map_err(|_| SessionError::BadPayload("payload is not valid UTF-8".into()))?;
                 if let Some(o) = out.as_deref_mut() {
