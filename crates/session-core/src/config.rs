@@ -168,6 +168,7 @@ pub struct SessionConfigBuilder {
     max_values: usize,
     migrate_from: Option<(Format, Keyring)>,
     migrate_cookie_name: Option<String>,
+    migrate_lifetime: Option<u64>,
 }
 
 impl Default for SessionConfigBuilder {
@@ -197,6 +198,7 @@ impl Default for SessionConfigBuilder {
             max_values: DEFAULT_MAX_VALUES,
             migrate_from: None,
             migrate_cookie_name: None,
+            migrate_lifetime: None,
         }
     }
 }
@@ -285,7 +287,8 @@ impl SessionConfigBuilder {
 
     /// Moving a fleet from another format: when a request has no valid cookie of this format, read the cookie
     /// `from` writes (its default settings, `keys` to open it, the cookie name of
-    /// [`SessionConfigBuilder::migrate_cookie_name`]) and write the session back in this format on the response,
+    /// [`SessionConfigBuilder::migrate_cookie_name`], the max age of
+    /// [`SessionConfigBuilder::migrate_lifetime_secs`]) and write the session back in this format on the response,
     /// so nobody is logged out. Keep the same cookie name on both sides where you can: the new cookie then
     /// replaces the old one in the browser (under another name the old cookie stays until it expires, and is
     /// read again while this setting is on).
@@ -297,6 +300,30 @@ impl SessionConfigBuilder {
     /// The name of the cookie [`SessionConfigBuilder::migrate_from`] reads (default: this format's cookie name).
     pub fn migrate_cookie_name(mut self, name: impl Into<String>) -> Self {
         self.migrate_cookie_name = Some(name.into());
+        self
+    }
+
+    /// The max age, in seconds, of the cookies [`SessionConfigBuilder::migrate_from`] reads (default: that
+    /// format's default lifetime: Flask 31 days, Starlette and Django 14 days). Set it to the old fleet's
+    /// setting (`PERMANENT_SESSION_LIFETIME`, `max_age`, `SESSION_COOKIE_AGE`) when it was changed there:
+    /// older cookies are refused, so a shorter default would log out users whose cookies the old fleet still
+    /// accepts. `u64::MAX` is no age limit (Starlette's `max_age=None`). Rails' and actix-session's cookies carry
+    /// no signing time (Rails checks the expiry sealed inside), so this does not change what opens for them.
+    ///
+    /// ```
+    /// use session_core::{Format, Keyring, SecretKey, SessionConfig};
+    /// let django = Keyring::new(SecretKey::parse("the Django SECRET_KEY").unwrap());
+    /// let config = SessionConfig::builder()
+    ///     .secret_key(SecretKey::parse("the new Flask-format key").unwrap())
+    ///     .migrate_from(Format::Django, django)
+    ///     .migrate_cookie_name("sessionid")
+    ///     .migrate_lifetime_secs(30 * 24 * 3600) // SESSION_COOKIE_AGE = 30 days
+    ///     .build()
+    ///     .unwrap();
+    /// # let _ = config;
+    /// ```
+    pub fn migrate_lifetime_secs(mut self, secs: u64) -> Self {
+        self.migrate_lifetime = Some(secs);
         self
     }
 
@@ -456,8 +483,9 @@ impl SessionConfigBuilder {
             Some((from, keys)) => {
                 let d = from.defaults();
                 let name = self.migrate_cookie_name.unwrap_or_else(|| cookie_name.clone());
+                let lifetime = self.migrate_lifetime.unwrap_or(d.lifetime);
                 let codec = if from.is_encrypted() {
-                    CookieCodec::encrypted(from, &keys, d.signer, &name, d.lifetime)?
+                    CookieCodec::encrypted(from, &keys, d.signer, &name, lifetime)?
                 } else {
                     CookieCodec::for_format(from, &keys, d.signer)
                 };
@@ -466,7 +494,7 @@ impl SessionConfigBuilder {
                     codec: codec
                         .with_max_decompressed(self.max_decompressed)
                         .with_max_values(self.max_values),
-                    lifetime: d.lifetime,
+                    lifetime,
                 })
             }
         };

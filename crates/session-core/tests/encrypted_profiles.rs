@@ -289,6 +289,39 @@ fn a_migration_reads_actix_session_and_writes_flask() {
     assert!(config.load([], NOW).refused.is_none());
 }
 
+/// A Django fleet with `SESSION_COOKIE_AGE` = 30 days: a real Django cookie 20 days old is refused with
+/// Django's default max age (14 days) and opens with `migrate_lifetime_secs`.
+#[test]
+fn a_migration_reads_old_cookies_up_to_the_old_fleets_lifetime() {
+    let case = vector("django_known_answers.json", "dj-ka-plain");
+    let signed_at = case["sign"]["timestamp"].as_u64().expect("timestamp");
+    let now = signed_at + 20 * 24 * 3600;
+    let header = format!("sessionid={}", s(&case, "cookie"));
+    // The vectors' Django key is 12 bytes, as a Django test setting may be.
+    let django_key = SecretKey::insecure_short(s(&case["keys"], "secret_key").as_bytes()).expect("key");
+    let config = |lifetime: Option<u64>| {
+        let mut builder = SessionConfig::builder()
+            .secret_key(key("the-flask-secret-key-0001"))
+            .migrate_from(Format::Django, Keyring::new(django_key.clone()))
+            .migrate_cookie_name("sessionid");
+        if let Some(secs) = lifetime {
+            builder = builder.migrate_lifetime_secs(secs);
+        }
+        builder.build().expect("config")
+    };
+    let expected: Json = serde_json::from_str(s(&case["expected"], "json")).expect("JSON");
+    let loaded = config(None).load([header.as_str()], now);
+    assert!(loaded.refused.is_some_and(|e| e.kind() == "expired"));
+    assert!(loaded.session.is_empty());
+    for lifetime in [30 * 24 * 3600, 20 * 24 * 3600, u64::MAX] {
+        let loaded = config(Some(lifetime)).load([header.as_str()], now);
+        assert!(loaded.refused.is_none(), "{lifetime}: {:?}", loaded.refused);
+        assert_eq!(loaded.session.data(), &session_of(&expected), "{lifetime}");
+    }
+    let loaded = config(Some(20 * 24 * 3600 - 1)).load([header.as_str()], now);
+    assert!(loaded.refused.is_some_and(|e| e.kind() == "expired"));
+}
+
 /// Rails' cookie in, actix-session's private jar out, under another name (the Rails cookie stays behind).
 #[test]
 fn a_migration_reads_rails_and_writes_actix_session_under_another_name() {
