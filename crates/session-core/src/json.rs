@@ -639,14 +639,14 @@ impl<'a> Parser<'a> {
             let start = self.i;
             // The run of plain characters: up to a quote, a backslash or a control character.
             let rest = self.s.get(start..).unwrap_or_default();
-            let run = rest
+            let run = &rest[..rest
                 .iter()
                 .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
-                .unwrap_or(rest.len());
-            self.i = start + run;
+                .unwrap_or(rest.len())];
+            self.i = start + run.len();
             // ASCII needs no UTF-8 check when the text is not kept.
-            if out.is_some() || !rest[..run].is_ascii() {
-                let chunk = std::str::from_utf8(&self.s[start..self.i])
+            if out.is_some() || !run.is_ascii() {
+                let chunk = std::str::from_utf8(run)
                     .map_err(|_| SessionError::BadPayload("payload is not valid UTF-8".into()))?;
                 if let Some(o) = out.as_deref_mut() {
                     o.push_str(chunk);
