@@ -293,9 +293,9 @@ fn iso_datetime(text: &str) -> Option<i128> {
             .then(|| digits.iter().fold(0u32, |acc, &d| acc * 10 + u32::from(d - b'0')))
     };
     // `HH:MM[:SS[.ffffff]]` at `i`: (seconds of the day as nanoseconds, where it ends).
-    let clock = |i: usize, max_hours: u32| -> Option<(i128, usize)> {
+    let clock = |i: usize| -> Option<(i128, usize)> {
         let (h, m) = (num(i..i + 2)?, num(i + 3..i + 5)?);
-        if b.get(i + 2) != Some(&b':') || h >= max_hours || m > 59 {
+        if b.get(i + 2) != Some(&b':') || h > 23 || m > 59 {
             return None;
         }
         let mut end = i + 5;
@@ -329,11 +329,11 @@ fn iso_datetime(text: &str) -> Option<i128> {
     }
     let month = time::Month::try_from(u8::try_from(month).ok()?).ok()?;
     let date = time::Date::from_calendar_date(i32::try_from(year).ok()?, month, u8::try_from(day).ok()?).ok()?;
-    let (time_of_day, end) = clock(11, 24)?;
+    let (time_of_day, end) = clock(11)?;
     let offset = match (b.get(end), b.get(end + 1..)) {
         (Some(b'Z'), Some([])) => 0,
         (Some(&sign @ (b'+' | b'-')), Some(_)) => {
-            let (offset, offset_end) = clock(end + 1, 24)?;
+            let (offset, offset_end) = clock(end + 1)?;
             if offset_end != b.len() {
                 return None;
             }
