@@ -264,16 +264,21 @@ where
     }
 }
 
-/// Appends what the core asked for: one `Set-Cookie`, and `Cookie` in `Vary` unless already listed.
+/// Appends what the core asked for: each `Set-Cookie` (one a cookie, deletions included), and `Cookie` in `Vary` unless already listed.
 fn apply(headers: &mut HeaderMap, out: ResponseCookie) -> Result<(), SessionError> {
-    if let Some(set_cookie) = out.set_cookie {
-        let value = HeaderValue::try_from(set_cookie).map_err(|_| {
-            tracing::error!("session not saved: the Set-Cookie value is not a valid header value");
-            SessionError::Value("the Set-Cookie value is not a valid header value".into())
-        })?;
-        headers.append(header::SET_COOKIE, value);
+    if !out.is_header_safe() {
+        tracing::error!("session not saved: the Set-Cookie value is not a valid header value");
+        return Err(SessionError::Value(
+            "the Set-Cookie value is not a valid header value".into(),
+        ));
     }
-    if out.vary_cookie && !session_core::vary_covers_cookie(headers.get_all(header::VARY).map(HeaderValue::as_bytes)) {
+    let vary = out.vary_cookie;
+    for set_cookie in out.into_set_cookies() {
+        if let Ok(value) = HeaderValue::try_from(set_cookie) {
+            headers.append(header::SET_COOKIE, value);
+        }
+    }
+    if vary && !session_core::vary_covers_cookie(headers.get_all(header::VARY).map(HeaderValue::as_bytes)) {
         headers.append(header::VARY, HeaderValue::from_static("Cookie"));
     }
     Ok(())

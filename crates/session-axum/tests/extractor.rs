@@ -194,7 +194,7 @@ fn nested_routers_with_the_layer_twice_share_one_session() {
         let handle = session_axum::SessionHandle::new(config(), vec![], NOW - 100);
         handle.set_permanent(true);
         handle.insert("username", "alice").unwrap();
-        let set_cookie = handle.finish().unwrap().set_cookie.unwrap();
+        let set_cookie = handle.finish().unwrap().set_cookies().first().cloned().unwrap();
         set_cookie.split(';').next().unwrap().to_owned()
     };
     let layer = SessionLayer::new(config()).with_clock(|| NOW);

@@ -245,7 +245,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 let value: serde_json::Value = serde_json::from_slice(&input)
                     .map_err(|e| anyhow!("the session on stdin is not valid JSON: {e}"))?;
                 match Value::from(value) {
-                    Value::Dict(map) => format.to_json(&map),
+                    Value::Dict(map) => codec.serialize(&map),
                     _ => return Err(not_object().into()),
                 }
             } else {
@@ -285,7 +285,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 None => unix_now()?,
             };
             let decoded = codec.decode(&cookie, now, Some(max_age)).map_err(Failure::Refused)?;
-            print_line(&format.to_json(&decoded.data))?;
+            print_line(&codec.serialize(&decoded.data))?;
             if verbose {
                 match decoded.key {
                     KeyId::Current => eprintln!("verified by current key"),
@@ -323,7 +323,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let timestamp = timestamp.map_or_else(|| "null".to_owned(), |t| t.to_string());
             let payload = match (format, &value) {
                 (Format::Flask, _) => to_tagged_json(&value),
-                (_, Value::Dict(map)) => format.to_json(map),
+                (_, Value::Dict(map)) => pyjson::dumps_map(map, Separators::COMPACT),
                 // Not a session, but show what it is.
                 (_, other) => pyjson::dumps(other, Separators::COMPACT),
             };

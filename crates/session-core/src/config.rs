@@ -3,45 +3,16 @@
 use std::sync::Arc;
 
 use crate::error::{Result, SessionError};
+pub use crate::format::flask::LIFETIME_SECS as DEFAULT_LIFETIME_SECS;
 use crate::format::{CookieCodec, DEFAULT_MAX_DECOMPRESSED, Format};
 use crate::json::DEFAULT_MAX_VALUES;
 use crate::key::{Keyring, SecretKey};
 use crate::payload::Compression;
+pub use crate::set_cookie::SameSite;
 use crate::signer::{Digest, KeyDerivation, SignerOptions};
-
-/// Flask's `PERMANENT_SESSION_LIFETIME` default: 31 days.
-pub const DEFAULT_LIFETIME_SECS: u64 = 31 * 24 * 60 * 60;
 
 /// Werkzeug's default `MAX_COOKIE_SIZE`.
 pub const DEFAULT_MAX_COOKIE_SIZE: usize = 4093;
-
-/// The `SameSite` cookie attribute.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SameSite {
-    /// `SameSite=Strict`.
-    Strict,
-    /// `SameSite=Lax`.
-    Lax,
-    /// `SameSite=None` (requires `Secure`).
-    None,
-}
-
-impl SameSite {
-    /// Parses `Strict`, `Lax` or `None` (any case), as Werkzeug does.
-    ///
-    /// # Errors
-    /// [`SessionError::Config`] for any other text.
-    pub fn from_name(s: &str) -> Result<Self> {
-        match s.to_ascii_lowercase().as_str() {
-            "strict" => Ok(Self::Strict),
-            "lax" => Ok(Self::Lax),
-            "none" => Ok(Self::None),
-            _ => Err(SessionError::Config(format!(
-                "SameSite must be 'Strict', 'Lax', or 'None', not {s:?}"
-            ))),
-        }
-    }
-}
 
 /// What to do when a session does not fit in a cookie.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -91,7 +62,6 @@ pub(crate) struct Inner {
 /// response ([`SessionConfigBuilder::migrate_from`]).
 #[derive(Debug)]
 pub(crate) struct Migration {
-    pub cookie_name: String,
     pub codec: CookieCodec,
     /// The max age of the other format's cookies (its default lifetime).
     pub lifetime: u64,
@@ -169,6 +139,7 @@ pub struct SessionConfigBuilder {
     migrate_from: Option<(Format, Keyring)>,
     migrate_cookie_name: Option<String>,
     migrate_lifetime: Option<u64>,
+    migrate_signer: Option<SignerOptions>,
 }
 
 impl Default for SessionConfigBuilder {
@@ -199,6 +170,7 @@ impl Default for SessionConfigBuilder {
             migrate_from: None,
             migrate_cookie_name: None,
             migrate_lifetime: None,
+            migrate_signer: None,
         }
     }
 }
@@ -271,7 +243,7 @@ impl SessionConfigBuilder {
     ///     .unwrap();
     /// let handle = SessionHandle::new(config, vec![], 1_700_000_000);
     /// handle.insert("user", "alice").unwrap();
-    /// let set_cookie = handle.finish().unwrap().set_cookie.unwrap();
+    /// let set_cookie = handle.finish().unwrap().set_cookies().first().cloned().unwrap();
     /// assert!(!set_cookie.contains("Max-Age") && set_cookie.ends_with("; path=/; httponly; samesite=lax"));
     /// ```
     pub fn expire_at_browser_close(mut self, at_close: bool) -> Self {
@@ -324,6 +296,14 @@ impl SessionConfigBuilder {
     /// ```
     pub fn migrate_lifetime_secs(mut self, secs: u64) -> Self {
         self.migrate_lifetime = Some(secs);
+        self
+    }
+
+    /// The signer settings of the cookies [`SessionConfigBuilder::migrate_from`] reads (digest, key derivation,
+    /// salt; default: that format's defaults). Set them to the old fleet's settings when they were changed
+    /// there (a custom `salt`, Flask's `digest_method`, Rails 6's sha1).
+    pub fn migrate_signer(mut self, options: SignerOptions) -> Self {
+        self.migrate_signer = Some(options);
         self
     }
 
@@ -472,25 +452,18 @@ impl SessionConfigBuilder {
             None if self.format == Format::Starlette && self.expire_at_browser_close => u64::MAX,
             None => defaults.lifetime,
         };
-        let codec = if self.format.is_encrypted() {
-            // Rails seals `now + lifetime` as `exp` (Rails' `expire_after`); a bad key is refused here, at start-up.
-            CookieCodec::encrypted(self.format, &keyring, signer, &cookie_name, lifetime)?
-        } else {
-            CookieCodec::for_format(self.format, &keyring, signer)
-        };
+        // Every format's codec is built here, once: a bad key (a `cookie::Key` that is not 64 bytes, a digest
+        // Rails does not use) is refused at start-up.
+        let codec = CookieCodec::build(self.format, &keyring, &signer, &cookie_name, lifetime)?;
         let migrate_from = match self.migrate_from {
             None => None,
             Some((from, keys)) => {
                 let d = from.defaults();
                 let name = self.migrate_cookie_name.unwrap_or_else(|| cookie_name.clone());
                 let lifetime = self.migrate_lifetime.unwrap_or(d.lifetime);
-                let codec = if from.is_encrypted() {
-                    CookieCodec::encrypted(from, &keys, d.signer, &name, lifetime)?
-                } else {
-                    CookieCodec::for_format(from, &keys, d.signer)
-                };
+                let options = self.migrate_signer.unwrap_or(d.signer);
+                let codec = CookieCodec::build(from, &keys, &options, &name, lifetime)?;
                 Some(Migration {
-                    cookie_name: name,
                     codec: codec
                         .with_max_decompressed(self.max_decompressed)
                         .with_max_values(self.max_values),

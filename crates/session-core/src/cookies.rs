@@ -1,9 +1,6 @@
-//! Reading a request's `Cookie` header values as Werkzeug does, and rendering `Set-Cookie` (with the `cookie`
-//! crate, kept internal).
+//! Reading a request's `Cookie` header values as each framework does.
 
 use std::borrow::Cow;
-
-use cookie::Cookie;
 
 /// The value of the first cookie called `name` across the given `Cookie` header values, as Werkzeug's
 /// `request.cookies.get(name)` finds it (the first one wins).
@@ -158,51 +155,71 @@ fn unquote(value: &[u8]) -> Cow<'_, str> {
     }
 }
 
-/// The attributes shared by a session cookie and its deletion.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Attributes<'a> {
-    pub domain: Option<&'a str>,
-    pub path: &'a str,
-    pub secure: bool,
-    pub http_only: bool,
-    pub same_site: Option<crate::config::SameSite>,
-    pub partitioned: bool,
+/// Whose rules read the `Cookie` header (each framework's parser, and so which duplicate wins).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CookieRules {
+    /// Werkzeug's `parse_cookie` (Flask); Rack and actix-web also take the first cookie of a name.
+    Werkzeug,
+    /// Python's cookie parsers (Starlette's `cookie_parser`, Django's `parse_cookie`): the last one wins.
+    Python,
+    /// npm `cookies`' `get`: the first match of `(?:^|;) *name=([^;]*)`, one pair of quotes cut.
+    Node,
 }
 
-/// Renders a `Set-Cookie` value. `expires` is Unix seconds (capped at the end of year 9999, the last date
-/// Python and cookie dates can hold); `max_age_zero` adds `Max-Age=0` (deletions).
-pub(crate) fn render(
-    name: &str,
-    value: &str,
-    attrs: &Attributes<'_>,
-    expires: Option<u64>,
-    max_age_zero: bool,
-) -> String {
-    let mut c = Cookie::new(name, value);
-    c.set_path(attrs.path);
-    if let Some(d) = attrs.domain {
-        c.set_domain(d);
+/// The value of the cookie called `name` across the `Cookie` header lines, read by `rules`.
+pub(crate) fn find_with(rules: CookieRules, headers: &[&[u8]], name: &str) -> Option<String> {
+    match rules {
+        CookieRules::Werkzeug => find_cookie(headers.iter().copied(), name).map(Cow::into_owned),
+        CookieRules::Python => python_cookie(headers.iter().copied(), name),
+        CookieRules::Node => node_cookie(headers, name),
     }
-    c.set_http_only(attrs.http_only);
-    // Werkzeug: partitioned forces Secure.
-    c.set_secure(attrs.secure || attrs.partitioned);
-    c.set_partitioned(attrs.partitioned);
-    if let Some(s) = attrs.same_site {
-        c.set_same_site(match s {
-            crate::config::SameSite::Strict => cookie::SameSite::Strict,
-            crate::config::SameSite::Lax => cookie::SameSite::Lax,
-            crate::config::SameSite::None => cookie::SameSite::None,
-        });
+}
+
+/// npm `cookies@0.9`'s `get(name)`: Node joins the `Cookie` lines with `; `; the first `(?:^|;) *name=`
+/// match's value up to the next `;`, and a value starting with `"` loses its first and last characters.
+fn node_cookie(headers: &[&[u8]], name: &str) -> Option<String> {
+    let joined: Vec<u8> = headers.join(&b"; "[..]);
+    let line: String = match std::str::from_utf8(&joined) {
+        Ok(s) => s.to_owned(),
+        Err(_) => joined.iter().map(|&b| char::from(b)).collect(),
+    };
+    let mut at = 0;
+    loop {
+        let rest = &line[at..];
+        let trimmed = rest.trim_start_matches(' ');
+        if let Some(after) = trimmed.strip_prefix(name).and_then(|r| r.strip_prefix('=')) {
+            let value = after.split(';').next().unwrap_or_default();
+            let value = if value.starts_with('"') {
+                let mut chars = value.chars();
+                chars.next();
+                chars.next_back();
+                chars.as_str()
+            } else {
+                value
+            };
+            return Some(value.to_owned());
+        }
+        at += rest.find(';')? + 1;
     }
-    if let Some(t) = expires {
-        let t = i64::try_from(t.min(crate::signer::MAX_TIMESTAMP)).unwrap_or(0);
-        let t = time::OffsetDateTime::from_unix_timestamp(t).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-        c.set_expires(t);
+}
+
+/// The value of the cookie called `name` as Python's `cookie_parser` (Starlette) and `parse_cookie` (Django)
+/// read it: each header line as latin-1 text, split on `;`, then on the first `=`, stripped as `str.strip()`
+/// does; the **last** pair of that name wins; a quoted value is unquoted as `http.cookies._unquote` does.
+fn python_cookie<'a>(headers: impl IntoIterator<Item = &'a [u8]>, name: &str) -> Option<String> {
+    let mut found = None;
+    for bytes in headers {
+        for chunk in bytes.split(|&b| b == b';') {
+            let (k, v) = match chunk.iter().position(|&b| b == b'=') {
+                Some(i) => (&chunk[..i], &chunk[i + 1..]),
+                None => (&b""[..], chunk),
+            };
+            if strip(k) == name.as_bytes() {
+                found = Some(unquote(strip(v)).into_owned());
+            }
+        }
     }
-    if max_age_zero {
-        c.set_max_age(time::Duration::ZERO);
-    }
-    c.to_string()
+    found
 }
 
 #[cfg(test)]

@@ -13,8 +13,8 @@ use crate::error::SessionError;
 use crate::format::CookieCodec;
 use crate::json::{from_tagged_json, to_tagged_json};
 use crate::key::{Keyring, SecretKey};
-use crate::lifecycle::SessionHandle;
 use crate::payload::decode_payload;
+use crate::session::RequestSession;
 use crate::signer::{Digest, KeyDerivation, SignerOptions, TimestampSigner};
 use crate::value::Value;
 
@@ -60,7 +60,7 @@ pub enum CsrfError {
 ///
 /// let page = SessionHandle::new(config.clone(), vec![], 1_700_000_000);
 /// let token = csrf.token(&page); // put it in <input type="hidden" name="csrf_token">
-/// let cookie = page.finish().unwrap().set_cookie.unwrap();
+/// let cookie = page.finish().unwrap().set_cookies().first().cloned().unwrap();
 ///
 /// let post = SessionHandle::new(config, vec![cookie.split(';').next().unwrap().to_owned()], 1_700_000_060);
 /// assert_eq!(csrf.validate(&post, Some(&token)), Ok(()));
@@ -126,8 +126,8 @@ impl Csrf {
     /// Flask-WTF's `generate_csrf()`: the signed token for this session, signed at the handle's request time.
     /// A session without a raw token (or with one that is not a string) gets a new one, which marks it
     /// modified so the response carries it.
-    pub fn token(&self, session: &SessionHandle) -> String {
-        let raw = session.with(|s| match s.get_value(&self.field_name) {
+    pub fn token(&self, session: &impl RequestSession) -> String {
+        let raw = session.with_session(|s| match s.get_value(&self.field_name) {
             Some(Value::Str(raw)) => raw.clone(),
             _ => {
                 let raw = new_raw_token();
@@ -149,10 +149,10 @@ impl Csrf {
     /// # Errors
     /// The [`CsrfError`] Flask-WTF would raise, in Flask-WTF's order: missing token, missing session token,
     /// expired, invalid, mismatch.
-    pub fn validate(&self, session: &SessionHandle, token: Option<&str>) -> Result<(), CsrfError> {
+    pub fn validate(&self, session: &impl RequestSession, token: Option<&str>) -> Result<(), CsrfError> {
         let token = token.filter(|t| !t.is_empty()).ok_or(CsrfError::Missing)?;
         let raw = session
-            .with(|s| s.get_value(&self.field_name).cloned())
+            .with_session(|s| s.get_value(&self.field_name).cloned())
             .ok_or(CsrfError::SessionTokenMissing)?;
         let signed = self.unsign(token, session.now())?;
         match raw {
@@ -219,7 +219,7 @@ impl Csrf {
     /// The [`CsrfError`] to answer with (adapters send it as a 400 with its message).
     pub fn protect<'h>(
         &self,
-        session: &SessionHandle,
+        session: &impl RequestSession,
         method: &str,
         form: &[u8],
         header: impl Fn(&str) -> Option<&'h str>,
@@ -245,7 +245,7 @@ fn new_raw_token() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::SessionConfig;
+    use crate::{SessionConfig, SessionHandle};
 
     fn setup() -> (SessionConfig, Csrf) {
         let key = SecretKey::parse("0123456789abcdef").unwrap();

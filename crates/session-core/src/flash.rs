@@ -9,7 +9,6 @@
 use std::sync::Mutex;
 
 use crate::json::to_tagged_json;
-use crate::lifecycle::SessionHandle;
 use crate::session::Session;
 use crate::value::Value;
 
@@ -82,62 +81,11 @@ fn entry(v: &Value) -> Option<Flash> {
     })
 }
 
-/// Message flashing on the per-request handle (available on every adapter's session through it).
-impl SessionHandle {
-    /// Flask's `flash(message, category)`: the message is shown by the next request that reads flashes (on
-    /// any server sharing the key, Flask included).
-    ///
-    /// ```
-    /// use session_core::{SecretKey, SessionConfig, SessionHandle};
-    /// let config = SessionConfig::builder().secret_key(SecretKey::parse("0123456789abcdef").unwrap()).build().unwrap();
-    /// let login = SessionHandle::new(config.clone(), vec![], 1_700_000_000);
-    /// login.flash("You were logged in", "message");
-    /// let cookie = login.finish().unwrap().set_cookie.unwrap();
-    ///
-    /// let next = SessionHandle::new(config, vec![cookie.split(';').next().unwrap().to_owned()], 1_700_000_001);
-    /// assert_eq!(next.take_flashes(), ["You were logged in"]);
-    /// assert_eq!(next.take_flashes(), ["You were logged in"]); // same request: same messages
-    /// assert!(next.finish().unwrap().set_cookie.unwrap().contains("Max-Age=0")); // popped: cookie deleted
-    /// ```
-    pub fn flash(&self, message: &str, category: &str) {
-        self.with(|s| flash(s, message, category));
-    }
-
-    /// Flask's `get_flashed_messages(with_categories=True, category_filter=categories)`: the first call in a
-    /// request pops every message from the session; later calls in the same request return the same ones.
-    /// An empty `categories` means all; otherwise only messages of those categories are returned (the others
-    /// are popped too, as in Flask).
-    pub fn flashed_messages(&self, categories: &[&str]) -> Vec<Flash> {
-        let mut cache = self
-            .flash_cache()
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let all = cache.get_or_insert_with(|| self.with(pop_flashes));
-        all.iter()
-            .filter(|f| categories.is_empty() || categories.contains(&f.category.as_str()))
-            .cloned()
-            .collect()
-    }
-
-    /// Flask's `get_flashed_messages()`: the messages, oldest first (see [`SessionHandle::flashed_messages`]).
-    pub fn take_flashes(&self) -> Vec<String> {
-        self.flashed_messages(&[]).into_iter().map(|f| f.message).collect()
-    }
-
-    /// Flask's `get_flashed_messages(with_categories=True)`: `(category, message)` pairs, oldest first.
-    pub fn take_flashes_with_categories(&self) -> Vec<(String, String)> {
-        self.flashed_messages(&[])
-            .into_iter()
-            .map(|f| (f.category, f.message))
-            .collect()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::json::map_to_tagged_json;
-    use crate::{SecretKey, SessionConfig};
+    use crate::{SecretKey, SessionConfig, SessionHandle};
 
     fn config() -> SessionConfig {
         SessionConfig::builder()

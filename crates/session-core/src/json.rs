@@ -265,6 +265,40 @@ pub(crate) fn write_str(s: &str, out: &mut String) {
     out.push('"');
 }
 
+/// JavaScript's `JSON.stringify` string encoding: `"` and `\\` escaped, `\b \f \n \r \t`, other control
+/// characters as lowercase `\u00xx`; everything else as it is (UTF-8).
+pub(crate) fn write_js_str(s: &str, out: &mut String) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if u32::from(c) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// A UUID as Python's `str(uuid)` writes it: 32 lowercase hex digits as 8-4-4-4-12.
+pub(crate) fn uuid_text(u: &[u8; 16]) -> String {
+    let mut out = String::with_capacity(36);
+    for (i, b) in u.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            out.push('-');
+        }
+        let _ = write!(out, "{b:02x}");
+    }
+    out
+}
+
 /// Python's `float.__repr__`: shortest round-trip digits; scientific when the exponent is < -4 or >= 16.
 pub(crate) fn write_float(f: f64, out: &mut String) {
     if f.is_nan() {

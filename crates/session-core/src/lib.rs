@@ -22,6 +22,7 @@
 mod config;
 mod cookies;
 mod csrf;
+mod data;
 mod deflate;
 mod encrypted;
 mod error;
@@ -32,6 +33,7 @@ mod key;
 mod lifecycle;
 mod payload;
 mod session;
+mod set_cookie;
 mod signer;
 mod value;
 pub mod wire;
@@ -43,14 +45,14 @@ pub use cookies::find_cookie;
 pub use csrf::{CSRF_FIELD_NAME, CSRF_HEADERS, CSRF_METHODS, CSRF_SALT, Csrf, CsrfError, DEFAULT_CSRF_TIME_LIMIT};
 pub use error::{ErrorKind, Result, SessionError};
 pub use flash::{DEFAULT_CATEGORY, FLASHES_KEY, Flash, flash, pop_flashes};
-pub use format::{CookieCodec, DEFAULT_MAX_DECOMPRESSED, Decoded, Defaults, Format, decode_unverified};
+pub use format::{Claimed, CookieCodec, DEFAULT_MAX_DECOMPRESSED, Decoded, Defaults, Format, decode_unverified};
 pub use key::{KeyId, Keyring, MIN_KEY_LEN, SecretKey};
 pub use lifecycle::{
     ErrorResponse, INTERNAL_SERVER_ERROR, LoadStatus, Loaded, ResponseCookie, SessionChange, SessionHandle,
     vary_covers_cookie,
 };
 pub use payload::Compression;
-pub use session::{LOGIN_AT_KEY, PERMANENT_KEY, Session, SessionData};
+pub use session::{LOGIN_AT_KEY, PERMANENT_KEY, RequestSession, Session, SessionData};
 pub use signer::{Digest, KeyDerivation, SignerOptions};
 pub use value::{Entries, Map, Value};
 

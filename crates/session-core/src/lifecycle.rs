@@ -2,13 +2,17 @@
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use smallvec::SmallVec;
+
 use crate::config::{OversizePolicy, SessionConfig};
-use crate::cookies::{Attributes, find_cookie, render};
 use crate::error::{Result, SessionError};
-use crate::format::{Format, django, python_cookie, starlette};
+use crate::format::Claimed;
+use crate::format::seam::{DeleteWhen, ExpiryRule, Refresh};
 use crate::json::to_tagged_json;
 use crate::key::KeyId;
 use crate::session::Session;
+use crate::set_cookie::{Attributes, Expiry};
+use crate::signer::MAX_TIMESTAMP;
 
 /// The result of loading a session from a request.
 #[derive(Debug, Clone)]
@@ -102,51 +106,96 @@ impl Default for ErrorResponse {
     }
 }
 
-/// What the response must carry after the handler ran.
+/// What the response must carry after the handler ran: every `Set-Cookie` to append (cookies to set and
+/// cookies to delete, in order), and whether `Vary: Cookie` must be added.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ResponseCookie {
-    /// A `Set-Cookie` header value to append, if any.
-    pub set_cookie: Option<String>,
+    set_cookies: SmallVec<[String; 2]>,
     /// Whether `Vary: Cookie` must be added.
     pub vary_cookie: bool,
 }
 
-impl SessionConfig {
-    /// Flask's `open_session`: the first cookie with the configured name across the `Cookie` header values
-    /// (read as Werkzeug reads them, see [`find_cookie`](crate::find_cookie)), verified at `now` (Unix seconds)
-    /// with max age = lifetime. Any refusal gives an empty session plus the reason; a missing or empty cookie
-    /// (also a bare `session` token) is simply a new session.
-    ///
-    /// Starlette and Django read the cookie as Python's `cookie_parser` does: the last one of the name wins.
-    /// Rails and actix-session take the first, as Werkzeug does; their cookies carry no timestamp (Rails checks
-    /// its sealed `exp`). With [`SessionConfigBuilder::migrate_from`](crate::SessionConfigBuilder::migrate_from),
-    /// a request without a valid cookie of this format is read from the other format's cookie.
-    pub fn load<'a>(&self, cookie_headers: impl IntoIterator<Item = &'a str>, now: u64) -> Loaded {
-        let Some(m) = &self.0.migrate_from else {
-            return self.load_value(self.own_cookie(cookie_headers).as_deref(), now);
-        };
-        let headers: Vec<&str> = cookie_headers.into_iter().collect();
-        let old = find_cookie(headers.iter().copied(), &m.cookie_name).map(std::borrow::Cow::into_owned);
-        self.load_found(self.own_cookie(headers.iter().copied()).as_deref(), old.as_deref(), now)
+impl ResponseCookie {
+    /// The `Set-Cookie` header values to append, one header each, in order (empty when nothing is sent).
+    pub fn set_cookies(&self) -> &[String] {
+        &self.set_cookies
     }
 
-    /// Loads from the values found in the request: this format's cookie `own` and, with a migration, the other
-    /// format's cookie `old`. The own cookie wins when it opens; otherwise the old one (it may have the same
-    /// name), which the response writes again in this format.
-    pub(crate) fn load_found(&self, own: Option<&str>, old: Option<&str>, now: u64) -> Loaded {
-        let loaded = self.load_value(own, now);
-        let (Some(m), Some(old)) = (&self.0.migrate_from, old.filter(|v| !v.is_empty())) else {
+    /// The `Set-Cookie` header values, owned.
+    pub fn into_set_cookies(self) -> impl Iterator<Item = String> {
+        self.set_cookies.into_iter()
+    }
+
+    /// Whether nothing is set or deleted.
+    pub fn is_empty(&self) -> bool {
+        self.set_cookies.is_empty()
+    }
+
+    /// Whether every value can go in an HTTP header (visible ASCII, space, tab, or bytes above 0x7F): what
+    /// `http`'s `HeaderValue` accepts. Adapters check it before appending any, so a session's cookies go out
+    /// together or not at all.
+    pub fn is_header_safe(&self) -> bool {
+        self.set_cookies
+            .iter()
+            .all(|v| v.bytes().all(|b| b == b'\t' || (b' '..=b'~').contains(&b) || b >= 0x80))
+    }
+}
+
+impl SessionConfig {
+    /// Flask's `open_session`, for every format: this format's cookies in the `Cookie` header values (found as
+    /// its framework finds them: Werkzeug, Rack and actix-web take the first of a name, Python's parsers the
+    /// last, npm `cookies` the first `name=` of the joined lines), verified at `now` (Unix seconds) with max
+    /// age = lifetime. Any refusal gives an empty session plus the reason; a missing or empty cookie (also a
+    /// bare `session` token) is simply a new session. With
+    /// [`SessionConfigBuilder::migrate_from`](crate::SessionConfigBuilder::migrate_from), a request without a
+    /// valid cookie of this format is read from the other format's cookie.
+    pub fn load<'a>(&self, cookie_headers: impl IntoIterator<Item = &'a str>, now: u64) -> Loaded {
+        let (own, old) = self.claim(cookie_headers);
+        self.load_found(&own, old.as_ref(), now)
+    }
+
+    /// This format's cookies (and, with a migration, the other format's) among the `Cookie` header lines.
+    pub(crate) fn claim<H: AsRef<[u8]>>(
+        &self,
+        cookie_headers: impl IntoIterator<Item = H>,
+    ) -> (Claimed, Option<Claimed>) {
+        let headers: SmallVec<[H; 4]> = cookie_headers.into_iter().collect();
+        let lines: SmallVec<[&[u8]; 4]> = headers.iter().map(AsRef::as_ref).collect();
+        let own = self.0.codec.codec().claim(&lines);
+        let old = self.0.migrate_from.as_ref().map(|m| m.codec.codec().claim(&lines));
+        (own, old)
+    }
+
+    /// Loads from the cookies found in the request: this format's `own` and, with a migration, the other
+    /// format's `old`. The own cookie wins when it opens; otherwise the old one (it may have the same name),
+    /// which the response writes again in this format. An old cookie under another name is deleted by any
+    /// response that writes or deletes the session.
+    pub(crate) fn load_found(&self, own: &Claimed, old: Option<&Claimed>, now: u64) -> Loaded {
+        let mut loaded = self.load_value(own, now);
+        let (Some(m), Some(old)) = (&self.0.migrate_from, old.filter(|o| o.is_present())) else {
             return loaded;
         };
-        if loaded.session.verified_by().is_some() {
+        let own_names = self.0.codec.codec().names();
+        let stale: Vec<String> = m
+            .codec
+            .codec()
+            .names()
+            .into_iter()
+            .enumerate()
+            .filter(|&(i, n)| !own_names.contains(&n) && old_has(old, n, i == 0))
+            .map(|(_, n)| n.to_owned())
+            .collect();
+        loaded.session.also_delete = stale;
+        if loaded.session.verified_by().is_some() || !old.has_value() {
             return loaded;
         }
-        match m.codec.decode(old, now, Some(m.lifetime)) {
+        match m.codec.decode_claimed(old, now, Some(m.lifetime)) {
             Ok(d) => {
                 let mut session = Session::from_map(d.data);
                 session.verified_by = Some(d.key);
                 session.cookie_present = true;
                 session.rewrite = true;
+                session.also_delete = std::mem::take(&mut loaded.session.also_delete);
                 Loaded { session, refused: None }
             }
             // This format's own refusal, when there was one, says more.
@@ -158,29 +207,14 @@ impl SessionConfig {
         }
     }
 
-    /// The value of this format's cookie as its framework finds it.
-    fn own_cookie<'a>(&self, cookie_headers: impl IntoIterator<Item = &'a str>) -> Option<String> {
-        match self.0.format {
-            // Rack and actix-web read the first cookie of the name, as Werkzeug does.
-            Format::Flask | Format::Rails | Format::ActixPrivate | Format::ActixSigned => {
-                find_cookie(cookie_headers, &self.0.cookie_name).map(std::borrow::Cow::into_owned)
-            }
-            _ => python_cookie(cookie_headers, &self.0.cookie_name),
+    /// [`SessionConfig::load`] for this format's cookies, already found in the request.
+    fn load_value(&self, claimed: &Claimed, now: u64) -> Loaded {
+        let mut session = Session::default();
+        session.cookie_present = claimed.is_present();
+        if !claimed.has_value() {
+            return Loaded { session, refused: None };
         }
-    }
-
-    /// [`SessionConfig::load`] for the session cookie's value, already found in the request.
-    fn load_value(&self, value: Option<&str>, now: u64) -> Loaded {
-        let cookie_present = value.is_some();
-        let value = match value {
-            Some(v) if !v.is_empty() => v,
-            _ => {
-                let mut session = Session::default();
-                session.cookie_present = cookie_present;
-                return Loaded { session, refused: None };
-            }
-        };
-        match self.0.codec.decode(value, now, Some(self.0.lifetime)) {
+        match self.0.codec.decode_claimed(claimed, now, Some(self.0.lifetime)) {
             Ok(d) => {
                 let mut session = Session::from_map(d.data);
                 session.verified_by = Some(d.key);
@@ -189,114 +223,111 @@ impl SessionConfig {
                 session.rewrite = d.rewrite;
                 Loaded { session, refused: None }
             }
-            Err(e) => {
-                let mut session = Session::default();
-                session.cookie_present = true;
-                Loaded {
-                    session,
-                    refused: Some(e),
-                }
-            }
+            Err(e) => Loaded {
+                session,
+                refused: Some(e),
+            },
         }
     }
 
-    /// Flask's `save_session`: what to send for `session` at `now`.
+    /// Flask's `save_session`, for every format by its rules: what to send for `session` at `now`.
     ///
-    /// `accessed` says whether the handler touched the session (Flask then adds `Vary: Cookie`).
-    /// Beyond Flask: a cookie verified by a fallback key is re-signed with the current key (unless disabled),
-    /// and [`Session::renew`] forces a fresh signature.
+    /// An emptied session deletes the cookies (every cookie of the session, and a migrated format's old
+    /// cookie) when the format's framework would: Flask always, Django, Rails, actix-session and Express when
+    /// the request carried the cookie, Starlette when it opened. A non-empty session is written when the
+    /// handler changed or renewed it, on every request where refresh-each-request applies (Flask: permanent
+    /// sessions; Django, Rails, actix-session, Express: every session; Starlette: never), and (beyond the
+    /// frameworks) when it was verified by a fallback key or read through a migration, to write it again with
+    /// the current key and format. The expiry the cookies carry is computed once here and handed to the format.
+    /// `accessed` says whether the handler touched the session (the response then varies on `Cookie`, in the
+    /// formats whose frameworks do so).
     ///
     /// Only a change the handler made can fail: when the session was neither modified nor renewed and the
-    /// cookie is only being refreshed (a permanent session) or re-signed (a fallback key), a cookie that would
-    /// not fit is not sent, the response goes out as it is, and a warning names the size, the limit and the
-    /// largest keys. The browser keeps the cookie it has.
+    /// cookie is only being refreshed or re-signed, a cookie that would not fit is not sent, the response goes
+    /// out as it is, and a warning names the size, the limit and the largest keys. The browser keeps the
+    /// cookie it has.
     ///
     /// # Errors
-    /// [`SessionError::CookieTooLarge`] when the handler changed (or renewed) the session and the `Set-Cookie`
-    /// value exceeds `max_cookie_size`; nothing may be sent.
+    /// [`SessionError::CookieTooLarge`] when the handler changed (or renewed) the session and one `Set-Cookie`
+    /// value exceeds `max_cookie_size` (the error names that cookie); nothing may be sent. An encrypting
+    /// format's failed nonce source.
     pub fn save(&self, session: &Session, accessed: bool, now: u64) -> Result<ResponseCookie> {
         let c = &self.0;
-        if c.format.is_encrypted() {
-            return self.save_encrypted(session, accessed, now);
-        }
-        if c.format != Format::Flask {
-            return self.save_python(session, accessed, now);
-        }
+        let rules = c.format.spec().rules;
+        let codec = c.codec.codec();
         let mut out = ResponseCookie {
-            set_cookie: None,
-            vary_cookie: accessed,
+            set_cookies: SmallVec::new(),
+            vary_cookie: accessed && rules.vary,
         };
         let attrs = self.attributes();
         if session.is_empty() {
-            if session.is_modified() {
-                out.set_cookie = Some(render(&c.cookie_name, "", &attrs, Some(0), true));
-                out.vary_cookie = true;
+            let delete = session.is_modified()
+                && match rules.delete {
+                    DeleteWhen::Modified => true,
+                    DeleteWhen::CookiePresent => session.cookie_present,
+                    DeleteWhen::CookieOpened => session.verified_by().is_some(),
+                };
+            if delete || (session.is_modified() && !session.also_delete.is_empty()) {
+                let names = if delete { codec.names() } else { SmallVec::new() };
+                for name in names
+                    .iter()
+                    .copied()
+                    .chain(session.also_delete.iter().map(String::as_str))
+                {
+                    out.set_cookies
+                        .push(codec.render(name, None, &attrs, Expiry::default()));
+                }
+                out.vary_cookie = rules.vary;
             }
             return Ok(out);
         }
         let asked = session.is_modified() || session.is_renewed();
-        let resign = self.rewrite_due(session);
-        if !(asked || (session.permanent() && c.refresh_each_request) || resign) {
-            return Ok(out);
-        }
-        let expires = session.permanent().then(|| now.saturating_add(c.lifetime));
-        let value = c.codec.encode(session.data(), now);
-        let header = render(&c.cookie_name, &value, &attrs, expires, false);
-        self.fit(session, header, asked, out)
-    }
-}
-
-impl SessionConfig {
-    /// Starlette's `send_wrapper` and Django's `SessionMiddleware.process_response`, plus our re-sign and renew.
-    ///
-    /// Starlette: write when modified and not empty; a modified empty session whose cookie had loaded is sent
-    /// as `null` with a 1970 `expires`. Django: write when modified or `SESSION_SAVE_EVERY_REQUEST` and not
-    /// empty, with `Max-Age`/`expires` from `_session_expiry` or `SESSION_COOKIE_AGE` (none when the browser
-    /// session decides); a modified empty session whose request carried the cookie deletes it (`flush`).
-    fn save_python(&self, session: &Session, accessed: bool, now: u64) -> Result<ResponseCookie> {
-        let c = &self.0;
-        let mut out = ResponseCookie {
-            set_cookie: None,
-            vary_cookie: accessed,
-        };
-        let attrs = self.attributes();
-        let django = c.format == Format::Django;
-        if session.is_empty() {
-            let had_cookie = if django {
-                session.cookie_present
-            } else {
-                session.verified_by().is_some()
+        let refresh = c.refresh_each_request
+            && match rules.refresh {
+                Refresh::Permanent => session.permanent(),
+                Refresh::Always => true,
+                Refresh::Never => false,
             };
-            if session.is_modified() && had_cookie {
-                out.set_cookie = Some(if django {
-                    django::render(&c.cookie_name, None, None, &attrs)
-                } else {
-                    starlette::render(&c.cookie_name, None, None, &attrs)
-                });
-                out.vary_cookie = true;
-            }
+        if !(asked || refresh || self.rewrite_due(session)) {
             return Ok(out);
         }
-        let asked = session.is_modified() || session.is_renewed();
-        let resign = self.rewrite_due(session);
-        let every_request = django && c.refresh_each_request;
-        if !(asked || every_request || resign) {
-            return Ok(out);
+        let expiry = self.expiry(rules.expiry, session, now);
+        let expires = expiry.expires.and_then(|e| u64::try_from(e).ok());
+        let sealed = codec.seal(session.data().into(), now, expires)?;
+        let mut headers: SmallVec<[String; 2]> = sealed
+            .iter()
+            .map(|(name, value)| codec.render(name, Some(value), &attrs, expiry))
+            .collect();
+        for name in &session.also_delete {
+            headers.push(codec.render(name, None, &attrs, Expiry::default()));
         }
-        let value = c.codec.encode(session.data(), now);
-        let header = if django {
-            let expiry = django::expiry(session.data(), c.lifetime, c.expire_at_browser_close, now);
-            django::render(&c.cookie_name, Some(&value), expiry, &attrs)
-        } else {
-            // Starlette's `max_age=None` writes no `Max-Age`.
-            let max_age = (!c.expire_at_browser_close).then_some(c.lifetime);
-            starlette::render(&c.cookie_name, Some(&value), max_age, &attrs)
-        };
-        self.fit(session, header, asked, out)
+        self.fit(session, headers, asked, out, rules.vary)
     }
-}
 
-impl SessionConfig {
+    /// The expiry this response's cookies carry, by the format's rule.
+    fn expiry(&self, rule: ExpiryRule, session: &Session, now: u64) -> Expiry {
+        let c = &self.0;
+        let at = |secs: u64| i64::try_from(now.saturating_add(secs).min(MAX_TIMESTAMP)).ok();
+        match rule {
+            ExpiryRule::Permanent => Expiry {
+                max_age: None,
+                expires: session.permanent().then(|| at(c.lifetime)).flatten(),
+            },
+            // Starlette's `max_age=None` writes no `Max-Age`.
+            ExpiryRule::MaxAge => Expiry {
+                max_age: (!c.expire_at_browser_close).then(|| i128::from(c.lifetime)),
+                expires: None,
+            },
+            ExpiryRule::IfLifetime => Expiry {
+                max_age: None,
+                expires: (c.lifetime > 0).then(|| at(c.lifetime)).flatten(),
+            },
+            ExpiryRule::FromSession(f) => {
+                f(session.data(), c.lifetime, c.expire_at_browser_close, now).unwrap_or_default()
+            }
+        }
+    }
+
     /// The configured `Set-Cookie` attributes, shared by every format's save.
     pub(crate) fn attributes(&self) -> Attributes<'_> {
         let c = &self.0;
@@ -316,22 +347,28 @@ impl SessionConfig {
         self.0.resign_fallback && (matches!(session.verified_by(), Some(KeyId::Fallback(_))) || session.rewrite)
     }
 
-    /// The last step of every format's save: `header` goes out when it fits `max_cookie_size`. One that does not
-    /// fit fails the response only when the handler asked for the write (`asked`: modified or renewed); a refresh
-    /// or re-sign the handler did not ask for is skipped with one warning (size, limit, largest keys, never the
-    /// values), the response keeps going and the browser keeps the cookie it has.
-    pub(crate) fn fit(
+    /// The last step of every write: `headers` go out when each fits `max_cookie_size` (browsers limit each
+    /// cookie, not their sum). One that does not fit fails the response only when the handler asked for the
+    /// write (`asked`: modified or renewed); a refresh or re-sign the handler did not ask for is skipped with
+    /// one warning (size, limit, largest keys, never the values), the response keeps going and the browser
+    /// keeps the cookies it has.
+    fn fit(
         &self,
         session: &Session,
-        header: String,
+        headers: SmallVec<[String; 2]>,
         asked: bool,
         mut out: ResponseCookie,
+        vary: bool,
     ) -> Result<ResponseCookie> {
         let c = &self.0;
-        if c.max_cookie_size > 0 && header.len() > c.max_cookie_size {
+        let too_large = headers
+            .iter()
+            .find(|h| c.max_cookie_size > 0 && h.len() > c.max_cookie_size);
+        if let Some(header) = too_large {
+            let name = header.split_once('=').map_or(header.as_str(), |(n, _)| n);
             if !asked {
                 tracing::warn!(
-                    cookie = %c.cookie_name,
+                    cookie = %name,
                     size = header.len(),
                     limit = c.max_cookie_size,
                     largest = %largest_keys(session),
@@ -341,27 +378,24 @@ impl SessionConfig {
                 return Ok(out);
             }
             return Err(SessionError::CookieTooLarge {
-                name: c.cookie_name.clone(),
+                name: name.to_owned(),
                 size: header.len(),
                 limit: c.max_cookie_size,
                 largest: largest_keys(session),
             });
         }
-        out.set_cookie = Some(header);
-        out.vary_cookie = true;
+        out.set_cookies = headers;
+        out.vary_cookie |= vary;
         Ok(out)
     }
 }
 
-/// The value of the session cookie as the format's framework finds it among raw `Cookie` header values.
-fn own_value<H: AsRef<[u8]>>(config: &SessionConfig, headers: impl IntoIterator<Item = H>) -> Option<String> {
-    match config.format() {
-        // Werkzeug, Rack and actix-web: the first cookie of the name wins.
-        Format::Flask | Format::Rails | Format::ActixPrivate | Format::ActixSigned => headers
-            .into_iter()
-            .find_map(|h| find_cookie([h.as_ref()], config.cookie_name()).map(std::borrow::Cow::into_owned)),
-        // Python's cookie parsers: the last cookie of the name wins.
-        _ => python_cookie(headers, config.cookie_name()),
+/// Whether the claimed cookies include one called `name`.
+fn old_has(old: &Claimed, name: &str, main: bool) -> bool {
+    if main {
+        old.main.is_some()
+    } else {
+        old.extra(name).is_some()
     }
 }
 
@@ -392,7 +426,7 @@ pub(crate) fn largest_keys(session: &Session) -> String {
 /// let handle = SessionHandle::new(config.clone(), vec![], 1_700_000_000);
 /// handle.insert("username", "alice").unwrap();
 /// let out = handle.finish().unwrap();
-/// assert!(out.set_cookie.unwrap().starts_with("session=eyJ1c2VybmFtZSI6ImFsaWNlIn0.ZVPxAA."));
+/// assert!(out.set_cookies().first().cloned().unwrap().starts_with("session=eyJ1c2VybmFtZSI6ImFsaWNlIn0.ZVPxAA."));
 /// ```
 #[derive(Clone)]
 pub struct SessionHandle(Arc<Shared>);
@@ -411,10 +445,11 @@ impl std::fmt::Debug for SessionHandle {
 
 struct Shared {
     config: SessionConfig,
-    /// The session cookie's value as found in the request (`Some("")` for an empty value or a bare token).
-    cookie: Option<String>,
-    /// With a migration: the other format's cookie, as found in the request.
-    old_cookie: Option<String>,
+    /// The session's cookies as found in the request (a main value of `Some("")` for an empty value or a bare
+    /// token).
+    claimed: Claimed,
+    /// With a migration: the other format's cookies, as found in the request.
+    old: Option<Claimed>,
     now: u64,
     state: Mutex<Option<State>>,
     /// Flask's `request_ctx.flashes`: the messages popped by the first read in this request (see `flash.rs`).
@@ -450,20 +485,11 @@ impl SessionHandle {
         cookie_headers: impl IntoIterator<Item = H>,
         now: u64,
     ) -> Self {
-        let (cookie, old_cookie) = match &config.0.migrate_from {
-            None => (own_value(&config, cookie_headers), None),
-            Some(m) => {
-                let headers: Vec<H> = cookie_headers.into_iter().collect();
-                let old = headers
-                    .iter()
-                    .find_map(|h| find_cookie([h.as_ref()], &m.cookie_name).map(std::borrow::Cow::into_owned));
-                (own_value(&config, headers.iter()), old)
-            }
-        };
+        let (claimed, old) = config.claim(cookie_headers);
         Self(Arc::new(Shared {
             config,
-            cookie,
-            old_cookie,
+            claimed,
+            old,
             now,
             state: Mutex::new(None),
             flashes: crate::flash::FlashCache::default(),
@@ -518,7 +544,7 @@ impl SessionHandle {
     fn with_state<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
         let mut guard = self.lock();
         let state = guard.get_or_insert_with(|| {
-            let loaded = self.0.config.load_found(self.0.cookie.as_deref(), self.0.old_cookie.as_deref(), self.0.now);
+            let loaded = self.0.config.load_found(&self.0.claimed, self.0.old.as_ref(), self.0.now);
             if let Some(reason) = &loaded.refused {
                 let cookie = self.0.config.cookie_name();
                 // Old cookies are routine (a browser session outliving the lifetime); anything else is worth seeing.
@@ -689,14 +715,14 @@ impl SessionHandle {
                 // pay for verifying an untouched cookie. `save` decides, with `accessed = false` (no Vary unless
                 // a cookie is sent).
                 let c = &self.0.config.0;
-                let no_cookie = self.0.cookie.as_deref().is_none_or(str::is_empty) && self.0.old_cookie.is_none();
+                let no_cookie = !self.0.claimed.has_value() && self.0.old.as_ref().is_none_or(|o| !o.is_present());
                 if !(c.refresh_each_request || c.resign_fallback) || no_cookie {
                     return Ok(ResponseCookie::default());
                 }
-                let loaded =
-                    self.0
-                        .config
-                        .load_found(self.0.cookie.as_deref(), self.0.old_cookie.as_deref(), self.0.now);
+                let loaded = self
+                    .0
+                    .config
+                    .load_found(&self.0.claimed, self.0.old.as_ref(), self.0.now);
                 self.0.config.save(&loaded.session, false, self.0.now)
             }
         };
@@ -704,12 +730,73 @@ impl SessionHandle {
             tracing::error!(error = %e, "session not saved");
             match self.0.config.oversize_policy() {
                 OversizePolicy::LogAndDrop => Ok(ResponseCookie {
-                    set_cookie: None,
+                    set_cookies: SmallVec::new(),
                     vary_cookie: true,
                 }),
                 _ => Err(e),
             }
         })
+    }
+}
+
+/// Message flashing on the per-request handle (available on every adapter's session through it).
+impl SessionHandle {
+    /// Flask's `flash(message, category)`: the message is shown by the next request that reads flashes (on
+    /// any server sharing the key, Flask included).
+    ///
+    /// ```
+    /// use session_core::{SecretKey, SessionConfig, SessionHandle};
+    /// let config = SessionConfig::builder().secret_key(SecretKey::parse("0123456789abcdef").unwrap()).build().unwrap();
+    /// let login = SessionHandle::new(config.clone(), vec![], 1_700_000_000);
+    /// login.flash("You were logged in", "message");
+    /// let cookie = login.finish().unwrap().set_cookies().first().cloned().unwrap();
+    ///
+    /// let next = SessionHandle::new(config, vec![cookie.split(';').next().unwrap().to_owned()], 1_700_000_001);
+    /// assert_eq!(next.take_flashes(), ["You were logged in"]);
+    /// assert_eq!(next.take_flashes(), ["You were logged in"]); // same request: same messages
+    /// assert!(next.finish().unwrap().set_cookies().first().cloned().unwrap().contains("Max-Age=0")); // popped: cookie deleted
+    /// ```
+    pub fn flash(&self, message: &str, category: &str) {
+        self.with(|s| crate::flash::flash(s, message, category));
+    }
+
+    /// Flask's `get_flashed_messages(with_categories=True, category_filter=categories)`: the first call in a
+    /// request pops every message from the session; later calls in the same request return the same ones.
+    /// An empty `categories` means all; otherwise only messages of those categories are returned (the others
+    /// are popped too, as in Flask).
+    pub fn flashed_messages(&self, categories: &[&str]) -> Vec<crate::flash::Flash> {
+        let mut cache = self
+            .flash_cache()
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let all = cache.get_or_insert_with(|| self.with(crate::flash::pop_flashes));
+        all.iter()
+            .filter(|f| categories.is_empty() || categories.contains(&f.category.as_str()))
+            .cloned()
+            .collect()
+    }
+
+    /// Flask's `get_flashed_messages()`: the messages, oldest first (see [`SessionHandle::flashed_messages`]).
+    pub fn take_flashes(&self) -> Vec<String> {
+        self.flashed_messages(&[]).into_iter().map(|f| f.message).collect()
+    }
+
+    /// Flask's `get_flashed_messages(with_categories=True)`: `(category, message)` pairs, oldest first.
+    pub fn take_flashes_with_categories(&self) -> Vec<(String, String)> {
+        self.flashed_messages(&[])
+            .into_iter()
+            .map(|f| (f.category, f.message))
+            .collect()
+    }
+}
+
+impl crate::session::RequestSession for SessionHandle {
+    fn now(&self) -> u64 {
+        self.0.now
+    }
+
+    fn with_session<R>(&self, f: impl FnOnce(&mut Session) -> R) -> R {
+        self.with(f)
     }
 }
 

@@ -1,16 +1,13 @@
 //! The session: a map with Flask's `modified` tracking, whose values are built from the cookie's JSON on first
 //! access.
 
-use std::collections::BTreeMap;
-use std::sync::OnceLock;
-
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+pub use crate::data::SessionData;
 use crate::error::Result;
-use crate::json::{self, Indexed};
 use crate::key::KeyId;
-use crate::value::{Entries, Map, Value};
+use crate::value::Value;
 
 /// The key Flask stores `session.permanent` under.
 pub const PERMANENT_KEY: &str = "_permanent";
@@ -43,6 +40,9 @@ pub struct Session {
     /// The cookie opened but must be written again with the current key: Rails' other key derivation, or a
     /// cookie read through a migration from another format.
     pub(crate) rewrite: bool,
+    /// Cookies the request carried for this session that a write does not replace (a migrated format's cookie
+    /// under another name): deleted by any response that writes or deletes the session.
+    pub(crate) also_delete: Vec<String>,
 }
 
 impl Session {
@@ -218,273 +218,11 @@ impl Session {
     }
 }
 
-/// A session's entries: keys in code-point order (as in a [`Map`]) with their values. A session decoded from a
-/// cookie keeps the cookie's JSON text (one buffer) and where each top-level value lies in it, and
-/// builds a value the first time it is read: a handler that reads one key of a large session does not pay for
-/// the others.
-///
-/// Every check a full parse makes (JSON syntax, UTF-8, tags, nesting, the value budget, the top-level shape)
-/// has been made when the cookie was decoded, so a refused payload is refused then, never on access; building
-/// a value later only repeats work that succeeded.
-///
-/// Equality compares the values (built or not), never how they are stored.
-///
-/// ```
-/// use session_core::{Map, SessionData, Value};
-/// let mut map = Map::new();
-/// map.insert("user_id".into(), Value::Int(42));
-/// let data = SessionData::from(map.clone());
-/// assert_eq!(data.get("user_id"), Some(&Value::Int(42)));
-/// assert_eq!(data, map);
-/// assert_eq!(data.to_map(), map);
-/// ```
-#[derive(Clone, Default)]
-pub struct SessionData {
-    slots: BTreeMap<String, Slot>,
-    /// The decoded JSON text the unbuilt slots point into; `None` when every value was given built.
-    source: Option<Source>,
-}
-
-/// The JSON text of a decoded cookie and how to read it. Owned, not shared: one allocation fewer per request,
-/// and a clone of a session (rare) copies a few KB at most.
-#[derive(Clone)]
-struct Source {
-    text: Vec<u8>,
-    /// Flask's tagged JSON (`true`) or plain JSON.
-    tags: bool,
-    max_values: usize,
-}
-
-/// One value: built, or the byte range of its text in the [`Source`], built on first access.
-#[derive(Clone)]
-struct Slot {
-    start: usize,
-    end: usize,
-    value: OnceLock<Value>,
-}
-
-impl Slot {
-    fn built(value: Value) -> Self {
-        Self {
-            start: 0,
-            end: 0,
-            value: OnceLock::from(value),
-        }
-    }
-
-    fn get(&self, source: Option<&Source>) -> &Value {
-        self.value.get_or_init(|| {
-            let built = source.map(|s| json::build_value(&s.text, self.start, self.end, s.tags, s.max_values));
-            match built {
-                Some(Ok(v)) => v,
-                // Unreachable: decoding checked this text with the same parser and limits. Never a panic in
-                // release builds: the value reads as null.
-                Some(Err(e)) => {
-                    debug_assert!(false, "a checked session value did not build: {e}");
-                    Value::Null
-                }
-                None => {
-                    debug_assert!(false, "an unbuilt session value without its text");
-                    Value::Null
-                }
-            }
-        })
-    }
-
-    fn into_value(self, source: Option<&Source>) -> Value {
-        if self.value.get().is_none() {
-            self.get(source);
-        }
-        self.value.into_inner().unwrap_or(Value::Null)
-    }
-}
-
-impl SessionData {
-    /// An empty session.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// The session a decoded payload holds: `json` is its whole JSON text, tagged (Flask) or plain. A JSON
-    /// object is checked in full and its values are built on access; any other top-level value is built at
-    /// once and, when `falsy_is_empty` (Flask), a falsy one is an empty session.
-    ///
-    /// # Errors
-    /// [`crate::SessionError::BadPayload`] exactly where parsing the whole text and taking it as a session
-    /// would fail.
-    pub(crate) fn decode(json: Vec<u8>, tags: bool, falsy_is_empty: bool, max_values: usize) -> Result<Self> {
-        let mut slots = BTreeMap::new();
-        let mut entry = |key: String, start: usize, end: usize| {
-            // Duplicate keys: the last value wins, as in Python (and the full parse).
-            slots.insert(
-                key,
-                Slot {
-                    start,
-                    end,
-                    value: OnceLock::new(),
-                },
-            );
-        };
-        match json::index(&json, tags, max_values, &mut entry)? {
-            Indexed::Other(value) => crate::format::session_map(value, falsy_is_empty).map(Self::from),
-            Indexed::Object => Ok(Self {
-                slots,
-                source: Some(Source {
-                    text: json,
-                    tags,
-                    max_values,
-                }),
-            }),
-        }
-    }
-
-    /// The value under `key` (built now if it was not yet).
-    pub fn get(&self, key: &str) -> Option<&Value> {
-        self.slots.get(key).map(|s| s.get(self.source.as_ref()))
-    }
-
-    /// Whether `key` is present (builds nothing).
-    pub fn contains_key(&self, key: &str) -> bool {
-        self.slots.contains_key(key)
-    }
-
-    /// The keys, in code-point order (builds nothing).
-    pub fn keys(&self) -> impl Iterator<Item = &str> {
-        self.slots.keys().map(String::as_str)
-    }
-
-    /// Key/value pairs, in code-point order of the keys (building each value not read yet).
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
-        let source = self.source.as_ref();
-        self.slots.iter().map(move |(k, s)| (k.as_str(), s.get(source)))
-    }
-
-    /// Number of keys.
-    pub fn len(&self) -> usize {
-        self.slots.len()
-    }
-
-    /// Whether there are no keys.
-    pub fn is_empty(&self) -> bool {
-        self.slots.is_empty()
-    }
-
-    /// A copy of every entry as a [`Map`] (building every value).
-    pub fn to_map(&self) -> Map {
-        self.iter().map(|(k, v)| (k.to_owned(), v.clone())).collect()
-    }
-
-    /// Every entry as a [`Map`] (building the values not read yet, moving the others).
-    pub fn into_map(self) -> Map {
-        self.into_iter().collect()
-    }
-
-    /// Stores `value` under `key`; returns the old value (built, if it was not).
-    pub(crate) fn insert(&mut self, key: String, value: Value) -> Option<Value> {
-        let old = self.slots.insert(key, Slot::built(value))?;
-        Some(old.into_value(self.source.as_ref()))
-    }
-
-    /// Stores `value` under `key`, dropping any old value unbuilt.
-    pub(crate) fn set(&mut self, key: String, value: Value) {
-        self.slots.insert(key, Slot::built(value));
-    }
-
-    /// Removes `key`; returns its value (built, if it was not).
-    pub(crate) fn remove(&mut self, key: &str) -> Option<Value> {
-        let old = self.slots.remove(key)?;
-        Some(old.into_value(self.source.as_ref()))
-    }
-
-    /// Removes everything (and lets the JSON text go).
-    pub(crate) fn clear(&mut self) {
-        self.slots.clear();
-        self.source = None;
-    }
-}
-
-impl From<Map> for SessionData {
-    fn from(map: Map) -> Self {
-        Self {
-            slots: map.into_iter().map(|(k, v)| (k, Slot::built(v))).collect(),
-            source: None,
-        }
-    }
-}
-
-impl FromIterator<(String, Value)> for SessionData {
-    fn from_iter<I: IntoIterator<Item = (String, Value)>>(iter: I) -> Self {
-        Self::from(iter.into_iter().collect::<Map>())
-    }
-}
-
-impl IntoIterator for SessionData {
-    type Item = (String, Value);
-    type IntoIter = std::vec::IntoIter<(String, Value)>;
-
-    /// The entries in code-point order of their keys, every value built.
-    fn into_iter(self) -> Self::IntoIter {
-        let source = self.source;
-        self.slots
-            .into_iter()
-            .map(|(k, s)| (k, s.into_value(source.as_ref())))
-            .collect::<Vec<_>>()
-            .into_iter()
-    }
-}
-
-impl<'a> IntoIterator for &'a SessionData {
-    type Item = (&'a str, &'a Value);
-    type IntoIter = Box<dyn Iterator<Item = (&'a str, &'a Value)> + 'a>;
-
-    fn into_iter(self) -> Self::IntoIter {
-        Box::new(self.iter())
-    }
-}
-
-impl PartialEq for SessionData {
-    fn eq(&self, other: &Self) -> bool {
-        self.len() == other.len() && self.iter().zip(other.iter()).all(|(a, b)| a == b)
-    }
-}
-
-impl PartialEq<Map> for SessionData {
-    fn eq(&self, other: &Map) -> bool {
-        self.len() == other.len() && self.iter().zip(other.iter()).all(|(a, (k, v))| a == (k.as_str(), v))
-    }
-}
-
-impl PartialEq<SessionData> for Map {
-    fn eq(&self, other: &SessionData) -> bool {
-        other == self
-    }
-}
-
-impl std::fmt::Debug for SessionData {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_map().entries(self.iter()).finish()
-    }
-}
-
-impl std::ops::Index<&str> for SessionData {
-    type Output = Value;
-
-    /// The value under `key`.
-    ///
-    /// # Panics
-    /// When `key` is missing (as a `Map` does); use [`SessionData::get`] otherwise.
-    fn index(&self, key: &str) -> &Value {
-        match self.get(key) {
-            Some(v) => v,
-            None => panic!("no session key {key:?}"),
-        }
-    }
-}
-
-impl crate::value::sealed::Sealed for SessionData {}
-
-impl Entries for SessionData {
-    fn entries(&self) -> impl Iterator<Item = (&str, &Value)> {
-        self.iter()
-    }
+/// A request's session as the model's helpers (CSRF tokens) use it: the request time and the session. The
+/// lifecycle's [`crate::SessionHandle`] is one.
+pub trait RequestSession {
+    /// The request time (Unix seconds).
+    fn now(&self) -> u64;
+    /// Runs `f` on the session (loading it on first use).
+    fn with_session<R>(&self, f: impl FnOnce(&mut Session) -> R) -> R;
 }

@@ -7,32 +7,7 @@ use crate::error::{Result, SessionError};
 /// A map of string keys to values, sorted by code point (the order Flask writes them).
 pub type Map = BTreeMap<String, Value>;
 
-/// What the writers encode: a session's entries in code-point order of their keys, from a [`Map`] or a
-/// [`crate::SessionData`] (whose values are built as they are written). Sealed: only those two.
-///
-/// ```
-/// use session_core::{Entries, Map, Value};
-/// let mut map = Map::new();
-/// map.insert("a".into(), Value::Int(1));
-/// assert_eq!(map.entries().collect::<Vec<_>>(), [("a", &Value::Int(1))]);
-/// ```
-pub trait Entries: sealed::Sealed {
-    /// The entries, in code-point order of their keys.
-    fn entries(&self) -> impl Iterator<Item = (&str, &Value)>;
-}
-
-pub(crate) mod sealed {
-    /// Keeps [`super::Entries`] to the crate's own types (their keys are sorted and unique).
-    pub trait Sealed {}
-}
-
-impl sealed::Sealed for Map {}
-
-impl Entries for Map {
-    fn entries(&self) -> impl Iterator<Item = (&str, &Value)> {
-        self.iter().map(|(k, v)| (k.as_str(), v))
-    }
-}
+pub use crate::data::Entries;
 
 /// One value in a Flask session.
 ///

@@ -73,11 +73,19 @@ fn a_real_rails_cookie_loads_and_a_changed_session_is_written_back_as_rails_writ
     assert_eq!(loaded.session.data(), &session_of(&case["expected"]["session"]));
 
     // Untouched: nothing is written (Rails' own store would re-send it; we write only what changed).
-    assert_eq!(config.save(&loaded.session, true, NOW).expect("save").set_cookie, None);
+    assert_eq!(
+        config
+            .save(&loaded.session, true, NOW)
+            .expect("save")
+            .set_cookies()
+            .first()
+            .cloned(),
+        None
+    );
 
     loaded.session.insert("user_id", &7).expect("insert");
     let out = config.save(&loaded.session, true, NOW).expect("save");
-    let set_cookie = out.set_cookie.expect("written");
+    let set_cookie = out.set_cookies().first().cloned().expect("written");
     assert!(set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax") && set_cookie.contains("Path=/"));
     assert!(
         !set_cookie.contains("Expires"),
@@ -110,7 +118,9 @@ fn rails_rotations_are_written_again_with_the_current_key_and_digest() {
         let set_cookie = config
             .save(&loaded.session, false, NOW)
             .expect("save")
-            .set_cookie
+            .set_cookies()
+            .first()
+            .cloned()
             .expect(id);
         let current = Keyring::new(key(s(&case["ours"], "secret_key_base")));
         let d = RailsCodec::new(&current, "_app_session", RailsDigest::Sha256)
@@ -134,7 +144,9 @@ fn a_rails_lifetime_is_sealed_as_exp_and_sent_as_expires() {
     let set_cookie = config
         .save(&loaded.session, true, NOW)
         .expect("save")
-        .set_cookie
+        .set_cookies()
+        .first()
+        .cloned()
         .expect("written");
     assert!(
         set_cookie.contains("Expires=Tue, 14 Nov 2023 23:13:20 GMT"),
@@ -184,7 +196,12 @@ fn real_actix_session_cookies_load_and_rotate_in_both_jars() {
         assert!(loaded.refused.is_none(), "{id}: {:?}", loaded.refused);
         assert_eq!(loaded.session.data(), &session_of(&case["expected"]["session"]), "{id}");
         let rotated = !case["ours"]["fallbacks"].as_array().is_none_or(Vec::is_empty);
-        let untouched = config.save(&loaded.session, false, NOW).expect("save").set_cookie;
+        let untouched = config
+            .save(&loaded.session, false, NOW)
+            .expect("save")
+            .set_cookies()
+            .first()
+            .cloned();
         assert_eq!(
             untouched.is_some(),
             rotated,
@@ -194,7 +211,9 @@ fn real_actix_session_cookies_load_and_rotate_in_both_jars() {
         let set_cookie = config
             .save(&loaded.session, true, NOW)
             .expect("save")
-            .set_cookie
+            .set_cookies()
+            .first()
+            .cloned()
             .expect(id);
         let current = Keyring::new(key(s(&case["ours"], "key")));
         let d = CookieJarCodec::new(&current, mode, "id")
@@ -230,7 +249,9 @@ fn an_emptied_encrypted_session_deletes_the_cookie() {
     let set_cookie = config
         .save(&loaded.session, true, NOW)
         .expect("save")
-        .set_cookie
+        .set_cookies()
+        .first()
+        .cloned()
         .expect("deletion");
     assert!(
         set_cookie.starts_with("id=;") && set_cookie.contains("Max-Age=0"),
@@ -274,7 +295,9 @@ fn a_migration_reads_actix_session_and_writes_flask() {
     let set_cookie = config
         .save(&loaded.session, false, NOW)
         .expect("save")
-        .set_cookie
+        .set_cookies()
+        .first()
+        .cloned()
         .expect("rewritten");
     let (name, value) = cookie_pair(&set_cookie);
     assert_eq!(name, "id");
@@ -284,7 +307,15 @@ fn a_migration_reads_actix_session_and_writes_flask() {
     let header = format!("id={value}");
     let next = config.load([header.as_str()], NOW);
     assert!(next.refused.is_none());
-    assert_eq!(config.save(&next.session, false, NOW).expect("save").set_cookie, None);
+    assert_eq!(
+        config
+            .save(&next.session, false, NOW)
+            .expect("save")
+            .set_cookies()
+            .first()
+            .cloned(),
+        None
+    );
     // No cookie at all: an empty session, no refusal.
     assert!(config.load([], NOW).refused.is_none());
 }
@@ -341,7 +372,9 @@ fn a_migration_reads_rails_and_writes_actix_session_under_another_name() {
     let set_cookie = config
         .save(&loaded.session, false, NOW)
         .expect("save")
-        .set_cookie
+        .set_cookies()
+        .first()
+        .cloned()
         .expect("rewritten");
     let (name, value) = cookie_pair(&set_cookie);
     assert_eq!(name, "id");
@@ -373,7 +406,7 @@ fn a_migration_through_the_session_handle() {
             );
         }
         let out = handle.finish().expect("finish");
-        let set_cookie = out.set_cookie.expect("written in Flask's format");
+        let set_cookie = out.set_cookies().first().cloned().expect("written in Flask's format");
         let (name, value) = cookie_pair(&set_cookie);
         assert_eq!(name, "session");
         let flask = config.codec().decode(value, NOW, Some(60)).expect("Flask's format");

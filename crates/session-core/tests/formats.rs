@@ -113,7 +113,7 @@ fn defaults_follow_the_format_whatever_the_call_order() {
         Format::from_name("laravel")
             .unwrap_err()
             .to_string()
-            .contains("use flask")
+            .contains("use one of: flask, starlette")
     );
 }
 

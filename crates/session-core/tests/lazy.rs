@@ -372,8 +372,8 @@ fn session_data_access_patterns() {
     );
     assert_eq!(format!("{fresh:?}"), format!("{map:?}"));
     // The writers give the same bytes for the lazy data and for the map.
-    for format in Format::ALL {
-        assert_eq!(format.to_json(&fresh), format.to_json(&map));
+    for format in [Format::Flask, Format::Starlette, Format::Django] {
+        assert_eq!(codec(format).serialize(&fresh), codec(format).serialize(&map));
         let (unread, _) = decoded_large();
         assert_eq!(codec(format).encode(&unread, NOW), codec(format).encode(&map, NOW));
     }
@@ -424,7 +424,7 @@ proptest! {
             0..6,
         )
     ) {
-        for format in Format::ALL {
+        for format in [Format::Flask, Format::Starlette, Format::Django] {
             let c = codec(format);
             let cookie = c.encode(&data, NOW);
             let lazy = c.decode(&cookie, NOW, None).expect("decodes").data;
@@ -437,7 +437,7 @@ proptest! {
                 prop_assert_eq!(&lazy, &data);
             } else {
                 // Plain JSON has no tags: compare with what the JSON reads back as.
-                prop_assert_eq!(&lazy, &from_plain_json_with_limit(format.to_json(&data).as_bytes(), 50_000)
+                prop_assert_eq!(&lazy, &from_plain_json_with_limit(c.serialize(&data).as_bytes(), 50_000)
                     .map(|v| match v { Value::Dict(m) => m, _ => Map::new() })
                     .expect("valid"));
             }

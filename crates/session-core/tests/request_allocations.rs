@@ -30,29 +30,29 @@ fn request_paths_allocate_within_their_bounds() {
     let login = SessionHandle::new(config.clone(), vec![], NOW);
     login.insert("username", "alice").unwrap();
     login.insert("counter", &0).unwrap();
-    let set_cookie = login.finish().unwrap().set_cookie.unwrap();
+    let set_cookie = login.finish().unwrap().set_cookies().first().cloned().unwrap();
     let pair = set_cookie.split(';').next().unwrap().to_owned();
     let header = format!("theme=dark; {pair}; lang=en");
     let headers = [header.as_bytes()];
 
     let no_cookie = allocations(|| {
         let h = SessionHandle::from_headers(config.clone(), [b"theme=dark".as_slice()], NOW);
-        assert!(h.finish().unwrap().set_cookie.is_none());
+        assert!(h.finish().unwrap().is_empty());
     });
     let untouched = allocations(|| {
         let h = SessionHandle::from_headers(config.clone(), headers, NOW);
-        assert!(h.finish().unwrap().set_cookie.is_none());
+        assert!(h.finish().unwrap().is_empty());
     });
     let read = allocations(|| {
         let h = SessionHandle::from_headers(config.clone(), headers, NOW);
         assert_eq!(h.get::<String>("username").unwrap().as_deref(), Some("alice"));
-        assert!(h.finish().unwrap().set_cookie.is_none());
+        assert!(h.finish().unwrap().is_empty());
     });
     let write = allocations(|| {
         let h = SessionHandle::from_headers(config.clone(), headers, NOW);
         let n: i64 = h.get("counter").unwrap().unwrap();
         h.insert("counter", &(n + 1)).unwrap();
-        assert!(h.finish().unwrap().set_cookie.is_some());
+        assert!(h.finish().unwrap().set_cookies().first().is_some());
     });
     println!("allocations per request: no cookie {no_cookie}, untouched {untouched}, read {read}, write {write}");
     for (path, got, bound) in [

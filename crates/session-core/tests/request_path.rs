@@ -61,9 +61,9 @@ fn a_refresh_that_does_not_fit_sends_nothing_and_keeps_the_response() {
     assert!(cookie.len() > 4093, "Flask wrote it (it only warns)");
     // Read only, and untouched: no cookie, no error.
     let out = check(&config, &cookie, NOW, |s| assert!(s.contains_key("blob"))).unwrap();
-    assert_eq!((out.set_cookie, out.vary_cookie), (None, true));
+    assert_eq!((out.set_cookies().first().cloned(), out.vary_cookie), (None, true));
     let out = check(&config, &cookie, NOW, |_| {}).unwrap();
-    assert_eq!((out.set_cookie, out.vary_cookie), (None, false));
+    assert_eq!((out.set_cookies().first().cloned(), out.vary_cookie), (None, false));
     // Changed by the handler (or renewed on its request): still refused loudly.
     let err = check(&config, &cookie, NOW, |s| {
         s.insert("n", &1).unwrap();
@@ -83,7 +83,7 @@ fn a_fallback_re_sign_that_does_not_fit_sends_nothing() {
         assert_eq!(s.get::<String>("username").unwrap().as_deref(), Some("alice"));
     })
     .unwrap();
-    assert_eq!(out.set_cookie, None);
+    assert_eq!(out.set_cookies().first().cloned(), None);
 }
 
 #[test]
@@ -91,20 +91,39 @@ fn a_refresh_that_extra_attributes_push_over_the_limit_sends_nothing() {
     let plain = config().build().unwrap();
     let data = map(&[("_permanent", Value::Bool(true)), ("u", Value::Str("alice".into()))]);
     let cookie = plain.codec().encode(&data, NOW - 100);
-    let fits = check(&plain, &cookie, NOW, |_| {}).unwrap().set_cookie.unwrap();
+    let fits = check(&plain, &cookie, NOW, |_| {})
+        .unwrap()
+        .set_cookies()
+        .first()
+        .cloned()
+        .unwrap();
     let strict = config()
         .domain(Some("a-long-parent-domain.example.com".into()))
         .max_cookie_size(fits.len() + 10)
         .build()
         .unwrap();
-    assert_eq!(check(&strict, &cookie, NOW, |_| {}).unwrap().set_cookie, None);
+    assert_eq!(
+        check(&strict, &cookie, NOW, |_| {})
+            .unwrap()
+            .set_cookies()
+            .first()
+            .cloned(),
+        None
+    );
     // The same under LogAndDrop.
     let drop = config()
         .max_cookie_size(10)
         .oversize(OversizePolicy::LogAndDrop)
         .build()
         .unwrap();
-    assert_eq!(check(&drop, &cookie, NOW, |_| {}).unwrap().set_cookie, None);
+    assert_eq!(
+        check(&drop, &cookie, NOW, |_| {})
+            .unwrap()
+            .set_cookies()
+            .first()
+            .cloned(),
+        None
+    );
 }
 
 // --- 3. Time values at their limits ----------------------------------------------------------------------
@@ -190,7 +209,7 @@ fn lifetime_edges() {
         );
         let handle = SessionHandle::new(forever, vec![], NOW);
         handle.set_permanent(true);
-        let set_cookie = handle.finish().unwrap().set_cookie.unwrap();
+        let set_cookie = handle.finish().unwrap().set_cookies().first().cloned().unwrap();
         assert!(
             set_cookie.contains("Expires=Fri, 31 Dec 9999 23:59:59 GMT"),
             "{lifetime}: {set_cookie}"
@@ -204,7 +223,7 @@ fn a_clock_at_the_end_of_time_neither_panics_nor_wraps() {
         let config = config().build().unwrap();
         let handle = SessionHandle::new(config.clone(), vec![], now);
         handle.set_permanent(true);
-        let set_cookie = handle.finish().unwrap().set_cookie.unwrap();
+        let set_cookie = handle.finish().unwrap().set_cookies().first().cloned().unwrap();
         assert!(
             set_cookie.contains("Expires=Fri, 31 Dec 9999 23:59:59 GMT"),
             "{now}: {set_cookie}"
@@ -248,7 +267,7 @@ fn a_domain_that_would_inject_or_break_headers_is_refused_at_build() {
         let c = config().domain(Some(good.into())).build().unwrap();
         let handle = SessionHandle::new(c, vec![], NOW);
         handle.insert("u", &1).unwrap();
-        let set_cookie = handle.finish().unwrap().set_cookie.unwrap();
+        let set_cookie = handle.finish().unwrap().set_cookies().first().cloned().unwrap();
         assert!(set_cookie.contains(&format!("Domain={kept}")), "{good}: {set_cookie}");
     }
 }
@@ -303,7 +322,7 @@ fn a_stolen_permanent_cookie_keeps_its_login_time_through_refreshes() {
     login.insert("user_id", &42).unwrap();
     login.set_permanent(true);
     login.mark_login();
-    let stolen = login.finish().unwrap().set_cookie.unwrap();
+    let stolen = login.finish().unwrap().set_cookies().first().cloned().unwrap();
     let stolen = stolen.split(';').next().unwrap().to_owned();
     // The user logs out everywhere at NOW + 500; the thief sends the copy to any route at NOW + 1000.
     let revoked_at = NOW + 500;
@@ -311,7 +330,9 @@ fn a_stolen_permanent_cookie_keeps_its_login_time_through_refreshes() {
     let refreshed = replay
         .finish()
         .unwrap()
-        .set_cookie
+        .set_cookies()
+        .first()
+        .cloned()
         .expect("a permanent session is refreshed");
     let refreshed = refreshed.split(';').next().unwrap().to_owned();
     let next = SessionHandle::new(config, vec![refreshed], NOW + 1001);

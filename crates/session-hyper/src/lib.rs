@@ -47,7 +47,7 @@ pub fn load<B>(request: &Request<B>, config: &SessionConfig, now: u64) -> Sessio
     SessionHandle::from_headers(config.clone(), cookie_headers, now)
 }
 
-/// Finishes the session of one request: appends its `Set-Cookie` (other `Set-Cookie` headers are kept) and
+/// Finishes the session of one request: appends its `Set-Cookie` headers, one a cookie (other `Set-Cookie` headers are kept) and
 /// adds `Cookie` to `Vary` when the session was accessed. Call once, after the handler.
 ///
 /// # Errors
@@ -56,21 +56,20 @@ pub fn load<B>(request: &Request<B>, config: &SessionConfig, now: u64) -> Sessio
 /// valid header value. The response is then left unchanged: answer with [`error_response`] instead.
 pub fn apply<B>(handle: &SessionHandle, response: &mut Response<B>) -> Result<(), SessionError> {
     let out = handle.finish()?;
-    let set_cookie = match out.set_cookie.as_deref().map(HeaderValue::from_str).transpose() {
-        Ok(v) => v,
-        Err(_) => {
-            tracing::error!(cookie = %handle.config().cookie_name(), "session not saved: the Set-Cookie value is not a valid HTTP header value");
-            return Err(SessionError::Config(
-                "the session's Set-Cookie value is not a valid HTTP header value; check the cookie domain and path"
-                    .into(),
-            ));
-        }
-    };
-    let headers = response.headers_mut();
-    if let Some(value) = set_cookie {
-        headers.append(SET_COOKIE, value);
+    if !out.is_header_safe() {
+        tracing::error!(cookie = %handle.config().cookie_name(), "session not saved: the Set-Cookie value is not a valid HTTP header value");
+        return Err(SessionError::Config(
+            "the session's Set-Cookie value is not a valid HTTP header value; check the cookie domain and path".into(),
+        ));
     }
-    if out.vary_cookie && !session_core::vary_covers_cookie(headers.get_all(VARY).iter().map(HeaderValue::as_bytes)) {
+    let vary = out.vary_cookie;
+    let headers = response.headers_mut();
+    for set_cookie in out.into_set_cookies() {
+        if let Ok(value) = HeaderValue::try_from(set_cookie) {
+            headers.append(SET_COOKIE, value);
+        }
+    }
+    if vary && !session_core::vary_covers_cookie(headers.get_all(VARY).iter().map(HeaderValue::as_bytes)) {
         headers.append(VARY, HeaderValue::from_static("Cookie"));
     }
     Ok(())

@@ -21,7 +21,7 @@ fn config() -> SessionConfig {
 fn alice_cookie() -> String {
     let handle = SessionHandle::new(config(), vec![], NOW);
     handle.insert("username", "alice").unwrap();
-    let set_cookie = handle.finish().unwrap().set_cookie.unwrap();
+    let set_cookie = handle.finish().unwrap().set_cookies().first().cloned().unwrap();
     set_cookie.split(';').next().unwrap().to_owned()
 }
 
@@ -231,7 +231,7 @@ fn refresh_that_a_lower_limit_or_extra_attributes_push_over_is_not_a_500() {
         let handle = SessionHandle::new(config(), vec![], NOW);
         handle.set_permanent(true);
         handle.insert("username", "alice").unwrap();
-        let set_cookie = handle.finish().unwrap().set_cookie.unwrap();
+        let set_cookie = handle.finish().unwrap().set_cookies().first().cloned().unwrap();
         set_cookie.split(';').next().unwrap().to_owned()
     };
     let small = SessionConfig::builder()
@@ -281,7 +281,7 @@ fn stacked_layers_share_one_session() {
         let handle = SessionHandle::new(config(), vec![], NOW - 100);
         handle.set_permanent(true);
         handle.insert("username", "alice").unwrap();
-        let set_cookie = handle.finish().unwrap().set_cookie.unwrap();
+        let set_cookie = handle.finish().unwrap().set_cookies().first().cloned().unwrap();
         set_cookie.split(';').next().unwrap().to_owned()
     };
     let logout = service_fn(|req: Request<String>| async move {

@@ -163,7 +163,7 @@ mod tests {
         }]);
         let first = SessionHandle::new(site.config.clone(), vec![], 1_700_000_000);
         log_in(&first, "Zoë").unwrap();
-        let cookie = first.finish().unwrap().set_cookie.unwrap();
+        let cookie = first.finish().unwrap().set_cookies().first().cloned().unwrap();
         let cookie = cookie.split(';').next().unwrap().to_owned();
         let next = SessionHandle::new(site.config.clone(), vec![cookie], 1_700_000_005);
         let page = site.page(&next);
@@ -177,7 +177,7 @@ mod tests {
         );
         let token = token_in(&page).unwrap();
         assert_eq!(site.csrf.validate(&next, Some(token)), Ok(()));
-        let cookie = next.finish().unwrap().set_cookie.unwrap();
+        let cookie = next.finish().unwrap().set_cookies().first().cloned().unwrap();
         let after = SessionHandle::new(
             site.config.clone(),
             vec![cookie.split(';').next().unwrap().to_owned()],

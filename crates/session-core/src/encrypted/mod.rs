@@ -19,7 +19,6 @@
 //! ```
 
 mod cookie_jar;
-pub(crate) mod profile;
 mod rails;
 
 use std::fmt;

@@ -9,13 +9,21 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-use super::{Decoded, Defaults, Limits};
-use crate::config::SameSite;
+use std::borrow::Cow;
+
+use smallvec::{SmallVec, smallvec};
+
+use super::pyjson;
+use super::seam::{
+    Claimed, Codec, Decoded, Defaults, DeleteWhen, ExpiryRule, Limits, Refresh, Rules, Sealed, Settings, Spec,
+};
+use crate::cookies::{CookieRules, find_with};
+use crate::data::{EntriesRef, SessionData};
 use crate::error::{Result, SessionError};
 use crate::json::from_plain_json;
 use crate::key::Keyring;
 use crate::payload::{Compression, decode_payload, encode_payload};
-use crate::session::SessionData;
+use crate::set_cookie::{Attributes, Expiry as CookieExpiry, SameSite};
 use crate::signer::{Digest, KeyDerivation, MacRing, SignerOptions, check_age, decode_signature};
 use crate::value::Value;
 
@@ -27,6 +35,33 @@ pub const SALT: &str = "django.contrib.sessions.backends.signed_cookies";
 
 /// The key the session stores `set_expiry` under (seconds as an integer; `0` = when the browser closes).
 pub const EXPIRY_KEY: &str = "_session_expiry";
+
+/// Django's place in the registry.
+pub(crate) static SPEC: Spec = Spec {
+    name: "django",
+    aliases: &[],
+    framework: "Django 5.2 signed_cookies session backend",
+    encrypted: false,
+    tagged: false,
+    defaults,
+    rules: Rules {
+        delete: DeleteWhen::CookiePresent,
+        refresh: Refresh::Always,
+        expiry: ExpiryRule::FromSession(|data, age, at_close, now| {
+            expiry(data, age, at_close, now).map(|e| CookieExpiry {
+                max_age: Some(i128::from(e.max_age)),
+                expires: Some(e.expires),
+            })
+        }),
+        vary: true,
+    },
+    build: |s: &Settings<'_>| -> Result<Box<dyn Codec>> {
+        Ok(Box::new(
+            Django::new(s.keyring, s.signer.clone(), s.compression).named(s.cookie_name),
+        ))
+    },
+    peek: decode_unverified,
+};
 
 const BASE62: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
@@ -85,6 +120,7 @@ fn b62_decode(s: &str) -> Result<i64> {
 pub(crate) struct Django {
     keys: MacRing,
     pub(crate) compression: Compression,
+    name: String,
 }
 
 impl std::fmt::Debug for Django {
@@ -101,7 +137,14 @@ impl Django {
         Self {
             keys: MacRing::new(keyring, &options),
             compression,
+            name: String::new(),
         }
+    }
+
+    /// The cookie this codec reads and writes.
+    pub(crate) fn named(mut self, name: &str) -> Self {
+        name.clone_into(&mut self.name);
+        self
     }
 
     /// `sign_object`: payload (zlib rule), `:` base62 timestamp, `:` signature.
@@ -155,6 +198,44 @@ impl Django {
     }
 }
 
+impl Codec for Django {
+    fn claim(&self, headers: &[&[u8]]) -> Claimed {
+        Claimed {
+            main: find_with(CookieRules::Python, headers, &self.name),
+            extra: Vec::new(),
+        }
+    }
+
+    fn open(&self, claimed: &Claimed, now: u64, max_age: Option<u64>, limits: Limits) -> Result<Decoded> {
+        self.decode(claimed.main.as_deref().unwrap_or_default(), now, max_age, limits)
+    }
+
+    fn serialize(&self, data: EntriesRef<'_>) -> Vec<u8> {
+        pyjson::dumps_map(&data, pyjson::Separators::COMPACT).into_bytes()
+    }
+
+    fn seal_serialized(&self, serialized: &[u8], now: u64, _expires: Option<u64>) -> Result<Sealed<'_>> {
+        let value = self.encode_json(&String::from_utf8_lossy(serialized), now);
+        Ok(smallvec![(Cow::Borrowed(self.name.as_str()), value)])
+    }
+
+    fn names(&self) -> SmallVec<[&str; 2]> {
+        smallvec![self.name.as_str()]
+    }
+
+    fn render(&self, name: &str, value: Option<&str>, attrs: &Attributes<'_>, expiry: CookieExpiry) -> String {
+        let expiry = expiry.max_age.zip(expiry.expires).map(|(max_age, expires)| Expiry {
+            max_age: i64::try_from(max_age).unwrap_or(i64::MAX),
+            expires,
+        });
+        render(name, value, expiry, attrs)
+    }
+
+    fn set_compression(&mut self, compression: Compression) {
+        self.compression = compression;
+    }
+}
+
 /// Latin-1 bytes as UTF-8 text (ASCII, which Django writes, passes through unchanged).
 fn latin1(bytes: Vec<u8>) -> Vec<u8> {
     if bytes.is_ascii() {
@@ -180,12 +261,7 @@ pub(crate) fn decode_unverified(cookie: &str, max_decompressed: usize) -> Result
 /// a browser-session cookie (no `expires`/`Max-Age`). A deletion is `name=""; expires=Thu, 01 Jan 1970
 /// 00:00:00 GMT; Max-Age=0; Path=P; SameSite=S` (no `HttpOnly`; `Secure` only for `__Secure-`/`__Host-`
 /// names or `SameSite=None`), as `delete_cookie` writes it.
-pub(crate) fn render(
-    name: &str,
-    value: Option<&str>,
-    expiry: Option<Expiry>,
-    attrs: &crate::cookies::Attributes<'_>,
-) -> String {
+pub(crate) fn render(name: &str, value: Option<&str>, expiry: Option<Expiry>, attrs: &Attributes<'_>) -> String {
     let deletion = value.is_none();
     let mut parts = vec![format!("{name}={}", value.unwrap_or("\"\""))];
     if let Some(d) = attrs.domain {

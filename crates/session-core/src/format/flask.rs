@@ -2,15 +2,49 @@
 //! (HMAC-SHA1, `hmac` key derivation, salt `cookie-session`) over URL-safe base64 of the tagged JSON, or `.` +
 //! base64 of its zlib stream when that is shorter by more than one byte. Cookie `session`, 31 days.
 
-use super::{Decoded, Defaults, Limits};
-use crate::config::DEFAULT_LIFETIME_SECS as LIFETIME_SECS;
+use std::borrow::Cow;
+
+use smallvec::{SmallVec, smallvec};
+
+use super::seam::{
+    Claimed, Codec, Decoded, Defaults, DeleteWhen, ExpiryRule, Limits, Peeked, Refresh, Rules, Sealed, Settings, Spec,
+};
+use crate::cookies::{CookieRules, find_with};
+use crate::data::{EntriesRef, SessionData};
 use crate::error::{Result, SessionError};
 use crate::json::{from_tagged_json, map_to_tagged_json};
 use crate::key::Keyring;
 use crate::payload::{Compression, decode_payload, encode_payload};
-use crate::session::SessionData;
+use crate::set_cookie::{Attributes, Expiry, render_standard};
 use crate::signer::{SignerOptions, TimestampSigner};
-use crate::value::{Entries, Value};
+use crate::value::Value;
+
+/// Flask's `PERMANENT_SESSION_LIFETIME` default: 31 days.
+pub const LIFETIME_SECS: u64 = 31 * 24 * 60 * 60;
+
+/// Flask's place in the registry.
+pub(crate) static SPEC: Spec = Spec {
+    name: "flask",
+    aliases: &[],
+    framework: "Flask 3.1 (itsdangerous 2.2, Werkzeug 3.1)",
+    encrypted: false,
+    tagged: true,
+    defaults,
+    rules: Rules {
+        delete: DeleteWhen::Modified,
+        refresh: Refresh::Permanent,
+        expiry: ExpiryRule::Permanent,
+        vary: true,
+    },
+    build: |s: &Settings<'_>| -> Result<Box<dyn Codec>> {
+        Ok(Box::new(
+            Flask::new(s.keyring, s.signer.clone(), s.compression).named(s.cookie_name),
+        ))
+    },
+    peek: |cookie: &str, max: usize| -> Result<Peeked> {
+        decode_unverified(cookie, max).map(|(v, t, c)| (v, Some(t), c))
+    },
+};
 
 pub(crate) fn defaults() -> Defaults {
     Defaults {
@@ -28,6 +62,7 @@ pub(crate) fn defaults() -> Defaults {
 pub(crate) struct Flask {
     signer: TimestampSigner,
     pub(crate) compression: Compression,
+    name: String,
 }
 
 impl Flask {
@@ -35,16 +70,14 @@ impl Flask {
         Self {
             signer: TimestampSigner::new(keyring, options),
             compression,
+            name: String::new(),
         }
     }
 
-    pub(crate) fn encode(&self, data: &impl Entries, timestamp: u64) -> String {
-        self.encode_json(&map_to_tagged_json(data), timestamp)
-    }
-
-    pub(crate) fn encode_json(&self, json: &str, timestamp: u64) -> String {
-        self.signer
-            .sign(&encode_payload(json.as_bytes(), self.compression), timestamp)
+    /// The cookie this codec reads and writes.
+    pub(crate) fn named(mut self, name: &str) -> Self {
+        name.clone_into(&mut self.name);
+        self
     }
 
     pub(crate) fn decode(&self, cookie: &str, now: u64, max_age: Option<u64>, limits: Limits) -> Result<Decoded> {
@@ -59,6 +92,40 @@ impl Flask {
             compressed: v.payload.starts_with('.'),
             rewrite: false,
         })
+    }
+}
+
+impl Codec for Flask {
+    fn claim(&self, headers: &[&[u8]]) -> Claimed {
+        Claimed {
+            main: find_with(CookieRules::Werkzeug, headers, &self.name),
+            extra: Vec::new(),
+        }
+    }
+
+    fn open(&self, claimed: &Claimed, now: u64, max_age: Option<u64>, limits: Limits) -> Result<Decoded> {
+        self.decode(claimed.main.as_deref().unwrap_or_default(), now, max_age, limits)
+    }
+
+    fn serialize(&self, data: EntriesRef<'_>) -> Vec<u8> {
+        map_to_tagged_json(&data).into_bytes()
+    }
+
+    fn seal_serialized(&self, serialized: &[u8], now: u64, _expires: Option<u64>) -> Result<Sealed<'_>> {
+        let value = self.signer.sign(&encode_payload(serialized, self.compression), now);
+        Ok(smallvec![(Cow::Borrowed(self.name.as_str()), value)])
+    }
+
+    fn names(&self) -> SmallVec<[&str; 2]> {
+        smallvec![self.name.as_str()]
+    }
+
+    fn render(&self, name: &str, value: Option<&str>, attrs: &Attributes<'_>, expiry: Expiry) -> String {
+        render_standard(name, value, attrs, expiry)
+    }
+
+    fn set_compression(&mut self, compression: Compression) {
+        self.compression = compression;
     }
 }
 

@@ -10,15 +10,45 @@ use base64::alphabet;
 use base64::engine::DecodePaddingMode;
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STANDARD};
 
-use super::{Decoded, Defaults, Limits};
-use crate::config::SameSite;
+use std::borrow::Cow;
+
+use smallvec::{SmallVec, smallvec};
+
+use super::pyjson;
+use super::seam::{
+    Claimed, Codec, Decoded, Defaults, DeleteWhen, ExpiryRule, Limits, Peeked, Refresh, Rules, Sealed, Settings, Spec,
+};
+use crate::cookies::{CookieRules, find_with};
+use crate::data::{EntriesRef, SessionData};
 use crate::error::{Result, SessionError};
 use crate::json::from_plain_json;
 use crate::key::Keyring;
 use crate::payload::Compression;
-use crate::session::SessionData;
+use crate::set_cookie::{Attributes, Expiry, SameSite};
 use crate::signer::{Digest, KeyDerivation, SignerOptions, TimestampSigner};
 use crate::value::Value;
+
+/// Starlette's place in the registry.
+pub(crate) static SPEC: Spec = Spec {
+    name: "starlette",
+    aliases: &["fastapi"],
+    framework: "Starlette 0.4x / FastAPI SessionMiddleware",
+    encrypted: false,
+    tagged: false,
+    defaults,
+    rules: Rules {
+        delete: DeleteWhen::CookieOpened,
+        refresh: Refresh::Never,
+        expiry: ExpiryRule::MaxAge,
+        vary: true,
+    },
+    build: |s: &Settings<'_>| -> Result<Box<dyn Codec>> {
+        Ok(Box::new(
+            Starlette::new(s.keyring, s.signer.clone()).named(s.cookie_name),
+        ))
+    },
+    peek: |cookie: &str, _max: usize| -> Result<Peeked> { decode_unverified(cookie) },
+};
 
 /// `SessionMiddleware`'s `max_age` default: 14 days.
 pub const LIFETIME_SECS: u64 = 14 * 24 * 60 * 60;
@@ -64,18 +94,21 @@ fn b64decode(text: &str) -> Result<Vec<u8>> {
 #[derive(Debug, Clone)]
 pub(crate) struct Starlette {
     signer: TimestampSigner,
+    name: String,
 }
 
 impl Starlette {
     pub(crate) fn new(keyring: &Keyring, options: SignerOptions) -> Self {
         Self {
             signer: TimestampSigner::new(keyring, options),
+            name: String::new(),
         }
     }
 
-    /// `signer.sign(b64encode(json.encode()))`.
-    pub(crate) fn encode_json(&self, json: &str, timestamp: u64) -> String {
-        self.signer.sign(&STANDARD.encode(json), timestamp)
+    /// The cookie this codec reads and writes.
+    pub(crate) fn named(mut self, name: &str) -> Self {
+        name.clone_into(&mut self.name);
+        self
     }
 
     /// `Session(json.loads(b64decode(signer.unsign(data, max_age))))`. Starlette answers 500 for a validly
@@ -93,6 +126,37 @@ impl Starlette {
     }
 }
 
+impl Codec for Starlette {
+    fn claim(&self, headers: &[&[u8]]) -> Claimed {
+        Claimed {
+            main: find_with(CookieRules::Python, headers, &self.name),
+            extra: Vec::new(),
+        }
+    }
+
+    fn open(&self, claimed: &Claimed, now: u64, max_age: Option<u64>, limits: Limits) -> Result<Decoded> {
+        self.decode(claimed.main.as_deref().unwrap_or_default(), now, max_age, limits)
+    }
+
+    fn serialize(&self, data: EntriesRef<'_>) -> Vec<u8> {
+        pyjson::dumps_map(&data, pyjson::Separators::DEFAULT).into_bytes()
+    }
+
+    fn seal_serialized(&self, serialized: &[u8], now: u64, _expires: Option<u64>) -> Result<Sealed<'_>> {
+        // `signer.sign(b64encode(json.encode()))`.
+        let value = self.signer.sign(&STANDARD.encode(serialized), now);
+        Ok(smallvec![(Cow::Borrowed(self.name.as_str()), value)])
+    }
+
+    fn names(&self) -> SmallVec<[&str; 2]> {
+        smallvec![self.name.as_str()]
+    }
+
+    fn render(&self, name: &str, value: Option<&str>, attrs: &Attributes<'_>, expiry: Expiry) -> String {
+        render(name, value, expiry.max_age, attrs)
+    }
+}
+
 pub(crate) fn decode_unverified(cookie: &str) -> Result<(Value, Option<u64>, bool)> {
     let (value, _sig) = cookie
         .rsplit_once('.')
@@ -107,12 +171,7 @@ pub(crate) fn decode_unverified(cookie: &str) -> Result<(Value, Option<u64>, boo
 /// The `Set-Cookie` value exactly as `SessionMiddleware` writes it: `name=value; path=P; Max-Age=N;
 /// httponly; samesite=S[; secure][; domain=D][; partitioned]` (no `Max-Age` when `max_age` is `None`, Starlette's
 /// `max_age=None`), or for a cleared session `name=null; path=P; expires=Thu, 01 Jan 1970 00:00:00 GMT; ...`.
-pub(crate) fn render(
-    name: &str,
-    value: Option<&str>,
-    max_age: Option<u64>,
-    attrs: &crate::cookies::Attributes<'_>,
-) -> String {
+pub(crate) fn render(name: &str, value: Option<&str>, max_age: Option<i128>, attrs: &Attributes<'_>) -> String {
     let mut out = format!("{name}={}; path={}; ", value.unwrap_or("null"), attrs.path);
     match (value, max_age) {
         (Some(_), Some(max_age)) => out.push_str(&format!("Max-Age={max_age}; ")),

@@ -1,0 +1,125 @@
+//! actix-session's `CookieSessionStore` behind the seam: its state (an object of JSON texts) in the `cookie`
+//! crate's private jar (AES-256-GCM, its default) or signed jar (HMAC-SHA-256), with the codec
+//! [`CookieJarCodec`]. Cookie `id`, a browser-session cookie (`BrowserSession`; a lifetime adds an expiry as
+//! `PersistentSession` does), `SameSite=Lax`, HttpOnly, written only when the session changed. actix-session
+//! also sets `Secure` by default: set `secure(true)` to match.
+
+use std::borrow::Cow;
+
+use smallvec::{SmallVec, smallvec};
+
+use super::seam::{
+    Claimed, Codec, Decoded, Defaults, DeleteWhen, ExpiryRule, Limits, Peeked, Refresh, Rules, Sealed, Settings, Spec,
+};
+use crate::cookies::{CookieRules, find_with};
+use crate::data::EntriesRef;
+use crate::encrypted::{
+    ACTIX_DEFAULT_COOKIE_NAME, CookieJarCodec, JarMode, actix_state_to_map, map_to_actix_state, signed_state_unverified,
+};
+use crate::error::Result;
+use crate::payload::Compression;
+use crate::set_cookie::{Attributes, Expiry, SameSite, render_standard};
+use crate::signer::SignerOptions;
+use crate::value::Value;
+
+const RULES: Rules = Rules {
+    delete: DeleteWhen::CookiePresent,
+    refresh: Refresh::Always,
+    expiry: ExpiryRule::IfLifetime,
+    vary: true,
+};
+
+/// The private jar's place in the registry.
+pub(crate) static PRIVATE: Spec = Spec {
+    name: "actix-private",
+    aliases: &["actix"],
+    framework: "actix-session 0.11 CookieSessionStore, private jar (cookie 0.16)",
+    encrypted: true,
+    tagged: false,
+    defaults,
+    rules: RULES,
+    build: |s: &Settings<'_>| -> Result<Box<dyn Codec>> {
+        Ok(Box::new(Jar(CookieJarCodec::new(
+            s.keyring,
+            JarMode::Private,
+            s.cookie_name,
+        )?)))
+    },
+    peek: |_: &str, _: usize| -> Result<Peeked> { Err(super::peek_needs_key("actix-private")) },
+};
+
+/// The signed jar's place in the registry.
+pub(crate) static SIGNED: Spec = Spec {
+    name: "actix-signed",
+    aliases: &[],
+    framework: "actix-session 0.11 CookieSessionStore, signed jar (cookie 0.16)",
+    encrypted: false,
+    tagged: false,
+    defaults,
+    rules: RULES,
+    build: |s: &Settings<'_>| -> Result<Box<dyn Codec>> {
+        Ok(Box::new(Jar(CookieJarCodec::new(
+            s.keyring,
+            JarMode::Signed,
+            s.cookie_name,
+        )?)))
+    },
+    peek: |cookie: &str, _: usize| -> Result<Peeked> {
+        let state = signed_state_unverified(cookie)?;
+        Ok((Value::Dict(actix_state_to_map(&state)?), None, false))
+    },
+};
+
+/// actix-session's defaults.
+pub(crate) fn defaults() -> Defaults {
+    Defaults {
+        cookie_name: ACTIX_DEFAULT_COOKIE_NAME,
+        lifetime: 0,
+        same_site: Some(SameSite::Lax),
+        refresh_each_request: false,
+        signer: SignerOptions::default(),
+        compression: Compression::Never,
+    }
+}
+
+/// A jar codec behind the seam.
+#[derive(Debug, Clone)]
+struct Jar(CookieJarCodec);
+
+impl Codec for Jar {
+    fn claim(&self, headers: &[&[u8]]) -> Claimed {
+        Claimed {
+            main: find_with(CookieRules::Werkzeug, headers, self.0.cookie_name()),
+            extra: Vec::new(),
+        }
+    }
+
+    /// actix-session has no server-side expiry: no age check.
+    fn open(&self, claimed: &Claimed, _now: u64, _max_age: Option<u64>, _limits: Limits) -> Result<Decoded> {
+        let d = self.0.decode(claimed.main.as_deref().unwrap_or_default())?;
+        Ok(Decoded {
+            data: d.data.into(),
+            timestamp: None,
+            key: d.key,
+            compressed: false,
+            rewrite: d.needs_rewrite,
+        })
+    }
+
+    fn serialize(&self, data: EntriesRef<'_>) -> Vec<u8> {
+        map_to_actix_state(&data).into_bytes()
+    }
+
+    fn seal_serialized(&self, serialized: &[u8], _now: u64, _expires: Option<u64>) -> Result<Sealed<'_>> {
+        let value = self.0.encode_state(&String::from_utf8_lossy(serialized))?;
+        Ok(smallvec![(Cow::Borrowed(self.0.cookie_name()), value)])
+    }
+
+    fn names(&self) -> SmallVec<[&str; 2]> {
+        smallvec![self.0.cookie_name()]
+    }
+
+    fn render(&self, name: &str, value: Option<&str>, attrs: &Attributes<'_>, expiry: Expiry) -> String {
+        render_standard(name, value, attrs, expiry)
+    }
+}

@@ -1,0 +1,108 @@
+//! Rails' encrypted cookie store (`ActionDispatch::Session::CookieStore`, Rails 5.2 and later) behind the seam:
+//! AES-256-GCM under a PBKDF2 key from `secret_key_base` (the codec is [`RailsCodec`]), the session in the
+//! `_rails` envelope with its purpose (the cookie name) and the expiry the response carries as `exp`. Cookie
+//! `_app_session` (Rails names it `_<app>_session`), no `expire_after` by default (a browser-session cookie
+//! with `"exp":null`), `SameSite=Lax`, HttpOnly, the SHA-256 derivation of Rails 7.
+
+use std::borrow::Cow;
+
+use smallvec::{SmallVec, smallvec};
+
+use super::seam::{
+    Claimed, Codec, Decoded, Defaults, DeleteWhen, ExpiryRule, Limits, Peeked, Refresh, Rules, Sealed, Settings, Spec,
+};
+use crate::cookies::{CookieRules, find_with};
+use crate::data::EntriesRef;
+use crate::encrypted::{RAILS_DEFAULT_COOKIE_NAME, RailsCodec, RailsDigest, rails_session_json};
+use crate::error::{Result, SessionError};
+use crate::payload::Compression;
+use crate::set_cookie::{Attributes, Expiry, SameSite, render_standard};
+use crate::signer::{Digest, SignerOptions};
+
+/// Rails' place in the registry.
+pub(crate) static SPEC: Spec = Spec {
+    name: "rails",
+    aliases: &[],
+    framework: "Rails 5.2-7 encrypted cookie store (actionpack)",
+    encrypted: true,
+    tagged: false,
+    defaults,
+    rules: Rules {
+        delete: DeleteWhen::CookiePresent,
+        refresh: Refresh::Always,
+        expiry: ExpiryRule::IfLifetime,
+        vary: true,
+    },
+    build: |s: &Settings<'_>| -> Result<Box<dyn Codec>> {
+        let digest = match s.signer.digest {
+            Digest::Sha1 => RailsDigest::Sha1,
+            Digest::Sha256 => RailsDigest::Sha256,
+            other => {
+                return Err(SessionError::Config(format!(
+                    "Rails derives its key with sha256 (Rails 7) or sha1 (Rails 5.2 to 6.1), not {other:?}"
+                )));
+            }
+        };
+        Ok(Box::new(Rails(RailsCodec::new(s.keyring, s.cookie_name, digest))))
+    },
+    peek: |_: &str, _: usize| -> Result<Peeked> { Err(super::peek_needs_key("rails")) },
+};
+
+/// Rails' defaults: no lifetime (a lifetime adds `exp` and `Expires`), `SameSite=Lax`, SHA-256 derivation.
+pub(crate) fn defaults() -> Defaults {
+    Defaults {
+        cookie_name: RAILS_DEFAULT_COOKIE_NAME,
+        lifetime: 0,
+        same_site: Some(SameSite::Lax),
+        refresh_each_request: false,
+        signer: SignerOptions {
+            digest: Digest::Sha256,
+            ..SignerOptions::default()
+        },
+        compression: Compression::Never,
+    }
+}
+
+/// The Rails codec behind the seam.
+#[derive(Debug, Clone)]
+struct Rails(RailsCodec);
+
+impl Codec for Rails {
+    fn claim(&self, headers: &[&[u8]]) -> Claimed {
+        Claimed {
+            main: find_with(CookieRules::Werkzeug, headers, self.0.cookie_name()),
+            extra: Vec::new(),
+        }
+    }
+
+    /// No timestamp inside: Rails checks its sealed `exp`.
+    fn open(&self, claimed: &Claimed, now: u64, _max_age: Option<u64>, _limits: Limits) -> Result<Decoded> {
+        let d = self.0.decode(claimed.main.as_deref().unwrap_or_default(), now)?;
+        Ok(Decoded {
+            data: d.data.into(),
+            timestamp: None,
+            key: d.key,
+            compressed: false,
+            rewrite: d.needs_rewrite,
+        })
+    }
+
+    fn serialize(&self, data: EntriesRef<'_>) -> Vec<u8> {
+        rails_session_json(&data).into_bytes()
+    }
+
+    /// `exp` is the cookie's expiry in milliseconds (the lifecycle caps it at the end of year 9999).
+    fn seal_serialized(&self, serialized: &[u8], _now: u64, expires: Option<u64>) -> Result<Sealed<'_>> {
+        let exp = expires.map(|e| i64::try_from(e.min(crate::signer::MAX_TIMESTAMP)).unwrap_or(0) * 1000);
+        let value = self.0.encode_json(&String::from_utf8_lossy(serialized), exp)?;
+        Ok(smallvec![(Cow::Borrowed(self.0.cookie_name()), value)])
+    }
+
+    fn names(&self) -> SmallVec<[&str; 2]> {
+        smallvec![self.0.cookie_name()]
+    }
+
+    fn render(&self, name: &str, value: Option<&str>, attrs: &Attributes<'_>, expiry: Expiry) -> String {
+        render_standard(name, value, attrs, expiry)
+    }
+}

@@ -1,0 +1,235 @@
+//! The seam every wire format plugs into: what a format is told (keys, signer, cookie name), what it finds in
+//! a request (its cookies), what it answers (cookie values to set, each rendered as its framework writes
+//! `Set-Cookie`), and its rules for when a response writes or deletes them, given as data.
+//!
+//! A format is one module that describes itself with a [`Spec`] and builds a [`Codec`]; the registry in
+//! `format/mod.rs` lists the specs. Nothing here knows the session model, the configuration or the lifecycle:
+//! a format takes plain data and returns plain data.
+
+use std::borrow::Cow;
+
+use smallvec::SmallVec;
+
+use crate::data::{EntriesRef, SessionData};
+use crate::error::Result;
+use crate::key::{KeyId, Keyring};
+use crate::payload::Compression;
+use crate::set_cookie::{Attributes, Expiry, SameSite};
+use crate::signer::SignerOptions;
+use crate::value::Value;
+
+/// A format's defaults, as the framework ships them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Defaults {
+    /// The cookie name (`session`, `sessionid`, `_app_session`, `id`).
+    pub cookie_name: &'static str,
+    /// Max age of a cookie in seconds (also `Max-Age`/`Expires` where the framework sends them); 0 where the
+    /// framework sets no lifetime by default.
+    pub lifetime: u64,
+    /// The `SameSite` attribute.
+    pub same_site: Option<SameSite>,
+    /// Re-send on every request: Flask's `SESSION_REFRESH_EACH_REQUEST` (permanent sessions only), Django's
+    /// `SESSION_SAVE_EVERY_REQUEST` (every non-empty session); the others have no such setting.
+    pub refresh_each_request: bool,
+    /// The signer: digest, key derivation, salt.
+    pub signer: SignerOptions,
+    /// When to compress.
+    pub compression: Compression,
+}
+
+/// When an emptied session (modified, nothing left) deletes the cookie.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DeleteWhen {
+    /// Always (Flask: a deletion cookie even when the request carried none).
+    Modified,
+    /// When the request carried the cookie, valid or not (Django's `flush()`, Rails, actix-session).
+    CookiePresent,
+    /// When the request's cookie opened (Starlette: only a session that was loaded is cleared).
+    CookieOpened,
+}
+
+/// When an unchanged, non-empty session is written again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Refresh {
+    /// Permanent sessions, with refresh-each-request on (Flask).
+    Permanent,
+    /// Every session, with refresh-each-request on (Django's `SESSION_SAVE_EVERY_REQUEST`, our setting for the
+    /// others).
+    Always,
+    /// Never (Starlette has no such setting).
+    Never,
+}
+
+/// Which expiry the response's cookies carry, computed once by the lifecycle and handed to the format (which
+/// renders it, and may seal it inside the value).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum ExpiryRule {
+    /// `Expires` = now + lifetime for permanent sessions; none otherwise (Flask).
+    Permanent,
+    /// `Max-Age` = lifetime, unless cookies end with the browser session (Starlette).
+    MaxAge,
+    /// `Expires` = now + lifetime when a lifetime is set (Rails' `expire_after`, actix-session's
+    /// `PersistentSession`, Express' `maxAge`).
+    IfLifetime,
+    /// The session decides (Django's `_session_expiry`): `(data, lifetime, expire_at_browser_close, now)`.
+    FromSession(fn(&SessionData, u64, bool, u64) -> Option<Expiry>),
+}
+
+/// A format's rules for reading a request and writing a response, as data: the one `save` reads them.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Rules {
+    /// When an emptied session deletes the cookie.
+    pub delete: DeleteWhen,
+    /// When an unchanged session is written again.
+    pub refresh: Refresh,
+    /// Which expiry to send.
+    pub expiry: ExpiryRule,
+    /// Whether a response whose handler read the session varies on `Cookie` (Flask, Starlette, Django do;
+    /// Express' cookie-session does not).
+    pub vary: bool,
+}
+
+/// What a codec is built from.
+#[derive(Debug)]
+pub(crate) struct Settings<'a> {
+    /// The keys: the current one writes, every one reads, in order.
+    pub keyring: &'a Keyring,
+    /// The signer settings (digest, key derivation, salt); formats that derive keys otherwise ignore them or
+    /// read the digest as their key derivation (Rails).
+    pub signer: &'a SignerOptions,
+    /// When to compress (formats that never compress ignore it).
+    pub compression: Compression,
+    /// The cookie name: companions and chunks are named after it; encrypting formats bind it in.
+    pub cookie_name: &'a str,
+}
+
+/// The values of a format's cookies found in a request.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Claimed {
+    /// The main cookie's value (`Some("")` for an empty value or a bare token, which is a new session).
+    pub main: Option<String>,
+    /// The session's other cookies present in the request, as `(name, value)`, in the format's order: a
+    /// `.sig` companion, numbered chunks.
+    pub extra: Vec<(String, String)>,
+}
+
+impl Claimed {
+    /// Only a main cookie (single-cookie formats, and the inspection tools).
+    pub fn main(value: impl Into<String>) -> Self {
+        Self {
+            main: Some(value.into()),
+            extra: Vec::new(),
+        }
+    }
+
+    /// Whether the request carried any cookie of the session (an empty one counts).
+    pub fn is_present(&self) -> bool {
+        self.main.is_some() || !self.extra.is_empty()
+    }
+
+    /// Whether there is something to verify: a non-empty main value, or other cookies.
+    pub fn has_value(&self) -> bool {
+        self.main.as_deref().is_some_and(|v| !v.is_empty()) || !self.extra.is_empty()
+    }
+
+    /// The value of the extra cookie called `name`.
+    pub fn extra(&self, name: &str) -> Option<&str> {
+        self.extra.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+}
+
+/// The cookies one write sets, as `(name, value)` in the order the framework sends them.
+pub(crate) type Sealed<'a> = SmallVec<[(Cow<'a, str>, String); 2]>;
+
+/// A cookie that verified and decoded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decoded {
+    /// The session data: checked in full, each value built on first access (see [`SessionData`]).
+    pub data: SessionData,
+    /// The signed timestamp (Unix seconds); `None` for a format that carries none.
+    pub timestamp: Option<u64>,
+    /// Which key verified it.
+    pub key: KeyId,
+    /// Whether the payload was zlib-compressed.
+    pub compressed: bool,
+    /// Opened, but to be written again with the current key: Rails' other key derivation (a fallback key is
+    /// already said by [`Decoded::key`]).
+    pub rewrite: bool,
+}
+
+/// The bounds on decoding one cookie: inflated bytes and decoded values.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    pub(crate) decompressed: usize,
+    pub(crate) values: usize,
+}
+
+/// One format's encoder/decoder, built once per configuration (keys derived up front).
+pub(crate) trait Codec: Send + Sync + std::fmt::Debug {
+    /// This format's cookies among the request's `Cookie` header lines (in order), found as its framework
+    /// finds them.
+    fn claim(&self, headers: &[&[u8]]) -> Claimed;
+
+    /// Verifies and decodes the claimed cookies. Every layout authenticates the whole session: a companion or
+    /// chunk from another session never verifies.
+    ///
+    /// # Errors
+    /// `Malformed`, `BadSignature`, `Expired`, `FromTheFuture`, `BadPayload` or `PayloadTooLarge`.
+    fn open(&self, claimed: &Claimed, now: u64, max_age: Option<u64>, limits: Limits) -> Result<Decoded>;
+
+    /// The session as this format's serializer writes it (what [`Codec::seal_serialized`] takes).
+    fn serialize(&self, data: EntriesRef<'_>) -> Vec<u8>;
+
+    /// The cookies for serialized session bytes, signed or encrypted with the current key at `now`;
+    /// `expires` (Unix seconds) is the expiry the response's cookies carry, for formats that seal it inside.
+    ///
+    /// # Errors
+    /// An encrypting format's failed nonce source.
+    fn seal_serialized(&self, serialized: &[u8], now: u64, expires: Option<u64>) -> Result<Sealed<'_>>;
+
+    /// [`Codec::seal_serialized`] of the session's serialization.
+    ///
+    /// # Errors
+    /// As [`Codec::seal_serialized`].
+    fn seal(&self, data: EntriesRef<'_>, now: u64, expires: Option<u64>) -> Result<Sealed<'_>> {
+        self.seal_serialized(&self.serialize(data), now, expires)
+    }
+
+    /// Every cookie name this format writes for a session, main first (deleting a session deletes them all).
+    fn names(&self) -> SmallVec<[&str; 2]>;
+
+    /// One `Set-Cookie` value as the framework writes it: `value` of `None` is a deletion.
+    fn render(&self, name: &str, value: Option<&str>, attrs: &Attributes<'_>, expiry: Expiry) -> String;
+
+    /// Sets the compression policy (formats that never compress ignore it).
+    fn set_compression(&mut self, _compression: Compression) {}
+}
+
+/// A session read from a cookie without its key (inspection only: the result is untrusted): the data, the
+/// timestamp when the format carries one, and whether the payload was compressed.
+pub(crate) type Peeked = (Value, Option<u64>, bool);
+
+/// What a format is, for the registry: its names, its framework, its defaults and rules, and how its codec
+/// is built.
+#[derive(Debug)]
+pub(crate) struct Spec {
+    /// The lowercase name (`--format`, `SESSION_FORMAT`).
+    pub name: &'static str,
+    /// Other names it answers to.
+    pub aliases: &'static [&'static str],
+    /// The framework and version whose cookies these are, for help texts.
+    pub framework: &'static str,
+    /// Whether the value is encrypted (reading it needs the key); formats that are only signed show it.
+    pub encrypted: bool,
+    /// Whether the session a handler sees is Flask's tagged JSON (only Flask); the others show plain JSON.
+    pub tagged: bool,
+    /// The framework's defaults.
+    pub defaults: fn() -> Defaults,
+    /// When to write and delete.
+    pub rules: Rules,
+    /// Builds the codec.
+    pub build: fn(&Settings<'_>) -> Result<Box<dyn Codec>>,
+    /// Reads a main cookie value without the key, where the format allows it.
+    pub peek: fn(&str, usize) -> Result<Peeked>,
+}

@@ -1,0 +1,113 @@
+//! `Set-Cookie` values: the attributes every format shares, and the rendering most formats use (the `cookie`
+//! crate, kept internal). A format whose framework writes its own spelling renders it itself.
+
+use cookie::Cookie;
+
+use crate::error::{Result, SessionError};
+
+/// The `SameSite` cookie attribute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SameSite {
+    /// `SameSite=Strict`.
+    Strict,
+    /// `SameSite=Lax`.
+    Lax,
+    /// `SameSite=None` (requires `Secure`).
+    None,
+}
+
+impl SameSite {
+    /// Parses `Strict`, `Lax` or `None` (any case), as Werkzeug does.
+    ///
+    /// # Errors
+    /// [`SessionError::Config`] for any other text.
+    pub fn from_name(s: &str) -> Result<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "strict" => Ok(Self::Strict),
+            "lax" => Ok(Self::Lax),
+            "none" => Ok(Self::None),
+            _ => Err(SessionError::Config(format!(
+                "SameSite must be 'Strict', 'Lax', or 'None', not {s:?}"
+            ))),
+        }
+    }
+}
+
+/// The attributes shared by a session cookie and its deletion.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Attributes<'a> {
+    pub domain: Option<&'a str>,
+    pub path: &'a str,
+    pub secure: bool,
+    pub http_only: bool,
+    pub same_site: Option<SameSite>,
+    pub partitioned: bool,
+}
+
+/// Renders a `Set-Cookie` value. `expires` is Unix seconds (capped at the end of year 9999, the last date
+/// Python and cookie dates can hold); `max_age_zero` adds `Max-Age=0` (deletions).
+pub(crate) fn render(
+    name: &str,
+    value: &str,
+    attrs: &Attributes<'_>,
+    expires: Option<u64>,
+    max_age_zero: bool,
+) -> String {
+    let mut c = Cookie::new(name, value);
+    c.set_path(attrs.path);
+    if let Some(d) = attrs.domain {
+        c.set_domain(d);
+    }
+    c.set_http_only(attrs.http_only);
+    // Werkzeug: partitioned forces Secure.
+    c.set_secure(attrs.secure || attrs.partitioned);
+    c.set_partitioned(attrs.partitioned);
+    if let Some(s) = attrs.same_site {
+        c.set_same_site(match s {
+            SameSite::Strict => cookie::SameSite::Strict,
+            SameSite::Lax => cookie::SameSite::Lax,
+            SameSite::None => cookie::SameSite::None,
+        });
+    }
+    if let Some(t) = expires {
+        let t = i64::try_from(t.min(crate::signer::MAX_TIMESTAMP)).unwrap_or(0);
+        let t = time::OffsetDateTime::from_unix_timestamp(t).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+        c.set_expires(t);
+    }
+    if max_age_zero {
+        c.set_max_age(time::Duration::ZERO);
+    }
+    c.to_string()
+}
+
+/// When a cookie ends, as the lifecycle computed it for one response: each format renders what its framework
+/// writes (Flask `Expires`, Starlette `Max-Age`, Django both).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Expiry {
+    /// `Max-Age` in seconds (negative where Django writes it so).
+    pub max_age: Option<i128>,
+    /// The absolute expiry, Unix seconds (capped at the end of year 9999 when rendered).
+    pub expires: Option<i64>,
+}
+
+/// Unix seconds as `time` holds them, capped at the end of year 9999 (the last date Python and cookie dates
+/// can hold) and at 1970.
+pub(crate) fn date(t: i64) -> time::OffsetDateTime {
+    let t = t.clamp(0, i64::try_from(crate::signer::MAX_TIMESTAMP).unwrap_or(i64::MAX));
+    time::OffsetDateTime::from_unix_timestamp(t).unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+}
+
+/// A `Set-Cookie` value rendered with the `cookie` crate (Flask's attributes, the spelling Rails and
+/// actix-web write too): a deletion is an empty value with a 1970 `Expires` and `Max-Age=0`.
+pub(crate) fn render_standard(name: &str, value: Option<&str>, attrs: &Attributes<'_>, expiry: Expiry) -> String {
+    match value {
+        None => render(name, "", attrs, Some(0), true),
+        Some(v) => render(
+            name,
+            v,
+            attrs,
+            expiry.expires.map(|e| u64::try_from(e).unwrap_or(0)),
+            false,
+        ),
+    }
+}
