@@ -192,7 +192,7 @@ function app (config, { https }) {
   // cookies only sets a Secure cookie on a request it sees as HTTPS: req.protocol, which Express takes from
   // X-Forwarded-Proto when the proxy is trusted.
   if (https) a.set('trust proxy', true)
-  a.use(cookieSession(JSON.parse(JSON.stringify(config)))) // cookie-session writes its defaults into the object
+  a.use(cookieSession({ ...config })) // cookie-session writes its defaults (overwrite, httpOnly, signed) into the object
   a.post('/view', express.json({ limit: '1mb' }), (req, res) => res.json(view(req, req.body.actions)))
   return a
 }
@@ -437,7 +437,7 @@ async function specs () {
     },
     {
       id: 'ex-scn-rotation-untouched',
-      comment: 'cookie signed by keys[1], view never touches the session: cookie-session reads nothing and sends nothing; we re-sign both cookies with the current key anyway (as for every profile), so rotation completes',
+      comment: 'cookie signed by keys[1], view never touches the session: cookie-session reads nothing and sends nothing; we re-sign both cookies with the current key even so (as the Flask profile does), so rotation completes',
       config: ROTATING,
       cookies: [aliceOld.join('; ')],
       actions: [],
@@ -744,8 +744,16 @@ function render (doc) {
 // -------------------------------------------------------------------------------------------------------
 // --read-ours: real cookie-session reads cookies our library made
 
+/** Key text as our library reads it: `hex:<hex>` and `base64:<std base64>` are raw bytes, else UTF-8 text. */
+function keyBytes (text) {
+  if (text.startsWith('hex:')) return Buffer.from(text.slice(4), 'hex')
+  if (text.startsWith('base64:')) return Buffer.from(text.slice(7), 'base64')
+  return Buffer.from(text, 'utf8')
+}
+
 /**
- * FILE: a JSON list (or {"cases": [...]}) of {id?, keys, name, cookie_header, expect_session, expect_rewrite?}.
+ * FILE: a JSON list (or {"cases": [...]}) of {id?, keys, name, cookie_header, expect_session, expect_rewrite?};
+ * keys are key texts (plain, `hex:` or `base64:`, as our configuration reads them), the first signing.
  * Each cookie header goes to a real app (name, keys) whose view reads the whole session; it must equal
  * expect_session ({} for a cookie that must be refused), and a read must not make cookie-session write the
  * cookie again unless expect_rewrite is true (our JSON must be JSON.stringify's, or every read rewrites it).
@@ -756,7 +764,8 @@ async function readOurs (file) {
   let failures = 0
   for (const [i, c] of list.entries()) {
     const id = c.id || `#${i}`
-    const r = await exchange({ config: { name: c.name, keys: c.keys }, cookies: [c.cookie_header], actions: [dump()] })
+    const config = { name: c.name, keys: c.keys.map(keyBytes) }
+    const r = await exchange({ config, cookies: [c.cookie_header], actions: [dump()] })
     const got = r.status === 200 ? r.observations[0] : `status ${r.status}`
     const want = pyDumps(c.expect_session)
     const wrote = r.set_cookie.filter((sc) => sc.value !== '').length > 0
