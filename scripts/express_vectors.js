@@ -48,6 +48,7 @@ const K_NEW = 'express-key-current-0001'
 const K_OLD = 'express-key-previous-0001'
 const K_OTHER = 'express-key-unknown-0001'
 
+/** A package from MODULES (the pinned install, not whatever `require` would find first). */
 function load (name) {
   return require(path.join(MODULES, name))
 }
@@ -63,7 +64,7 @@ function checkVersions () {
     let got
     try {
       got = installed(name)
-    } catch (e) {
+    } catch {
       fail(`${name} is not installed under ${MODULES} (run cargo xtask vectors, or npm ci there)`)
     }
     if (got !== want) fail(`${name} ${got} is installed under ${MODULES}; the vectors need ${want}`)
@@ -76,11 +77,13 @@ function checkVersions () {
   if (major !== NODE_MAJOR) fail(`the vectors are generated on Node ${NODE_MAJOR}; this is Node ${process.versions.node}`)
 }
 
+/** Prints `msg` and exits 2 (a usage or setup problem, not a difference in the vectors). */
 function fail (msg) {
   console.error(`express_vectors.js: ${msg}`)
   process.exit(2)
 }
 
+/** The `source` line of both files: the generator and the exact package versions it ran. */
 function source () {
   const v = (n) => installed(n)
   return `scripts/express_vectors.js with express ${v('express')}, cookie-session ${v('cookie-session')}, ` +
@@ -219,6 +222,7 @@ function send (port, { cookies, body, https }) {
   })
 }
 
+/** Status, headers (latin-1, in order) and body (de-chunked, UTF-8) of a raw HTTP/1.1 response. */
 function parseResponse (raw) {
   const split = raw.indexOf('\r\n\r\n')
   if (split < 0) throw new Error('no end of headers in the response')
@@ -707,10 +711,12 @@ async function build (spec) {
   }
 }
 
+/** The part of an answer the vectors compare: status, Vary values, Set-Cookie entries. */
 function strip (r) {
   return { status: r.status, vary: r.vary, set_cookie: r.set_cookie }
 }
 
+/** Every vector file: {file name: document}, cases in their fixed order. */
 async function documents () {
   const all = await specs()
   const docs = {}
@@ -737,6 +743,7 @@ async function documents () {
   return docs
 }
 
+/** The file text: 2-space indent, non-ASCII as is, a trailing newline (as scripts/vector_common.py `render`). */
 function render (doc) {
   return JSON.stringify(doc, null, 2) + '\n'
 }
@@ -807,6 +814,7 @@ function diffSummary (cur, text) {
   return out.join('\n    ')
 }
 
+/** The command line; resolves to the exit status. */
 async function main (argv) {
   const usage = 'usage: express_vectors.js --out DIR | --check DIR | --read-ours FILE'
   if (argv.length !== 2) fail(usage)
