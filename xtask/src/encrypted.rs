@@ -1,4 +1,4 @@
-//! The encrypted profiles' vectors (issue 16), proved by the real implementations:
+//! The encrypted profiles' vectors, proved by the real implementations:
 //!
 //! - Rails: `scripts/rails_vectors.rb` on Debian's `ruby-actionpack` (installed here with apt-get when missing)
 //!   writes or checks `testdata/vectors/rails_*.json`, then reads cookies made by our `RailsCodec`;
@@ -244,7 +244,7 @@ fn actix_ours(root: &Path) -> Result<Json> {
 /// (`SESSION_MIGRATE_FROM=actix-private`) answers with a Flask cookie, which real Flask reads as logged in.
 /// Returns the failures (each prefixed `[actix-session]`).
 pub(crate) fn interop(root: &Path, py: &Path) -> Result<Vec<String>> {
-    use crate::interop::{NOT_LOGGED_IN, USER_ESCAPED, check_page, login, start, tamper};
+    use crate::interop_common::{KEY, NOT_LOGGED_IN, USER_ESCAPED, check_page, login, start};
 
     let bin = build_actix_ref(root)?;
     let key = "hex:".to_owned() + &"a5".repeat(32) + &"3c".repeat(32);
@@ -273,8 +273,8 @@ pub(crate) fn interop(root: &Path, py: &Path) -> Result<Vec<String>> {
     println!(" {:>9}", "tampered");
     for from in &servers {
         print!("{:<18}", from.name);
-        let cookie = match login(from, "id") {
-            Ok(c) => c,
+        let jar = match login(from, "id") {
+            Ok(j) => j,
             Err(e) => {
                 failures.push(format!("[actix-session] login on {}: {e:#}", from.name));
                 println!(" no login");
@@ -282,7 +282,7 @@ pub(crate) fn interop(root: &Path, py: &Path) -> Result<Vec<String>> {
             }
         };
         for to in &servers {
-            let cell = match check_page(to, Some(&format!("id={cookie}")), &logged_in) {
+            let cell = match check_page(to, Some(&jar.header()), &logged_in) {
                 Ok(()) => "ok",
                 Err(e) => {
                     failures.push(format!("[actix-session] {} -> {}: {e:#}", from.name, to.name));
@@ -291,10 +291,10 @@ pub(crate) fn interop(root: &Path, py: &Path) -> Result<Vec<String>> {
             };
             print!(" {cell:>13}");
         }
-        let tampered = tamper(&cookie);
+        let tampered = jar.tampered("id").header();
         let cell = match servers
             .iter()
-            .try_for_each(|to| check_page(to, Some(&format!("id={tampered}")), NOT_LOGGED_IN).with_context(|| to.name))
+            .try_for_each(|to| check_page(to, Some(&tampered), NOT_LOGGED_IN).with_context(|| to.name))
         {
             Ok(()) => "refused",
             Err(e) => {
@@ -308,7 +308,7 @@ pub(crate) fn interop(root: &Path, py: &Path) -> Result<Vec<String>> {
     // The migration: actix-session's cookie in, Flask's out, read by real Flask.
     let mut migrating = ours("login-axum", "flask");
     migrating
-        .env("SECRET_KEY", crate::interop::KEY)
+        .env("SECRET_KEY", KEY)
         .env("SESSION_MIGRATE_FROM", "actix-private")
         .env("SESSION_MIGRATE_KEY", &key)
         .env("SESSION_MIGRATE_COOKIE_NAME", "id");
@@ -317,8 +317,8 @@ pub(crate) fn interop(root: &Path, py: &Path) -> Result<Vec<String>> {
     let migrating = start(root, "axum-migrating", migrating)?;
     let flask = start(root, "flask", flask)?;
     let step = || -> Result<String> {
-        let actix_cookie = login(&servers[0], "id")?;
-        let r = crate::http::request(migrating.port, "GET", "/", Some(&format!("id={actix_cookie}")), None)?;
+        let actix_cookies = login(&servers[0], "id")?;
+        let r = crate::http::request(migrating.port, "GET", "/", Some(&actix_cookies.header()), None)?;
         if r.status != 200 || !r.body.contains(&logged_in) {
             bail!("the migrating server answered {} {:?}", r.status, r.body.trim());
         }

@@ -3,9 +3,10 @@
 //! - `ci`: everything the README's test command promises (fmt, clippy, tests, docs, conformance, vectors, interop,
 //!   browser).
 //! - `conformance [--json PATH]`: the shared Flask vectors against the core and every adapter, as a matrix.
-//! - `vectors [--check]`: regenerate the vectors with pinned real Flask, Starlette and Django, real Rails and real
-//!   actix-session (or check the committed ones, and that Rails and actix-session read our cookies).
-//! - `interop`: live logins across Flask, axum, actix-web and hyper servers on loopback.
+//! - `vectors [--check]`: regenerate the vectors with pinned real Flask, Starlette and Django, Express with
+//!   cookie-session, real Rails and real actix-session (or check the committed ones, and that Rails and
+//!   actix-session read our cookies).
+//! - `interop`: live logins across Flask, Starlette, Django, Express, axum, actix-web and hyper servers on loopback.
 //! - `browser`: the demo driven by headless chromium (WebDriver): log in on axum, out on hyper.
 //! - `bench [--quick] [--json PATH] [--http]`: codec benchmarks against Flask, the raw floor and the `cookie`
 //!   crate; with `--http`, HTTP load (wrk) against actix-session, tower-sessions and Flask on gunicorn.
@@ -18,7 +19,9 @@ mod browser;
 mod encrypted;
 mod http;
 mod interop;
+mod interop_common;
 mod interop_flash_csrf;
+mod node;
 mod package;
 mod python;
 mod server;
@@ -44,7 +47,7 @@ fn main() {
         Some("soak") => soak::run(&root(), &args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  ci                    fmt, clippy, tests, docs, deny, package, conformance, vectors --check, interop, browser\n  conformance [--json PATH]\n                        run every profile's vectors against core, axum, actix and hyper; print the matrix\n  vectors [--check]     regenerate testdata/vectors with pinned Flask, Starlette, Django, and real Rails and actix-session (or fail if they differ)\n  interop               live login test across Flask, axum, actix-web and hyper on loopback\n  browser               the demo in headless chromium: log in on axum, out on hyper, seen on all\n  bench [--quick] [--json PATH] [--http]\n                        codec benchmarks vs Flask, the raw floor and the cookie crate;\n                        --http: req/s of the examples vs actix-session, tower-sessions and Flask (wrk)\n  soak [--seconds N]    bounded mixed load on each login example; fails on errors or memory growth"
+                "usage: cargo xtask <command>\n\n  ci                    fmt, clippy, tests, docs, deny, package, conformance, npm packages, vectors --check, interop, browser\n  conformance [--json PATH]\n                        run every profile's vectors against core, axum, actix and hyper; print the matrix\n  vectors [--check]     regenerate testdata/vectors with pinned Flask, Starlette, Django, Express (cookie-session), and real Rails and actix-session (or fail if they differ)\n  interop               live login test across Flask, Starlette, Django, Express, axum, actix-web and hyper on loopback\n  browser               the demo in headless chromium: log in on axum, out on hyper, seen on all\n  bench [--quick] [--json PATH] [--http]\n                        codec benchmarks vs Flask, the raw floor and the cookie crate;\n                        --http: req/s of the examples vs actix-session, tower-sessions and Flask (wrk)\n  soak [--seconds N]    bounded mixed load on each login example; fails on errors or memory growth"
             );
             std::process::exit(2);
         }
@@ -132,6 +135,8 @@ fn ci() -> Result<()> {
         ("deny", Box::new(deny)),
         ("package", Box::new(|| package::run(&root()))),
         ("conformance", Box::new(|| conformance(None).map(|_| ()))),
+        // The pinned npm packages the express vectors and the Express seed app load (under target/node).
+        ("npm packages", Box::new(|| node::install(&root()).map(|_| ()))),
         ("vectors --check", Box::new(|| vectors(true))),
         ("interop", Box::new(|| interop::run(&root()))),
         ("browser", Box::new(|| browser::run(&root()))),
@@ -292,7 +297,7 @@ fn conformance(json: Option<&Path>) -> Result<serde_json::Value> {
     Ok(summary)
 }
 
-/// The generator of each profile's vectors (each runs the real framework from `scripts/requirements.txt`).
+/// The Python generator of each profile's vectors (each runs the real framework from `scripts/requirements.txt`).
 const GENERATORS: [&str; 4] = [
     "scripts/flask_vectors.py",
     // Flash messages (Flask) and CSRF tokens (Flask-WTF).
@@ -301,17 +306,32 @@ const GENERATORS: [&str; 4] = [
     "scripts/django_vectors.py",
 ];
 
+/// The express profile's generator (Express with cookie-session from `interop/node/package-lock.json`).
+const NODE_GENERATOR: &str = "scripts/express_vectors.js";
+
+/// Regenerates (`check` false) or checks every profile's vectors: the Python generators, the express one on
+/// node, then Rails' and actix-session's (which also read our cookies).
 fn vectors(check: bool) -> Result<()> {
     let py = python::venv(&root())?;
+    let mode = if check { "--check" } else { "--out" };
     let mut failed = Vec::new();
     for script in GENERATORS {
         let mut cmd = Command::new(&py);
         cmd.current_dir(root()).arg(script);
-        cmd.args([if check { "--check" } else { "--out" }, "testdata/vectors"]);
+        cmd.args([mode, "testdata/vectors"]);
         if let Err(e) = run_status(cmd) {
             eprintln!("xtask: {e:#}");
             failed.push(script);
         }
+    }
+    let express = node::install(&root()).and_then(|modules| {
+        let mut cmd = node::command(&root(), &modules, NODE_GENERATOR);
+        cmd.args([mode, "testdata/vectors"]);
+        run_status(cmd)
+    });
+    if let Err(e) = express {
+        eprintln!("xtask: {e:#}");
+        failed.push(NODE_GENERATOR);
     }
     if let Err(e) = encrypted::vectors(&root(), check) {
         eprintln!("xtask: {e:#}");

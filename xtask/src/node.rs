@@ -1,0 +1,66 @@
+//! The pinned npm packages (Express, cookie-session, cookies, keygrip from `interop/node/package-lock.json`)
+//! under `target/node`, never in the source tree: the express vectors and the Express seed app load them from
+//! there (`NODE_PATH`).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context as _, Result, bail};
+
+/// The installed `node_modules` folder, running `npm ci` in `target/node` on a copy of `interop/node`'s
+/// `package.json` and lockfile when nothing is installed yet or the lockfile changed since.
+///
+/// # Errors
+/// When node or npm is missing (the message says how to install them), or `npm ci` fails.
+pub(crate) fn install(root: &Path) -> Result<PathBuf> {
+    let src = root.join("interop/node");
+    let dir = root.join("target/node");
+    let modules = dir.join("node_modules");
+    let read = |p: PathBuf| std::fs::read_to_string(&p).with_context(|| format!("cannot read {}", p.display()));
+    let manifest = read(src.join("package.json"))?;
+    let lock = read(src.join("package-lock.json"))?;
+    // The stamp holds the manifest and lockfile of the last install that finished; npm writes
+    // node_modules/.package-lock.json (the installed tree) at the end of every successful install.
+    let stamp = dir.join(".installed");
+    let wanted = format!("{manifest}\n{lock}");
+    if modules.join(".package-lock.json").exists() && std::fs::read_to_string(&stamp).is_ok_and(|s| s == wanted) {
+        return Ok(modules);
+    }
+    for tool in ["node", "npm"] {
+        let works = Command::new(tool)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !works {
+            bail!(
+                "{tool} is required for the express vectors and interop (Node 20 with npm; on Debian: apt-get \
+                 install nodejs npm)"
+            );
+        }
+    }
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let _ = std::fs::remove_file(&stamp);
+    std::fs::write(dir.join("package.json"), &manifest)?;
+    std::fs::write(dir.join("package-lock.json"), &lock)?;
+    eprintln!(
+        "xtask: installing the pinned npm packages from interop/node/package-lock.json into {}",
+        dir.display()
+    );
+    let st = Command::new("npm")
+        .current_dir(&dir)
+        .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+        .status()
+        .context("cannot start npm")?;
+    if !st.success() {
+        bail!("npm ci in {} failed ({st})", dir.display());
+    }
+    std::fs::write(&stamp, wanted)?;
+    Ok(modules)
+}
+
+/// `node SCRIPT` run from the workspace root with `NODE_PATH` set to the installed packages.
+pub(crate) fn command(root: &Path, modules: &Path, script: &str) -> Command {
+    let mut cmd = Command::new("node");
+    cmd.current_dir(root).arg(root.join(script)).env("NODE_PATH", modules);
+    cmd
+}
