@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use crate::error::Result;
-use crate::json::{self, Indexed};
+use crate::json_read::{self as json, Indexed};
 use crate::value::{Map, Value};
 
 /// What the writers encode: a session's entries in code-point order of their keys, from a [`Map`] or a
@@ -27,7 +27,7 @@ pub(crate) mod sealed {
     /// the format seam as one type.
     pub trait Sealed {
         /// The entries behind one type.
-        fn as_entries_ref(&self) -> super::EntriesRef<'_>;
+        fn as_entries_ref(&self) -> crate::data::EntriesRef<'_>;
     }
 }
 

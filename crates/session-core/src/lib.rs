@@ -28,7 +28,9 @@ mod encrypted;
 mod error;
 mod flash;
 mod format;
+mod httpdate;
 mod json;
+mod json_read;
 mod key;
 mod lifecycle;
 mod payload;
@@ -43,6 +45,7 @@ pub use config::{
 };
 pub use cookies::find_cookie;
 pub use csrf::{CSRF_FIELD_NAME, CSRF_HEADERS, CSRF_METHODS, CSRF_SALT, Csrf, CsrfError, DEFAULT_CSRF_TIME_LIMIT};
+pub use data::Entries;
 pub use error::{ErrorKind, Result, SessionError};
 pub use flash::{DEFAULT_CATEGORY, FLASHES_KEY, Flash, flash, pop_flashes};
 pub use format::{Claimed, CookieCodec, DEFAULT_MAX_DECOMPRESSED, Decoded, Defaults, Format, decode_unverified};
@@ -54,7 +57,7 @@ pub use lifecycle::{
 pub use payload::Compression;
 pub use session::{LOGIN_AT_KEY, PERMANENT_KEY, RequestSession, Session, SessionData};
 pub use signer::{Digest, KeyDerivation, SignerOptions};
-pub use value::{Entries, Map, Value};
+pub use value::{Map, Value};
 
 /// A clock giving the current time in Unix seconds, for adapters to read once per request. The core itself
 /// never reads the time (every function takes `now`); this is the one type all adapters' `with_clock` take,

@@ -548,7 +548,7 @@ impl SessionHandle {
             if let Some(reason) = &loaded.refused {
                 let cookie = self.0.config.cookie_name();
                 // Old cookies are routine (a browser session outliving the lifetime); anything else is worth seeing.
-                if reason.kind() == crate::ErrorKind::Expired {
+                if reason.kind() == crate::error::ErrorKind::Expired {
                     tracing::debug!(cookie, kind = reason.kind().as_str(), %reason, "session cookie refused; starting an empty session");
                 } else {
                     tracing::info!(cookie, kind = reason.kind().as_str(), %reason, "session cookie refused; starting an empty session");
@@ -586,7 +586,7 @@ impl SessionHandle {
     }
 
     /// See [`Session::get_value`] (returns a copy).
-    pub fn get_value(&self, key: &str) -> Option<crate::Value> {
+    pub fn get_value(&self, key: &str) -> Option<crate::value::Value> {
         self.with(|s| s.get_value(key).cloned())
     }
 
@@ -599,12 +599,16 @@ impl SessionHandle {
     }
 
     /// See [`Session::insert_value`].
-    pub fn insert_value(&self, key: impl Into<String>, value: impl Into<crate::Value>) -> Option<crate::Value> {
+    pub fn insert_value(
+        &self,
+        key: impl Into<String>,
+        value: impl Into<crate::value::Value>,
+    ) -> Option<crate::value::Value> {
         self.with(|s| s.insert_value(key, value))
     }
 
     /// See [`Session::remove`].
-    pub fn remove(&self, key: &str) -> Option<crate::Value> {
+    pub fn remove(&self, key: &str) -> Option<crate::value::Value> {
         self.with(|s| s.remove(key))
     }
 
@@ -683,7 +687,7 @@ impl SessionHandle {
     }
 
     /// See [`Session::update`]: inserts or replaces several entries (marks the session modified).
-    pub fn update(&self, entries: impl IntoIterator<Item = (String, crate::Value)>) {
+    pub fn update(&self, entries: impl IntoIterator<Item = (String, crate::value::Value)>) {
         self.with(|s| s.update(entries));
     }
 

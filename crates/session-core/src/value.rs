@@ -7,8 +7,6 @@ use crate::error::{Result, SessionError};
 /// A map of string keys to values, sorted by code point (the order Flask writes them).
 pub type Map = BTreeMap<String, Value>;
 
-pub use crate::data::Entries;
-
 /// One value in a Flask session.
 ///
 /// Plain JSON types map one to one; the Python types that Flask's tagged JSON preserves (tuple, bytes,
@@ -159,7 +157,7 @@ impl From<&Value> for serde_json::Value {
             Value::List(a) | Value::Tuple(a) => J::Array(a.iter().map(J::from).collect()),
             Value::Bytes(b) => J::Array(b.iter().map(|&x| J::from(x)).collect()),
             Value::Uuid(u) => J::String(Value::uuid_string(u)),
-            Value::DateTime(t) => J::String(crate::json::http_date(*t)),
+            Value::DateTime(t) => J::String(crate::httpdate::http_date(*t)),
             Value::Dict(m) => J::Object(m.iter().map(|(k, v)| (k.clone(), J::from(v))).collect()),
         }
     }
@@ -276,7 +274,7 @@ fn json(v: &Value) -> Json<'_> {
         Value::List(a) | Value::Tuple(a) => Json::Seq(Seq::Values(a)),
         Value::Bytes(b) => Json::Seq(Seq::Bytes(b)),
         Value::Uuid(u) => Json::String(Value::uuid_string(u)),
-        Value::DateTime(t) => Json::String(crate::json::http_date(*t)),
+        Value::DateTime(t) => Json::String(crate::httpdate::http_date(*t)),
         Value::Dict(m) => Json::Map(m),
     }
 }

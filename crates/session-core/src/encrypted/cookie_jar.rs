@@ -25,10 +25,11 @@ use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_enco
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
-use super::{Aead, NONCE_LEN, NonceSource, OsRandom, json_object_to_map};
+use super::aead::{Aead, NONCE_LEN, NonceSource, OsRandom, json_object_to_map};
+use crate::data::Entries;
 use crate::error::{Result, SessionError};
 use crate::key::{KeyId, Keyring};
-use crate::value::{Entries, Map, Value};
+use crate::value::{Map, Value};
 
 /// actix-session's default cookie name.
 pub const ACTIX_DEFAULT_COOKIE_NAME: &str = "id";

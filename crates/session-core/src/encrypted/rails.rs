@@ -27,10 +27,11 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Iso8601;
 use zeroize::Zeroizing;
 
-use super::{Aead, NONCE_LEN, NonceSource, OsRandom, TAG_LEN, json_object_to_map};
+use super::aead::{Aead, NONCE_LEN, NonceSource, OsRandom, TAG_LEN, json_object_to_map};
+use crate::data::Entries;
 use crate::error::{Result, SessionError};
 use crate::key::{KeyId, Keyring, SecretKey};
-use crate::value::{Entries, Map};
+use crate::value::Map;
 
 /// The salt Rails derives the encrypted cookie key with (`config.action_dispatch.authenticated_encrypted_cookie_salt`).
 pub const RAILS_SALT: &[u8] = b"authenticated encrypted cookie";

@@ -45,7 +45,7 @@ pub(crate) static PRIVATE: Spec = Spec {
             s.cookie_name,
         )?)))
     },
-    peek: |_: &str, _: usize| -> Result<Peeked> { Err(super::peek_needs_key("actix-private")) },
+    peek: |_: &str, _: usize| -> Result<Peeked> { Err(super::seam::peek_needs_key("actix-private")) },
 };
 
 /// The signed jar's place in the registry.

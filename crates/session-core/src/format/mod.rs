@@ -167,13 +167,6 @@ impl std::str::FromStr for Format {
     }
 }
 
-/// The `peek` of an encrypted format: reading needs the key.
-pub(crate) fn peek_needs_key(name: &'static str) -> SessionError {
-    SessionError::Config(format!(
-        "a {name} cookie is encrypted: decoding it needs the key (use verify with the key)"
-    ))
-}
-
 /// A codec whose configuration could not be built (a bad key length or digest): every use says why.
 #[derive(Debug)]
 struct Unusable(SessionError, &'static str);

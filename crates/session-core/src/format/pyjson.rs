@@ -6,9 +6,10 @@
 
 use std::fmt::Write as _;
 
+use crate::data::Entries;
 use crate::error::{Result, SessionError};
 use crate::json::{MAX_DEPTH, from_plain_json, http_date, write_float, write_str};
-use crate::value::{Entries, Value};
+use crate::value::Value;
 
 /// `json.dumps`' `separators=(item, key)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -45,7 +45,7 @@ pub(crate) static SPEC: Spec = Spec {
         };
         Ok(Box::new(Rails(RailsCodec::new(s.keyring, s.cookie_name, digest))))
     },
-    peek: |_: &str, _: usize| -> Result<Peeked> { Err(super::peek_needs_key("rails")) },
+    peek: |_: &str, _: usize| -> Result<Peeked> { Err(super::seam::peek_needs_key("rails")) },
 };
 
 /// Rails' defaults: no lifetime (a lifetime adds `exp` and `Expires`), `SameSite=Lax`, SHA-256 derivation.

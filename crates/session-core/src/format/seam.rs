@@ -11,7 +11,7 @@ use std::borrow::Cow;
 use smallvec::SmallVec;
 
 use crate::data::{EntriesRef, SessionData};
-use crate::error::Result;
+use crate::error::{Result, SessionError};
 use crate::key::{KeyId, Keyring};
 use crate::payload::Compression;
 use crate::set_cookie::{Attributes, Expiry, SameSite};
@@ -232,4 +232,11 @@ pub(crate) struct Spec {
     pub build: fn(&Settings<'_>) -> Result<Box<dyn Codec>>,
     /// Reads a main cookie value without the key, where the format allows it.
     pub peek: fn(&str, usize) -> Result<Peeked>,
+}
+
+/// The `peek` of an encrypted format: reading needs the key.
+pub(crate) fn peek_needs_key(name: &'static str) -> SessionError {
+    SessionError::Config(format!(
+        "a {name} cookie is encrypted: decoding it needs the key (use verify with the key)"
+    ))
 }
