@@ -56,6 +56,7 @@ pub(crate) struct Inner {
     pub format: Format,
     pub expire_at_browser_close: bool,
     pub migrate_from: Option<Migration>,
+    pub login_lifetime: Option<u64>,
 }
 
 /// Another format's cookie read when this format's own is absent or refused, and written in this format on the
@@ -140,6 +141,7 @@ pub struct SessionConfigBuilder {
     migrate_cookie_name: Option<String>,
     migrate_lifetime: Option<u64>,
     migrate_signer: Option<SignerOptions>,
+    login_lifetime: Option<u64>,
 }
 
 impl Default for SessionConfigBuilder {
@@ -171,6 +173,7 @@ impl Default for SessionConfigBuilder {
             migrate_cookie_name: None,
             migrate_lifetime: None,
             migrate_signer: None,
+            login_lifetime: None,
         }
     }
 }
@@ -262,8 +265,8 @@ impl SessionConfigBuilder {
     /// [`SessionConfigBuilder::migrate_cookie_name`], the max age of
     /// [`SessionConfigBuilder::migrate_lifetime_secs`]) and write the session back in this format on the response,
     /// so nobody is logged out. Keep the same cookie name on both sides where you can: the new cookie then
-    /// replaces the old one in the browser (under another name the old cookie stays until it expires, and is
-    /// read again while this setting is on).
+    /// replaces the old one in the browser (under another name, every response that writes or deletes the
+    /// session also deletes the old cookie, so a logout sticks).
     pub fn migrate_from(mut self, from: Format, keys: Keyring) -> Self {
         self.migrate_from = Some((from, keys));
         self
@@ -304,6 +307,33 @@ impl SessionConfigBuilder {
     /// there (a custom `salt`, Flask's `digest_method`, Rails 6's sha1).
     pub fn migrate_signer(mut self, options: SignerOptions) -> Self {
         self.migrate_signer = Some(options);
+        self
+    }
+
+    /// Our own limit on how long a login lasts, for formats whose cookies carry no signing time (Express'
+    /// cookie-session, actix-session, Rails without `expire_after`: the framework trusts such a cookie for as
+    /// long as the browser sends it). A session whose login time ([`crate::Session::mark_login`], the
+    /// `_login_at` key, Unix seconds) is older than `secs` at load is refused as expired: an empty session. A
+    /// session without a login time is not affected, so call `mark_login` when a user logs in. Applies to
+    /// every format (default: none).
+    ///
+    /// ```
+    /// use session_core::{Format, LoadStatus, SecretKey, SessionConfig, SessionHandle};
+    /// let config = SessionConfig::builder()
+    ///     .format(Format::Express)
+    ///     .secret_key(SecretKey::parse("the cookie-session key").unwrap())
+    ///     .login_lifetime_secs(12 * 3600)
+    ///     .build()
+    ///     .unwrap();
+    /// let login = SessionHandle::new(config.clone(), vec![], 1_700_000_000);
+    /// login.mark_login();
+    /// let cookies: Vec<String> = login.finish().unwrap().set_cookies().iter()
+    ///     .map(|c| c.split(';').next().unwrap().to_owned()).collect();
+    /// let later = SessionHandle::new(config, vec![cookies.join("; ")], 1_700_000_000 + 13 * 3600);
+    /// assert!(matches!(later.status(), LoadStatus::Refused(_)));
+    /// ```
+    pub fn login_lifetime_secs(mut self, secs: u64) -> Self {
+        self.login_lifetime = Some(secs);
         self
     }
 
@@ -492,6 +522,7 @@ impl SessionConfigBuilder {
             format: self.format,
             expire_at_browser_close: self.expire_at_browser_close,
             migrate_from,
+            login_lifetime: self.login_lifetime,
         })))
     }
 }

@@ -192,6 +192,12 @@ impl SessionConfig {
         match m.codec.decode_claimed(old, now, Some(m.lifetime)) {
             Ok(d) => {
                 let mut session = Session::from_map(d.data);
+                if let Some(e) = self.login_expired(&session, now) {
+                    return Loaded {
+                        refused: Some(e),
+                        ..loaded
+                    };
+                }
                 session.verified_by = Some(d.key);
                 session.cookie_present = true;
                 session.rewrite = true;
@@ -216,18 +222,35 @@ impl SessionConfig {
         }
         match self.0.codec.decode_claimed(claimed, now, Some(self.0.lifetime)) {
             Ok(d) => {
-                let mut session = Session::from_map(d.data);
-                session.verified_by = Some(d.key);
-                session.timestamp = d.timestamp;
-                session.cookie_present = true;
-                session.rewrite = d.rewrite;
-                Loaded { session, refused: None }
+                let mut opened = Session::from_map(d.data);
+                if let Some(e) = self.login_expired(&opened, now) {
+                    return Loaded {
+                        session,
+                        refused: Some(e),
+                    };
+                }
+                opened.verified_by = Some(d.key);
+                opened.timestamp = d.timestamp;
+                opened.cookie_present = true;
+                opened.rewrite = d.rewrite;
+                Loaded {
+                    session: opened,
+                    refused: None,
+                }
             }
             Err(e) => Loaded {
                 session,
                 refused: Some(e),
             },
         }
+    }
+
+    /// Our login lifetime ([`SessionConfigBuilder::login_lifetime_secs`](crate::SessionConfigBuilder::login_lifetime_secs)):
+    /// the refusal for a session whose recorded login is older than it.
+    fn login_expired(&self, session: &Session, now: u64) -> Option<SessionError> {
+        let limit = self.0.login_lifetime?;
+        let age = now.saturating_sub(session.login_at()?);
+        (age > limit).then_some(SessionError::Expired { age, max_age: limit })
     }
 
     /// Flask's `save_session`, for every format by its rules: what to send for `session` at `now`.
