@@ -4,34 +4,58 @@ use std::path::PathBuf;
 
 use anyhow::{Context as _, anyhow};
 use clap::Args;
-use session_core::{Keyring, MIN_KEY_LEN, SecretKey};
+use session_core::{Keyring, MIN_KEY_LEN, SecretKey, SessionConfig, SessionConfigBuilder};
 
 /// The key options, shared by every subcommand (only `sign` and `verify` use them).
 #[derive(Args, Debug)]
 pub struct KeyArgs {
     /// Environment variable holding the current key.
-    #[arg(long, global = true, value_name = "NAME", default_value = "SESSION_SECRET_KEY")]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        value_name = "NAME",
+        default_value = "SESSION_SECRET_KEY"
+    )]
     key_env: String,
 
     /// Read the current key from this file instead. Exactly one trailing newline (LF or CRLF) is removed;
     /// any other whitespace is part of the key (with a warning). Warns when the file is readable by others.
-    #[arg(long, global = true, value_name = "PATH", conflicts_with = "key_env")]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        value_name = "PATH",
+        conflicts_with = "key_env"
+    )]
     key_file: Option<PathBuf>,
 
     /// Environment variable holding a fallback key (verify only); repeat in Flask's SECRET_KEY_FALLBACKS
     /// order, oldest first. Fallback N is the N-th one given, counting from 0.
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(long, global = true, help_heading = "Global options", value_name = "NAME")]
     fallback_key_env: Vec<String>,
 }
 
 impl KeyArgs {
+    /// A session configuration with these keys: the current key signs (and verifies first), the fallbacks
+    /// verify, in the order given.
+    ///
+    /// # Errors
+    /// As [`KeyArgs::keyring`].
+    pub fn config_builder(&self) -> anyhow::Result<SessionConfigBuilder> {
+        let ring = self.keyring()?;
+        Ok(SessionConfig::builder()
+            .secret_key(ring.current().clone())
+            .fallbacks(ring.fallbacks().to_vec()))
+    }
+
     /// The keyring: the current key, then the fallbacks in the order given.
     ///
     /// Short keys (under 16 bytes) are accepted, since existing Flask deployments use them, with a warning.
     ///
     /// # Errors
     /// A missing or unreadable variable or file, or key text that does not parse; the message names the source.
-    pub fn keyring(&self) -> anyhow::Result<Keyring> {
+    fn keyring(&self) -> anyhow::Result<Keyring> {
         let current = match &self.key_file {
             Some(path) => {
                 let source = format!("key file {}", path.display());
@@ -87,6 +111,7 @@ fn warn_if_readable_by_others(path: &std::path::Path, source: &str) {
     let _ = (path, source);
 }
 
+/// The key in the environment variable `name` (`flag` is the option that names it, for the message).
 fn from_env(name: &str, flag: &str) -> anyhow::Result<SecretKey> {
     let text = match std::env::var(name) {
         Ok(text) => text,
@@ -105,6 +130,7 @@ fn from_env(name: &str, flag: &str) -> anyhow::Result<SecretKey> {
     parse(&text, &format!("environment variable {name}"))
 }
 
+/// Key text (`hex:`, `base64:` or UTF-8) from `source`, with a warning when it is short.
 fn parse(text: &str, source: &str) -> anyhow::Result<SecretKey> {
     // The core's messages describe the problem without echoing the key.
     let key = SecretKey::parse_insecure_short(text).map_err(|e| anyhow!("the key in the {source}: {e}"))?;

@@ -1,6 +1,8 @@
 #![doc = include_str!("../README.md")]
 
 mod keys;
+mod registry;
+mod shape;
 
 use std::io::{self, Read as _, Write as _};
 use std::process::ExitCode;
@@ -8,10 +10,11 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context as _, anyhow};
 use clap::{Parser, Subcommand, ValueEnum};
-use session_core::wire::json::{from_tagged_json, to_tagged_json};
+use session_core::wire::json::{from_plain_json, from_tagged_json, to_tagged_json};
 use session_core::wire::pyjson::{self, Separators};
 use session_core::{
-    CookieCodec, DEFAULT_MAX_DECOMPRESSED, Digest, Format, KeyId, MIN_KEY_LEN, SecretKey, SessionError, Value,
+    Claimed, DEFAULT_MAX_DECOMPRESSED, Digest, Format, KeyId, MIN_KEY_LEN, Map, SecretKey, SessionConfig, SessionError,
+    SessionHandle, Value,
 };
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -21,47 +24,61 @@ use crate::keys::KeyArgs;
 /// Largest key `keygen` makes; HMAC hashes longer keys down to one block anyway.
 const MAX_KEYGEN_BYTES: usize = 1024;
 
+/// The command line: global options (format, keys, digest, cookie name) and one subcommand.
 #[derive(Parser, Debug)]
 #[command(
     name = "session-cookie",
     version,
-    about = "Make keys and sign, verify and inspect Flask-compatible session cookies.",
-    long_about = "Make keys and sign, verify and inspect Flask-compatible session cookies.\n\n\
+    about = "Make keys and sign, verify and inspect the session cookies of Flask and the frameworks it shares \
+             them with (--format).",
+    long_about = "Make keys and sign, verify and inspect the session cookies of Flask and the frameworks it shares \
+        them with (--format).\n\n\
         Keys are never taken as arguments (they would show in `ps`): the current key comes from the environment \
         variable named by --key-env (default SESSION_SECRET_KEY) or from --key-file. Key text: plain text is its \
         UTF-8 bytes; `hex:` and `base64:` prefixes give raw bytes.\n\n\
-        A cookie is a bearer credential: pass `-` to read it from standard input, since an argument shows in \
-        `ps` and the shell's history.\n\n\
-        Exit codes: 0 success; 1 the cookie was refused; 2 usage or configuration error.",
+        A cookie is a bearer credential: pass `-` to read it from standard input (or use verify --cookie-header), \
+        since an argument shows in `ps` and the shell's history.\n\n\
+        Exit codes: 0 success; 1 the cookie was refused or is not in the Cookie header; 2 usage or configuration \
+        error.",
     after_help = "Examples:\n  \
         export SESSION_SECRET_KEY=$(session-cookie keygen)\n  \
         echo '{\"user_id\":42}' | session-cookie sign > cookie.txt\n  \
         session-cookie verify --verbose - < cookie.txt\n  \
-        session-cookie decode - < cookie.txt"
+        session-cookie decode - < cookie.txt\n  \
+        session-cookie --format express verify --cookie-header < cookie-header.txt"
 )]
 struct Cli {
+    /// Where the keys come from.
     #[command(flatten)]
     keys: KeyArgs,
 
-    /// Whose cookie: flask, starlette (FastAPI), django, rails (encrypted cookie store), actix-private or
-    /// actix-signed (actix-session's CookieSessionStore). Each has its own signer, serializer and defaults.
-    #[arg(long, global = true, value_enum, default_value_t = FormatArg::Flask)]
-    format: FormatArg,
+    /// Whose cookie: each format has its own signer, serializer, cookie names and defaults.
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        value_name = "NAME",
+        ignore_case = true,
+        value_parser = registry::parser(),
+        default_value_t = Format::default(),
+    )]
+    format: Format,
 
-    /// HMAC digest of the signature (default: the format's; Flask and Starlette sha1, Django sha256). For
-    /// rails: the key derivation, sha256 (Rails 7, the default) or sha1 (Rails 5.2 to 6.1).
-    #[arg(long, global = true, value_enum)]
+    /// HMAC digest of the signature (default: the format's). Rails reads it as its key derivation: sha256
+    /// (Rails 7, its default) or sha1 (Rails 5.2 to 6.1). Formats with a fixed MAC ignore it.
+    #[arg(long, global = true, help_heading = "Global options", value_enum)]
     digest: Option<DigestArg>,
 
-    /// The cookie's name, for the formats that seal it in: Rails' purpose (default `_app_session`) and the
-    /// associated data of actix-session's private jar (default `id`).
-    #[arg(long, global = true, value_name = "NAME")]
+    /// The session cookie's name (default: the format's; see --help).
+    #[arg(long, global = true, help_heading = "Global options", value_name = "NAME", long_help = registry::cookie_name_help())]
     cookie_name: Option<String>,
 
+    /// What to do.
     #[command(subcommand)]
     command: Command,
 }
 
+/// The subcommands.
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Print a new random key as `hex:<digits>`, from the OS CSPRNG.
@@ -70,94 +87,94 @@ enum Command {
         export SESSION_SECRET_KEY=$(session-cookie keygen --bytes 64)\n\n\
         For Flask, decode it: app.secret_key = bytes.fromhex(\"<digits after hex:>\")")]
     Keygen {
-        /// Key length in bytes (at least 16).
+        /// Key length in bytes (at least 16; actix-session's keys are 64).
         #[arg(long, value_name = "N", default_value_t = 32)]
         bytes: usize,
     },
 
-    /// Sign a session (JSON on stdin; Flask: tagged JSON) and print the cookie value.
+    /// Sign a session (a JSON object on stdin; Flask: tagged JSON) and print its cookie value, or with
+    /// --set-cookie the `Set-Cookie` values the framework would send.
     #[command(after_help = "Examples:\n  \
         echo '{\"t\":{\" t\":[1,2]},\"username\":\"alice\"}' | session-cookie sign\n  \
-        echo '{\"user_id\":42}' | session-cookie sign --timestamp 1700000000 --key-env OLD_KEY\n  \
-        echo '{\"user\":\"alice\",\"n\":1}' | session-cookie --format django sign\n\n\
-        The output is the exact value the framework would put in its cookie for the same data and time (Flask \
-        sorts the keys; Starlette and Django keep the order of the JSON on stdin), except that zlib may choose \
-        other bytes for a compressed payload (Flask, Django).")]
+        echo '{\"user_id\":42}' | session-cookie sign --now 1700000000 --key-env OLD_KEY\n  \
+        echo '{\"user\":\"alice\",\"n\":1}' | session-cookie --format django sign\n  \
+        echo '{\"user\":\"alice\"}' | session-cookie --format express sign --set-cookie\n  \
+        session-cookie verify - < cookie.txt | session-cookie sign    # the same session, signed again\n\n\
+        stdin takes what `verify` prints: Flask's tagged JSON, plain JSON for the other formats.\n\n\
+        Without --set-cookie the output is the cookie's value, exactly as the framework writes it for the same \
+        data and time (Flask sorts the keys; formats that write Python's json.dumps keep the order of the JSON on \
+        stdin), except that zlib may choose other bytes for a compressed payload. A session that spans several \
+        cookies (express: `session` and `session.sig`) is printed as one `Cookie` header value, \
+        `name=value; name.sig=value`, which `verify --cookie-header` and `curl --cookie` take.\n\n\
+        With --set-cookie: one `Set-Cookie` value a line, with the format's default attributes and --cookie-name; \
+        keys in code-point order. An empty session sends no cookie (nothing is printed).")]
     Sign {
         /// Signing time in Unix seconds (default: now).
-        #[arg(long, value_name = "UNIX")]
-        timestamp: Option<u64>,
+        #[arg(long, visible_alias = "timestamp", value_name = "UNIX")]
+        now: Option<u64>,
+        /// Print every `Set-Cookie` value the framework would send for this session, one a line.
+        #[arg(long)]
+        set_cookie: bool,
     },
 
-    /// Verify a cookie with the current and fallback keys; print the session as the framework stores it
-    /// (Flask: tagged JSON; Starlette and Django: plain JSON).
+    /// Verify a cookie with the current and fallback keys; print the session as the application sees it
+    /// (Flask: tagged JSON; the other formats: plain JSON), which `sign` takes back.
     #[command(after_help = "Examples:\n  \
         session-cookie verify - < cookie.txt\n  \
         printf '%s' \"$COOKIE\" | session-cookie verify --verbose --fallback-key-env OLD_KEY -\n  \
-        session-cookie verify --now 1700000000 --max-age 3600 --digest sha256 - < cookie.txt\n\n\
-        `-` reads the cookie from standard input; a cookie given as an argument (`-- \"$COOKIE\"`) also works \
-        but shows in `ps` and the shell's history.\n\n\
+        session-cookie verify --now 1700000000 --max-age 3600 --digest sha256 - < cookie.txt\n  \
+        printf '%s' 'theme=dark; session=...; session.sig=...' | session-cookie --format express verify --cookie-header\n\n\
+        `-` reads the cookie's value from standard input; a value given as an argument (`-- \"$COOKIE\"`) also \
+        works but shows in `ps` and the shell's history. A session that spans several cookies (express) needs \
+        --cookie-header.\n\n\
         Refusals print `error: <kind>: <detail>` on stderr and exit 1; kinds: malformed, bad-signature, \
-        expired, bad-payload, too-large.")]
+        expired, bad-payload, and no-session (--cookie-header: the header has no cookie of the session).")]
     Verify {
-        /// The time to check the age against, in Unix seconds (default: now).
+        /// The time to check the cookie against, in Unix seconds (default: now).
         #[arg(long, value_name = "UNIX")]
         now: Option<u64>,
-        /// Oldest accepted cookie in seconds (default: the format's; Flask's PERMANENT_SESSION_LIFETIME is 31
-        /// days, Starlette's max_age and Django's SESSION_COOKIE_AGE 14 days).
-        #[arg(long, value_name = "SECONDS")]
+        /// Oldest accepted cookie in seconds (default: the format's; see --help).
+        #[arg(long, value_name = "SECONDS", long_help = registry::max_age_help())]
         max_age: Option<u64>,
         /// Also say on stderr which key verified the cookie and how old it is.
         #[arg(short, long)]
         verbose: bool,
-        /// `-` to read the cookie from stdin (preferred: an argument shows in `ps` and shell history), or the
-        /// cookie value. Put `--` before a value that starts with `-`.
-        #[arg(value_name = "COOKIE")]
-        cookie: String,
+        /// Read a whole `Cookie` header value from stdin (as the browser's developer tools show it, e.g.
+        /// `theme=dark; session=...`; a `Cookie:` prefix is ignored, each line is one header) and find the
+        /// format's cookies in it, as the framework does.
+        #[arg(long, conflicts_with = "cookie")]
+        cookie_header: bool,
+        /// `-` to read the cookie's value from stdin (preferred: an argument shows in `ps` and shell history),
+        /// or the value. Put `--` before a value that starts with `-`.
+        #[arg(value_name = "COOKIE", required_unless_present = "cookie_header")]
+        cookie: Option<String>,
     },
 
     /// Show what a cookie holds without verifying it (no key needed; the content is untrusted).
     #[command(after_help = "Examples:\n  \
         session-cookie decode - < cookie.txt\n  \
         session-cookie decode -- eyJ1c2VyX2lkIjo0Mn0.ZVPxAA.cESecR1t-ovL8OTqxuS2dTteBxA\n\n\
-        Output: {\"payload\":<the session as the format stores it>,\"timestamp\":N,\"issued_at\":\"<RFC 3339>\",\
-        \"compressed\":bool,\"verified\":false}\n\
-        (issued_at is null for a timestamp past the year 9999, timestamp null for a format without one.)")]
+        Output: {\"payload\":<the session: Flask's tagged JSON, compact JSON otherwise>,\"timestamp\":N,\
+        \"issued_at\":\"<RFC 3339>\",\"compressed\":bool,\"verified\":false}\n\
+        (issued_at is null for a timestamp past the year 9999, timestamp null for a format without one.) \
+        Encrypted formats need the key: use verify. For a session that spans several cookies, give the main \
+        cookie's value.")]
     Decode {
-        /// `-` to read the cookie from stdin (preferred: an argument shows in `ps` and shell history), or the
-        /// cookie value. Put `--` before a value that starts with `-`.
+        /// `-` to read the cookie's value from stdin (preferred: an argument shows in `ps` and shell history),
+        /// or the value. Put `--` before a value that starts with `-`.
         #[arg(value_name = "COOKIE")]
         cookie: String,
     },
 }
 
-#[derive(ValueEnum, Clone, Copy, Debug)]
-enum FormatArg {
-    Flask,
-    Starlette,
-    Django,
-    Rails,
-    ActixPrivate,
-    ActixSigned,
-}
-
-impl From<FormatArg> for Format {
-    fn from(f: FormatArg) -> Self {
-        match f {
-            FormatArg::Flask => Self::Flask,
-            FormatArg::Starlette => Self::Starlette,
-            FormatArg::Django => Self::Django,
-            FormatArg::Rails => Self::Rails,
-            FormatArg::ActixPrivate => Self::ActixPrivate,
-            FormatArg::ActixSigned => Self::ActixSigned,
-        }
-    }
-}
-
+/// `--digest`.
 #[derive(ValueEnum, Clone, Copy, Debug)]
 enum DigestArg {
+    /// HMAC-SHA1.
     Sha1,
+    /// HMAC-SHA256.
     Sha256,
+    /// HMAC-SHA512.
     Sha512,
 }
 
@@ -175,6 +192,8 @@ impl From<DigestArg> for Digest {
 enum Failure {
     /// The cookie was refused (exit 1).
     Refused(SessionError),
+    /// The `Cookie` header has no cookie of the session (exit 1).
+    NoSession(String),
     /// Usage or configuration error (exit 2).
     Usage(anyhow::Error),
 }
@@ -185,6 +204,12 @@ impl From<anyhow::Error> for Failure {
     }
 }
 
+/// A core error where the cause is the configuration or the input, not a cookie (exit 2).
+fn usage(e: SessionError) -> Failure {
+    Failure::Usage(anyhow!("{e}"))
+}
+
+/// Runs the command line; the exit code says how it went (0, 1 refused, 2 usage).
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
@@ -194,6 +219,10 @@ fn main() -> ExitCode {
             eprintln!("error: {}: {e}", e.kind().as_str().replace('_', "-"));
             ExitCode::from(1)
         }
+        Err(Failure::NoSession(why)) => {
+            eprintln!("error: no-session: {why}");
+            ExitCode::from(1)
+        }
         Err(Failure::Usage(e)) => {
             eprintln!("error: {e:#}");
             ExitCode::from(2)
@@ -201,141 +230,65 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> Result<(), Failure> {
-    let format = Format::from(cli.format);
-    let defaults = format.defaults();
-    let mut options = defaults.signer;
-    if let Some(d) = cli.digest {
-        options.digest = d.into();
-    }
-    // Rails and actix-session seal the cookie name in; their keys are checked here (actix-session: 64 bytes).
-    let codec_for = |keyring: &session_core::Keyring| -> Result<CookieCodec, Failure> {
-        if format.is_encrypted() {
-            let name = cli.cookie_name.as_deref().unwrap_or(defaults.cookie_name);
-            CookieCodec::encrypted(format, keyring, options.clone(), name, 0).map_err(|e| anyhow!("{e}").into())
-        } else {
-            Ok(CookieCodec::for_format(format, keyring, options.clone()))
+/// The session settings `sign` and `verify` share: the format, the keys, and what was set on the command line.
+struct Target<'a> {
+    /// `--format`.
+    format: Format,
+    /// Where the keys come from.
+    keys: &'a KeyArgs,
+    /// `--digest`, when given.
+    digest: Option<Digest>,
+    /// `--cookie-name`, when given.
+    cookie_name: Option<&'a str>,
+}
+
+impl Target<'_> {
+    /// The session configuration, with the format's defaults for everything not given; `lifetime` is the max
+    /// age of the cookies it reads. The keys are checked here (actix-session's must be 64 bytes).
+    fn config(&self, lifetime: Option<u64>) -> anyhow::Result<SessionConfig> {
+        let mut builder = self.keys.config_builder()?.format(self.format);
+        if let Some(digest) = self.digest {
+            builder = builder.digest(digest);
         }
+        if let Some(name) = self.cookie_name {
+            builder = builder.cookie_name(name);
+        }
+        if let Some(secs) = lifetime {
+            builder = builder.lifetime_secs(secs);
+        }
+        builder.build().map_err(|e| anyhow!("{e}"))
+    }
+}
+
+/// Runs one subcommand.
+fn run(cli: Cli) -> Result<(), Failure> {
+    let target = Target {
+        format: cli.format,
+        keys: &cli.keys,
+        digest: cli.digest.map(Digest::from),
+        cookie_name: cli.cookie_name.as_deref(),
     };
     match cli.command {
         Command::Keygen { bytes } => keygen(bytes),
-        Command::Sign { timestamp } => {
-            let keyring = cli.keys.keyring()?;
-            let codec = codec_for(&keyring)?;
-            let mut input = Vec::new();
-            io::stdin()
-                .read_to_end(&mut input)
-                .context("cannot read the session from stdin")?;
-            let detail = |e: SessionError| match e {
-                SessionError::BadPayload(detail) => detail,
-                other => other.to_string(),
-            };
-            let not_object = || anyhow!("the session on stdin must be a JSON object, e.g. {{\"user_id\":42}}");
-            let json = if format == Format::Flask {
-                let value = from_tagged_json(&input)
-                    .map_err(|e| anyhow!("the session on stdin is not valid tagged JSON: {}", detail(e)))?;
-                if !matches!(value, Value::Dict(_)) {
-                    return Err(not_object().into());
-                }
-                // The canonical form (sorted keys), so the bytes are the ones Flask would write.
-                to_tagged_json(&value)
-            } else if format.is_encrypted() {
-                // Plain JSON in; Rails stores it as ActiveSupport's JSON, actix-session as its state (each value
-                // a JSON text). The output is random (a fresh nonce) except for actix-signed.
-                let value: serde_json::Value = serde_json::from_slice(&input)
-                    .map_err(|e| anyhow!("the session on stdin is not valid JSON: {e}"))?;
-                match Value::from(value) {
-                    Value::Dict(map) => codec.serialize(&map),
-                    _ => return Err(not_object().into()),
-                }
-            } else {
-                let text = std::str::from_utf8(&input).context("the session on stdin is not UTF-8")?;
-                let seps = if format == Format::Django {
-                    Separators::COMPACT
-                } else {
-                    Separators::DEFAULT
-                };
-                // json.dumps of the object as given: its key order is kept, as a Python dict keeps it.
-                let json = pyjson::rewrite(text, seps)
-                    .map_err(|e| anyhow!("the session on stdin is not valid JSON: {}", detail(e)))?;
-                if !json.starts_with('{') {
-                    return Err(not_object().into());
-                }
-                json
-            };
-            let timestamp = match timestamp {
-                Some(t) => t,
-                None => unix_now()?,
-            };
-            let cookie = codec.try_encode_json(&json, timestamp).map_err(|e| anyhow!("{e}"))?;
-            print_line(&cookie)
-        }
+        Command::Sign { now, set_cookie } => sign(&target, now, set_cookie),
         Command::Verify {
             now,
             max_age,
             verbose,
+            cookie_header,
             cookie,
         } => {
-            let keyring = cli.keys.keyring()?;
-            let codec = codec_for(&keyring)?;
-            let max_age = max_age.unwrap_or(defaults.lifetime);
-            let cookie = cookie_arg(cookie)?;
-            let now = match now {
-                Some(n) => n,
-                None => unix_now()?,
+            let input = match cookie {
+                Some(cookie) if !cookie_header => Input::Value(cookie),
+                _ => Input::Header,
             };
-            let decoded = codec.decode(&cookie, now, Some(max_age)).map_err(Failure::Refused)?;
-            print_line(&codec.serialize(&decoded.data))?;
-            if verbose {
-                match decoded.key {
-                    KeyId::Current => eprintln!("verified by current key"),
-                    KeyId::Fallback(i) => {
-                        eprintln!(
-                            "verified by fallback key {i} (--fallback-key-env {})",
-                            cli.keys.fallback_name(i)
-                        );
-                    }
-                }
-                // Flask and Starlette refuse a timestamp after `now`; Django accepts one (shown as a negative age).
-                if let Some(ts) = decoded.timestamp {
-                    eprintln!("age: {} s", now as i128 - i128::from(ts));
-                }
-            }
-            Ok(())
+            verify(&target, now, max_age, verbose, input)
         }
-        Command::Decode { cookie } => {
-            if matches!(format, Format::Rails | Format::ActixPrivate) {
-                return Err(anyhow!(
-                    "a {format} cookie is encrypted: decoding it needs the key; use `session-cookie --format \
-                     {format} verify` with the key"
-                )
-                .into());
-            }
-            let cookie = cookie_arg(cookie)?;
-            let (value, timestamp, compressed) = format
-                .decode_unverified(&cookie, DEFAULT_MAX_DECOMPRESSED)
-                .map_err(Failure::Refused)?;
-            let issued_at = timestamp
-                .and_then(|t| i64::try_from(t).ok())
-                .and_then(|t| OffsetDateTime::from_unix_timestamp(t).ok())
-                .and_then(|t| t.format(&Rfc3339).ok())
-                .map_or(serde_json::Value::Null, serde_json::Value::String);
-            let timestamp = timestamp.map_or_else(|| "null".to_owned(), |t| t.to_string());
-            let payload = match (format, &value) {
-                (Format::Flask, _) => to_tagged_json(&value),
-                (_, Value::Dict(map)) => pyjson::dumps_map(map, Separators::COMPACT),
-                // Not a session, but show what it is.
-                (_, other) => pyjson::dumps(other, Separators::COMPACT),
-            };
-            // Written by hand to keep the documented field order and the payload's exact JSON.
-            print_line(&format!(
-                "{{\"payload\":{payload},\"timestamp\":{timestamp},\"issued_at\":{issued_at},\"compressed\":{compressed},\
-                 \"verified\":false}}"
-            ))
-        }
+        Command::Decode { cookie } => decode(target.format, cookie),
     }
 }
 
+/// `keygen`: a new key of `bytes` bytes, as `hex:<digits>`.
 fn keygen(bytes: usize) -> Result<(), Failure> {
     if bytes < MIN_KEY_LEN {
         return Err(anyhow!(
@@ -350,6 +303,189 @@ fn keygen(bytes: usize) -> Result<(), Failure> {
     print_line(&key.to_hex_text())
 }
 
+/// `sign`: the session on stdin, signed at `now`; its cookie value, or every `Set-Cookie` value.
+fn sign(target: &Target<'_>, now: Option<u64>, set_cookie: bool) -> Result<(), Failure> {
+    let config = target.config(None)?;
+    let mut input = Vec::new();
+    io::stdin()
+        .read_to_end(&mut input)
+        .context("cannot read the session from stdin")?;
+    let map = read_session(target.format, &input)?;
+    let now = now.map_or_else(unix_now, Ok)?;
+    if set_cookie {
+        let handle = SessionHandle::from_headers(config, std::iter::empty::<&[u8]>(), now);
+        for (key, value) in map {
+            handle.insert_value(key, value);
+        }
+        let response = handle.finish().map_err(usage)?;
+        if response.set_cookies().is_empty() {
+            eprintln!("note: the framework sends no cookie for an empty new session");
+        }
+        for line in response.set_cookies() {
+            print_line(line)?;
+        }
+        return Ok(());
+    }
+    let codec = config.codec();
+    let mut cookies = codec.encode_cookies(&map, now).map_err(usage)?;
+    if let ([(_, value)], Some(seps)) = (cookies.as_mut_slice(), shape::python_separators(codec)) {
+        // json.dumps of the object as given: its key order is kept, as a Python dict keeps it.
+        let text = std::str::from_utf8(&input).context("the session on stdin is not UTF-8")?;
+        let json = pyjson::rewrite(text, seps)
+            .map_err(|e| anyhow!("the session on stdin is not valid JSON: {}", detail(e)))?;
+        *value = codec.try_encode_json(&json, now).map_err(usage)?;
+    }
+    match cookies.as_slice() {
+        [(_, value)] => print_line(value),
+        several => print_line(
+            &several
+                .iter()
+                .map(|(name, value)| format!("{name}={value}"))
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
+    }
+}
+
+/// The session on stdin: a JSON object (tagged JSON for a tagged format).
+fn read_session(format: Format, input: &[u8]) -> anyhow::Result<Map> {
+    let (parsed, dialect) = if format.is_tagged() {
+        (from_tagged_json(input), "tagged JSON")
+    } else {
+        (from_plain_json(input), "JSON")
+    };
+    match parsed.map_err(|e| anyhow!("the session on stdin is not valid {dialect}: {}", detail(e)))? {
+        Value::Dict(map) => Ok(map),
+        _ => Err(anyhow!(
+            "the session on stdin must be a JSON object, e.g. {{\"user_id\":42}}"
+        )),
+    }
+}
+
+/// A parse error's message without the error kind's preamble.
+fn detail(e: SessionError) -> String {
+    match e {
+        SessionError::BadPayload(detail) => detail,
+        other => other.to_string(),
+    }
+}
+
+/// Where `verify` finds the cookie.
+enum Input {
+    /// A whole `Cookie` header on stdin.
+    Header,
+    /// The main cookie's value, or `-` for stdin.
+    Value(String),
+}
+
+/// `verify`: the cookie, checked at `now`; the session on stdout.
+fn verify(
+    target: &Target<'_>,
+    now: Option<u64>,
+    max_age: Option<u64>,
+    verbose: bool,
+    input: Input,
+) -> Result<(), Failure> {
+    let format = target.format;
+    let config = target.config(max_age)?;
+    let codec = config.codec();
+    let now = now.map_or_else(unix_now, Ok)?;
+    if max_age.is_some() && !shape::carries_signing_time(codec, now).map_err(usage)? {
+        return Err(anyhow!(
+            "--max-age does not apply to {format} cookies: they carry no signing time (the format seals its own \
+             expiry, if any, and verify checks it at --now); leave --max-age out"
+        )
+        .into());
+    }
+    let claimed = match input {
+        Input::Header => {
+            let lines = header_lines()?;
+            let claimed = codec.claim(&lines);
+            if !claimed.has_value() {
+                return Err(Failure::NoSession(format!(
+                    "the Cookie header has no cookie named {:?} ({}); pass --cookie-name if the application \
+                     uses another name",
+                    config.cookie_name(),
+                    cookie_names(&lines)
+                )));
+            }
+            claimed
+        }
+        Input::Value(cookie) => {
+            let names = shape::cookie_names(codec, now).map_err(usage)?;
+            if names.len() > 1 {
+                return Err(anyhow!(
+                    "--format {format}: a session spans {} cookies ({}); pass the whole Cookie header on stdin \
+                     with --cookie-header",
+                    names.len(),
+                    names.join(", ")
+                )
+                .into());
+            }
+            Claimed::main(cookie_arg(cookie)?)
+        }
+    };
+    let decoded = codec
+        .decode_claimed(&claimed, now, Some(config.lifetime_secs()))
+        .map_err(Failure::Refused)?;
+    // What the application sees: the format's own JSON when it stores the session as JSON of itself; compact
+    // JSON of the values otherwise (actix-session's state holds each value as a JSON text).
+    let session = if shape::stores_plain_json(codec) {
+        codec.serialize(&decoded.data)
+    } else {
+        pyjson::dumps_map(&decoded.data, Separators::COMPACT)
+    };
+    print_line(&session)?;
+    if verbose {
+        match decoded.key {
+            KeyId::Current => eprintln!("verified by current key"),
+            KeyId::Fallback(i) => {
+                eprintln!(
+                    "verified by fallback key {i} (--fallback-key-env {})",
+                    target.keys.fallback_name(i)
+                );
+            }
+        }
+        // Flask and Starlette refuse a timestamp after `now`; Django accepts one (shown as a negative age).
+        if let Some(ts) = decoded.timestamp {
+            eprintln!("age: {} s", now as i128 - i128::from(ts));
+        }
+    }
+    Ok(())
+}
+
+/// `decode`: the cookie's content, unverified.
+fn decode(format: Format, cookie: String) -> Result<(), Failure> {
+    if format.is_encrypted() {
+        return Err(anyhow!(
+            "--format {format}: the cookie is encrypted, so decoding it needs the key; use \
+             `session-cookie --format {format} verify` with the key"
+        )
+        .into());
+    }
+    let cookie = cookie_arg(cookie)?;
+    let (value, timestamp, compressed) = format
+        .decode_unverified(&cookie, DEFAULT_MAX_DECOMPRESSED)
+        .map_err(Failure::Refused)?;
+    let issued_at = timestamp
+        .and_then(|t| i64::try_from(t).ok())
+        .and_then(|t| OffsetDateTime::from_unix_timestamp(t).ok())
+        .and_then(|t| t.format(&Rfc3339).ok())
+        .map_or(serde_json::Value::Null, serde_json::Value::String);
+    let timestamp = timestamp.map_or_else(|| "null".to_owned(), |t| t.to_string());
+    let payload = match &value {
+        _ if format.is_tagged() => to_tagged_json(&value),
+        Value::Dict(map) => pyjson::dumps_map(map, Separators::COMPACT),
+        // Not a session, but show what it is.
+        other => pyjson::dumps(other, Separators::COMPACT),
+    };
+    // Written by hand to keep the documented field order and the payload's exact JSON.
+    print_line(&format!(
+        "{{\"payload\":{payload},\"timestamp\":{timestamp},\"issued_at\":{issued_at},\"compressed\":{compressed},\
+         \"verified\":false}}"
+    ))
+}
+
 /// The cookie argument, or stdin (surrounding whitespace removed) when it is `-`.
 fn cookie_arg(arg: String) -> anyhow::Result<String> {
     if arg != "-" {
@@ -362,13 +498,53 @@ fn cookie_arg(arg: String) -> anyhow::Result<String> {
     Ok(text.trim().to_owned())
 }
 
+/// The `Cookie` header lines on stdin, as bytes (a header need not be UTF-8): one header a line, surrounding
+/// whitespace and a `Cookie:` prefix removed, empty lines skipped.
+fn header_lines() -> anyhow::Result<Vec<Vec<u8>>> {
+    let mut input = Vec::new();
+    io::stdin()
+        .read_to_end(&mut input)
+        .context("cannot read the Cookie header from stdin")?;
+    Ok(input
+        .split(|&b| b == b'\n')
+        .map(|line| {
+            let line = line.trim_ascii();
+            match line.get(..7) {
+                Some(prefix) if prefix.eq_ignore_ascii_case(b"cookie:") => line[7..].trim_ascii(),
+                _ => line,
+            }
+        })
+        .filter(|line| !line.is_empty())
+        .map(<[u8]>::to_vec)
+        .collect())
+}
+
+/// The names of the cookies in header lines, for a message (never their values).
+fn cookie_names(lines: &[Vec<u8>]) -> String {
+    let mut names: Vec<String> = Vec::new();
+    for pair in lines.iter().flat_map(|line| line.split(|&b| b == b';')) {
+        let name = pair.split(|&b| b == b'=').next().unwrap_or_default().trim_ascii();
+        let name = String::from_utf8_lossy(name).into_owned();
+        if !name.is_empty() && !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    if names.is_empty() {
+        "it has no cookies".to_owned()
+    } else {
+        format!("cookies in it: {}", names.join(", "))
+    }
+}
+
+/// The system clock in Unix seconds (the default `--now`).
 fn unix_now() -> anyhow::Result<u64> {
     Ok(SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .context("the system clock is before 1970; pass --now / --timestamp")?
+        .context("the system clock is before 1970; pass --now")?
         .as_secs())
 }
 
+/// One line on stdout, flushed.
 fn print_line(line: &str) -> Result<(), Failure> {
     let mut out = io::stdout().lock();
     writeln!(out, "{line}")
