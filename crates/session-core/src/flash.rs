@@ -53,7 +53,7 @@ pub fn flash(session: &mut Session, message: &str, category: &str) {
 /// Removes `_flashes` from the session and returns its messages, oldest first (the session is marked modified
 /// only when `_flashes` was there, as Flask's `session.pop`).
 ///
-/// This has no per-request memory; handlers use [`SessionHandle::flashed_messages`] and friends, which read
+/// This has no per-request memory; handlers use [`crate::SessionHandle::flashed_messages`] and friends, which read
 /// once per request as Flask does. Entries that are not `(category, message)` pairs are dropped; a
 /// non-string category or message is shown as its tagged JSON.
 pub fn pop_flashes(session: &mut Session) -> Vec<Flash> {

@@ -23,7 +23,7 @@ pub fn to_tagged_json(value: &Value) -> String {
     out
 }
 
-/// Tagged JSON text of a session map (a [`Map`] or a session's [`crate::SessionData`]).
+/// Tagged JSON text of a session map (a [`crate::Map`] or a session's [`crate::SessionData`]).
 pub fn map_to_tagged_json(map: &impl Entries) -> String {
     let mut out = String::with_capacity(128);
     write_map(map.entries(), &mut out);

@@ -46,7 +46,7 @@ pub struct Session {
 }
 
 impl Session {
-    /// A session holding `data` as loaded (not modified): a [`Map`], or the [`SessionData`] of a decoded cookie.
+    /// A session holding `data` as loaded (not modified): a [`crate::Map`], or the [`SessionData`] of a decoded cookie.
     pub fn from_map(data: impl Into<SessionData>) -> Self {
         Self {
             data: data.into(),
@@ -110,7 +110,7 @@ impl Session {
     }
 
     /// The whole session data (read-only): what the codecs encode; [`SessionData::to_map`] copies it into a
-    /// [`Map`].
+    /// [`crate::Map`].
     pub fn data(&self) -> &SessionData {
         &self.data
     }

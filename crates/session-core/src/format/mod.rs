@@ -323,7 +323,7 @@ impl CookieCodec {
         (self.expire_after > 0).then(|| now.saturating_add(self.expire_after).min(crate::signer::MAX_TIMESTAMP))
     }
 
-    /// The main cookie's value for `data` (a [`Map`] or a session's [`crate::SessionData`]), signed with the
+    /// The main cookie's value for `data` (a [`crate::Map`] or a session's [`crate::SessionData`]), signed with the
     /// current key at `timestamp`.
     ///
     /// # Panics
