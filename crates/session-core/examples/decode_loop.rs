@@ -10,7 +10,7 @@
 //! set-up (key derivation, building the cookie). Workloads: `typical`, `large` (default settings: compressed
 //! cookies), `typical_nc`, `large_nc` (`Compression::Never`), each a `CookieCodec::decode` at 60 s of age; `read`:
 //! the HTTP benchmark's `/read` in process (a `SessionHandle` from the `Cookie` header, `get::<String>`,
-//! `finish()`).
+//! `finish()`); `write`: the same plus `counter += 1` (a `Set-Cookie`).
 
 use std::hint::black_box;
 
@@ -37,7 +37,7 @@ fn payload(name: &str) -> Map {
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let usage = "usage: decode_loop (typical|large|typical_nc|large_nc|read) N";
+    let usage = "usage: decode_loop (typical|large|typical_nc|large_nc|read|write) N";
     let (Some(what), Some(n)) = (args.next(), args.next().and_then(|n| n.parse::<usize>().ok())) else {
         panic!("{usage}");
     };
@@ -49,7 +49,7 @@ fn main() {
         "large" => (&codec, codec.encode(&payload("large"), TS)),
         "typical_nc" => (&plain, plain.encode(&payload("typical"), TS)),
         "large_nc" => (&plain, plain.encode(&payload("large"), TS)),
-        "read" => {
+        "read" | "write" => {
             let config = SessionConfig::builder()
                 .secret_key(key)
                 .build()
@@ -61,7 +61,11 @@ fn main() {
             for _ in 0..n {
                 let handle = SessionHandle::from_headers(config.clone(), [line.as_bytes()], TS + 60);
                 black_box(handle.get::<String>("username").expect("a string"));
-                black_box(handle.finish().expect("nothing to save"));
+                if what == "write" {
+                    let n: i64 = handle.get("counter").expect("an integer").unwrap_or(0);
+                    handle.insert("counter", &(n + 1)).expect("an integer");
+                }
+                black_box(handle.finish().expect("saved"));
             }
             return;
         }

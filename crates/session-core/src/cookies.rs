@@ -167,6 +167,7 @@ pub(crate) enum CookieRules {
 }
 
 /// The value of the cookie called `name` across the `Cookie` header lines, read by `rules`.
+#[inline]
 pub(crate) fn find_with(rules: CookieRules, headers: &[&[u8]], name: &str) -> Option<String> {
     match rules {
         CookieRules::Werkzeug => find_cookie(headers.iter().copied(), name).map(Cow::into_owned),

@@ -335,11 +335,28 @@ impl sealed::Sealed for EntriesRef<'_> {
 
 impl Entries for EntriesRef<'_> {
     fn entries(&self) -> impl Iterator<Item = (&str, &Value)> {
-        let (a, b) = match *self {
-            Self::Map(m) => (Some(m.iter().map(|(k, v)| (k.as_str(), v))), None),
-            Self::Data(d) => (None, Some(d.iter())),
-        };
-        a.into_iter().flatten().chain(b.into_iter().flatten())
+        match *self {
+            Self::Map(m) => EntriesIter::Map(m.iter()),
+            Self::Data(d) => EntriesIter::Data(d.slots.iter(), d.source.as_ref()),
+        }
+    }
+}
+
+/// The entries of an [`EntriesRef`]: one `match` a step, the writers' inner loop.
+enum EntriesIter<'a> {
+    Map(std::collections::btree_map::Iter<'a, String, Value>),
+    Data(std::collections::btree_map::Iter<'a, String, Slot>, Option<&'a Source>),
+}
+
+impl<'a> Iterator for EntriesIter<'a> {
+    type Item = (&'a str, &'a Value);
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            Self::Map(it) => it.next().map(|(k, v)| (k.as_str(), v)),
+            Self::Data(it, source) => it.next().map(|(k, s)| (k.as_str(), s.get(*source))),
+        }
     }
 }
 

@@ -159,10 +159,25 @@ impl SessionConfig {
         &self,
         cookie_headers: impl IntoIterator<Item = H>,
     ) -> (Claimed, Option<Claimed>) {
-        let headers: SmallVec<[H; 4]> = cookie_headers.into_iter().collect();
-        let lines: SmallVec<[&[u8]; 4]> = headers.iter().map(AsRef::as_ref).collect();
-        let own = self.0.codec.codec().claim(&lines);
-        let old = self.0.migrate_from.as_ref().map(|m| m.codec.codec().claim(&lines));
+        let mut headers = cookie_headers.into_iter();
+        // One `Cookie` line (HTTP/1.1) is read in place; several (HTTP/2 sends one per cookie) are gathered.
+        match (headers.next(), headers.next()) {
+            (None, _) => self.claim_lines(&[]),
+            (Some(one), None) => self.claim_lines(&[one.as_ref()]),
+            (Some(a), Some(b)) => {
+                let rest: SmallVec<[H; 6]> = headers.collect();
+                let mut lines: SmallVec<[&[u8]; 8]> = SmallVec::new();
+                lines.push(a.as_ref());
+                lines.push(b.as_ref());
+                lines.extend(rest.iter().map(AsRef::as_ref));
+                self.claim_lines(&lines)
+            }
+        }
+    }
+
+    fn claim_lines(&self, lines: &[&[u8]]) -> (Claimed, Option<Claimed>) {
+        let own = self.0.codec.codec().claim(lines);
+        let old = self.0.migrate_from.as_ref().map(|m| m.codec.codec().claim(lines));
         (own, old)
     }
 
@@ -171,10 +186,10 @@ impl SessionConfig {
     /// which the response writes again in this format. An old cookie under another name is deleted by any
     /// response that writes or deletes the session.
     pub(crate) fn load_found(&self, own: &Claimed, old: Option<&Claimed>, now: u64) -> Loaded {
-        let mut loaded = self.load_value(own, now);
         let (Some(m), Some(old)) = (&self.0.migrate_from, old.filter(|o| o.is_present())) else {
-            return loaded;
+            return self.load_value(own, now);
         };
+        let mut loaded = self.load_value(own, now);
         let own_names = self.0.codec.codec().names();
         let stale: Vec<String> = m
             .codec
@@ -305,13 +320,15 @@ impl SessionConfig {
             return Ok(out);
         }
         let asked = session.is_modified() || session.is_renewed();
-        let refresh = c.refresh_each_request
-            && match rules.refresh {
-                Refresh::Permanent => session.permanent(),
-                Refresh::Always => true,
-                Refresh::Never => false,
-            };
-        if !(asked || refresh || self.rewrite_due(session)) {
+        let refresh = || {
+            c.refresh_each_request
+                && match rules.refresh {
+                    Refresh::Permanent => session.permanent(),
+                    Refresh::Always => true,
+                    Refresh::Never => false,
+                }
+        };
+        if !(asked || refresh() || self.rewrite_due(session)) {
             return Ok(out);
         }
         let expiry = self.expiry(rules.expiry, session, now);

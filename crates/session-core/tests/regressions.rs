@@ -130,3 +130,15 @@ fn any_rails_lifetime_saves_and_opens() {
         assert_eq!(next.get::<i64>("user_id").unwrap(), Some(42), "lifetime {lifetime}");
     }
 }
+
+/// A setting changed on a clone of a codec applies to that clone only (the clone shares the keys until then).
+#[test]
+fn compression_set_on_a_cloned_codec_applies() {
+    use session_core::{Compression, SignerOptions};
+    let codec = CookieCodec::new(&Keyring::new(key("0123456789abcdef")), SignerOptions::default());
+    let plain = codec.clone().with_compression(Compression::Never);
+    let mut data = Map::new();
+    data.insert("k".into(), Value::Str("x".repeat(200)));
+    assert!(codec.encode(&data, NOW).starts_with('.'), "the default compresses this");
+    assert!(!plain.encode(&data, NOW).starts_with('.'), "the clone does not");
+}

@@ -87,6 +87,10 @@ pub(crate) fn defaults() -> Defaults {
 struct Jar(CookieJarCodec);
 
 impl Codec for Jar {
+    fn boxed_clone(&self) -> Box<dyn Codec> {
+        Box::new(self.clone())
+    }
+
     fn claim(&self, headers: &[&[u8]]) -> Claimed {
         Claimed {
             main: find_with(CookieRules::Werkzeug, headers, self.0.cookie_name()),

@@ -105,6 +105,10 @@ impl Express {
 }
 
 impl Codec for Express {
+    fn boxed_clone(&self) -> Box<dyn Codec> {
+        Box::new(self.clone())
+    }
+
     fn claim(&self, headers: &[&[u8]]) -> Claimed {
         let main = find_with(CookieRules::Node, headers, &self.name);
         let sig = find_with(CookieRules::Node, headers, &self.sig_name);

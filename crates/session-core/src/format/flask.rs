@@ -96,6 +96,10 @@ impl Flask {
 }
 
 impl Codec for Flask {
+    fn boxed_clone(&self) -> Box<dyn Codec> {
+        Box::new(self.clone())
+    }
+
     fn claim(&self, headers: &[&[u8]]) -> Claimed {
         Claimed {
             main: find_with(CookieRules::Werkzeug, headers, &self.name),
@@ -105,6 +109,10 @@ impl Codec for Flask {
 
     fn open(&self, claimed: &Claimed, now: u64, max_age: Option<u64>, limits: Limits) -> Result<Decoded> {
         self.decode(claimed.main.as_deref().unwrap_or_default(), now, max_age, limits)
+    }
+
+    fn open_main(&self, value: &str, now: u64, max_age: Option<u64>, limits: Limits) -> Result<Decoded> {
+        self.decode(value, now, max_age, limits)
     }
 
     fn serialize(&self, data: EntriesRef<'_>) -> Vec<u8> {

@@ -168,10 +168,14 @@ impl std::str::FromStr for Format {
 }
 
 /// A codec whose configuration could not be built (a bad key length or digest): every use says why.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Unusable(SessionError, &'static str);
 
 impl Codec for Unusable {
+    fn boxed_clone(&self) -> Box<dyn Codec> {
+        Box::new(self.clone())
+    }
+
     fn claim(&self, _headers: &[&[u8]]) -> Claimed {
         Claimed::default()
     }
@@ -299,9 +303,12 @@ impl CookieCodec {
 
     /// Sets the compression policy (default: the format's rule). Formats that never compress ignore it.
     pub fn with_compression(mut self, compression: Compression) -> Self {
-        match Arc::get_mut(&mut self.codec) {
-            Some(codec) => codec.set_compression(compression),
-            None => debug_assert!(false, "with_compression on a shared codec"),
+        if Arc::get_mut(&mut self.codec).is_none() {
+            // Shared with a clone: this one gets its own copy.
+            self.codec = Arc::from(self.codec.boxed_clone());
+        }
+        if let Some(codec) = Arc::get_mut(&mut self.codec) {
+            codec.set_compression(compression);
         }
         self
     }
@@ -391,7 +398,7 @@ impl CookieCodec {
     /// # Errors
     /// `Malformed`, `BadSignature`, `Expired`, `FromTheFuture`, `BadPayload` or `PayloadTooLarge`.
     pub fn decode(&self, cookie: &str, now: u64, max_age: Option<u64>) -> Result<Decoded> {
-        self.decode_claimed(&Claimed::main(cookie), now, max_age)
+        self.codec.open_main(cookie, now, max_age, self.limits())
     }
 
     /// Verifies and decodes a session's cookies as found in a request ([`CookieCodec::claim`]).

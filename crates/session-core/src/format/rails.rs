@@ -68,6 +68,10 @@ pub(crate) fn defaults() -> Defaults {
 struct Rails(RailsCodec);
 
 impl Codec for Rails {
+    fn boxed_clone(&self) -> Box<dyn Codec> {
+        Box::new(self.clone())
+    }
+
     fn claim(&self, headers: &[&[u8]]) -> Claimed {
         Claimed {
             main: find_with(CookieRules::Werkzeug, headers, self.0.cookie_name()),

@@ -178,6 +178,15 @@ pub(crate) trait Codec: Send + Sync + std::fmt::Debug {
     /// `Malformed`, `BadSignature`, `Expired`, `FromTheFuture`, `BadPayload` or `PayloadTooLarge`.
     fn open(&self, claimed: &Claimed, now: u64, max_age: Option<u64>, limits: Limits) -> Result<Decoded>;
 
+    /// [`Codec::open`] of a main cookie's value alone (what a single-cookie format needs; a format whose
+    /// session spans several cookies finds the others missing).
+    ///
+    /// # Errors
+    /// As [`Codec::open`].
+    fn open_main(&self, value: &str, now: u64, max_age: Option<u64>, limits: Limits) -> Result<Decoded> {
+        self.open(&Claimed::main(value), now, max_age, limits)
+    }
+
     /// The session as this format's serializer writes it (what [`Codec::seal_serialized`] takes).
     fn serialize(&self, data: EntriesRef<'_>) -> Vec<u8>;
 
@@ -204,6 +213,9 @@ pub(crate) trait Codec: Send + Sync + std::fmt::Debug {
 
     /// Sets the compression policy (formats that never compress ignore it).
     fn set_compression(&mut self, _compression: Compression) {}
+
+    /// A copy of this codec (keys included), to change a setting of a codec that is shared.
+    fn boxed_clone(&self) -> Box<dyn Codec>;
 }
 
 /// A session read from a cookie without its key (inspection only: the result is untrusted): the data, the

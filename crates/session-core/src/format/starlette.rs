@@ -127,6 +127,10 @@ impl Starlette {
 }
 
 impl Codec for Starlette {
+    fn boxed_clone(&self) -> Box<dyn Codec> {
+        Box::new(self.clone())
+    }
+
     fn claim(&self, headers: &[&[u8]]) -> Claimed {
         Claimed {
             main: find_with(CookieRules::Python, headers, &self.name),
@@ -136,6 +140,10 @@ impl Codec for Starlette {
 
     fn open(&self, claimed: &Claimed, now: u64, max_age: Option<u64>, limits: Limits) -> Result<Decoded> {
         self.decode(claimed.main.as_deref().unwrap_or_default(), now, max_age, limits)
+    }
+
+    fn open_main(&self, value: &str, now: u64, max_age: Option<u64>, limits: Limits) -> Result<Decoded> {
+        self.decode(value, now, max_age, limits)
     }
 
     fn serialize(&self, data: EntriesRef<'_>) -> Vec<u8> {
