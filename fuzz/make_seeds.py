@@ -3,7 +3,7 @@
 
 cookie_decode: every vector cookie value.  cookie_header: `session=<cookie>` headers plus the scenario
 requests' cookies (one header per line).  tagged_json: every tagged JSON text in the vectors.  format_decode: a format byte (as the target picks
-formats) followed by every cookie of that format's vectors.
+formats and keys) followed by a Cookie header with every cookie of that format's vectors.
 File names are the SHA-1 of the content, as libFuzzer names corpus entries. Run from anywhere:
     python3 fuzz/make_seeds.py
 """
@@ -66,29 +66,39 @@ def main():
         print(f"{target}: {len(items)} seeds")
 
 
-# format_decode's first byte: 0 Flask, 1 Starlette, 2 Django, 3 Rails (SHA-256), 4 Rails (SHA-1),
-# 5 actix-session private, 6 actix-session signed (fuzz_targets/format_decode.rs, FORMATS).
+# format_decode's first byte: the low nibble is the format's index in `Format::ALL` (flask, starlette, django,
+# rails, actix-private, actix-signed, express; one past the end is Rails with SHA-1), the high nibble the key set
+# (0 the Python vectors', 1 Rails', 2 actix-session's, 3 Express'); the rest is a whole Cookie header
+# (fuzz_targets/format_decode.rs).
+REGISTRY = ["flask", "starlette", "django", "rails", "actix-private", "actix-signed", "express"]
+KEYSET = {"flask": 0, "starlette": 0, "django": 0, "rails": 1, "actix-private": 2, "actix-signed": 2, "express": 3}
+
+
+def pick(fmt, sha1=False):
+    index = len(REGISTRY) if sha1 else REGISTRY.index(fmt)
+    return bytes([KEYSET[fmt] << 4 | index])
+
+
 def format_seeds():
     out = set()
     for path in sorted((ROOT / "testdata" / "vectors").glob("*.json")):
         name = path.stem
         doc = json.loads(path.read_text(encoding="utf-8"))
+        fmt = doc.get("format", "flask") if isinstance(doc, dict) else "flask"
         for case in doc["cases"]:
             cookie = case.get("cookie")
-            if not isinstance(cookie, str):
-                continue
             if name.startswith("rails"):
-                digest = str(case.get("made_by", ""))
-                pick = 4 if "sha1" in digest else 3
+                fmt, sha1, cookie_name = "rails", "sha1" in str(case.get("made_by", "")), "_app_session"
             elif name.startswith("actix"):
-                pick = 6 if case.get("mode") == "signed" else 5
-            elif name.startswith("starlette"):
-                pick = 1
-            elif name.startswith("django"):
-                pick = 2
+                fmt = "actix-signed" if case.get("mode") == "signed" else "actix-private"
+                sha1, cookie_name = False, "id"
             else:
-                pick = 0
-            out.add(bytes([pick]) + cookie.encode("utf-8"))
+                sha1, cookie_name = False, "sessionid" if fmt == "django" else "session"
+            if isinstance(cookie, str):
+                out.add(pick(fmt, sha1) + f"{cookie_name}={cookie}".encode("utf-8"))
+            for line in case.get("request_cookies") or []:
+                if fmt == "express":
+                    out.add(pick(fmt) + line.encode("utf-8"))
     return out
 
 

@@ -2,7 +2,6 @@
 
 mod keys;
 mod registry;
-mod shape;
 
 use std::io::{self, Read as _, Write as _};
 use std::process::ExitCode;
@@ -14,7 +13,7 @@ use session_core::wire::json::{from_plain_json, from_tagged_json, to_tagged_json
 use session_core::wire::pyjson::{self, Separators};
 use session_core::{
     Claimed, DEFAULT_MAX_DECOMPRESSED, Digest, Format, KeyId, MIN_KEY_LEN, Map, SecretKey, SessionConfig, SessionError,
-    SessionHandle, Value,
+    SessionHandle, SessionText, Value,
 };
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -328,7 +327,7 @@ fn sign(target: &Target<'_>, now: Option<u64>, set_cookie: bool) -> Result<(), F
     }
     let codec = config.codec();
     let mut cookies = codec.encode_cookies(&map, now).map_err(usage)?;
-    if let ([(_, value)], Some(seps)) = (cookies.as_mut_slice(), shape::python_separators(codec)) {
+    if let ([(_, value)], Some(seps)) = (cookies.as_mut_slice(), python_separators(codec.format())) {
         // json.dumps of the object as given: its key order is kept, as a Python dict keeps it.
         let text = std::str::from_utf8(&input).context("the session on stdin is not UTF-8")?;
         let json = pyjson::rewrite(text, seps)
@@ -390,7 +389,7 @@ fn verify(
     let config = target.config(max_age)?;
     let codec = config.codec();
     let now = now.map_or_else(unix_now, Ok)?;
-    if max_age.is_some() && !shape::carries_signing_time(codec, now).map_err(usage)? {
+    if max_age.is_some() && !format.carries_timestamp() {
         return Err(anyhow!(
             "--max-age does not apply to {format} cookies: they carry no signing time (the format seals its own \
              expiry, if any, and verify checks it at --now); leave --max-age out"
@@ -412,7 +411,7 @@ fn verify(
             claimed
         }
         Input::Value(cookie) => {
-            let names = shape::cookie_names(codec, now).map_err(usage)?;
+            let names = codec.cookie_names();
             if names.len() > 1 {
                 return Err(anyhow!(
                     "--format {format}: a session spans {} cookies ({}); pass the whole Cookie header on stdin \
@@ -430,7 +429,7 @@ fn verify(
         .map_err(Failure::Refused)?;
     // What the application sees: the format's own JSON when it stores the session as JSON of itself; compact
     // JSON of the values otherwise (actix-session's state holds each value as a JSON text).
-    let session = if shape::stores_plain_json(codec) {
+    let session = if format.session_text() != SessionText::Wrapped {
         codec.serialize(&decoded.data)
     } else {
         pyjson::dumps_map(&decoded.data, Separators::COMPACT)
@@ -551,4 +550,15 @@ fn print_line(line: &str) -> Result<(), Failure> {
         .and_then(|()| out.flush())
         .context("cannot write to stdout")?;
     Ok(())
+}
+
+/// The separators when `format` writes a session as Python's `json.dumps` does (then a session given as JSON
+/// text is signed with its keys in the order given, as a Python dict keeps insertion order, byte-equal to the
+/// framework's cookie); `None` for other formats.
+fn python_separators(format: Format) -> Option<Separators> {
+    match format.session_text() {
+        SessionText::PythonJson { compact: true } => Some(Separators::COMPACT),
+        SessionText::PythonJson { compact: false } => Some(Separators::DEFAULT),
+        _ => None,
+    }
 }

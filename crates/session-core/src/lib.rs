@@ -48,7 +48,9 @@ pub use csrf::{CSRF_FIELD_NAME, CSRF_HEADERS, CSRF_METHODS, CSRF_SALT, Csrf, Csr
 pub use data::Entries;
 pub use error::{ErrorKind, Result, SessionError};
 pub use flash::{DEFAULT_CATEGORY, FLASHES_KEY, Flash, flash, pop_flashes};
-pub use format::{Claimed, CookieCodec, DEFAULT_MAX_DECOMPRESSED, Decoded, Defaults, Format, decode_unverified};
+pub use format::{
+    Claimed, CookieCodec, DEFAULT_MAX_DECOMPRESSED, Decoded, Defaults, Format, SessionText, decode_unverified,
+};
 pub use key::{KeyId, Keyring, MIN_KEY_LEN, SecretKey};
 pub use lifecycle::{
     ErrorResponse, INTERNAL_SERVER_ERROR, LoadStatus, Loaded, ResponseCookie, SessionChange, SessionHandle,

@@ -9,7 +9,8 @@ use std::borrow::Cow;
 use smallvec::{SmallVec, smallvec};
 
 use super::seam::{
-    Claimed, Codec, Decoded, Defaults, DeleteWhen, ExpiryRule, Limits, Peeked, Refresh, Rules, Sealed, Settings, Spec,
+    Claimed, Codec, Decoded, Defaults, DeleteWhen, ExpiryRule, Limits, Peeked, Refresh, Rules, Sealed, SessionText,
+    Settings, Spec,
 };
 use crate::cookies::{CookieRules, find_with};
 use crate::data::EntriesRef;
@@ -36,6 +37,8 @@ pub(crate) static PRIVATE: Spec = Spec {
     framework: "actix-session 0.11 CookieSessionStore, private jar (cookie 0.16)",
     encrypted: true,
     tagged: false,
+    timestamped: false,
+    text: SessionText::Wrapped,
     defaults,
     rules: RULES,
     build: |s: &Settings<'_>| -> Result<Box<dyn Codec>> {
@@ -55,6 +58,8 @@ pub(crate) static SIGNED: Spec = Spec {
     framework: "actix-session 0.11 CookieSessionStore, signed jar (cookie 0.16)",
     encrypted: false,
     tagged: false,
+    timestamped: false,
+    text: SessionText::Wrapped,
     defaults,
     rules: RULES,
     build: |s: &Settings<'_>| -> Result<Box<dyn Codec>> {

@@ -15,7 +15,8 @@ use smallvec::{SmallVec, smallvec};
 
 use super::pyjson;
 use super::seam::{
-    Claimed, Codec, Decoded, Defaults, DeleteWhen, ExpiryRule, Limits, Refresh, Rules, Sealed, Settings, Spec,
+    Claimed, Codec, Decoded, Defaults, DeleteWhen, ExpiryRule, Limits, Refresh, Rules, Sealed, SessionText, Settings,
+    Spec,
 };
 use crate::cookies::{CookieRules, find_with};
 use crate::data::{EntriesRef, SessionData};
@@ -43,6 +44,8 @@ pub(crate) static SPEC: Spec = Spec {
     framework: "Django 5.2 signed_cookies session backend",
     encrypted: false,
     tagged: false,
+    timestamped: true,
+    text: SessionText::PythonJson { compact: true },
     defaults,
     rules: Rules {
         delete: DeleteWhen::CookiePresent,

@@ -21,7 +21,8 @@ use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STAN
 use smallvec::{SmallVec, smallvec};
 
 use super::seam::{
-    Claimed, Codec, Decoded, Defaults, DeleteWhen, ExpiryRule, Limits, Peeked, Refresh, Rules, Sealed, Settings, Spec,
+    Claimed, Codec, Decoded, Defaults, DeleteWhen, ExpiryRule, Limits, Peeked, Refresh, Rules, Sealed, SessionText,
+    Settings, Spec,
 };
 use crate::cookies::{CookieRules, find_with};
 use crate::data::{Entries, EntriesRef, SessionData};
@@ -40,6 +41,8 @@ pub(crate) static SPEC: Spec = Spec {
     framework: "Express cookie-session 2.1 (cookies 0.9, keygrip 1.1)",
     encrypted: false,
     tagged: false,
+    timestamped: false,
+    text: SessionText::Json,
     defaults,
     rules: Rules {
         // `req.session = null` always sends the deletion.

@@ -7,7 +7,8 @@ use std::borrow::Cow;
 use smallvec::{SmallVec, smallvec};
 
 use super::seam::{
-    Claimed, Codec, Decoded, Defaults, DeleteWhen, ExpiryRule, Limits, Peeked, Refresh, Rules, Sealed, Settings, Spec,
+    Claimed, Codec, Decoded, Defaults, DeleteWhen, ExpiryRule, Limits, Peeked, Refresh, Rules, Sealed, SessionText,
+    Settings, Spec,
 };
 use crate::cookies::{CookieRules, find_with};
 use crate::data::{EntriesRef, SessionData};
@@ -29,6 +30,8 @@ pub(crate) static SPEC: Spec = Spec {
     framework: "Flask 3.1 (itsdangerous 2.2, Werkzeug 3.1)",
     encrypted: false,
     tagged: true,
+    timestamped: true,
+    text: SessionText::Tagged,
     defaults,
     rules: Rules {
         delete: DeleteWhen::Modified,

@@ -28,7 +28,7 @@ use crate::key::Keyring;
 use crate::payload::Compression;
 use crate::signer::SignerOptions;
 use crate::value::Value;
-pub use seam::{Claimed, Decoded, Defaults};
+pub use seam::{Claimed, Decoded, Defaults, SessionText};
 use seam::{Codec, Limits, Spec};
 
 /// Default bound on an inflated payload (1 MiB); a real session is at most a few KB.
@@ -133,6 +133,17 @@ impl Format {
     /// Whether sessions of this format are Flask's tagged JSON (Flask only; the others are plain JSON).
     pub fn is_tagged(self) -> bool {
         self.spec().tagged
+    }
+
+    /// Whether this format's cookies carry the time they were signed (Flask, Starlette, Django): then a max age
+    /// applies to them. The others seal their own expiry (Rails) or trust a cookie as long as it is sent.
+    pub fn carries_timestamp(self) -> bool {
+        self.spec().timestamped
+    }
+
+    /// How this format's serializer writes a session.
+    pub fn session_text(self) -> SessionText {
+        self.spec().text
     }
 
     /// The framework's own defaults.
@@ -288,6 +299,11 @@ impl CookieCodec {
     /// The format.
     pub fn format(&self) -> Format {
         self.format
+    }
+
+    /// The names of the cookies a session of this codec spans, main cookie first (a `.sig` companion after it).
+    pub fn cookie_names(&self) -> Vec<String> {
+        self.codec.names().into_iter().map(str::to_owned).collect()
     }
 
     pub(crate) fn codec(&self) -> &dyn Codec {

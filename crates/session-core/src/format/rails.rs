@@ -9,7 +9,8 @@ use std::borrow::Cow;
 use smallvec::{SmallVec, smallvec};
 
 use super::seam::{
-    Claimed, Codec, Decoded, Defaults, DeleteWhen, ExpiryRule, Limits, Peeked, Refresh, Rules, Sealed, Settings, Spec,
+    Claimed, Codec, Decoded, Defaults, DeleteWhen, ExpiryRule, Limits, Peeked, Refresh, Rules, Sealed, SessionText,
+    Settings, Spec,
 };
 use crate::cookies::{CookieRules, find_with};
 use crate::data::EntriesRef;
@@ -26,6 +27,8 @@ pub(crate) static SPEC: Spec = Spec {
     framework: "Rails 5.2-7 encrypted cookie store (actionpack)",
     encrypted: true,
     tagged: false,
+    timestamped: false,
+    text: SessionText::Json,
     defaults,
     rules: Rules {
         delete: DeleteWhen::CookiePresent,

@@ -218,6 +218,24 @@ pub(crate) trait Codec: Send + Sync + std::fmt::Debug {
     fn boxed_clone(&self) -> Box<dyn Codec>;
 }
 
+/// How a format's serializer writes a session ([`crate::CookieCodec::serialize`]), for tools that take a
+/// session as text and must keep its bytes (the CLI signs Python JSON in the key order it is given).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SessionText {
+    /// Flask's tagged JSON, keys sorted.
+    Tagged,
+    /// Python's `json.dumps` of the session (`compact`: separators `,` and `:`; else `, ` and `: `).
+    PythonJson {
+        /// Django's compact separators.
+        compact: bool,
+    },
+    /// JSON of the session itself in the framework's own spelling (ActiveSupport's, `JSON.stringify`).
+    Json,
+    /// Not the session's JSON: the values are wrapped (actix-session's state holds each value as a JSON text).
+    Wrapped,
+}
+
 /// A session read from a cookie without its key (inspection only: the result is untrusted): the data, the
 /// timestamp when the format carries one, and whether the payload was compressed.
 pub(crate) type Peeked = (Value, Option<u64>, bool);
@@ -236,6 +254,10 @@ pub(crate) struct Spec {
     pub encrypted: bool,
     /// Whether the session a handler sees is Flask's tagged JSON (only Flask); the others show plain JSON.
     pub tagged: bool,
+    /// Whether the cookies carry the time they were signed (then a max age applies to them).
+    pub timestamped: bool,
+    /// How the serializer writes a session (see [`SessionText`]).
+    pub text: SessionText,
     /// The framework's defaults.
     pub defaults: fn() -> Defaults,
     /// When to write and delete.

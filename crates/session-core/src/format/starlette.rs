@@ -16,7 +16,8 @@ use smallvec::{SmallVec, smallvec};
 
 use super::pyjson;
 use super::seam::{
-    Claimed, Codec, Decoded, Defaults, DeleteWhen, ExpiryRule, Limits, Peeked, Refresh, Rules, Sealed, Settings, Spec,
+    Claimed, Codec, Decoded, Defaults, DeleteWhen, ExpiryRule, Limits, Peeked, Refresh, Rules, Sealed, SessionText,
+    Settings, Spec,
 };
 use crate::cookies::{CookieRules, find_with};
 use crate::data::{EntriesRef, SessionData};
@@ -35,6 +36,8 @@ pub(crate) static SPEC: Spec = Spec {
     framework: "Starlette 0.4x / FastAPI SessionMiddleware",
     encrypted: false,
     tagged: false,
+    timestamped: true,
+    text: SessionText::PythonJson { compact: false },
     defaults,
     rules: Rules {
         delete: DeleteWhen::CookieOpened,
