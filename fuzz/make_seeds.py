@@ -82,20 +82,17 @@ def pick(fmt, sha1=False):
 def format_seeds():
     out = set()
     for path in sorted((ROOT / "testdata" / "vectors").glob("*.json")):
-        name = path.stem
         doc = json.loads(path.read_text(encoding="utf-8"))
-        fmt = doc.get("format", "flask") if isinstance(doc, dict) else "flask"
+        fmt = doc["format"]
         for case in doc["cases"]:
             cookie = case.get("cookie")
-            if name.startswith("rails"):
-                fmt, sha1, cookie_name = "rails", "sha1" in str(case.get("made_by", "")), "_app_session"
-            elif name.startswith("actix"):
-                fmt = "actix-signed" if case.get("mode") == "signed" else "actix-private"
-                sha1, cookie_name = False, "id"
-            else:
-                sha1, cookie_name = False, "sessionid" if fmt == "django" else "session"
+            case_fmt = "actix-signed" if case.get("mode") == "signed" else fmt
+            sha1 = fmt == "rails" and "sha1" in str(case.get("made_by", ""))
+            cookie_name = {"rails": "_app_session", "actix-private": "id", "actix-signed": "id", "django": "sessionid"}.get(
+                case_fmt, "session"
+            )
             if isinstance(cookie, str):
-                out.add(pick(fmt, sha1) + f"{cookie_name}={cookie}".encode("utf-8"))
+                out.add(pick(case_fmt, sha1) + f"{cookie_name}={cookie}".encode("utf-8"))
             for line in case.get("request_cookies") or []:
                 if fmt == "express":
                     out.add(pick(fmt) + line.encode("utf-8"))

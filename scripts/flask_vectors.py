@@ -986,7 +986,7 @@ def scenario_cases() -> list[dict]:
 
 
 def wrap(name: str, comment: str, cases: list[dict]) -> dict:
-    return {"file": name, "source": SOURCE, "comment": comment, "cases": cases}
+    return {"file": name, "format": "flask", "source": SOURCE, "comment": comment, "cases": cases}
 
 
 def render(doc: dict) -> str:

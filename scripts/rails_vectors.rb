@@ -347,7 +347,7 @@ end
 def generate(dir)
   FILES.each do |file, (specs, comment)|
     cases = send(specs).map { |spec| vector(spec, spec[:made].call) }
-    doc = { "file" => file, "source" => source, "comment" => comment, "cases" => cases }
+    doc = { "file" => file, "format" => "rails", "source" => source, "comment" => comment, "cases" => cases }
     File.write(File.join(dir, file), "#{JSON.pretty_generate(doc)}\n")
     puts "rails vectors: wrote #{cases.length} cases to #{File.join(dir, file)}"
   end

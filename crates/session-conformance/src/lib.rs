@@ -217,9 +217,9 @@ fn expected_observations(actions: &[Action]) -> Vec<J> {
 #[derive(Debug, Deserialize)]
 struct VectorFile {
     file: String,
-    /// The wire format of every case (`flask` when absent).
-    #[serde(default)]
-    format: Option<String>,
+    /// The wire format of every case.
+    #[allow(dead_code, reason = "read from the document before the cases are parsed")]
+    format: String,
     cases: Vec<Case>,
 }
 
@@ -348,14 +348,19 @@ fn load_cases() -> Result<Vec<(String, Format, Case)>, String> {
     for f in files {
         let text = std::fs::read_to_string(&f).map_err(|e| format!("{}: {e}", f.display()))?;
         let name = f.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-        if name.starts_with("rails_") || name.starts_with("actix_session_") {
-            out.extend(encrypted_cases(name, &text)?);
+        let doc: J = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", f.display()))?;
+        // Every file names its format; the encrypted formats' files have their own case schema (no `kind`).
+        let format = Format::from_name(doc["format"].as_str().ok_or_else(|| format!("{name}: no format field"))?)
+            .map_err(|e| format!("{name}: {e}"))?;
+        let own_schema = doc["cases"]
+            .as_array()
+            .is_some_and(|cases| cases.iter().all(|c| c.get("kind").is_none()));
+        if own_schema {
+            out.extend(encrypted_cases(name, format, &doc)?);
             continue;
         }
-        let file: VectorFile = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", f.display()))?;
+        let file: VectorFile = serde_json::from_value(doc).map_err(|e| format!("{}: {e}", f.display()))?;
         let group = file.file.trim_end_matches(".json").to_owned();
-        let format =
-            Format::from_name(file.format.as_deref().unwrap_or("flask")).map_err(|e| format!("{group}: {e}"))?;
         out.extend(file.cases.into_iter().map(|c| (group.clone(), format, c)));
     }
     Ok(out)
@@ -364,8 +369,7 @@ fn load_cases() -> Result<Vec<(String, Format, Case)>, String> {
 /// The Rails and actix-session vectors (their own schema: `scripts/rails_vectors.rb`,
 /// `interop/actix-session-ref`) as cases: the cookie real Rails or actix-session made, our settings, and the
 /// session the framework read from it (or a refusal).
-fn encrypted_cases(name: &str, text: &str) -> Result<Vec<(String, Format, Case)>, String> {
-    let doc: J = serde_json::from_str(text).map_err(|e| format!("{name}: {e}"))?;
+fn encrypted_cases(name: &str, file_format: Format, doc: &J) -> Result<Vec<(String, Format, Case)>, String> {
     let group = name.trim_end_matches(".json").to_owned();
     let str_of = |v: &J, k: &str| {
         v[k].as_str()
@@ -375,16 +379,15 @@ fn encrypted_cases(name: &str, text: &str) -> Result<Vec<(String, Format, Case)>
     let mut out = Vec::new();
     for c in doc["cases"].as_array().ok_or_else(|| format!("{name}: no cases"))? {
         let ours = &c["ours"];
-        let (format, secret, digest) = if name.starts_with("rails_") {
-            (
+        let (format, secret, digest) = match (file_format, c["mode"].as_str()) {
+            (Format::Rails, _) => (
                 Format::Rails,
                 str_of(ours, "secret_key_base")?,
                 Some(str_of(ours, "digest")?),
-            )
-        } else if c["mode"] == "signed" {
-            (Format::ActixSigned, str_of(ours, "key")?, None)
-        } else {
-            (Format::ActixPrivate, str_of(ours, "key")?, None)
+            ),
+            // actix-session's files hold both jars: each case's `mode` says which made it.
+            (_, Some("signed")) => (Format::ActixSigned, str_of(ours, "key")?, None),
+            (other, _) => (other, str_of(ours, "key")?, None),
         };
         let expected = &c["expected"];
         out.push((

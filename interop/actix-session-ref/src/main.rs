@@ -526,7 +526,8 @@ async fn generate(dir: &Path) -> Result<()> {
         for s in specs(file) {
             cases.push(vector(&s, &make_cookie(&s).await?).await?);
         }
-        let doc = json!({"file": file, "source": source(), "comment": comment, "cases": cases});
+        // The file's format is the private jar's name; each case's `mode` says which jar made it.
+        let doc = json!({"file": file, "format": "actix-private", "source": source(), "comment": comment, "cases": cases});
         std::fs::write(dir.join(file), format!("{}\n", serde_json::to_string_pretty(&doc)?))?;
         println!(
             "actix-session vectors: wrote {} cases to {}",
