@@ -327,6 +327,12 @@ fn vectors(check: bool) -> Result<()> {
     let express = node::install(&root()).and_then(|modules| {
         let mut cmd = node::command(&root(), &modules, NODE_GENERATOR);
         cmd.args([mode, "testdata/vectors"]);
+        run_status(cmd)?;
+        // The real cookie-session reads cookies our codec made.
+        let ours = root().join("target/express-ours.json");
+        std::fs::write(&ours, node::our_express_cookies()?)?;
+        let mut cmd = node::command(&root(), &modules, NODE_GENERATOR);
+        cmd.arg("--read-ours").arg(&ours);
         run_status(cmd)
     });
     if let Err(e) = express {

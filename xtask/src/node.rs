@@ -64,3 +64,87 @@ pub(crate) fn command(root: &Path, modules: &Path, script: &str) -> Command {
     cmd.current_dir(root).arg(root.join(script)).env("NODE_PATH", modules);
     cmd
 }
+
+/// Cookies our Express format makes, as `scripts/express_vectors.js --read-ours` takes them: a `Cookie` header
+/// per session, the keys it was made with (the current one first, as keygrip lists them) and the session
+/// cookie-session must read from it. Sessions with non-ASCII text, nesting, numbers, a custom name, a rotated
+/// key list, and integer-like keys (JavaScript lists those first, so cookie-session writes the cookie again on a
+/// read: `expect_rewrite`).
+pub(crate) fn our_express_cookies() -> Result<String> {
+    use serde_json::{Value as J, json};
+    use session_core::{Format, SecretKey, SessionConfig, SessionHandle};
+    let cases = [
+        (
+            "plain",
+            "session",
+            vec!["express-key-current-0001"],
+            json!({"user": "alice"}),
+            false,
+        ),
+        (
+            "unicode",
+            "session",
+            vec!["express-key-current-0001"],
+            json!({"name": "Zo\u{eb} <b>&\"x'</b> \u{65e5}\u{672c} \u{1f600}", "ctl": "\u{1}\u{1f}\u{7f}\u{2028}"}),
+            false,
+        ),
+        (
+            "nested-numbers",
+            "session",
+            vec!["express-key-current-0001"],
+            json!({"a": {"b": [1, 2.5, -0.1, 1e21, 1.5e-7, null, true]}, "n": 9_007_199_254_740_991_i64}),
+            false,
+        ),
+        (
+            "custom-name",
+            "sid",
+            vec!["express-key-current-0001"],
+            json!({"user": "bob"}),
+            false,
+        ),
+        (
+            "rotated",
+            "session",
+            vec!["express-key-new-0002", "express-key-current-0001"],
+            json!({"user": "carol"}),
+            false,
+        ),
+        (
+            "integer-keys",
+            "session",
+            vec!["express-key-current-0001"],
+            json!({"b": 1, "10": 2}),
+            true,
+        ),
+    ];
+    let mut out = Vec::new();
+    for (id, name, keys, session, rewrite) in cases {
+        let mut builder = SessionConfig::builder()
+            .format(Format::Express)
+            .cookie_name(name)
+            .secret_key(SecretKey::parse_insecure_short(keys[0])?);
+        for k in &keys[1..] {
+            builder = builder.fallback(SecretKey::parse_insecure_short(k)?);
+        }
+        let config = builder.build()?;
+        let handle = SessionHandle::new(config, vec![], 1_700_000_000);
+        for (k, v) in session.as_object().into_iter().flatten() {
+            handle.insert_value(k.clone(), session_core::Value::from(v.clone()));
+        }
+        let header: Vec<String> = handle
+            .finish()?
+            .set_cookies()
+            .iter()
+            .map(|c| c.split(';').next().unwrap_or_default().to_owned())
+            .collect();
+        out.push(json!({
+            "id": id,
+            "keys": keys,
+            "name": name,
+            "cookie_header": header.join("; "),
+            "expect_session": session,
+            "expect_rewrite": J::Bool(rewrite),
+        }));
+    }
+    Ok(serde_json::to_string_pretty(&out)?)
+}

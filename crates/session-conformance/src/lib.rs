@@ -350,8 +350,12 @@ fn load_cases() -> Result<Vec<(String, Format, Case)>, String> {
         let name = f.file_name().and_then(|n| n.to_str()).unwrap_or_default();
         let doc: J = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", f.display()))?;
         // Every file names its format; the encrypted formats' files have their own case schema (no `kind`).
-        let format = Format::from_name(doc["format"].as_str().ok_or_else(|| format!("{name}: no format field"))?)
-            .map_err(|e| format!("{name}: {e}"))?;
+        let format = Format::from_name(
+            doc["format"]
+                .as_str()
+                .ok_or_else(|| format!("{name}: no format field"))?,
+        )
+        .map_err(|e| format!("{name}: {e}"))?;
         let own_schema = doc["cases"]
             .as_array()
             .is_some_and(|cases| cases.iter().all(|c| c.get("kind").is_none()));

@@ -40,7 +40,10 @@ fn docs_name_exactly_the_registered_formats() {
     }
     for (what, text) in [("README.md", &readme), ("docs/", &docs)] {
         let unknown: Vec<_> = variants_in(text).difference(&registered).cloned().collect();
-        assert!(unknown.is_empty(), "{what} names formats the registry does not have: {unknown:?}");
+        assert!(
+            unknown.is_empty(),
+            "{what} names formats the registry does not have: {unknown:?}"
+        );
     }
     let in_readme = variants_in(&readme);
     let in_docs = variants_in(&docs);
