@@ -121,7 +121,7 @@ pub struct SessionConfigBuilder {
     domain: Option<String>,
     path: String,
     http_only: bool,
-    secure: bool,
+    secure: Option<bool>,
     same_site: Option<Option<SameSite>>,
     partitioned: bool,
     lifetime: Option<u64>,
@@ -142,6 +142,8 @@ pub struct SessionConfigBuilder {
     migrate_lifetime: Option<u64>,
     migrate_signer: Option<SignerOptions>,
     login_lifetime: Option<u64>,
+    key_ids: Option<Vec<String>>,
+    cookie_chunks: usize,
 }
 
 impl Default for SessionConfigBuilder {
@@ -153,7 +155,7 @@ impl Default for SessionConfigBuilder {
             domain: None,
             path: "/".into(),
             http_only: true,
-            secure: false,
+            secure: None,
             same_site: None,
             partitioned: false,
             lifetime: None,
@@ -174,6 +176,8 @@ impl Default for SessionConfigBuilder {
             migrate_lifetime: None,
             migrate_signer: None,
             login_lifetime: None,
+            key_ids: None,
+            cookie_chunks: 1,
         }
     }
 }
@@ -194,8 +198,6 @@ impl SessionConfigBuilder {
         fallbacks: Vec<SecretKey>,
         /// `SESSION_COOKIE_HTTPONLY` (default true).
         http_only: bool,
-        /// `SESSION_COOKIE_SECURE` (default false).
-        secure: bool,
         /// `SESSION_COOKIE_PARTITIONED` (default false; forces `Secure`).
         partitioned: bool,
         /// `MAX_COOKIE_SIZE` (default 4093; 0 disables the check).
@@ -224,6 +226,12 @@ impl SessionConfigBuilder {
     /// non-empty session). Starlette has no such setting (default false).
     pub fn refresh_each_request(mut self, refresh: bool) -> Self {
         self.refresh_each_request = Some(refresh);
+        self
+    }
+
+    /// `SESSION_COOKIE_SECURE` (default: the format's; false except iron-session, which sets `Secure`).
+    pub fn secure(mut self, secure: bool) -> Self {
+        self.secure = Some(secure);
         self
     }
 
@@ -337,6 +345,23 @@ impl SessionConfigBuilder {
         self
     }
 
+    /// Ids for the keys, current first, then the fallbacks in the order given, for formats that write the
+    /// key's id into the cookie: iron-session's password ids (`password: { 2: new, 1: old }` is
+    /// `.secret_key(new).fallback(old).key_ids(["2", "1"])`). Default: the current key has the highest number
+    /// and the fallbacks count up from 1, which is that example too. Other formats ignore it.
+    pub fn key_ids<S: Into<String>>(mut self, ids: impl IntoIterator<Item = S>) -> Self {
+        self.key_ids = Some(ids.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// The most cookies one session may be cut into, for formats that chunk (iron-session 9's `cookieChunking`
+    /// writes `name.0` to `name.3`; Auth.js chunks as needed): `1` (the default for iron-session) never chunks;
+    /// each cookie is still held to [`max_cookie_size`](Self::max_cookie_size).
+    pub fn cookie_chunks(mut self, max: usize) -> Self {
+        self.cookie_chunks = max.max(1);
+        self
+    }
+
     /// `SECRET_KEY`: the key that signs (and verifies first). Required.
     pub fn secret_key(mut self, key: SecretKey) -> Self {
         self.secret_key = Some(key);
@@ -441,16 +466,21 @@ impl SessionConfigBuilder {
             salt: self.salt.unwrap_or(defaults.signer.salt),
         };
         let name = &cookie_name;
-        if name.is_empty()
-            || !name
-                .bytes()
-                .all(|b| b.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?={}".contains(&b))
+        if name.is_empty() {
+            return Err(SessionError::Config(format!(
+                "{} has no default cookie name: set cookie_name(...) to the name the other side uses",
+                self.format.framework()
+            )));
+        }
+        if !name
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?={}".contains(&b))
         {
             return Err(SessionError::Config(format!(
                 "cookie name {name:?} is not a valid cookie token; use letters, digits and -_.!#$%&'*+^`|~"
             )));
         }
-        let secure = self.secure || self.partitioned;
+        let secure = self.secure.unwrap_or(defaults.secure) || self.partitioned;
         if same_site == Some(SameSite::None) && !secure {
             return Err(SessionError::Config(
                 "SameSite=None without Secure is rejected by browsers; set secure(true) (or use SameSite=Lax)".into(),
@@ -484,7 +514,15 @@ impl SessionConfigBuilder {
         };
         // Every format's codec is built here, once: a bad key (a `cookie::Key` that is not 64 bytes, a digest
         // Rails does not use) is refused at start-up.
-        let codec = CookieCodec::build(self.format, &keyring, &signer, &cookie_name, lifetime)?;
+        let codec = CookieCodec::build_with(
+            self.format,
+            &keyring,
+            &signer,
+            &cookie_name,
+            lifetime,
+            self.key_ids.as_deref(),
+            self.cookie_chunks,
+        )?;
         let migrate_from = match self.migrate_from {
             None => None,
             Some((from, keys)) => {

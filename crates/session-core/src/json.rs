@@ -177,6 +177,103 @@ pub(crate) fn uuid_text(u: &[u8; 16]) -> String {
     out
 }
 
+/// `JSON.stringify` of a session (Express, iron-session, Auth.js): keys in the session's order, strings escaped
+/// as JavaScript does.
+pub(crate) fn js_json(data: &impl Entries) -> String {
+    let mut out = String::new();
+    write_js_object(data, &mut out);
+    out
+}
+
+fn write_js_object(data: &impl Entries, out: &mut String) {
+    out.push('{');
+    for (i, (k, v)) in data.entries().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_js_str(k, out);
+        out.push(':');
+        write_js_value(v, out);
+    }
+    out.push('}');
+}
+
+fn write_js_value(v: &Value, out: &mut String) {
+    match v {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Int(n) => out.push_str(&n.to_string()),
+        Value::BigInt(digits) => out.push_str(digits),
+        Value::Float(f) => out.push_str(&js_number(*f)),
+        Value::Str(s) | Value::Markup(s) => write_js_str(s, out),
+        Value::List(items) | Value::Tuple(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_js_value(item, out);
+            }
+            out.push(']');
+        }
+        // A Node `Buffer`'s `toJSON`.
+        Value::Bytes(b) => {
+            out.push_str("{\"type\":\"Buffer\",\"data\":[");
+            out.push_str(&b.iter().map(u8::to_string).collect::<Vec<_>>().join(","));
+            out.push_str("]}");
+        }
+        Value::Uuid(u) => write_js_str(&uuid_text(u), out),
+        // A `Date`'s `toJSON`: `toISOString()`.
+        Value::DateTime(t) => {
+            let d = crate::set_cookie::date(*t);
+            write_js_str(
+                &format!(
+                    "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.000Z",
+                    d.year(),
+                    u8::from(d.month()),
+                    d.day(),
+                    d.hour(),
+                    d.minute(),
+                    d.second()
+                ),
+                out,
+            );
+        }
+        Value::Dict(m) => write_js_object(m, out),
+    }
+}
+
+/// JavaScript's `Number.prototype.toString()` of a finite double (the shortest digits that read back, in
+/// decimal for exponents -7 < e < 21, else `d.ddde+N`); `JSON.stringify` writes `null` for NaN and infinities.
+pub(crate) fn js_number(f: f64) -> String {
+    if !f.is_finite() {
+        return "null".into();
+    }
+    if f == 0.0 {
+        return "0".into();
+    }
+    let sci = format!("{:e}", f.abs());
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let k = digits.len() as i64;
+    let n = exp.parse::<i64>().unwrap_or(0) + 1;
+    let body = if k <= n && n <= 21 {
+        format!("{digits}{}", "0".repeat((n - k) as usize))
+    } else if 0 < n && n <= 21 {
+        format!("{}.{}", &digits[..n as usize], &digits[n as usize..])
+    } else if -6 < n && n <= 0 {
+        format!("0.{}{digits}", "0".repeat((-n) as usize))
+    } else {
+        let e = n - 1;
+        let sign = if e < 0 { '-' } else { '+' };
+        match digits.split_at(1) {
+            (d, "") => format!("{d}e{sign}{}", e.abs()),
+            (d, rest) => format!("{d}.{rest}e{sign}{}", e.abs()),
+        }
+    };
+    if f < 0.0 { format!("-{body}") } else { body }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

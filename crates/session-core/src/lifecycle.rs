@@ -200,7 +200,7 @@ impl SessionConfig {
             .filter(|&(i, n)| !own_names.contains(&n) && old_has(old, n, i == 0))
             .map(|(_, n)| n.to_owned())
             .collect();
-        loaded.session.also_delete = stale;
+        loaded.session.also_delete.extend(stale);
         if loaded.session.verified_by().is_some() || !old.has_value() {
             return loaded;
         }
@@ -232,6 +232,7 @@ impl SessionConfig {
     fn load_value(&self, claimed: &Claimed, now: u64) -> Loaded {
         let mut session = Session::default();
         session.cookie_present = claimed.is_present();
+        session.also_delete = self.claimed_names(claimed);
         if !claimed.has_value() {
             return Loaded { session, refused: None };
         }
@@ -248,6 +249,7 @@ impl SessionConfig {
                 opened.timestamp = d.timestamp;
                 opened.cookie_present = true;
                 opened.rewrite = d.rewrite;
+                opened.also_delete = std::mem::take(&mut session.also_delete);
                 Loaded {
                     session: opened,
                     refused: None,
@@ -258,6 +260,22 @@ impl SessionConfig {
                 refused: Some(e),
             },
         }
+    }
+
+    /// The names of the session's cookies in the request when it spans several (a companion, chunks): a write
+    /// deletes those it does not set again (stale chunks), a deletion deletes them all. Empty for a session of
+    /// one cookie, which every write replaces.
+    fn claimed_names(&self, claimed: &Claimed) -> Vec<String> {
+        if claimed.extra.is_empty() {
+            return Vec::new();
+        }
+        let main = claimed
+            .main
+            .as_ref()
+            .map(|_| self.0.codec.codec().names()[0].to_owned());
+        main.into_iter()
+            .chain(claimed.extra.iter().map(|(name, _)| name.clone()))
+            .collect()
     }
 
     /// Our login lifetime ([`SessionConfigBuilder::login_lifetime_secs`](crate::SessionConfigBuilder::login_lifetime_secs)):
@@ -307,13 +325,17 @@ impl SessionConfig {
                 };
             if delete || (session.is_modified() && !session.also_delete.is_empty()) {
                 let names = if delete { codec.names() } else { SmallVec::new() };
+                let mut done: SmallVec<[&str; 4]> = SmallVec::new();
                 for name in names
                     .iter()
                     .copied()
                     .chain(session.also_delete.iter().map(String::as_str))
                 {
-                    out.set_cookies
-                        .push(codec.render(name, None, &attrs, Expiry::default()));
+                    if !done.contains(&name) {
+                        done.push(name);
+                        out.set_cookies
+                            .push(codec.render(name, None, &attrs, Expiry::default()));
+                    }
                 }
                 out.vary_cookie = rules.vary;
             }
@@ -338,8 +360,12 @@ impl SessionConfig {
             .iter()
             .map(|(name, value)| codec.render(name, Some(value), &attrs, expiry))
             .collect();
+        // Cookies of the request's session that this write does not set again: stale chunks, a migrated
+        // format's old cookie.
         for name in &session.also_delete {
-            headers.push(codec.render(name, None, &attrs, Expiry::default()));
+            if !sealed.iter().any(|(set, _)| set == name) {
+                headers.push(codec.render(name, None, &attrs, Expiry::default()));
+            }
         }
         self.fit(session, headers, asked, out, rules.vary)
     }
@@ -362,6 +388,14 @@ impl SessionConfig {
                 max_age: None,
                 expires: (c.lifetime > 0).then(|| at(c.lifetime)).flatten(),
             },
+            ExpiryRule::TtlMaxAge { grace } if c.lifetime > 0 => {
+                let secs = c.lifetime.saturating_sub(grace);
+                Expiry {
+                    max_age: Some(i128::from(secs)),
+                    expires: at(secs),
+                }
+            }
+            ExpiryRule::TtlMaxAge { .. } => Expiry::default(),
             ExpiryRule::FromSession(f) => {
                 f(session.data(), c.lifetime, c.expire_at_browser_close, now).unwrap_or_default()
             }

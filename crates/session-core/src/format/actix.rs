@@ -81,6 +81,7 @@ pub(crate) fn defaults() -> Defaults {
         cookie_name: ACTIX_DEFAULT_COOKIE_NAME,
         lifetime: 0,
         same_site: Some(SameSite::Lax),
+        secure: false,
         refresh_each_request: false,
         signer: SignerOptions::default(),
         compression: Compression::Never,

@@ -73,6 +73,7 @@ pub(crate) fn defaults() -> Defaults {
         cookie_name: "sessionid",
         lifetime: LIFETIME_SECS,
         same_site: Some(SameSite::Lax),
+        secure: false,
         refresh_each_request: false,
         signer: SignerOptions {
             digest: Digest::Sha256,

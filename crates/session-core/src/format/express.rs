@@ -25,14 +25,14 @@ use super::seam::{
     Settings, Spec,
 };
 use crate::cookies::{CookieRules, find_with};
-use crate::data::{Entries, EntriesRef, SessionData};
+use crate::data::{EntriesRef, SessionData};
 use crate::error::{Result, SessionError};
-use crate::json::{from_plain_json, write_js_str};
+use crate::httpdate::http_date;
+use crate::json::{from_plain_json, js_json};
 use crate::key::{KeyId, Keyring};
 use crate::payload::Compression;
-use crate::set_cookie::{Attributes, Expiry, SameSite, date};
+use crate::set_cookie::{Attributes, Expiry, SameSite};
 use crate::signer::{Digest, KeyDerivation, MacRing, SignerOptions};
-use crate::value::Value;
 
 /// Express' place in the registry.
 pub(crate) static SPEC: Spec = Spec {
@@ -62,6 +62,7 @@ pub(crate) fn defaults() -> Defaults {
         cookie_name: "session",
         lifetime: 0,
         same_site: None,
+        secure: false,
         refresh_each_request: false,
         signer: SignerOptions::default(),
         compression: Compression::Never,
@@ -151,9 +152,7 @@ impl Codec for Express {
     }
 
     fn serialize(&self, data: EntriesRef<'_>) -> Vec<u8> {
-        let mut out = String::new();
-        write_object(&data, &mut out);
-        out.into_bytes()
+        js_json(&data).into_bytes()
     }
 
     fn seal_serialized(&self, serialized: &[u8], _now: u64, _expires: Option<u64>) -> Result<Sealed<'_>> {
@@ -186,17 +185,7 @@ impl Codec for Express {
         let mut out = format!("{name}={shown}; path={}", attrs.path);
         let expires = if value.is_none() { Some(0) } else { expiry.expires };
         if let Some(t) = expires {
-            let d = date(t);
-            out.push_str(&format!(
-                "; expires={}, {:02} {} {} {:02}:{:02}:{:02} GMT",
-                &d.weekday().to_string()[..3],
-                d.day(),
-                &d.month().to_string()[..3],
-                d.year(),
-                d.hour(),
-                d.minute(),
-                d.second()
-            ));
+            out.push_str(&format!("; expires={}", http_date(t)));
         }
         if let Some(d) = attrs.domain {
             out.push_str(&format!("; domain={d}"));
@@ -246,96 +235,6 @@ fn node_base64(text: &str) -> Vec<u8> {
     LENIENT.decode(kept).unwrap_or_default()
 }
 
-/// `JSON.stringify` of a session: keys in the session's order, strings escaped as JavaScript does.
-fn write_object(data: &impl Entries, out: &mut String) {
-    out.push('{');
-    for (i, (k, v)) in data.entries().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        write_js_str(k, out);
-        out.push(':');
-        write_value(v, out);
-    }
-    out.push('}');
-}
-
-fn write_value(v: &Value, out: &mut String) {
-    match v {
-        Value::Null => out.push_str("null"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Int(n) => out.push_str(&n.to_string()),
-        Value::BigInt(digits) => out.push_str(digits),
-        Value::Float(f) => out.push_str(&js_number(*f)),
-        Value::Str(s) | Value::Markup(s) => write_js_str(s, out),
-        Value::List(items) | Value::Tuple(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_value(item, out);
-            }
-            out.push(']');
-        }
-        // A Node `Buffer`'s `toJSON`.
-        Value::Bytes(b) => {
-            out.push_str("{\"type\":\"Buffer\",\"data\":[");
-            out.push_str(&b.iter().map(u8::to_string).collect::<Vec<_>>().join(","));
-            out.push_str("]}");
-        }
-        Value::Uuid(u) => write_js_str(&crate::json::uuid_text(u), out),
-        // A `Date`'s `toJSON`: `toISOString()`.
-        Value::DateTime(t) => {
-            let d = date(*t);
-            write_js_str(
-                &format!(
-                    "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.000Z",
-                    d.year(),
-                    u8::from(d.month()),
-                    d.day(),
-                    d.hour(),
-                    d.minute(),
-                    d.second()
-                ),
-                out,
-            );
-        }
-        Value::Dict(m) => write_object(m, out),
-    }
-}
-
-/// JavaScript's `Number.prototype.toString()` of a finite double (the shortest digits that read back, in
-/// decimal for exponents -7 < e < 21, else `d.ddde+N`); `JSON.stringify` writes `null` for NaN and infinities.
-fn js_number(f: f64) -> String {
-    if !f.is_finite() {
-        return "null".into();
-    }
-    if f == 0.0 {
-        return "0".into();
-    }
-    let sci = format!("{:e}", f.abs());
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
-    let k = digits.len() as i64;
-    let n = exp.parse::<i64>().unwrap_or(0) + 1;
-    let body = if k <= n && n <= 21 {
-        format!("{digits}{}", "0".repeat((n - k) as usize))
-    } else if 0 < n && n <= 21 {
-        format!("{}.{}", &digits[..n as usize], &digits[n as usize..])
-    } else if -6 < n && n <= 0 {
-        format!("0.{}{digits}", "0".repeat((-n) as usize))
-    } else {
-        let e = n - 1;
-        let sign = if e < 0 { '-' } else { '+' };
-        match digits.split_at(1) {
-            (d, "") => format!("{d}e{sign}{}", e.abs()),
-            (d, rest) => format!("{d}.{rest}e{sign}{}", e.abs()),
-        }
-    };
-    if f < 0.0 { format!("-{body}") } else { body }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -354,7 +253,7 @@ mod tests {
             (-0.0, "0"),
             (f64::NAN, "null"),
         ] {
-            assert_eq!(js_number(f), js, "{f}");
+            assert_eq!(crate::json::js_number(f), js, "{f}");
         }
     }
 

@@ -54,6 +54,7 @@ pub(crate) fn defaults() -> Defaults {
         cookie_name: "session",
         lifetime: LIFETIME_SECS,
         same_site: None,
+        secure: false,
         refresh_each_request: true,
         signer: SignerOptions::default(),
         compression: Compression::Flask,

@@ -14,6 +14,7 @@ pub(crate) mod actix;
 pub(crate) mod django;
 pub(crate) mod express;
 pub(crate) mod flask;
+pub(crate) mod iron;
 pub(crate) mod pyjson;
 pub(crate) mod rails;
 pub(crate) mod seam;
@@ -88,6 +89,9 @@ registry! {
     /// Express' `cookie-session` (npm `cookie-session` 2.1 over `cookies` and `keygrip`): the session as base64
     /// of `JSON.stringify` in one cookie, its HMAC-SHA1 in a `.sig` companion cookie.
     Express => express::SPEC,
+    /// iron-session 8 and 9 (Next.js and Node): an iron `Fe26.2` seal (AES-256-CBC, HMAC-SHA256, PBKDF2 keys)
+    /// of `JSON.stringify(session)` with its expiry, under numbered passwords.
+    IronSession => iron::SPEC,
 }
 
 impl Format {
@@ -281,11 +285,26 @@ impl CookieCodec {
         cookie_name: &str,
         expire_after: u64,
     ) -> Result<Self> {
+        Self::build_with(format, keyring, options, cookie_name, expire_after, None, 1)
+    }
+
+    /// [`CookieCodec::build`] with the settings only some formats read: key ids and the most chunks.
+    pub(crate) fn build_with(
+        format: Format,
+        keyring: &Keyring,
+        options: &SignerOptions,
+        cookie_name: &str,
+        expire_after: u64,
+        key_ids: Option<&[String]>,
+        max_chunks: usize,
+    ) -> Result<Self> {
         let settings = seam::Settings {
             keyring,
             signer: options,
             compression: format.defaults().compression,
             cookie_name,
+            key_ids,
+            max_chunks,
         };
         Ok(Self {
             codec: Arc::from((format.spec().build)(&settings)?),

@@ -29,6 +29,8 @@ pub struct Defaults {
     pub lifetime: u64,
     /// The `SameSite` attribute.
     pub same_site: Option<SameSite>,
+    /// The `Secure` attribute (iron-session sets it by default; the others do not).
+    pub secure: bool,
     /// Re-send on every request: Flask's `SESSION_REFRESH_EACH_REQUEST` (permanent sessions only), Django's
     /// `SESSION_SAVE_EVERY_REQUEST` (every non-empty session); the others have no such setting.
     pub refresh_each_request: bool,
@@ -72,6 +74,12 @@ pub(crate) enum ExpiryRule {
     /// `Expires` = now + lifetime when a lifetime is set (Rails' `expire_after`, actix-session's
     /// `PersistentSession`, Express' `maxAge`).
     IfLifetime,
+    /// `Max-Age` = lifetime − `grace` and the same `Expires` when a lifetime is set (iron-session's ttl, whose
+    /// cookie ends 60 s before the seal); the format seals `now + lifetime − grace` as handed to it.
+    TtlMaxAge {
+        /// Seconds the cookie ends before the lifetime.
+        grace: u64,
+    },
     /// The session decides (Django's `_session_expiry`): `(data, lifetime, expire_at_browser_close, now)`.
     FromSession(fn(&SessionData, u64, bool, u64) -> Option<Expiry>),
 }
@@ -102,6 +110,11 @@ pub(crate) struct Settings<'a> {
     pub compression: Compression,
     /// The cookie name: companions and chunks are named after it; encrypting formats bind it in.
     pub cookie_name: &'a str,
+    /// Ids for the keys, in the keyring's order (current first), for formats that write the key's id into the
+    /// cookie (iron-session's password ids); `None` for the format's default numbering.
+    pub key_ids: Option<&'a [String]>,
+    /// The most cookies one session may be cut into (formats that chunk; 1 is no chunking).
+    pub max_chunks: usize,
 }
 
 /// The values of a format's cookies found in a request.

@@ -64,6 +64,7 @@ pub(crate) fn defaults() -> Defaults {
         cookie_name: "session",
         lifetime: LIFETIME_SECS,
         same_site: Some(SameSite::Lax),
+        secure: false,
         refresh_each_request: false,
         signer: SignerOptions {
             digest: Digest::Sha1,

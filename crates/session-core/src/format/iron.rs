@@ -1,0 +1,468 @@
+//! iron-session 8 (and 9, which reads 8's seals): one cookie holding an iron seal of `JSON.stringify(session)`.
+//!
+//!     Fe26.2*<id>*<encSalt>*<iv>*<ct>*<exp>*<macSalt>*<mac>~2
+//!
+//! - `encSalt`, `macSalt`: 32 random bytes as 64 hex digits; each key is PBKDF2-HMAC-SHA1 of the password with
+//!   one iteration, whose salt is that hex *text*, 32 bytes.
+//! - `iv`, `ct`: base64url (no padding) of a random 16-byte IV and of AES-256-CBC (PKCS#7) of the JSON.
+//! - `exp`: expiry in Unix milliseconds (empty for none); a seal is refused once `exp <= now - 60 s` (iron's
+//!   timestamp skew).
+//! - `mac`: base64url of HMAC-SHA256 over the first six parts, under the MAC key; compared in constant time.
+//! - `~2`: iron-session's token version, outside the MAC.
+//! - `id`: the password id. iron-session's `password` is a string (id `1`) or a map of ids to passwords: the
+//!   highest id seals, and a reader looks up the id written in the seal. Here the keyring's current key seals
+//!   under its id ([`crate::SessionConfigBuilder::key_ids`]; by default the current key is the highest id, the
+//!   fallbacks count up from `1` in the order given, so `{1: old, 2: new}` is `secret_key(new)`, `fallback(old)`).
+//!
+//! Passwords must be at least 32 characters, as iron requires. The cookie's `Max-Age` is the ttl minus 60 s, as
+//! iron-session computes it; `Set-Cookie` is written as the npm `cookie` package serializes it.
+
+use std::borrow::Cow;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use cbc::cipher::block_padding::Pkcs7;
+use cbc::cipher::{BlockDecryptMut as _, BlockEncryptMut as _, KeyIvInit as _};
+use hmac::{Hmac, Mac as _};
+use sha2::Sha256;
+use smallvec::{SmallVec, smallvec};
+use zeroize::Zeroizing;
+
+use super::seam::{
+    Claimed, Codec, Decoded, Defaults, DeleteWhen, ExpiryRule, Limits, Peeked, Refresh, Rules, Sealed, SessionText,
+    Settings, Spec,
+};
+use crate::cookies::{CookieRules, find_with};
+use crate::data::{EntriesRef, SessionData};
+use crate::error::{Result, SessionError};
+use crate::httpdate::http_date;
+use crate::json::js_json;
+use crate::key::KeyId;
+use crate::payload::Compression;
+use crate::set_cookie::{Attributes, Expiry, SameSite};
+use crate::signer::SignerOptions;
+
+/// iron-session's default ttl: 14 days.
+pub const TTL_SECS: u64 = 14 * 24 * 60 * 60;
+
+/// iron's timestamp skew: a seal is refused once it expired more than this long ago.
+const SKEW_MS: i64 = 60_000;
+
+/// iron's minimum password length.
+const MIN_PASSWORD_LEN: usize = 32;
+
+const PREFIX: &str = "Fe26.2";
+
+/// iron-session's place in the registry.
+pub(crate) static SPEC: Spec = Spec {
+    name: "iron-session",
+    aliases: &["iron"],
+    framework: "iron-session 8 / 9 (iron-webcrypto Fe26.2 seals)",
+    encrypted: true,
+    tagged: false,
+    timestamped: false,
+    text: SessionText::Json,
+    defaults,
+    rules: Rules {
+        delete: DeleteWhen::CookiePresent,
+        refresh: Refresh::Always,
+        expiry: ExpiryRule::TtlMaxAge { grace: 60 },
+        vary: false,
+    },
+    build: |s: &Settings<'_>| -> Result<Box<dyn Codec>> { Ok(Box::new(Iron::new(s)?)) },
+    peek: |_: &str, _: usize| -> Result<Peeked> { Err(super::seam::peek_needs_key("iron-session")) },
+};
+
+/// iron-session's defaults: no default cookie name (it must be set), ttl 14 days, `Secure`, `SameSite=Lax`,
+/// `HttpOnly`, path `/`.
+pub(crate) fn defaults() -> Defaults {
+    Defaults {
+        cookie_name: "",
+        lifetime: TTL_SECS,
+        same_site: Some(SameSite::Lax),
+        secure: true,
+        refresh_each_request: false,
+        signer: SignerOptions::default(),
+        compression: Compression::Never,
+    }
+}
+
+/// One password: its id in the seal and its text.
+struct Password {
+    id: String,
+    key: KeyId,
+    secret: Zeroizing<Vec<u8>>,
+}
+
+/// The iron-session codec.
+struct Iron {
+    /// The sealing password first, then the others.
+    passwords: Vec<Password>,
+    name: String,
+}
+
+impl Clone for Iron {
+    fn clone(&self) -> Self {
+        Self {
+            passwords: self
+                .passwords
+                .iter()
+                .map(|p| Password {
+                    id: p.id.clone(),
+                    key: p.key,
+                    secret: p.secret.clone(),
+                })
+                .collect(),
+            name: self.name.clone(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Iron {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Iron")
+            .field(
+                "password_ids",
+                &self.passwords.iter().map(|p| p.id.as_str()).collect::<Vec<_>>(),
+            )
+            .field("name", &self.name)
+            .finish()
+    }
+}
+
+impl Iron {
+    fn new(s: &Settings<'_>) -> Result<Self> {
+        if s.cookie_name.is_empty() {
+            return Err(SessionError::Config(
+                "iron-session has no default cookie name: set cookie_name(...) to the cookieName the Node side \
+                 uses"
+                    .into(),
+            ));
+        }
+        let keys: Vec<(KeyId, &[u8])> = s.keyring.verification_order().map(|(id, k)| (id, k.bytes())).collect();
+        let ids: Vec<String> = match s.key_ids {
+            Some(ids) if ids.len() == keys.len() => ids.to_vec(),
+            Some(ids) => {
+                return Err(SessionError::Config(format!(
+                    "iron-session: {} password ids for {} passwords; give one id a key (current first)",
+                    ids.len(),
+                    keys.len()
+                )));
+            }
+            None => keys
+                .iter()
+                .map(|(id, _)| match id {
+                    KeyId::Current => keys.len().to_string(),
+                    KeyId::Fallback(i) => (i + 1).to_string(),
+                })
+                .collect(),
+        };
+        let mut passwords = Vec::with_capacity(keys.len());
+        for ((key, secret), id) in keys.into_iter().zip(ids) {
+            if secret.len() < MIN_PASSWORD_LEN {
+                return Err(SessionError::Config(format!(
+                    "iron-session passwords must be at least {MIN_PASSWORD_LEN} characters (password id {id} has {})",
+                    secret.len()
+                )));
+            }
+            if id.is_empty() || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+                return Err(SessionError::Config(format!(
+                    "iron-session password id {id:?} must be letters, digits or _"
+                )));
+            }
+            passwords.push(Password {
+                id,
+                key,
+                secret: Zeroizing::new(secret.to_vec()),
+            });
+        }
+        Ok(Self {
+            passwords,
+            name: s.cookie_name.to_owned(),
+        })
+    }
+}
+
+/// PBKDF2-HMAC-SHA1 with one iteration over the salt's hex text: iron's `generateKey`.
+fn derive(password: &[u8], salt_hex: &str) -> Zeroizing<[u8; 32]> {
+    let mut key = Zeroizing::new([0u8; 32]);
+    pbkdf2::pbkdf2_hmac::<sha1::Sha1>(password, salt_hex.as_bytes(), 1, key.as_mut());
+    key
+}
+
+fn mac(password: &[u8], salt_hex: &str, base: &str) -> [u8; 32] {
+    let key = derive(password, salt_hex);
+    #[allow(clippy::expect_used, reason = "HMAC takes a key of any length")]
+    let mut m = Hmac::<Sha256>::new_from_slice(key.as_ref()).expect("any key length");
+    m.update(base.as_bytes());
+    m.finalize().into_bytes().into()
+}
+
+fn random<const N: usize>() -> Result<[u8; N]> {
+    let mut b = [0u8; N];
+    getrandom::fill(&mut b).map_err(|e| SessionError::Config(format!("the OS random source failed: {e}")))?;
+    Ok(b)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Codec for Iron {
+    fn boxed_clone(&self) -> Box<dyn Codec> {
+        Box::new(self.clone())
+    }
+
+    fn claim(&self, headers: &[&[u8]]) -> Claimed {
+        Claimed {
+            main: find_with(CookieRules::Node, headers, &self.name).map(|v| percent_decode(&v)),
+            extra: Vec::new(),
+        }
+    }
+
+    /// `unsealData`: the seal's parts in iron's order of checks (shape, prefix, expiry, password id, MAC), then
+    /// the cipher and `JSON.parse`. iron-session answers 500 for some forgeable shapes (a wrong prefix, a
+    /// non-digit expiry, an unknown password id); every refusal here is an empty session.
+    fn open(&self, claimed: &Claimed, now: u64, _max_age: Option<u64>, limits: Limits) -> Result<Decoded> {
+        let cookie = claimed.main.as_deref().unwrap_or_default();
+        let (seal, version) = cookie.split_once('~').unwrap_or((cookie, ""));
+        if version != "2" {
+            return Err(SessionError::Malformed("not an iron-session version 2 seal"));
+        }
+        let parts: Vec<&str> = seal.split('*').collect();
+        let [prefix, id, enc_salt, iv, ct, exp, mac_salt, mac_b64] = parts[..] else {
+            return Err(SessionError::Malformed("an iron seal has eight parts"));
+        };
+        if prefix != PREFIX {
+            return Err(SessionError::Malformed("not an Fe26.2 seal"));
+        }
+        if !exp.is_empty() {
+            if !exp.bytes().all(|b| b.is_ascii_digit()) || exp.len() > 18 {
+                return Err(SessionError::Malformed("the seal's expiry is not a number"));
+            }
+            let at: i64 = exp
+                .parse()
+                .map_err(|_| SessionError::Malformed("the seal's expiry is not a number"))?;
+            let now_ms = i64::try_from(now).unwrap_or(i64::MAX / 1000).saturating_mul(1000);
+            if at <= now_ms - SKEW_MS {
+                return Err(SessionError::ExpiredAt {
+                    at: at.div_euclid(1000),
+                });
+            }
+        }
+        // A seal without an id is looked up as `default`, which iron-session's maps never hold.
+        let password = self
+            .passwords
+            .iter()
+            .find(|p| p.id == id)
+            .ok_or(SessionError::BadSignature)?;
+        let base_len = seal.len() - mac_salt.len() - mac_b64.len() - 2;
+        let expected = mac(&password.secret, mac_salt, &seal[..base_len]);
+        let given = URL_SAFE_NO_PAD
+            .decode(mac_b64)
+            .map_err(|_| SessionError::BadSignature)?;
+        if !bool::from(subtle::ConstantTimeEq::ct_eq(&expected[..], &given[..])) {
+            return Err(SessionError::BadSignature);
+        }
+        // Authentic from here on: what fails now is a hostile payload.
+        let bad = |what: &str| SessionError::BadPayload(format!("the sealed session {what}"));
+        let iv: [u8; 16] = URL_SAFE_NO_PAD
+            .decode(iv)
+            .ok()
+            .and_then(|v| v.try_into().ok())
+            .ok_or_else(|| bad("has no 16-byte IV"))?;
+        let ct = URL_SAFE_NO_PAD.decode(ct).map_err(|_| bad("is not base64url"))?;
+        let key = derive(&password.secret, enc_salt);
+        let json = cbc::Decryptor::<aes::Aes256>::new(key.as_ref().into(), &iv.into())
+            .decrypt_padded_vec_mut::<Pkcs7>(&ct)
+            .map_err(|_| bad("does not decrypt"))?;
+        let data = SessionData::decode(json, false, false, limits.values)?;
+        Ok(Decoded {
+            data,
+            timestamp: None,
+            key: password.key,
+            compressed: false,
+            rewrite: false,
+        })
+    }
+
+    fn serialize(&self, data: EntriesRef<'_>) -> Vec<u8> {
+        js_json(&data).into_bytes()
+    }
+
+    /// `sealData(session, { password, ttl })` with the sealing password; `exp` is the cookie's expiry plus the
+    /// 60 s iron-session takes off `Max-Age` (so it is `now + ttl`).
+    fn seal_serialized(&self, serialized: &[u8], _now: u64, expires: Option<u64>) -> Result<Sealed<'_>> {
+        let password = &self.passwords[0];
+        let enc_salt = hex(&random::<32>()?);
+        let mac_salt = hex(&random::<32>()?);
+        let iv = random::<16>()?;
+        let key = derive(&password.secret, &enc_salt);
+        let ct = cbc::Encryptor::<aes::Aes256>::new(key.as_ref().into(), &iv.into())
+            .encrypt_padded_vec_mut::<Pkcs7>(serialized);
+        let exp = expires.map_or_else(String::new, |e| {
+            (i64::try_from(e.saturating_add(60).min(crate::signer::MAX_TIMESTAMP)).unwrap_or(0) * 1000).to_string()
+        });
+        let base = format!(
+            "{PREFIX}*{}*{enc_salt}*{}*{}*{exp}",
+            password.id,
+            URL_SAFE_NO_PAD.encode(iv),
+            URL_SAFE_NO_PAD.encode(ct)
+        );
+        let mac = mac(&password.secret, &mac_salt, &base);
+        let value = format!("{base}*{mac_salt}*{}~2", URL_SAFE_NO_PAD.encode(mac));
+        Ok(smallvec![(Cow::Borrowed(self.name.as_str()), value)])
+    }
+
+    fn names(&self) -> SmallVec<[&str; 2]> {
+        smallvec![self.name.as_str()]
+    }
+
+    /// The npm `cookie` package's `serialize`: `name=value; Max-Age=N; Domain=D; Path=P; Expires=DATE;
+    /// HttpOnly; Partitioned; SameSite=S; Secure`; a deletion is an empty value with `Max-Age=0`.
+    fn render(&self, name: &str, value: Option<&str>, attrs: &Attributes<'_>, expiry: Expiry) -> String {
+        let mut out = format!("{name}={}", value.unwrap_or_default());
+        let max_age = if value.is_none() { Some(0) } else { expiry.max_age };
+        if let Some(m) = max_age {
+            out.push_str(&format!("; Max-Age={m}"));
+        }
+        if let Some(d) = attrs.domain {
+            out.push_str(&format!("; Domain={d}"));
+        }
+        out.push_str(&format!("; Path={}", attrs.path));
+        if let Some(t) = if value.is_none() { None } else { expiry.expires } {
+            out.push_str(&format!("; Expires={}", http_date(t)));
+        }
+        if attrs.http_only {
+            out.push_str("; HttpOnly");
+        }
+        if attrs.partitioned {
+            out.push_str("; Partitioned");
+        }
+        if let Some(s) = attrs.same_site {
+            out.push_str(match s {
+                SameSite::Strict => "; SameSite=Strict",
+                SameSite::Lax => "; SameSite=Lax",
+                SameSite::None => "; SameSite=None",
+            });
+        }
+        if attrs.secure || attrs.partitioned {
+            out.push_str("; Secure");
+        }
+        out
+    }
+}
+
+/// `decodeURIComponent` of a cookie value as the `cookie` package applies it (a value it cannot decode is kept).
+fn percent_decode(value: &str) -> String {
+    if !value.contains('%') {
+        return value.to_owned();
+    }
+    percent_encoding::percent_decode_str(value)
+        .decode_utf8()
+        .map_or_else(|_| value.to_owned(), Cow::into_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::key::{Keyring, SecretKey};
+    use crate::value::{Map, Value};
+
+    const NOW: u64 = 1_700_000_000;
+    const OLD: &str = "an old iron-session password of 32+ characters";
+    const NEW: &str = "the new iron-session password, also 32+ characters";
+
+    fn iron(keys: &[&str], ids: Option<&[String]>) -> Iron {
+        let ring = Keyring::new(SecretKey::parse(keys[0]).unwrap()).with_fallbacks(
+            keys[1..]
+                .iter()
+                .map(|k| SecretKey::parse(k).unwrap())
+                .collect::<Vec<_>>(),
+        );
+        Iron::new(&Settings {
+            keyring: &ring,
+            signer: &SignerOptions::default(),
+            compression: Compression::Never,
+            cookie_name: "iron",
+            key_ids: ids,
+            max_chunks: 1,
+        })
+        .unwrap()
+    }
+
+    fn seal(codec: &Iron, expires: Option<u64>) -> String {
+        let mut m = Map::new();
+        m.insert("user".into(), Value::Str("alice".into()));
+        codec.seal(EntriesRef::Map(&m), NOW, expires).unwrap()[0].1.clone()
+    }
+
+    fn open(codec: &Iron, cookie: &str, now: u64) -> Result<Decoded> {
+        let limits = Limits {
+            decompressed: 1 << 20,
+            values: 1000,
+        };
+        codec.open(&Claimed::main(cookie), now, None, limits)
+    }
+
+    #[test]
+    fn seals_open_rotate_and_expire_as_iron_does() {
+        let codec = iron(&[NEW, OLD], None);
+        let cookie = seal(&codec, Some(NOW + 100));
+        let parts: Vec<&str> = cookie.trim_end_matches("~2").split('*').collect();
+        assert_eq!((parts.len(), parts[0], parts[1]), (8, "Fe26.2", "2"));
+        assert_eq!(
+            parts[5],
+            ((NOW + 160) * 1000).to_string(),
+            "exp = the cookie's expiry + 60 s, in ms"
+        );
+        assert_eq!(
+            open(&codec, &cookie, NOW).unwrap().data.get("user"),
+            Some(&Value::Str("alice".into()))
+        );
+        // Within iron's 60 s skew after exp, then expired.
+        assert!(open(&codec, &cookie, NOW + 160 + 59).is_ok());
+        assert!(open(&codec, &cookie, NOW + 160 + 60).is_err());
+        // The old password (id 1) still opens its seals; the key id says it was a fallback.
+        let old = seal(&iron(&[OLD], None), None);
+        assert!(old.starts_with("Fe26.2*1*"));
+        assert_eq!(open(&codec, &old, NOW).unwrap().key, KeyId::Fallback(0));
+        // Unknown id, wrong password, tampering, missing version, hostile ids: refused.
+        assert!(open(&iron(&[NEW], None), &old, NOW).is_err());
+        let ids = ["7".to_owned()];
+        assert!(open(&iron(&[OLD], Some(&ids)), &old, NOW).is_err());
+        for i in 0..cookie.len() - 2 {
+            let mut b = cookie.clone().into_bytes();
+            b[i] = if b[i] == b'A' { b'B' } else { b'A' };
+            if let Ok(s) = String::from_utf8(b) {
+                assert!(open(&codec, &s, NOW).is_err(), "one change at {i} must be refused");
+            }
+        }
+        assert!(open(&codec, cookie.trim_end_matches("~2"), NOW).is_err());
+        let constructor = cookie.replacen("*2*", "*constructor*", 1);
+        assert!(open(&codec, &constructor, NOW).is_err());
+    }
+
+    #[test]
+    fn short_passwords_and_bad_ids_are_refused_at_build() {
+        let opts = SignerOptions::default();
+        let ring = Keyring::new(SecretKey::parse("only twenty-two chars!").unwrap());
+        let short = Settings {
+            keyring: &ring,
+            signer: &opts,
+            compression: Compression::Never,
+            cookie_name: "iron",
+            key_ids: None,
+            max_chunks: 1,
+        };
+        assert!(Iron::new(&short).unwrap_err().to_string().contains("at least 32"));
+        let ring2 = Keyring::new(SecretKey::parse(NEW).unwrap());
+        let two = ["1".to_owned(), "2".to_owned()];
+        let s = Settings {
+            keyring: &ring2,
+            key_ids: Some(&two),
+            ..short
+        };
+        assert!(Iron::new(&s).is_err());
+    }
+}
