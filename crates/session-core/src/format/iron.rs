@@ -1,6 +1,8 @@
 //! iron-session 8 (and 9, which reads 8's seals): one cookie holding an iron seal of `JSON.stringify(session)`.
 //!
-//!     Fe26.2*<id>*<encSalt>*<iv>*<ct>*<exp>*<macSalt>*<mac>~2
+//! ```text
+//! Fe26.2*<id>*<encSalt>*<iv>*<ct>*<exp>*<macSalt>*<mac>~2
+//! ```
 //!
 //! - `encSalt`, `macSalt`: 32 random bytes as 64 hex digits; each key is PBKDF2-HMAC-SHA1 of the password with
 //!   one iteration, whose salt is that hex *text*, 32 bytes.
