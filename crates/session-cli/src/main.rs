@@ -250,6 +250,11 @@ impl Target<'_> {
             builder = builder.digest(digest);
         }
         if let Some(name) = self.cookie_name {
+            // Browsers keep `__Secure-` and `__Host-` cookies only with `Secure` (Auth.js' name behind HTTPS).
+            let lower = name.to_ascii_lowercase();
+            if lower.starts_with("__secure-") || lower.starts_with("__host-") {
+                builder = builder.secure(true);
+            }
             builder = builder.cookie_name(name);
         }
         if let Some(secs) = lifetime {

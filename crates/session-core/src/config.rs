@@ -8,6 +8,7 @@ use crate::format::{CookieCodec, DEFAULT_MAX_DECOMPRESSED, Format};
 use crate::json::DEFAULT_MAX_VALUES;
 use crate::key::{Keyring, SecretKey};
 use crate::payload::Compression;
+use crate::set_cookie::Attributes;
 pub use crate::set_cookie::SameSite;
 use crate::signer::{Digest, KeyDerivation, SignerOptions};
 
@@ -514,6 +515,15 @@ impl SessionConfigBuilder {
         };
         // Every format's codec is built here, once: a bad key (a `cookie::Key` that is not 64 bytes, a digest
         // Rails does not use) is refused at start-up.
+        let path = quote_path(&self.path);
+        let attributes = Attributes {
+            domain: domain.as_deref(),
+            path: &path,
+            secure,
+            http_only: self.http_only,
+            same_site,
+            partitioned: self.partitioned,
+        };
         let codec = CookieCodec::build_with(
             self.format,
             &keyring,
@@ -522,6 +532,7 @@ impl SessionConfigBuilder {
             lifetime,
             self.key_ids.as_deref(),
             self.cookie_chunks,
+            Some(attributes),
         )?;
         let migrate_from = match self.migrate_from {
             None => None,
@@ -546,7 +557,7 @@ impl SessionConfigBuilder {
         Ok(SessionConfig(Arc::new(Inner {
             cookie_name,
             domain,
-            path: quote_path(&self.path),
+            path,
             http_only: self.http_only,
             secure,
             same_site,

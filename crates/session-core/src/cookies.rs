@@ -162,7 +162,8 @@ pub(crate) enum CookieRules {
     Werkzeug,
     /// Python's cookie parsers (Starlette's `cookie_parser`, Django's `parse_cookie`): the last one wins.
     Python,
-    /// npm `cookies`' `get`: the first match of `(?:^|;) *name=([^;]*)`, one pair of quotes cut.
+    /// npm `cookies`' `get` (Express' cookie-session): the first match of `(?:^|;) *name=([^;]*)`, one pair of
+    /// quotes cut.
     Node,
 }
 
@@ -174,6 +175,40 @@ pub(crate) fn find_with(rules: CookieRules, headers: &[&[u8]], name: &str) -> Op
         CookieRules::Python => python_cookie(headers.iter().copied(), name),
         CookieRules::Node => node_cookie(headers, name),
     }
+}
+
+/// Every `(name, value)` pair npm `cookie`'s `parse` finds in the `Cookie` lines (Node joins several with `; `),
+/// the first of each name only, in header order.
+pub(crate) fn node_cookie_pairs(headers: &[&[u8]]) -> Vec<(String, String)> {
+    let joined: Vec<u8> = headers.join(&b"; "[..]);
+    let line: String = match std::str::from_utf8(&joined) {
+        Ok(s) => s.to_owned(),
+        Err(_) => joined.iter().map(|&b| char::from(b)).collect(),
+    };
+    let mut out: Vec<(String, String)> = Vec::new();
+    for pair in line.split(';') {
+        let Some((name, value)) = pair.split_once('=') else {
+            continue;
+        };
+        // `cookie` 0.7 trims spaces and tabs (`str.trim()` in JavaScript trims all whitespace).
+        let name = name.trim();
+        if name.is_empty() || out.iter().any(|(n, _)| n == name) {
+            continue;
+        }
+        let mut value = value.trim();
+        if value.len() >= 2 && value.starts_with('"') && value.ends_with('"') {
+            value = &value[1..value.len() - 1];
+        }
+        let decoded = if value.contains('%') {
+            percent_encoding::percent_decode_str(value)
+                .decode_utf8()
+                .map_or_else(|_| value.to_owned(), Cow::into_owned)
+        } else {
+            value.to_owned()
+        };
+        out.push((name.to_owned(), decoded));
+    }
+    out
 }
 
 /// npm `cookies@0.9`'s `get(name)`: Node joins the `Cookie` lines with `; `; the first `(?:^|;) *name=`

@@ -111,3 +111,37 @@ pub(crate) fn render_standard(name: &str, value: Option<&str>, attrs: &Attribute
         ),
     }
 }
+
+/// The npm `cookie` package's `serialize` (iron-session, Auth.js, next-auth): `name=value; Max-Age=N; Domain=D; Path=P; Expires=DATE;
+/// HttpOnly; Partitioned; SameSite=S; Secure`; a deletion is an empty value with `Max-Age=0`.
+pub(crate) fn render_node_cookie(name: &str, value: Option<&str>, attrs: &Attributes<'_>, expiry: Expiry) -> String {
+    let mut out = format!("{name}={}", value.unwrap_or_default());
+    let max_age = if value.is_none() { Some(0) } else { expiry.max_age };
+    if let Some(m) = max_age {
+        out.push_str(&format!("; Max-Age={m}"));
+    }
+    if let Some(d) = attrs.domain {
+        out.push_str(&format!("; Domain={d}"));
+    }
+    out.push_str(&format!("; Path={}", attrs.path));
+    if let Some(t) = if value.is_none() { None } else { expiry.expires } {
+        out.push_str(&format!("; Expires={}", crate::httpdate::http_date(t)));
+    }
+    if attrs.http_only {
+        out.push_str("; HttpOnly");
+    }
+    if attrs.partitioned {
+        out.push_str("; Partitioned");
+    }
+    if let Some(s) = attrs.same_site {
+        out.push_str(match s {
+            SameSite::Strict => "; SameSite=Strict",
+            SameSite::Lax => "; SameSite=Lax",
+            SameSite::None => "; SameSite=None",
+        });
+    }
+    if attrs.secure || attrs.partitioned {
+        out.push_str("; Secure");
+    }
+    out
+}

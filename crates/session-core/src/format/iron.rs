@@ -34,14 +34,13 @@ use super::seam::{
     Claimed, Codec, Decoded, Defaults, DeleteWhen, ExpiryRule, Limits, Peeked, Refresh, Rules, Sealed, SessionText,
     Settings, Spec,
 };
-use crate::cookies::{CookieRules, find_with};
+use crate::cookies::node_cookie_pairs;
 use crate::data::{EntriesRef, SessionData};
 use crate::error::{Result, SessionError};
-use crate::httpdate::http_date;
 use crate::json::js_json;
 use crate::key::KeyId;
 use crate::payload::Compression;
-use crate::set_cookie::{Attributes, Expiry, SameSite};
+use crate::set_cookie::{Attributes, Expiry, SameSite, render_node_cookie};
 use crate::signer::SignerOptions;
 
 /// iron-session's default ttl: 14 days.
@@ -96,11 +95,24 @@ struct Password {
     secret: Zeroizing<Vec<u8>>,
 }
 
+/// iron-session 9's hard cap on chunks.
+const MAX_CHUNKS: usize = 4;
+
+/// What a browser keeps of one cookie: 4096 bytes of `Set-Cookie`.
+const MAX_COOKIE_BYTES: usize = 4096;
+
 /// The iron-session codec.
 struct Iron {
     /// The sealing password first, then the others.
     passwords: Vec<Password>,
     name: String,
+    /// iron-session 9's `cookieChunking`: up to this many cookies (1: one cookie, as iron-session 8).
+    max_chunks: usize,
+    /// The chunk names, `name.0` to `name.3`.
+    chunk_names: Vec<String>,
+    /// What a chunk cookie's name and attributes take of its `Set-Cookie` (iron-session 9's per-chunk
+    /// overhead), so each chunk's header stays within 4096 bytes.
+    chunk_overhead: usize,
 }
 
 impl Clone for Iron {
@@ -116,6 +128,9 @@ impl Clone for Iron {
                 })
                 .collect(),
             name: self.name.clone(),
+            max_chunks: self.max_chunks,
+            chunk_names: self.chunk_names.clone(),
+            chunk_overhead: self.chunk_overhead,
         }
     }
 }
@@ -178,9 +193,28 @@ impl Iron {
                 secret: Zeroizing::new(secret.to_vec()),
             });
         }
+        let chunk_names: Vec<String> = (0..MAX_CHUNKS).map(|i| format!("{}.{i}", s.cookie_name)).collect();
+        // The per-chunk overhead of iron-session 9: the chunk's name and attributes with an empty value (Max-Age
+        // and Expires at their widest: ten digits and a fixed-width date).
+        let chunk_overhead = match &s.attributes {
+            Some(attrs) => render_node_cookie(
+                &chunk_names[0],
+                Some(""),
+                attrs,
+                Expiry {
+                    max_age: Some(9_999_999_999),
+                    expires: Some(253_402_300_799),
+                },
+            )
+            .len(),
+            None => chunk_names[0].len() + 160,
+        };
         Ok(Self {
             passwords,
             name: s.cookie_name.to_owned(),
+            max_chunks: s.max_chunks.clamp(1, MAX_CHUNKS),
+            chunk_names,
+            chunk_overhead,
         })
     }
 }
@@ -215,18 +249,40 @@ impl Codec for Iron {
         Box::new(self.clone())
     }
 
+    /// The cookie `name`, and iron-session 9's chunks `name.0` to `name.3` (read whatever the chunking
+    /// setting, as iron-session 9 does).
     fn claim(&self, headers: &[&[u8]]) -> Claimed {
-        Claimed {
-            main: find_with(CookieRules::Node, headers, &self.name).map(|v| percent_decode(&v)),
-            extra: Vec::new(),
+        let pairs = node_cookie_pairs(headers);
+        let mut claimed = Claimed::default();
+        for (name, value) in pairs {
+            if name == self.name {
+                claimed.main = Some(value);
+            } else if self.chunk_names.contains(&name) {
+                claimed.extra.push((name, value));
+            }
         }
+        claimed
     }
 
     /// `unsealData`: the seal's parts in iron's order of checks (shape, prefix, expiry, password id, MAC), then
     /// the cipher and `JSON.parse`. iron-session answers 500 for some forgeable shapes (a wrong prefix, a
     /// non-digit expiry, an unknown password id); every refusal here is an empty session.
     fn open(&self, claimed: &Claimed, now: u64, _max_age: Option<u64>, limits: Limits) -> Result<Decoded> {
-        let cookie = claimed.main.as_deref().unwrap_or_default();
+        // iron-session 9's `readSeal`: the whole cookie when it has a value, else the chunks from `name.0` up to
+        // the first gap, concatenated (the MAC covers the whole seal, so a stale, reordered or spliced chunk
+        // fails it).
+        let joined: String;
+        let cookie = match claimed.main.as_deref() {
+            Some(whole) if !whole.is_empty() => whole,
+            _ => {
+                joined = self
+                    .chunk_names
+                    .iter()
+                    .map_while(|n| claimed.extra(n).filter(|v| !v.is_empty()))
+                    .collect();
+                &joined
+            }
+        };
         let (seal, version) = cookie.split_once('~').unwrap_or((cookie, ""));
         if version != "2" {
             return Err(SessionError::Malformed("not an iron-session version 2 seal"));
@@ -313,56 +369,39 @@ impl Codec for Iron {
         );
         let mac = mac(&password.secret, &mac_salt, &base);
         let value = format!("{base}*{mac_salt}*{}~2", URL_SAFE_NO_PAD.encode(mac));
-        Ok(smallvec![(Cow::Borrowed(self.name.as_str()), value)])
+        // iron-session 9's `writeSeal`: one cookie when it fits in 4096 bytes (or chunking is off; the size
+        // limit then refuses it), else chunks of the room a chunk cookie leaves.
+        let whole = self.name.len() + 1 + value.len() + self.chunk_overhead - self.chunk_names[0].len();
+        if self.max_chunks == 1 || whole <= MAX_COOKIE_BYTES {
+            return Ok(smallvec![(Cow::Borrowed(self.name.as_str()), value)]);
+        }
+        let budget = MAX_COOKIE_BYTES.saturating_sub(self.chunk_overhead).max(1);
+        let parts: Vec<&str> = value
+            .as_bytes()
+            .chunks(budget)
+            .map(|c| std::str::from_utf8(c).unwrap_or_default())
+            .collect();
+        if parts.len() > self.max_chunks {
+            return Err(SessionError::Value(format!(
+                "the iron-session seal needs {} cookies and at most {} are allowed: keep less in the session",
+                parts.len(),
+                self.max_chunks
+            )));
+        }
+        Ok(parts
+            .into_iter()
+            .zip(&self.chunk_names)
+            .map(|(part, name)| (Cow::Borrowed(name.as_str()), part.to_owned()))
+            .collect())
     }
 
     fn names(&self) -> SmallVec<[&str; 2]> {
         smallvec![self.name.as_str()]
     }
 
-    /// The npm `cookie` package's `serialize`: `name=value; Max-Age=N; Domain=D; Path=P; Expires=DATE;
-    /// HttpOnly; Partitioned; SameSite=S; Secure`; a deletion is an empty value with `Max-Age=0`.
     fn render(&self, name: &str, value: Option<&str>, attrs: &Attributes<'_>, expiry: Expiry) -> String {
-        let mut out = format!("{name}={}", value.unwrap_or_default());
-        let max_age = if value.is_none() { Some(0) } else { expiry.max_age };
-        if let Some(m) = max_age {
-            out.push_str(&format!("; Max-Age={m}"));
-        }
-        if let Some(d) = attrs.domain {
-            out.push_str(&format!("; Domain={d}"));
-        }
-        out.push_str(&format!("; Path={}", attrs.path));
-        if let Some(t) = if value.is_none() { None } else { expiry.expires } {
-            out.push_str(&format!("; Expires={}", http_date(t)));
-        }
-        if attrs.http_only {
-            out.push_str("; HttpOnly");
-        }
-        if attrs.partitioned {
-            out.push_str("; Partitioned");
-        }
-        if let Some(s) = attrs.same_site {
-            out.push_str(match s {
-                SameSite::Strict => "; SameSite=Strict",
-                SameSite::Lax => "; SameSite=Lax",
-                SameSite::None => "; SameSite=None",
-            });
-        }
-        if attrs.secure || attrs.partitioned {
-            out.push_str("; Secure");
-        }
-        out
+        render_node_cookie(name, value, attrs, expiry)
     }
-}
-
-/// `decodeURIComponent` of a cookie value as the `cookie` package applies it (a value it cannot decode is kept).
-fn percent_decode(value: &str) -> String {
-    if !value.contains('%') {
-        return value.to_owned();
-    }
-    percent_encoding::percent_decode_str(value)
-        .decode_utf8()
-        .map_or_else(|_| value.to_owned(), Cow::into_owned)
 }
 
 #[cfg(test)]
@@ -389,6 +428,7 @@ mod tests {
             cookie_name: "iron",
             key_ids: ids,
             max_chunks: 1,
+            attributes: None,
         })
         .unwrap()
     }
@@ -456,6 +496,7 @@ mod tests {
             cookie_name: "iron",
             key_ids: None,
             max_chunks: 1,
+            attributes: None,
         };
         assert!(Iron::new(&short).unwrap_err().to_string().contains("at least 32"));
         let ring2 = Keyring::new(SecretKey::parse(NEW).unwrap());

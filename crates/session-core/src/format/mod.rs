@@ -11,6 +11,7 @@
 //! it. A new format is one module and one line here.
 
 pub(crate) mod actix;
+pub(crate) mod authjs;
 pub(crate) mod django;
 pub(crate) mod express;
 pub(crate) mod flask;
@@ -92,6 +93,11 @@ registry! {
     /// iron-session 8 and 9 (Next.js and Node): an iron `Fe26.2` seal (AES-256-CBC, HMAC-SHA256, PBKDF2 keys)
     /// of `JSON.stringify(session)` with its expiry, under numbered passwords.
     IronSession => iron::SPEC,
+    /// Auth.js' session token (`@auth/core`, next-auth v5): a JWE (`dir`, A256CBC-HS512) under an HKDF key bound
+    /// to the cookie name, chunked over 3,936 characters.
+    AuthJs => authjs::AUTHJS,
+    /// next-auth v4's session token: a JWE (`dir`, A256GCM) under its own HKDF key, chunked over 3,933.
+    NextAuthV4 => authjs::NEXT_AUTH_V4,
 }
 
 impl Format {
@@ -285,7 +291,7 @@ impl CookieCodec {
         cookie_name: &str,
         expire_after: u64,
     ) -> Result<Self> {
-        Self::build_with(format, keyring, options, cookie_name, expire_after, None, 1)
+        Self::build_with(format, keyring, options, cookie_name, expire_after, None, 1, None)
     }
 
     /// [`CookieCodec::build`] with the settings only some formats read: key ids and the most chunks.
@@ -297,6 +303,7 @@ impl CookieCodec {
         expire_after: u64,
         key_ids: Option<&[String]>,
         max_chunks: usize,
+        attributes: Option<crate::set_cookie::Attributes<'_>>,
     ) -> Result<Self> {
         let settings = seam::Settings {
             keyring,
@@ -305,6 +312,7 @@ impl CookieCodec {
             cookie_name,
             key_ids,
             max_chunks,
+            attributes,
         };
         Ok(Self {
             codec: Arc::from((format.spec().build)(&settings)?),

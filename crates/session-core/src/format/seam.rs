@@ -115,6 +115,9 @@ pub(crate) struct Settings<'a> {
     pub key_ids: Option<&'a [String]>,
     /// The most cookies one session may be cut into (formats that chunk; 1 is no chunking).
     pub max_chunks: usize,
+    /// The cookies' attributes, when a configuration builds the codec (a format that cuts a session into
+    /// cookies by their whole `Set-Cookie` size measures them).
+    pub attributes: Option<Attributes<'a>>,
 }
 
 /// The values of a format's cookies found in a request.
