@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use crate::error::{Result, SessionError};
 pub use crate::format::flask::LIFETIME_SECS as DEFAULT_LIFETIME_SECS;
+use crate::format::seam::Settings;
 use crate::format::{CookieCodec, DEFAULT_MAX_DECOMPRESSED, Format};
 use crate::json::DEFAULT_MAX_VALUES;
 use crate::key::{Keyring, SecretKey};
@@ -524,16 +525,16 @@ impl SessionConfigBuilder {
             same_site,
             partitioned: self.partitioned,
         };
-        let codec = CookieCodec::build_with(
-            self.format,
-            &keyring,
-            &signer,
-            &cookie_name,
-            lifetime,
-            self.key_ids.as_deref(),
-            self.cookie_chunks,
-            Some(attributes),
-        )?;
+        let settings = Settings {
+            keyring: &keyring,
+            signer: &signer,
+            compression: defaults.compression,
+            cookie_name: &cookie_name,
+            key_ids: self.key_ids.as_deref(),
+            max_chunks: self.cookie_chunks,
+            attributes: Some(attributes),
+        };
+        let codec = CookieCodec::from_settings(self.format, &settings, lifetime)?;
         let migrate_from = match self.migrate_from {
             None => None,
             Some((from, keys)) => {

@@ -1,5 +1,6 @@
 //! iron-session, Auth.js and next-auth v4 through the request path: chunked sessions written and read back,
 //! stale chunks deleted by a smaller write, every chunk deleted on logout.
+#![allow(clippy::unwrap_used, reason = "a test that fails should fail loudly")]
 
 use session_core::{Format, LoadStatus, SecretKey, SessionConfig, SessionHandle};
 

@@ -291,31 +291,22 @@ impl CookieCodec {
         cookie_name: &str,
         expire_after: u64,
     ) -> Result<Self> {
-        Self::build_with(format, keyring, options, cookie_name, expire_after, None, 1, None)
-    }
-
-    /// [`CookieCodec::build`] with the settings only some formats read: key ids and the most chunks.
-    pub(crate) fn build_with(
-        format: Format,
-        keyring: &Keyring,
-        options: &SignerOptions,
-        cookie_name: &str,
-        expire_after: u64,
-        key_ids: Option<&[String]>,
-        max_chunks: usize,
-        attributes: Option<crate::set_cookie::Attributes<'_>>,
-    ) -> Result<Self> {
         let settings = seam::Settings {
             keyring,
             signer: options,
             compression: format.defaults().compression,
             cookie_name,
-            key_ids,
-            max_chunks,
-            attributes,
+            key_ids: None,
+            max_chunks: 1,
+            attributes: None,
         };
+        Self::from_settings(format, &settings, expire_after)
+    }
+
+    /// A codec of `format` from all its settings (those only some formats read included).
+    pub(crate) fn from_settings(format: Format, settings: &seam::Settings<'_>, expire_after: u64) -> Result<Self> {
         Ok(Self {
-            codec: Arc::from((format.spec().build)(&settings)?),
+            codec: Arc::from((format.spec().build)(settings)?),
             format,
             expire_after,
             max_decompressed: DEFAULT_MAX_DECOMPRESSED,
