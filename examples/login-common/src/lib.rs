@@ -66,7 +66,9 @@ pub fn port_from_env(default: u16) -> anyhow::Result<u16> {
     }
 }
 
-/// Reads `SESSION_FORMAT` (`flask`, the default; `starlette` or `fastapi`; `django`): whose cookies to share.
+/// Reads `SESSION_FORMAT`: whose cookies to share, any name of `Format::ALL` (`flask`, the default;
+/// `starlette` or `fastapi`; `django`; `rails`; `actix-private`; `actix-signed`; `express`; `iron-session`;
+/// `authjs`; `next-auth-v4`).
 ///
 /// # Errors
 /// When `SESSION_FORMAT` is set to another name.
@@ -79,7 +81,7 @@ pub fn format_from_env() -> anyhow::Result<Format> {
 
 /// The session configuration every example uses: the defaults of the format `SESSION_FORMAT` names (Flask's
 /// by default) with the given key, and the cookie name `SESSION_COOKIE_NAME` when set (default: the format's,
-/// `session` or Django's `sessionid`).
+/// `session` or Django's `sessionid`; iron-session has none, so it must be set).
 ///
 /// # Errors
 /// When `SESSION_FORMAT` or `SESSION_COOKIE_NAME` is invalid (the message says why).
@@ -105,7 +107,9 @@ pub fn session_config(key: SecretKey) -> anyhow::Result<SessionConfig> {
             }
         }
     }
-    builder.build().context("SESSION_COOKIE_NAME is not usable")
+    builder
+        .build()
+        .context("the settings SESSION_FORMAT and SESSION_COOKIE_NAME give are not usable")
 }
 
 #[cfg(test)]
