@@ -13,8 +13,8 @@
  * there; NODE_PATH may name another folder) and must be the versions interop/node/package.json pins.
  *
  * Requests are written on a socket rather than with http.request: Node's client folds repeated Cookie
- * headers into one line, and two lines are one of the cases. Responses are parsed here (status, headers in
- * order, a Content-Length or chunked body).
+ * headers into one line, and two lines are one of the cases. Responses are parsed by node_vector_common.js
+ * (status, headers in order, a Content-Length or chunked body), which holds what the Node generators share.
  *
  * Each case: `config` (the cookie-session options as passed), `ours` (the same settings in our words),
  * `request_cookies` (Cookie header lines), `actions` (what the view did: get/contains/set/pop/clear/keys/dump),
@@ -33,54 +33,24 @@
 const crypto = require('crypto')
 const fs = require('fs')
 const http = require('http')
-const net = require('net')
-const path = require('path')
 
-const ROOT = path.resolve(__dirname, '..')
-const MODULES = (process.env.NODE_PATH || '').split(path.delimiter).find(Boolean) ||
-  path.join(ROOT, 'target', 'node', 'node_modules')
-const PINNED = JSON.parse(fs.readFileSync(path.join(ROOT, 'interop', 'node', 'package.json'), 'utf8')).dependencies
-/** The Node major the committed files were generated with (named in their `source`). */
-const NODE_MAJOR = 20
+const common = require('./node_vector_common')
+
+const { NODE_MAJOR, load, installed, pyDumps, byCodePoint, send, parseSetCookie: parseSetCookieWith, detChars, keyBytes } = common
+const SCRIPT = 'express_vectors.js'
 
 const NOW = 1700000000
 const K_NEW = 'express-key-current-0001'
 const K_OLD = 'express-key-previous-0001'
 const K_OTHER = 'express-key-unknown-0001'
 
-/** A package from MODULES (the pinned install, not whatever `require` would find first). */
-function load (name) {
-  return require(path.join(MODULES, name))
-}
-
-/** The installed version of a package (from its package.json under MODULES). */
-function installed (name) {
-  return JSON.parse(fs.readFileSync(path.join(MODULES, name, 'package.json'), 'utf8')).version
-}
-
 /** Refuses to run on packages other than the pinned ones, or on another Node major. */
 function checkVersions () {
-  for (const [name, want] of Object.entries(PINNED)) {
-    let got
-    try {
-      got = installed(name)
-    } catch {
-      fail(`${name} is not installed under ${MODULES} (run cargo xtask vectors, or npm ci there)`)
-    }
-    if (got !== want) fail(`${name} ${got} is installed under ${MODULES}; the vectors need ${want}`)
-  }
   // cookie-session must use the top-level cookies (and cookies the top-level keygrip), not a nested copy.
-  const nested = ['cookie-session/node_modules/cookies', 'cookies/node_modules/keygrip']
-    .filter((p) => fs.existsSync(path.join(MODULES, p)))
-  if (nested.length) fail(`unexpected nested packages: ${nested.join(', ')}`)
-  const major = Number(process.versions.node.split('.')[0])
-  if (major !== NODE_MAJOR) fail(`the vectors are generated on Node ${NODE_MAJOR}; this is Node ${process.versions.node}`)
-}
-
-/** Prints `msg` and exits 2 (a usage or setup problem, not a difference in the vectors). */
-function fail (msg) {
-  console.error(`express_vectors.js: ${msg}`)
-  process.exit(2)
+  common.checkVersions(SCRIPT, {
+    names: ['express', 'cookie-session', 'cookies', 'keygrip'],
+    absent: ['cookie-session/node_modules/cookies', 'cookies/node_modules/keygrip']
+  })
 }
 
 /** The `source` line of both files: the generator and the exact package versions it ran. */
@@ -88,72 +58,6 @@ function source () {
   const v = (n) => installed(n)
   return `scripts/express_vectors.js with express ${v('express')}, cookie-session ${v('cookie-session')}, ` +
     `cookies ${v('cookies')}, keygrip ${v('keygrip')} (Node ${NODE_MAJOR})`
-}
-
-// -------------------------------------------------------------------------------------------------------
-// Python's json.dumps(s, separators=(",", ":"), sort_keys=True): how every profile's vectors write a session
-
-/** Compares two strings by code point (Python's str order; JS's default compares UTF-16 code units). */
-function byCodePoint (a, b) {
-  const x = Array.from(a)
-  const y = Array.from(b)
-  for (let i = 0; i < Math.min(x.length, y.length); i++) {
-    const d = x[i].codePointAt(0) - y[i].codePointAt(0)
-    if (d) return d
-  }
-  return x.length - y.length
-}
-
-/** A JSON string as Python writes it with ensure_ascii: short escapes, else `\uXXXX` (lowercase) per UTF-16 unit. */
-function pyString (s) {
-  const short = { '"': '\\"', '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f' }
-  let out = '"'
-  for (let i = 0; i < s.length; i++) {
-    const ch = s[i]
-    const c = s.charCodeAt(i)
-    if (short[ch]) out += short[ch]
-    else if (c < 0x20 || c > 0x7e) out += '\\u' + c.toString(16).padStart(4, '0')
-    else out += ch
-  }
-  return out + '"'
-}
-
-/**
- * A number as Python writes the value its JSON text reads as: JSON.stringify's text without `.`/`e` is a
- * Python int (written as is); otherwise a float, written as Python's repr (shortest digits, fixed notation
- * for exponents -4..15 with at least one decimal, else `d.ddde±XX`).
- */
-function pyNumber (n) {
-  if (!Number.isFinite(n)) throw new Error(`no JSON text for ${n}`)
-  const text = JSON.stringify(n)
-  if (!/[.eE]/.test(text)) return text
-  const [mant, e] = n.toExponential().split('e')
-  const sign = mant.startsWith('-') ? '-' : ''
-  const digits = mant.replace('-', '').replace('.', '')
-  const exp = Number(e)
-  if (exp >= -4 && exp < 16) {
-    let fixed
-    if (exp < 0) fixed = '0.' + '0'.repeat(-exp - 1) + digits
-    else if (digits.length > exp + 1) fixed = digits.slice(0, exp + 1) + '.' + digits.slice(exp + 1)
-    else fixed = digits + '0'.repeat(exp + 1 - digits.length) + '.0'
-    return sign + fixed
-  }
-  const m = digits.length > 1 ? digits[0] + '.' + digits.slice(1) : digits
-  return `${sign}${m}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`
-}
-
-/** Python's compact, key-sorted, ASCII-only json.dumps of a JSON value (own enumerable keys of objects). */
-function pyDumps (v) {
-  if (v === null) return 'null'
-  if (v === true) return 'true'
-  if (v === false) return 'false'
-  if (typeof v === 'number') return pyNumber(v)
-  if (typeof v === 'string') return pyString(v)
-  if (Array.isArray(v)) return '[' + v.map(pyDumps).join(',') + ']'
-  if (typeof v === 'object') {
-    return '{' + Object.keys(v).sort(byCodePoint).map((k) => pyString(k) + ':' + pyDumps(v[k])).join(',') + '}'
-  }
-  throw new Error(`not a JSON value: ${typeof v}`)
 }
 
 // -------------------------------------------------------------------------------------------------------
@@ -200,55 +104,6 @@ function app (config, { https }) {
   return a
 }
 
-/** Writes one HTTP/1.1 request on a socket and parses the answer: {status, headers: [[name, value]], body}. */
-function send (port, { cookies, body, https }) {
-  const payload = Buffer.from(body, 'utf8')
-  let head = `POST /view HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n` +
-    `Content-Type: application/json\r\nContent-Length: ${payload.length}\r\n`
-  for (const c of cookies) head += `Cookie: ${c}\r\n`
-  if (https) head += 'X-Forwarded-Proto: https\r\n'
-  return new Promise((resolve, reject) => {
-    const chunks = []
-    const sock = net.connect(port, '127.0.0.1', () => sock.end(Buffer.concat([Buffer.from(head + '\r\n', 'utf8'), payload])))
-    sock.on('data', (d) => chunks.push(d))
-    sock.on('error', reject)
-    sock.on('end', () => {
-      try {
-        resolve(parseResponse(Buffer.concat(chunks)))
-      } catch (e) {
-        reject(e)
-      }
-    })
-  })
-}
-
-/** Status, headers (latin-1, in order) and body (de-chunked, UTF-8) of a raw HTTP/1.1 response. */
-function parseResponse (raw) {
-  const split = raw.indexOf('\r\n\r\n')
-  if (split < 0) throw new Error('no end of headers in the response')
-  const lines = raw.subarray(0, split).toString('latin1').split('\r\n')
-  const status = Number(lines[0].split(' ')[1])
-  const headers = lines.slice(1).map((l) => {
-    const i = l.indexOf(':')
-    return [l.slice(0, i).trim(), l.slice(i + 1).trim()]
-  })
-  let body = raw.subarray(split + 4)
-  const te = headers.find(([n]) => n.toLowerCase() === 'transfer-encoding')
-  if (te && /chunked/i.test(te[1])) {
-    const parts = []
-    let at = 0
-    for (;;) {
-      const eol = body.indexOf('\r\n', at)
-      const size = parseInt(body.subarray(at, eol).toString('latin1'), 16)
-      if (!size) break
-      parts.push(body.subarray(eol + 2, eol + 2 + size))
-      at = eol + 2 + size + 2
-    }
-    body = Buffer.concat(parts)
-  }
-  return { status, headers, body: body.toString('utf8') }
-}
-
 /** One request through a fresh app on an ephemeral loopback port, at `now`. */
 async function exchange ({ config, cookies = [], actions = [], https = false, now = NOW }) {
   Date.now = () => now * 1000
@@ -268,22 +123,9 @@ async function exchange ({ config, cookies = [], actions = [], https = false, no
   }
 }
 
-const ATTR_NAMES = ['Domain', 'Expires', 'Max-Age', 'Secure', 'HttpOnly', 'Path', 'SameSite', 'Partitioned']
-
-/** A Set-Cookie header as the vectors record it (attribute names canonical, values as written). */
+/** A Set-Cookie header as the vectors record it, `json` the session inside a `session` cookie. */
 function parseSetCookie (header) {
-  const [pair, ...parts] = header.split(';').map((p) => p.trim())
-  const eq = pair.indexOf('=')
-  const name = pair.slice(0, eq)
-  const value = pair.slice(eq + 1)
-  const attributes = {}
-  for (const p of parts.filter(Boolean)) {
-    const i = p.indexOf('=')
-    const k = i < 0 ? p : p.slice(0, i)
-    const canon = ATTR_NAMES.find((n) => n.toLowerCase() === k.toLowerCase()) || k
-    attributes[canon] = i < 0 ? true : p.slice(i + 1)
-  }
-  return { name, value, attributes, json: sessionInside(name, value) }
+  return parseSetCookieWith(header, sessionInside)
 }
 
 /** The session a `session` cookie value holds, read as cookie-session reads it; null for `.sig` and deletions. */
@@ -326,17 +168,6 @@ function flipValue (pair) {
   return pair.slice(0, eq + 1) + v.slice(0, i) + c + v.slice(i + 1)
 }
 
-/** Fixed, random-looking URL-safe text (a SHA-256 chain, as scripts/vector_common.py `det_chars`). */
-function detChars (n, seed) {
-  let out = ''
-  let block = Buffer.from(seed, 'utf8')
-  while (out.length < n) {
-    block = crypto.createHash('sha256').update(block).digest()
-    out += block.toString('base64url')
-  }
-  return out.slice(0, n)
-}
-
 // -------------------------------------------------------------------------------------------------------
 // Cases
 
@@ -360,13 +191,7 @@ function ours (config) {
   }
 }
 
-const get = (key) => ({ op: 'get', key })
-const set = (key, value) => ({ op: 'set', key, value })
-const pop = (key) => ({ op: 'pop', key })
-const clear = () => ({ op: 'clear' })
-const contains = (key) => ({ op: 'contains', key })
-const keys = () => ({ op: 'keys' })
-const dump = () => ({ op: 'dump' })
+const { get, set, pop, clear, contains, keys, dump } = common.actions
 
 /**
  * The case specifications, by file. Each: id, comment, config, cookies (Cookie lines), actions, and for a
@@ -680,7 +505,7 @@ function knownAnswerWrite (framework) {
 }
 
 /** Runs one specification: the framework's answer, then the expected one. */
-async function build (spec) {
+function build (spec) {
   const run = (over = {}) => exchange({
     config: over.config || spec.config,
     cookies: over.cookies || spec.cookies,
@@ -688,60 +513,15 @@ async function build (spec) {
     https: over.https !== undefined ? over.https : Boolean(spec.https),
     now: spec.now || NOW
   })
-  const fw = await run()
-  if (spec.check) spec.check(fw)
-  let exp
-  let expObs
-  if (!spec.divergence) {
-    exp = fw
-    expObs = fw.observations
-  } else if (spec.ours.literal) {
-    exp = spec.ours.literal
-    expObs = spec.ours.observations || []
-  } else {
-    exp = await run(spec.ours)
-    expObs = exp.observations
-  }
-  const same = (a, b) => JSON.stringify(a) === JSON.stringify(b)
-  if (spec.divergence && same(strip(exp), strip(fw)) && same(expObs, fw.observations)) {
-    throw new Error(`${spec.id}: divergence ${spec.divergence} but the expected answer equals the framework's`)
-  }
-  if (!spec.divergence && fw.status !== 200) throw new Error(`${spec.id}: status ${fw.status}`)
-  let i = 0
-  const actions = spec.actions.map((a) => (['get', 'contains', 'keys', 'dump'].includes(a.op) ? { ...a, expect: expObs[i++] } : a))
-  if (exp.status === 200 && i !== expObs.length) throw new Error(`${spec.id}: ${expObs.length} observations for ${i} reads`)
-  const framework = strip(fw)
-  if (!same(expObs, fw.observations)) framework.observations = fw.observations
-  return {
-    id: spec.id,
-    comment: spec.comment,
-    kind: 'scenario',
-    config: spec.config,
-    ours: ours(spec.config),
-    now: spec.now || NOW,
-    request_cookies: spec.cookies,
-    actions,
-    framework,
-    expected: strip(exp),
-    divergence: spec.divergence || null
-  }
-}
-
-/** The part of an answer the vectors compare: status, Vary values, Set-Cookie entries. */
-function strip (r) {
-  return { status: r.status, vary: r.vary, set_cookie: r.set_cookie }
+  return common.buildScenario(spec, run, ours(spec.config), NOW)
 }
 
 /** Every vector file: {file name: document}, cases in their fixed order. */
 async function documents () {
-  const all = await specs()
+  const files = await common.buildFiles(await specs(), build)
   const docs = {}
-  for (const [file, list] of Object.entries(all)) {
-    const cases = []
-    for (const s of list) cases.push(await build(s))
-    const ids = cases.map((c) => c.id)
-    if (new Set(ids).size !== ids.length) throw new Error(`duplicate ids in ${file}`)
-    const divergences = [...new Set(cases.map((c) => c.divergence).filter(Boolean))]
+  for (const [file, cases] of Object.entries(files)) {
+    const divergences = common.divergencesOf(cases)
     const what = file === 'express_tamper.json'
       ? 'Tampered, refused, hostile and oddly written cookies'
       : 'Sessions, attributes and key rotation'
@@ -759,20 +539,8 @@ async function documents () {
   return docs
 }
 
-/** The file text: 2-space indent, non-ASCII as is, a trailing newline (as scripts/vector_common.py `render`). */
-function render (doc) {
-  return JSON.stringify(doc, null, 2) + '\n'
-}
-
 // -------------------------------------------------------------------------------------------------------
 // --read-ours: real cookie-session reads cookies our library made
-
-/** Key text as our library reads it: `hex:<hex>` and `base64:<std base64>` are raw bytes, else UTF-8 text. */
-function keyBytes (text) {
-  if (text.startsWith('hex:')) return Buffer.from(text.slice(4), 'hex')
-  if (text.startsWith('base64:')) return Buffer.from(text.slice(7), 'base64')
-  return Buffer.from(text, 'utf8')
-}
 
 /**
  * FILE: a JSON list (or {"cases": [...]}) of {id?, keys, name, cookie_header, expect_session, expect_rewrite?};
@@ -809,59 +577,4 @@ async function readOurs (file) {
 // -------------------------------------------------------------------------------------------------------
 // CLI
 
-/** Names the cases of `cur` (committed) and `text` (fresh) that differ, and the first differing line. */
-function diffSummary (cur, text) {
-  if (cur === null) return 'missing'
-  const lines = [cur.split('\n'), text.split('\n')]
-  const first = lines[1].findIndex((l, i) => l !== lines[0][i])
-  const out = [`first difference at line ${first + 1}: committed ${JSON.stringify(lines[0][first])}, fresh ${JSON.stringify(lines[1][first])}`]
-  try {
-    const byId = (t) => new Map(JSON.parse(t).cases.map((c) => [c.id, JSON.stringify(c)]))
-    const [a, b] = [byId(cur), byId(text)]
-    const changed = [...b.keys()].filter((k) => a.has(k) && a.get(k) !== b.get(k))
-    const added = [...b.keys()].filter((k) => !a.has(k))
-    const removed = [...a.keys()].filter((k) => !b.has(k))
-    if (changed.length) out.push(`changed: ${changed.join(', ')}`)
-    if (added.length) out.push(`new: ${added.join(', ')}`)
-    if (removed.length) out.push(`gone: ${removed.join(', ')}`)
-  } catch (e) {
-    out.push(`the committed file does not parse: ${e.message}`)
-  }
-  return out.join('\n    ')
-}
-
-/** The command line; resolves to the exit status. */
-async function main (argv) {
-  const usage = 'usage: express_vectors.js --out DIR | --check DIR | --read-ours FILE'
-  if (argv.length !== 2) fail(usage)
-  const [flag, arg] = argv
-  checkVersions()
-  if (flag === '--read-ours') return readOurs(arg)
-  if (flag !== '--out' && flag !== '--check') fail(usage)
-  const docs = await documents()
-  if (flag === '--out') {
-    fs.mkdirSync(arg, { recursive: true })
-    for (const [name, doc] of Object.entries(docs)) {
-      fs.writeFileSync(path.join(arg, name), render(doc))
-      console.log(`wrote ${path.join(arg, name)} (${doc.cases.length} cases)`)
-    }
-    return 0
-  }
-  let differ = 0
-  for (const [name, doc] of Object.entries(docs)) {
-    const p = path.join(arg, name)
-    const cur = fs.existsSync(p) ? fs.readFileSync(p, 'utf8') : null
-    const text = render(doc)
-    if (cur !== text) {
-      differ++
-      console.log(`differs: ${p}\n    ${diffSummary(cur, text)}`)
-    }
-  }
-  if (!differ) console.log(`${Object.keys(docs).length} files up to date in ${arg}`)
-  return differ ? 1 : 0
-}
-
-main(process.argv.slice(2)).then((code) => process.exit(code), (e) => {
-  console.error(`express_vectors.js: ${e.stack || e}`)
-  process.exit(1)
-})
+common.main(SCRIPT, { setup: checkVersions, documents, readOurs })

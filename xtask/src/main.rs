@@ -4,9 +4,10 @@
 //!   browser).
 //! - `conformance [--json PATH]`: the shared Flask vectors against the core and every adapter, as a matrix.
 //! - `vectors [--check]`: regenerate the vectors with pinned real Flask, Starlette and Django, Express with
-//!   cookie-session, real Rails and real actix-session (or check the committed ones, and that Rails and
-//!   actix-session read our cookies).
-//! - `interop`: live logins across Flask, Starlette, Django, Express, axum, actix-web and hyper servers on loopback.
+//!   cookie-session, iron-session 8 and 9, Auth.js and next-auth 4, real Rails and real actix-session (or check
+//!   the committed ones, and that the Node packages, Rails and actix-session read our cookies).
+//! - `interop`: live logins across Flask, Starlette, Django, Express (cookie-session, iron-session, Auth.js),
+//!   axum, actix-web and hyper servers on loopback.
 //! - `browser`: the demo driven by headless chromium (WebDriver): log in on axum, out on hyper.
 //! - `bench [--quick] [--json PATH] [--http]`: codec benchmarks against Flask, the raw floor and the `cookie`
 //!   crate; with `--http`, HTTP load (wrk) against actix-session, tower-sessions and Flask on gunicorn.
@@ -47,7 +48,7 @@ fn main() {
         Some("soak") => soak::run(&root(), &args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  ci                    fmt, clippy, tests, docs, deny, package, conformance, npm packages, vectors --check, interop, browser\n  conformance [--json PATH]\n                        run every profile's vectors against core, axum, actix and hyper; print the matrix\n  vectors [--check]     regenerate testdata/vectors with pinned Flask, Starlette, Django, Express (cookie-session), and real Rails and actix-session (or fail if they differ)\n  interop               live login test across Flask, Starlette, Django, Express, axum, actix-web and hyper on loopback\n  browser               the demo in headless chromium: log in on axum, out on hyper, seen on all\n  bench [--quick] [--json PATH] [--http]\n                        codec benchmarks vs Flask, the raw floor and the cookie crate;\n                        --http: req/s of the examples vs actix-session, tower-sessions and Flask (wrk)\n  soak [--seconds N]    bounded mixed load on each login example; fails on errors or memory growth"
+                "usage: cargo xtask <command>\n\n  ci                    fmt, clippy, tests, docs, deny, package, conformance, npm packages, vectors --check, interop, browser\n  conformance [--json PATH]\n                        run every profile's vectors against core, axum, actix and hyper; print the matrix\n  vectors [--check]     regenerate testdata/vectors with pinned Flask, Starlette, Django, Express (cookie-session), iron-session, Auth.js, next-auth 4, and real Rails and actix-session (or fail if they differ)\n  interop               live login test across Flask, Starlette, Django, Express (cookie-session, iron-session, Auth.js), axum, actix-web and hyper on loopback\n  browser               the demo in headless chromium: log in on axum, out on hyper, seen on all\n  bench [--quick] [--json PATH] [--http]\n                        codec benchmarks vs Flask, the raw floor and the cookie crate;\n                        --http: req/s of the examples vs actix-session, tower-sessions and Flask (wrk)\n  soak [--seconds N]    bounded mixed load on each login example; fails on errors or memory growth"
             );
             std::process::exit(2);
         }
@@ -135,7 +136,7 @@ fn ci() -> Result<()> {
         ("deny", Box::new(deny)),
         ("package", Box::new(|| package::run(&root()))),
         ("conformance", Box::new(|| conformance(None).map(|_| ()))),
-        // The pinned npm packages the express vectors and the Express seed app load (under target/node).
+        // The pinned npm packages the Node vectors and seed apps load (under target/node).
         ("npm packages", Box::new(|| node::install(&root()).map(|_| ()))),
         ("vectors --check", Box::new(|| vectors(true))),
         ("interop", Box::new(|| interop::run(&root()))),
@@ -306,11 +307,20 @@ const GENERATORS: [&str; 4] = [
     "scripts/django_vectors.py",
 ];
 
-/// The express profile's generator (Express with cookie-session from `interop/node/package-lock.json`).
-const NODE_GENERATOR: &str = "scripts/express_vectors.js";
+/// Makes the `--read-ours` input of a Node generator: cookies of ours, as JSON.
+type OurCookies = fn() -> Result<String>;
 
-/// Regenerates (`check` false) or checks every profile's vectors: the Python generators, the express one on
-/// node, then Rails' and actix-session's (which also read our cookies).
+/// The Node generators (the pinned packages from `interop/node/package-lock.json`), each with the cookies of
+/// ours its `--read-ours` has the real package open: Express with cookie-session; iron-session 8 and 9;
+/// Auth.js (@auth/core) and next-auth 4.
+const NODE_GENERATORS: [(&str, OurCookies); 3] = [
+    ("scripts/express_vectors.js", node::our_express_cookies),
+    ("scripts/iron_vectors.js", node::our_iron_cookies),
+    ("scripts/authjs_vectors.js", node::our_jwt_cookies),
+];
+
+/// Regenerates (`check` false) or checks every profile's vectors: the Python generators, the Node ones (each
+/// also reading our cookies with the real package), then Rails' and actix-session's (which also read ours).
 fn vectors(check: bool) -> Result<()> {
     let py = python::venv(&root())?;
     let mode = if check { "--check" } else { "--out" };
@@ -324,20 +334,31 @@ fn vectors(check: bool) -> Result<()> {
             failed.push(script);
         }
     }
-    let express = node::install(&root()).and_then(|modules| {
-        let mut cmd = node::command(&root(), &modules, NODE_GENERATOR);
-        cmd.args([mode, "testdata/vectors"]);
-        run_status(cmd)?;
-        // The real cookie-session reads cookies our codec made.
-        let ours = root().join("target/express-ours.json");
-        std::fs::write(&ours, node::our_express_cookies()?)?;
-        let mut cmd = node::command(&root(), &modules, NODE_GENERATOR);
-        cmd.arg("--read-ours").arg(&ours);
-        run_status(cmd)
-    });
-    if let Err(e) = express {
-        eprintln!("xtask: {e:#}");
-        failed.push(NODE_GENERATOR);
+    match node::install(&root()) {
+        Ok(modules) => {
+            for (script, ours) in NODE_GENERATORS {
+                let run = || -> Result<()> {
+                    let mut cmd = node::command(&root(), &modules, script);
+                    cmd.args([mode, "testdata/vectors"]);
+                    run_status(cmd)?;
+                    // The real package reads cookies our codec made.
+                    let stem = Path::new(script).file_stem().and_then(|s| s.to_str()).unwrap_or("node");
+                    let file = root().join(format!("target/{stem}-ours.json"));
+                    std::fs::write(&file, ours()?)?;
+                    let mut cmd = node::command(&root(), &modules, script);
+                    cmd.arg("--read-ours").arg(&file);
+                    run_status(cmd)
+                };
+                if let Err(e) = run() {
+                    eprintln!("xtask: {script}: {e:#}");
+                    failed.push(script);
+                }
+            }
+        }
+        Err(e) => {
+            eprintln!("xtask: {e:#}");
+            failed.extend(NODE_GENERATORS.iter().map(|(s, _)| *s));
+        }
     }
     if let Err(e) = encrypted::vectors(&root(), check) {
         eprintln!("xtask: {e:#}");
