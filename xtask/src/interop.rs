@@ -1,5 +1,6 @@
-//! The live cross-framework test: the seed app on Flask, Starlette (uvicorn), Django and Express
-//! (cookie-session), and on axum, actix-web and hyper in each of their profiles; one key, loopback only.
+//! The live cross-framework test: the seed app on Flask, Starlette (uvicorn), Django, Express (cookie-session,
+//! iron-session and Auth.js' JWT cookie), and on axum, actix-web and hyper in each of their profiles; one key
+//! per profile, loopback only.
 
 use std::path::Path;
 use std::process::Command;
@@ -18,40 +19,65 @@ enum App {
     Node(&'static str),
 }
 
-/// One profile: the reference app that speaks it, its session cookie's name, and the Rust examples run in it.
+/// One profile: the reference app that speaks it, its session cookie's name, and the Rust examples run in it;
+/// `env` is set on every server of the profile (the reference app and the three examples).
 struct Profile {
     format: &'static str,
     app: App,
     cookie: &'static str,
+    env: &'static [(&'static str, &'static str)],
 }
 
-const PROFILES: [Profile; 4] = [
+/// The iron-session profile's key: iron-session wants a password of at least 32 characters.
+const IRON_KEY: &str = "interop-shared-iron-password-0001";
+
+const PROFILES: [Profile; 6] = [
     Profile {
         format: "flask",
         app: App::Python("interop/flask_app.py"),
         cookie: "session",
+        env: &[],
     },
     Profile {
         format: "starlette",
         app: App::Python("interop/starlette_app.py"),
         cookie: "session",
+        env: &[],
     },
     Profile {
         format: "django",
         app: App::Python("interop/django_app.py"),
         cookie: "sessionid",
+        env: &[],
     },
     // cookie-session: `session` holds the data, `session.sig` its signature; logins carry both.
     Profile {
         format: "express",
         app: App::Node("interop/node/express_app.js"),
         cookie: "session",
+        env: &[],
+    },
+    // iron-session 8 in Express: one sealed cookie; iron-session has no default name, so every server is told.
+    Profile {
+        format: "iron-session",
+        app: App::Node("interop/node/iron_app.js"),
+        cookie: "iron_session",
+        env: &[("SESSION_COOKIE_NAME", "iron_session"), ("SECRET_KEY", IRON_KEY)],
+    },
+    // Auth.js' session-token JWE (@auth/core's encode, decode and SessionStore in Express); the user's name is
+    // the `name` claim.
+    Profile {
+        format: "authjs",
+        app: App::Node("interop/node/authjs_app.js"),
+        cookie: "authjs.session-token",
+        env: &[],
     },
 ];
 
 /// Builds the examples; for each profile starts its reference app (Flask; Starlette under uvicorn; Django;
-/// Express) and the three Rust examples with `SESSION_FORMAT` set, and checks logins across every pair. A
-/// server that does not start is a failure of its profile; the others still run.
+/// Express with cookie-session, iron-session or Auth.js) and the three Rust examples with `SESSION_FORMAT` and
+/// the profile's `env` set, and checks logins across every pair. A server that does not start is a failure of
+/// its profile; the others still run.
 pub(crate) fn run(root: &Path) -> Result<()> {
     let started = Instant::now();
     let py = crate::python::venv(root)?;
@@ -66,16 +92,18 @@ pub(crate) fn run(root: &Path) -> Result<()> {
     let mut failures = Vec::new();
     let mut total = 0;
     for profile in &PROFILES {
-        let reference = match app_command(root, &profile.app, &py, node_modules.as_deref()) {
+        let mut reference = match app_command(root, &profile.app, &py, node_modules.as_deref()) {
             Ok(c) => c,
             Err(e) => {
                 failures.push(format!("[{}] {e:#}", profile.format));
                 continue;
             }
         };
+        reference.envs(profile.env.iter().copied());
         let bin = |n: &str| {
             let mut c = Command::new(root.join("target/debug").join(n));
-            c.env("SESSION_FORMAT", profile.format);
+            c.env("SESSION_FORMAT", profile.format)
+                .envs(profile.env.iter().copied());
             c
         };
         let mut servers = Vec::new();

@@ -119,12 +119,15 @@ pub(crate) fn logout(s: &Server, name: &str, jar: &Jar) -> Result<()> {
     }
     // Flask: `session=; Expires=Thu, 01 Jan 1970 ...`; Starlette: `session=null; ... expires=Thu, 01 Jan 1970
     // ...`; Django: `sessionid=""; expires=Thu, 01 Jan 1970 ...; Max-Age=0`; cookie-session: `session=; path=/;
-    // expires=Thu, 01 Jan 1970 ...` (and its `session.sig`).
+    // expires=Thu, 01 Jan 1970 ...` (and its `session.sig`); iron-session and Auth.js: `<name>=; Max-Age=0; ...`
+    // (no Expires).
     let deletion = r.all("set-cookie").into_iter().any(|h| {
         let value = h
             .strip_prefix(&format!("{name}="))
             .and_then(|rest| rest.split(';').next());
-        matches!(value, Some("" | "null" | "\"\"")) && h.contains("01 Jan 1970 00:00:00 GMT")
+        let expired =
+            h.contains("01 Jan 1970 00:00:00 GMT") || h.split(';').any(|a| a.trim().eq_ignore_ascii_case("max-age=0"));
+        matches!(value, Some("" | "null" | "\"\"")) && expired
     });
     if !deletion {
         bail!("GET /logout sent no deletion cookie: {:?}", r.all("set-cookie"));
@@ -133,10 +136,15 @@ pub(crate) fn logout(s: &Server, name: &str, jar: &Jar) -> Result<()> {
 }
 
 /// Changes one character in the middle of the payload (Flask, Starlette: before the first `.`; Django: `:`;
-/// cookie-session's and actix-session's values have neither: the middle of the value).
+/// Auth.js' JWE: its protected header, before the first `.`; cookie-session's and actix-session's values have
+/// neither: the middle of the value). An iron-session seal (`Fe26.2*...*<MAC>~2`) is changed inside its MAC, the
+/// last `*` part: iron-session 8 answers 500 to a changed prefix or expiry instead of ignoring the cookie.
 pub(crate) fn tamper(cookie: &str) -> String {
     let mut bytes = cookie.as_bytes().to_vec();
-    let i = cookie.find(['.', ':']).unwrap_or(cookie.len()) / 2;
+    let i = match cookie.rfind('*') {
+        Some(star) => star + (cookie.len() - star) / 2,
+        None => cookie.find(['.', ':']).unwrap_or(cookie.len()) / 2,
+    };
     bytes[i] = if bytes[i] == b'A' { b'B' } else { b'A' };
     String::from_utf8(bytes).unwrap_or_default()
 }
@@ -167,6 +175,16 @@ mod tests {
         let bad = jar.tampered("session");
         assert_ne!(bad.get("session"), jar.get("session"));
         assert_eq!(bad.get("session.sig"), jar.get("session.sig"));
+    }
+
+    #[test]
+    fn an_iron_seal_is_tampered_inside_its_mac() {
+        let seal = "Fe26.2*1*aa*bb*cc*1700000000000*dd*ABCDEFGHIJ~2";
+        let bad = tamper(seal);
+        assert_ne!(bad, seal);
+        let (kept, mac) = bad.rsplit_once('*').unwrap_or_default();
+        assert_eq!(kept, "Fe26.2*1*aa*bb*cc*1700000000000*dd");
+        assert!(mac.ends_with("~2") && mac != "ABCDEFGHIJ~2", "{mac}");
     }
 
     #[test]
