@@ -8,7 +8,7 @@ use std::process::Command;
 
 use anyhow::{Context as _, Result, bail};
 use serde_json::{Value as J, json};
-use session_core::{Format, SecretKey, SessionConfig, SessionHandle};
+use session_core::{Format, SecretKey, SessionConfig, SessionConfigBuilder, SessionHandle};
 
 /// The clock reading every cookie of ours is made at (the generators' `NOW`).
 const NOW: u64 = 1_700_000_000;
@@ -143,15 +143,31 @@ pub(crate) fn our_express_cookies() -> Result<String> {
 /// The `Cookie` header carrying every cookie our `format` sets for a new `session` written at `now` under the
 /// cookie `name` with `keys` (the current one first, then fallbacks), and the lifetime its configuration has.
 fn our_cookie_header(format: Format, name: &str, keys: &[&str], session: &J, now: u64) -> Result<(String, u64)> {
+    our_cookie_header_with(format, name, keys, session, now, |b| b)
+}
+
+/// [`our_cookie_header`] with more settings (`settings` gets the builder before it is built).
+fn our_cookie_header_with(
+    format: Format,
+    name: &str,
+    keys: &[&str],
+    session: &J,
+    now: u64,
+    settings: impl FnOnce(SessionConfigBuilder) -> SessionConfigBuilder,
+) -> Result<(String, u64)> {
     let (first, rest) = keys.split_first().context("no key")?;
     let mut builder = SessionConfig::builder()
         .format(format)
         .cookie_name(name)
         .secret_key(SecretKey::parse_insecure_short(first)?);
+    // A `__Secure-` or `__Host-` cookie must be Secure (browsers drop it otherwise); the builder insists.
+    if name.starts_with("__Secure-") || name.starts_with("__Host-") {
+        builder = builder.secure(true);
+    }
     for k in rest {
         builder = builder.fallback(SecretKey::parse_insecure_short(k)?);
     }
-    let config = builder.build()?;
+    let config = settings(builder).build()?;
     let lifetime = config.lifetime_secs();
     let handle = SessionHandle::new(config, vec![], now);
     for (k, v) in session.as_object().into_iter().flatten() {
@@ -172,51 +188,168 @@ fn format_named(name: &str) -> Result<Format> {
 }
 
 /// Cookies our iron-session format makes, as `scripts/iron_vectors.js --read-ours` takes them: a `Cookie`
-/// header per session, iron-session's password (a bare one, which iron-session looks up as password id one)
-/// and the session iron-session 8 and 9 must read from it. Non-ASCII text, nesting, numbers, a custom cookie
-/// name, and a cookie of another password (which must be refused: `{}`).
+/// header per session, iron-session's password (a string, which iron-session looks up as password id one, or
+/// a map of ids), the majors that read it, and the session they must find. Non-ASCII text, nesting, numbers, a
+/// custom cookie name, rotated passwords (our default ids, and ids of our choosing), a session chunked the way
+/// iron-session 9 chunks (which iron-session 8 does not read), and a cookie of another password (refused: `{}`).
 pub(crate) fn our_iron_cookies() -> Result<String> {
     const PW: &str = "iron-password-current-0001-abcdefgh";
+    const NEW: &str = "iron-password-next-0002-abcdefghijk";
     const OTHER: &str = "iron-password-unknown-0001-abcdefgh";
     let format = format_named("iron-session")?;
+    let alice = json!({"user": "alice"});
+    let big = json!({"user": "alice", "big": "x".repeat(6000)});
+    let iron = |id, name, keys, key_ids, chunks, session: &J, password: J, versions: J, opens| IronCase {
+        id,
+        name,
+        keys,
+        key_ids,
+        chunks,
+        session: session.clone(),
+        password,
+        versions,
+        opens,
+    };
+    let both = json!([8, 9]);
+    let unicode =
+        json!({"name": "Zo\u{eb} <b>&\"x'</b> \u{65e5}\u{672c} \u{1f600}", "ctl": "\u{1}\u{1f}\u{7f}\u{2028}"});
+    let numbers = json!({"a": {"b": [1, 2.5, -0.1, 1e21, 1.5e-7, null, true]}, "n": 9_007_199_254_740_991_i64});
     let cases = [
-        ("plain", "iron_session", PW, json!({"user": "alice"}), true),
-        (
+        iron(
+            "plain",
+            "iron_session",
+            &[PW],
+            None,
+            1,
+            &alice,
+            json!(PW),
+            both.clone(),
+            true,
+        ),
+        iron(
             "unicode",
             "iron_session",
-            PW,
-            json!({"name": "Zo\u{eb} <b>&\"x'</b> \u{65e5}\u{672c} \u{1f600}", "ctl": "\u{1}\u{1f}\u{7f}\u{2028}"}),
+            &[PW],
+            None,
+            1,
+            &unicode,
+            json!(PW),
+            both.clone(),
             true,
         ),
-        (
+        iron(
             "nested-numbers",
             "iron_session",
-            PW,
-            json!({"a": {"b": [1, 2.5, -0.1, 1e21, 1.5e-7, null, true]}, "n": 9_007_199_254_740_991_i64}),
+            &[PW],
+            None,
+            1,
+            &numbers,
+            json!(PW),
+            both.clone(),
             true,
         ),
-        ("custom-name", "sid", PW, json!({"user": "bob"}), true),
-        (
+        iron(
+            "custom-name",
+            "sid",
+            &[PW],
+            None,
+            1,
+            &alice,
+            json!(PW),
+            both.clone(),
+            true,
+        ),
+        iron(
+            "rotated",
+            "iron_session",
+            &[NEW, PW],
+            None,
+            1,
+            &alice,
+            json!({"1": PW, "2": NEW}),
+            both.clone(),
+            true,
+        ),
+        iron(
+            "rotated-key-ids",
+            "iron_session",
+            &[NEW, PW],
+            Some(&["7", "3"]),
+            1,
+            &alice,
+            json!({"3": PW, "7": NEW}),
+            both.clone(),
+            true,
+        ),
+        iron(
+            "chunked",
+            "iron_session",
+            &[PW],
+            None,
+            4,
+            &big,
+            json!(PW),
+            json!([9]),
+            true,
+        ),
+        iron(
+            "chunked-unread-by-8",
+            "iron_session",
+            &[PW],
+            None,
+            4,
+            &big,
+            json!(PW),
+            json!([8]),
+            false,
+        ),
+        iron(
             "other-password",
             "iron_session",
-            OTHER,
-            json!({"user": "mallory"}),
+            &[OTHER],
+            None,
+            1,
+            &alice,
+            json!(PW),
+            both,
             false,
         ),
     ];
     let mut out = Vec::new();
-    for (id, name, password, session, opens) in cases {
-        let (header, _) = our_cookie_header(format, name, &[password], &session, NOW)?;
+    for c in cases {
+        let (header, _) = our_cookie_header_with(format, c.name, c.keys, &c.session, NOW, |b| {
+            let b = b.cookie_chunks(c.chunks);
+            match c.key_ids {
+                Some(ids) => b.key_ids(ids.iter().copied()),
+                None => b,
+            }
+        })?;
         out.push(json!({
-            "id": id,
-            "password": PW,
-            "name": name,
+            "id": c.id,
+            "password": c.password,
+            "versions": c.versions,
+            "name": c.name,
             "cookie_header": header,
             "now": NOW,
-            "expect_session": if opens { session } else { json!({}) },
+            "expect_session": if c.opens { c.session } else { json!({}) },
         }));
     }
     Ok(serde_json::to_string_pretty(&out)?)
+}
+
+/// One cookie of ours for iron-session: made by our format with `keys` (and `key_ids`, else our default ids)
+/// and up to `chunks` cookies under the cookie `name`, read by the iron-session majors `versions` with
+/// `password`; `opens` says whether they must find `session` (else an empty session).
+struct IronCase {
+    id: &'static str,
+    name: &'static str,
+    keys: &'static [&'static str],
+    key_ids: Option<&'static [&'static str]>,
+    chunks: usize,
+    session: J,
+    password: J,
+    versions: J,
+    opens: bool,
 }
 
 /// Cookies our authjs and next-auth-v4 formats make, as `scripts/authjs_vectors.js --read-ours` takes them:
