@@ -7,7 +7,7 @@ use smallvec::SmallVec;
 use crate::config::{OversizePolicy, SessionConfig};
 use crate::error::{Result, SessionError};
 use crate::format::Claimed;
-use crate::format::seam::{DeleteWhen, ExpiryRule, Refresh};
+use crate::format::seam::{CookieOrder, DeleteWhen, ExpiryRule, Refresh};
 use crate::json::to_tagged_json;
 use crate::key::KeyId;
 use crate::session::Session;
@@ -216,6 +216,7 @@ impl SessionConfig {
                 session.verified_by = Some(d.key);
                 session.cookie_present = true;
                 session.rewrite = true;
+                session.main_present = loaded.session.main_present;
                 session.also_delete = std::mem::take(&mut loaded.session.also_delete);
                 Loaded { session, refused: None }
             }
@@ -232,7 +233,8 @@ impl SessionConfig {
     fn load_value(&self, claimed: &Claimed, now: u64) -> Loaded {
         let mut session = Session::default();
         session.cookie_present = claimed.is_present();
-        session.also_delete = self.claimed_names(claimed);
+        session.main_present = claimed.main.is_some();
+        session.also_delete = claimed.extra.iter().map(|(name, _)| name.clone()).collect();
         if !claimed.has_value() {
             return Loaded { session, refused: None };
         }
@@ -249,6 +251,7 @@ impl SessionConfig {
                 opened.timestamp = d.timestamp;
                 opened.cookie_present = true;
                 opened.rewrite = d.rewrite;
+                opened.main_present = session.main_present;
                 opened.also_delete = std::mem::take(&mut session.also_delete);
                 Loaded {
                     session: opened,
@@ -260,22 +263,6 @@ impl SessionConfig {
                 refused: Some(e),
             },
         }
-    }
-
-    /// The names of the session's cookies in the request when it spans several (a companion, chunks): a write
-    /// deletes those it does not set again (stale chunks), a deletion deletes them all. Empty for a session of
-    /// one cookie, which every write replaces.
-    fn claimed_names(&self, claimed: &Claimed) -> Vec<String> {
-        if claimed.extra.is_empty() {
-            return Vec::new();
-        }
-        let main = claimed
-            .main
-            .as_ref()
-            .map(|_| self.0.codec.codec().names()[0].to_owned());
-        main.into_iter()
-            .chain(claimed.extra.iter().map(|(name, _)| name.clone()))
-            .collect()
     }
 
     /// Our login lifetime ([`SessionConfigBuilder::login_lifetime_secs`](crate::SessionConfigBuilder::login_lifetime_secs)):
@@ -316,7 +303,11 @@ impl SessionConfig {
             vary_cookie: accessed && rules.vary,
         };
         let attrs = self.attributes();
-        if session.is_empty() {
+        let names = codec.names();
+        let main = names[0];
+        let holds_nothing =
+            session.is_empty() || (!rules.reserved.is_empty() && session.keys().all(|k| rules.reserved.contains(&k)));
+        if holds_nothing {
             let delete = session.is_modified()
                 && match rules.delete {
                     DeleteWhen::Modified => true,
@@ -324,18 +315,20 @@ impl SessionConfig {
                     DeleteWhen::CookieOpened => session.verified_by().is_some(),
                 };
             if delete || (session.is_modified() && !session.also_delete.is_empty()) {
-                let names = if delete { codec.names() } else { SmallVec::new() };
-                let mut done: SmallVec<[&str; 4]> = SmallVec::new();
-                for name in names
-                    .iter()
-                    .copied()
-                    .chain(session.also_delete.iter().map(String::as_str))
-                {
-                    if !done.contains(&name) {
-                        done.push(name);
-                        out.set_cookies
-                            .push(codec.render(name, None, &attrs, Expiry::default()));
+                let mut gone: SmallVec<[&str; 4]> = SmallVec::new();
+                if delete && rules.delete_absent {
+                    gone.extend(names.iter().copied());
+                } else if delete && session.main_present {
+                    gone.push(main);
+                }
+                for name in session.also_delete.iter().map(String::as_str) {
+                    if !gone.contains(&name) {
+                        gone.push(name);
                     }
+                }
+                for name in gone {
+                    out.set_cookies
+                        .push(codec.render(name, None, &attrs, Expiry::default()));
                 }
                 out.vary_cookie = rules.vary;
             }
@@ -347,6 +340,7 @@ impl SessionConfig {
                 && match rules.refresh {
                     Refresh::Permanent => session.permanent(),
                     Refresh::Always => true,
+                    Refresh::Accessed => accessed,
                     Refresh::Never => false,
                 }
         };
@@ -354,17 +348,36 @@ impl SessionConfig {
             return Ok(out);
         }
         let expiry = self.expiry(rules.expiry, session, now);
-        let expires = expiry.expires.and_then(|e| u64::try_from(e).ok());
-        let sealed = codec.seal(session.data().into(), now, expires)?;
-        let mut headers: SmallVec<[String; 2]> = sealed
-            .iter()
-            .map(|(name, value)| codec.render(name, Some(value), &attrs, expiry))
-            .collect();
-        // Cookies of the request's session that this write does not set again: stale chunks, a migrated
-        // format's old cookie.
-        for name in &session.also_delete {
-            if !sealed.iter().any(|(set, _)| set == name) {
-                headers.push(codec.render(name, None, &attrs, Expiry::default()));
+        let seal_at = expiry.sealed.or(expiry.expires).and_then(|e| u64::try_from(e).ok());
+        let sealed = codec.seal(session.data().into(), now, seal_at)?;
+        // The request's cookies of this session (beyond what every write replaces): a write sets them again or
+        // deletes them (stale chunks, a whole cookie now in chunks, a migrated format's old cookie).
+        let mut present: SmallVec<[&str; 4]> = SmallVec::new();
+        if session.main_present {
+            present.push(main);
+        }
+        for name in session.also_delete.iter().map(String::as_str) {
+            if !present.contains(&name) {
+                present.push(name);
+            }
+        }
+        let set = |name: &str| sealed.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str());
+        let mut headers: SmallVec<[String; 2]> = SmallVec::new();
+        if rules.order == CookieOrder::RequestOrder {
+            for &name in &present {
+                headers.push(codec.render(name, set(name), &attrs, expiry));
+            }
+        }
+        for (name, value) in &sealed {
+            if rules.order == CookieOrder::WritesFirst || !present.contains(&name.as_ref()) {
+                headers.push(codec.render(name, Some(value), &attrs, expiry));
+            }
+        }
+        if rules.order == CookieOrder::WritesFirst {
+            for &name in &present {
+                if set(name).is_none() {
+                    headers.push(codec.render(name, None, &attrs, Expiry::default()));
+                }
             }
         }
         self.fit(session, headers, asked, out, rules.vary)
@@ -376,26 +389,34 @@ impl SessionConfig {
         let at = |secs: u64| i64::try_from(now.saturating_add(secs).min(MAX_TIMESTAMP)).ok();
         match rule {
             ExpiryRule::Permanent => Expiry {
-                max_age: None,
                 expires: session.permanent().then(|| at(c.lifetime)).flatten(),
+                ..Expiry::default()
             },
             // Starlette's `max_age=None` writes no `Max-Age`.
             ExpiryRule::MaxAge => Expiry {
                 max_age: (!c.expire_at_browser_close).then(|| i128::from(c.lifetime)),
-                expires: None,
+                ..Expiry::default()
             },
             ExpiryRule::IfLifetime => Expiry {
-                max_age: None,
                 expires: (c.lifetime > 0).then(|| at(c.lifetime)).flatten(),
+                ..Expiry::default()
             },
-            ExpiryRule::TtlMaxAge { grace } if c.lifetime > 0 => {
-                let secs = c.lifetime.saturating_sub(grace);
-                Expiry {
-                    max_age: Some(i128::from(secs)),
-                    expires: at(secs),
-                }
-            }
-            ExpiryRule::TtlMaxAge { .. } => Expiry::default(),
+            // iron-session: `Max-Age` = ttl − 60 (the ttl itself when that is not positive, as iron-session 9
+            // writes it), no `Expires`; the seal ends at the ttl. A ttl of 0: no expiry in the seal, and the
+            // largest `Max-Age` a 32-bit signed number holds.
+            ExpiryRule::TtlMaxAge { grace } if c.lifetime > 0 => Expiry {
+                max_age: Some(i128::from(if c.lifetime > grace {
+                    c.lifetime - grace
+                } else {
+                    c.lifetime
+                })),
+                expires: None,
+                sealed: at(c.lifetime),
+            },
+            ExpiryRule::TtlMaxAge { .. } => Expiry {
+                max_age: Some(i128::from(i32::MAX)),
+                ..Expiry::default()
+            },
             ExpiryRule::FromSession(f) => {
                 f(session.data(), c.lifetime, c.expire_at_browser_close, now).unwrap_or_default()
             }

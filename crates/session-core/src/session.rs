@@ -43,6 +43,8 @@ pub struct Session {
     /// Cookies the request carried for this session that a write does not replace (a migrated format's cookie
     /// under another name): deleted by any response that writes or deletes the session.
     pub(crate) also_delete: Vec<String>,
+    /// Whether the request carried this format's main cookie (a session in chunks may not).
+    pub(crate) main_present: bool,
 }
 
 impl Session {

@@ -88,6 +88,9 @@ pub(crate) struct Expiry {
     pub max_age: Option<i128>,
     /// The absolute expiry, Unix seconds (capped at the end of year 9999 when rendered).
     pub expires: Option<i64>,
+    /// The expiry sealed inside the value when it differs from `expires` (iron-session's seal ends at the ttl,
+    /// its cookie carries only `Max-Age`).
+    pub sealed: Option<i64>,
 }
 
 /// Unix seconds as `time` holds them, capped at the end of year 9999 (the last date Python and cookie dates

@@ -9,8 +9,8 @@ use std::borrow::Cow;
 use smallvec::{SmallVec, smallvec};
 
 use super::seam::{
-    Claimed, Codec, Decoded, Defaults, DeleteWhen, ExpiryRule, Limits, Peeked, Refresh, Rules, Sealed, SessionText,
-    Settings, Spec,
+    Claimed, Codec, CookieOrder, Decoded, Defaults, DeleteWhen, ExpiryRule, Limits, Peeked, Refresh, Rules, Sealed,
+    SessionText, Settings, Spec,
 };
 use crate::cookies::{CookieRules, find_with};
 use crate::data::EntriesRef;
@@ -28,6 +28,9 @@ const RULES: Rules = Rules {
     refresh: Refresh::Always,
     expiry: ExpiryRule::IfLifetime,
     vary: true,
+    delete_absent: true,
+    order: CookieOrder::WritesFirst,
+    reserved: &[],
 };
 
 /// The private jar's place in the registry.

@@ -34,8 +34,8 @@ use smallvec::{SmallVec, smallvec};
 use zeroize::Zeroizing;
 
 use super::seam::{
-    Claimed, Codec, Decoded, Defaults, DeleteWhen, ExpiryRule, Limits, Peeked, Refresh, Rules, Sealed, SessionText,
-    Settings, Spec,
+    Claimed, Codec, CookieOrder, Decoded, Defaults, DeleteWhen, ExpiryRule, Limits, Peeked, Refresh, Rules, Sealed,
+    SessionText, Settings, Spec,
 };
 use crate::cookies::node_cookie_pairs;
 use crate::data::{Entries, EntriesRef, SessionData};
@@ -55,9 +55,12 @@ const CLOCK_TOLERANCE: i64 = 15;
 
 const RULES: Rules = Rules {
     delete: DeleteWhen::CookiePresent,
-    refresh: Refresh::Always,
+    refresh: Refresh::Accessed,
     expiry: ExpiryRule::IfLifetime,
     vary: false,
+    delete_absent: false,
+    order: CookieOrder::RequestOrder,
+    reserved: &["iat", "exp", "jti"],
 };
 
 /// Auth.js' place in the registry.
@@ -96,14 +99,15 @@ fn defaults(cookie_name: &'static str) -> Defaults {
         lifetime: MAX_AGE_SECS,
         same_site: Some(SameSite::Lax),
         secure: false,
-        refresh_each_request: false,
+        refresh_each_request: true,
         signer: SignerOptions::default(),
         compression: Compression::Never,
     }
 }
 
 /// Auth.js' defaults: `authjs.session-token` (`__Secure-authjs.session-token` behind HTTPS: set the name and
-/// `secure(true)`), 30 days, `SameSite=Lax`, `HttpOnly`, path `/`.
+/// `secure(true)`), 30 days, `SameSite=Lax`, `HttpOnly`, path `/`; a session a handler read is encoded again
+/// (rolling expiry), as Auth.js' session endpoint does.
 pub(crate) fn authjs_defaults() -> Defaults {
     defaults("authjs.session-token")
 }

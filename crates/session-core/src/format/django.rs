@@ -15,8 +15,8 @@ use smallvec::{SmallVec, smallvec};
 
 use super::pyjson;
 use super::seam::{
-    Claimed, Codec, Decoded, Defaults, DeleteWhen, ExpiryRule, Limits, Refresh, Rules, Sealed, SessionText, Settings,
-    Spec,
+    Claimed, Codec, CookieOrder, Decoded, Defaults, DeleteWhen, ExpiryRule, Limits, Refresh, Rules, Sealed,
+    SessionText, Settings, Spec,
 };
 use crate::cookies::{CookieRules, find_with};
 use crate::data::{EntriesRef, SessionData};
@@ -54,9 +54,13 @@ pub(crate) static SPEC: Spec = Spec {
             expiry(data, age, at_close, now).map(|e| CookieExpiry {
                 max_age: Some(i128::from(e.max_age)),
                 expires: Some(e.expires),
+                sealed: None,
             })
         }),
         vary: true,
+        delete_absent: true,
+        order: CookieOrder::WritesFirst,
+        reserved: &[],
     },
     build: |s: &Settings<'_>| -> Result<Box<dyn Codec>> {
         Ok(Box::new(

@@ -21,8 +21,8 @@ use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STAN
 use smallvec::{SmallVec, smallvec};
 
 use super::seam::{
-    Claimed, Codec, Decoded, Defaults, DeleteWhen, ExpiryRule, Limits, Peeked, Refresh, Rules, Sealed, SessionText,
-    Settings, Spec,
+    Claimed, Codec, CookieOrder, Decoded, Defaults, DeleteWhen, ExpiryRule, Limits, Peeked, Refresh, Rules, Sealed,
+    SessionText, Settings, Spec,
 };
 use crate::cookies::{CookieRules, find_with};
 use crate::data::{EntriesRef, SessionData};
@@ -50,6 +50,9 @@ pub(crate) static SPEC: Spec = Spec {
         refresh: Refresh::Always,
         expiry: ExpiryRule::IfLifetime,
         vary: false,
+        delete_absent: true,
+        order: CookieOrder::WritesFirst,
+        reserved: &[],
     },
     build: |s: &Settings<'_>| -> Result<Box<dyn Codec>> { Ok(Box::new(Express::new(s.keyring, s.cookie_name))) },
     peek: |cookie: &str, _: usize| -> Result<Peeked> { Ok((from_plain_json(&node_base64(cookie))?, None, false)) },

@@ -31,8 +31,8 @@ use smallvec::{SmallVec, smallvec};
 use zeroize::Zeroizing;
 
 use super::seam::{
-    Claimed, Codec, Decoded, Defaults, DeleteWhen, ExpiryRule, Limits, Peeked, Refresh, Rules, Sealed, SessionText,
-    Settings, Spec,
+    Claimed, Codec, CookieOrder, Decoded, Defaults, DeleteWhen, ExpiryRule, Limits, Peeked, Refresh, Rules, Sealed,
+    SessionText, Settings, Spec,
 };
 use crate::cookies::node_cookie_pairs;
 use crate::data::{EntriesRef, SessionData};
@@ -65,10 +65,14 @@ pub(crate) static SPEC: Spec = Spec {
     text: SessionText::Json,
     defaults,
     rules: Rules {
-        delete: DeleteWhen::CookiePresent,
+        // `session.destroy()` sends the deletion whether or not the request carried the cookie.
+        delete: DeleteWhen::Modified,
         refresh: Refresh::Always,
         expiry: ExpiryRule::TtlMaxAge { grace: 60 },
         vary: false,
+        delete_absent: true,
+        order: CookieOrder::WritesFirst,
+        reserved: &[],
     },
     build: |s: &Settings<'_>| -> Result<Box<dyn Codec>> { Ok(Box::new(Iron::new(s)?)) },
     peek: |_: &str, _: usize| -> Result<Peeked> { Err(super::seam::peek_needs_key("iron-session")) },
@@ -203,7 +207,7 @@ impl Iron {
                 attrs,
                 Expiry {
                     max_age: Some(9_999_999_999),
-                    expires: Some(253_402_300_799),
+                    ..Expiry::default()
                 },
             )
             .len(),
@@ -283,10 +287,9 @@ impl Codec for Iron {
                 &joined
             }
         };
-        let (seal, version) = cookie.split_once('~').unwrap_or((cookie, ""));
-        if version != "2" {
-            return Err(SessionError::Malformed("not an iron-session version 2 seal"));
-        }
+        // iron-session 9 cuts the token version (`~2`) off at the first `~` and unseals the rest whatever it
+        // says.
+        let seal = cookie.split_once('~').map_or(cookie, |(seal, _)| seal);
         let parts: Vec<&str> = seal.split('*').collect();
         let [prefix, id, enc_salt, iv, ct, exp, mac_salt, mac_b64] = parts[..] else {
             return Err(SessionError::Malformed("an iron seal has eight parts"));
@@ -348,8 +351,7 @@ impl Codec for Iron {
         js_json(&data).into_bytes()
     }
 
-    /// `sealData(session, { password, ttl })` with the sealing password; `exp` is the cookie's expiry plus the
-    /// 60 s iron-session takes off `Max-Age` (so it is `now + ttl`).
+    /// `sealData(session, { password, ttl })` with the sealing password; `exp` is `now + ttl` as handed in.
     fn seal_serialized(&self, serialized: &[u8], _now: u64, expires: Option<u64>) -> Result<Sealed<'_>> {
         let password = &self.passwords[0];
         let enc_salt = hex(&random::<32>()?);
@@ -359,7 +361,7 @@ impl Codec for Iron {
         let ct = cbc::Encryptor::<aes::Aes256>::new(key.as_ref().into(), &iv.into())
             .encrypt_padded_vec_mut::<Pkcs7>(serialized);
         let exp = expires.map_or_else(String::new, |e| {
-            (i64::try_from(e.saturating_add(60).min(crate::signer::MAX_TIMESTAMP)).unwrap_or(0) * 1000).to_string()
+            (i64::try_from(e.min(crate::signer::MAX_TIMESTAMP)).unwrap_or(0) * 1000).to_string()
         });
         let base = format!(
             "{PREFIX}*{}*{enc_salt}*{}*{}*{exp}",
@@ -455,16 +457,16 @@ mod tests {
         assert_eq!((parts.len(), parts[0], parts[1]), (8, "Fe26.2", "2"));
         assert_eq!(
             parts[5],
-            ((NOW + 160) * 1000).to_string(),
-            "exp = the cookie's expiry + 60 s, in ms"
+            ((NOW + 100) * 1000).to_string(),
+            "exp = the expiry handed in, in ms"
         );
         assert_eq!(
             open(&codec, &cookie, NOW).unwrap().data.get("user"),
             Some(&Value::Str("alice".into()))
         );
         // Within iron's 60 s skew after exp, then expired.
-        assert!(open(&codec, &cookie, NOW + 160 + 59).is_ok());
-        assert!(open(&codec, &cookie, NOW + 160 + 60).is_err());
+        assert!(open(&codec, &cookie, NOW + 100 + 59).is_ok());
+        assert!(open(&codec, &cookie, NOW + 100 + 60).is_err());
         // The old password (id 1) still opens its seals; the key id says it was a fallback.
         let old = seal(&iron(&[OLD], None), None);
         assert!(old.starts_with("Fe26.2*1*"));
@@ -480,7 +482,8 @@ mod tests {
                 assert!(open(&codec, &s, NOW).is_err(), "one change at {i} must be refused");
             }
         }
-        assert!(open(&codec, cookie.trim_end_matches("~2"), NOW).is_err());
+        // The token version after `~` is not checked (iron-session 9 cuts it off).
+        assert!(open(&codec, cookie.trim_end_matches("~2"), NOW).is_ok());
         let constructor = cookie.replacen("*2*", "*constructor*", 1);
         assert!(open(&codec, &constructor, NOW).is_err());
     }

@@ -9,8 +9,8 @@ use std::borrow::Cow;
 use smallvec::{SmallVec, smallvec};
 
 use super::seam::{
-    Claimed, Codec, Decoded, Defaults, DeleteWhen, ExpiryRule, Limits, Peeked, Refresh, Rules, Sealed, SessionText,
-    Settings, Spec,
+    Claimed, Codec, CookieOrder, Decoded, Defaults, DeleteWhen, ExpiryRule, Limits, Peeked, Refresh, Rules, Sealed,
+    SessionText, Settings, Spec,
 };
 use crate::cookies::{CookieRules, find_with};
 use crate::data::EntriesRef;
@@ -35,6 +35,9 @@ pub(crate) static SPEC: Spec = Spec {
         refresh: Refresh::Always,
         expiry: ExpiryRule::IfLifetime,
         vary: true,
+        delete_absent: true,
+        order: CookieOrder::WritesFirst,
+        reserved: &[],
     },
     build: |s: &Settings<'_>| -> Result<Box<dyn Codec>> {
         let digest = match s.signer.digest {

@@ -61,6 +61,19 @@ pub(crate) enum Refresh {
     Always,
     /// Never (Starlette has no such setting).
     Never,
+    /// Every session a handler read, with refresh-each-request on (Auth.js re-encodes the token on every
+    /// session call: fresh `iat`, `exp` and `jti`).
+    Accessed,
+}
+
+/// In which order a response lists the cookies it sets and deletes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CookieOrder {
+    /// The cookies written first, then the deletions (iron-session 9, and every one-cookie format).
+    WritesFirst,
+    /// The request's cookies of the session first, in their order, each written again or deleted, then the new
+    /// ones (Auth.js' `SessionStore`, a map keyed by cookie name).
+    RequestOrder,
 }
 
 /// Which expiry the response's cookies carry, computed once by the lifecycle and handed to the format (which
@@ -96,6 +109,14 @@ pub(crate) struct Rules {
     /// Whether a response whose handler read the session varies on `Cookie` (Flask, Starlette, Django do;
     /// Express' cookie-session does not).
     pub vary: bool,
+    /// Whether a deletion also names cookies the request did not carry (Flask, Express and iron-session send
+    /// every cookie's deletion; Auth.js deletes only the chunks it was sent).
+    pub delete_absent: bool,
+    /// The order of a response's cookies.
+    pub order: CookieOrder,
+    /// Keys that hold no user data of their own (a JWT's `iat`, `exp`, `jti`): a session holding nothing else
+    /// counts as empty, so removing the last real key deletes the cookie.
+    pub reserved: &'static [&'static str],
 }
 
 /// What a codec is built from.

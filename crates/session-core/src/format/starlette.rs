@@ -16,8 +16,8 @@ use smallvec::{SmallVec, smallvec};
 
 use super::pyjson;
 use super::seam::{
-    Claimed, Codec, Decoded, Defaults, DeleteWhen, ExpiryRule, Limits, Peeked, Refresh, Rules, Sealed, SessionText,
-    Settings, Spec,
+    Claimed, Codec, CookieOrder, Decoded, Defaults, DeleteWhen, ExpiryRule, Limits, Peeked, Refresh, Rules, Sealed,
+    SessionText, Settings, Spec,
 };
 use crate::cookies::{CookieRules, find_with};
 use crate::data::{EntriesRef, SessionData};
@@ -44,6 +44,9 @@ pub(crate) static SPEC: Spec = Spec {
         refresh: Refresh::Never,
         expiry: ExpiryRule::MaxAge,
         vary: true,
+        delete_absent: true,
+        order: CookieOrder::WritesFirst,
+        reserved: &[],
     },
     build: |s: &Settings<'_>| -> Result<Box<dyn Codec>> {
         Ok(Box::new(
