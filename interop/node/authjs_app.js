@@ -11,8 +11,9 @@
  * for raw bytes. SESSION_COOKIE_NAME: the cookie (default authjs.session-token; it is also the key
  * derivation's salt). PORT defaults to 5000. Serves on 127.0.0.1.
  *
- * The session is the token's claims; the user's name is the `name` claim, as Auth.js' own sign-in writes it.
- * Login encodes {name} with Auth.js' encode() (A256CBC-HS512, kid) and sets it through Auth.js' SessionStore
+ * The session is the token's claims. The seed app keeps the user under `username`, as the Rust examples and
+ * the other apps do (Auth.js' own sign-in writes `name`; any claim travels the same way).
+ * Login encodes {username} with Auth.js' encode() (A256CBC-HS512, kid) and sets it through Auth.js' SessionStore
  * (chunked above 3936 characters, Expires = now + 30 days, HttpOnly, SameSite=Lax, Path=/), as its sign-in
  * callback does; `/` joins the session cookies with the SessionStore and reads them with decode(); logout
  * deletes every session cookie the request carried (SessionStore.clean(), as sign-out does).
@@ -96,13 +97,13 @@ async function main () {
     } catch {
       // A token that does not open (tampered, expired, another secret) is no session.
     }
-    const user = claims?.name
+    const user = claims?.username
     res.type('html').send(user !== undefined ? `Logged in as ${escape(user)}` : 'You are not logged in')
   })
   app.get('/login', (req, res) => res.type('html').send(LOGIN_FORM))
   app.post('/login', async (req, res, next) => {
     try {
-      const token = await encode({ token: { name: req.body.username }, secret, salt: name, maxAge: MAX_AGE })
+      const token = await encode({ token: { username: req.body.username }, secret, salt: name, maxAge: MAX_AGE })
       send(res, store(req).chunk(token, { expires: new Date(Date.now() + MAX_AGE * 1000) }))
       res.redirect('/')
     } catch (e) {
