@@ -139,3 +139,41 @@ fn readme_express_example_is_real_output() {
         "{\"user\":\"alice\",\"views\":3}\n"
     );
 }
+
+/// The README's Auth.js example is a real Auth.js cookie (from the vectors) and what the tool prints for it.
+#[test]
+fn readme_authjs_example_is_real_output() {
+    let readme = readme();
+    let example = section(&readme, "An Auth.js session token from a `Cookie` header");
+    let vectors: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../testdata/vectors/authjs_scenarios.json"
+        ))
+        .expect("the Auth.js vectors"),
+    )
+    .expect("JSON");
+    let case = vectors["cases"]
+        .as_array()
+        .and_then(|cases| cases.iter().find(|c| c["id"] == "aj-login"))
+        .expect("case aj-login");
+    let token = case["expected"]["set_cookie"][0]["value"].as_str().expect("a token");
+    let header = format!("theme=dark; authjs.session-token={token}");
+    assert!(example.contains(&header), "the README's cookie is not the vector's");
+    let env = [("SESSION_SECRET_KEY", "authjs-secret-current-0001")];
+    let o = common::run(
+        &["--format", "authjs", "verify", "--cookie-header", "--now", "1700000000"],
+        &env,
+        &header,
+    );
+    let out = String::from_utf8(o.stdout).expect("UTF-8");
+    assert!(example.contains(out.trim_end()), "the README lacks {out:?}");
+    let o = common::run(
+        &["--format", "authjs", "verify", "--cookie-header", "--now", "1702600000"],
+        &env,
+        &header,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8(o.stderr).expect("UTF-8");
+    assert!(example.contains(err.trim_end()), "the README lacks {err:?}");
+}
