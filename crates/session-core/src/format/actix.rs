@@ -6,20 +6,19 @@
 
 use std::borrow::Cow;
 
-use smallvec::{SmallVec, smallvec};
+use smallvec::smallvec;
 
 use super::seam::{
     Claimed, Codec, CookieOrder, Decoded, Defaults, DeleteWhen, ExpiryRule, Limits, Peeked, Refresh, Rules, Sealed,
     SessionText, Settings, Spec,
 };
-use crate::cookies::{CookieRules, find_with};
 use crate::data::EntriesRef;
 use crate::encrypted::{
     ACTIX_DEFAULT_COOKIE_NAME, CookieJarCodec, JarMode, actix_state_to_map, map_to_actix_state, signed_state_unverified,
 };
 use crate::error::Result;
 use crate::payload::Compression;
-use crate::set_cookie::{Attributes, Expiry, SameSite, render_standard};
+use crate::set_cookie::SameSite;
 use crate::signer::SignerOptions;
 use crate::value::Value;
 
@@ -100,11 +99,8 @@ impl Codec for Jar {
         Box::new(self.clone())
     }
 
-    fn claim(&self, headers: &[&[u8]]) -> Claimed {
-        Claimed {
-            main: find_with(CookieRules::Werkzeug, headers, self.0.cookie_name()),
-            extra: Vec::new(),
-        }
+    fn name(&self) -> &str {
+        self.0.cookie_name()
     }
 
     /// actix-session has no server-side expiry: no age check.
@@ -126,13 +122,5 @@ impl Codec for Jar {
     fn seal_serialized(&self, serialized: &[u8], _now: u64, _expires: Option<u64>) -> Result<Sealed<'_>> {
         let value = self.0.encode_state(&String::from_utf8_lossy(serialized))?;
         Ok(smallvec![(Cow::Borrowed(self.0.cookie_name()), value)])
-    }
-
-    fn names(&self) -> SmallVec<[&str; 2]> {
-        smallvec![self.0.cookie_name()]
-    }
-
-    fn render(&self, name: &str, value: Option<&str>, attrs: &Attributes<'_>, expiry: Expiry) -> String {
-        render_standard(name, value, attrs, expiry)
     }
 }

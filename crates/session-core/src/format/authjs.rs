@@ -30,7 +30,7 @@ use cbc::cipher::block_padding::Pkcs7;
 use cbc::cipher::{BlockDecryptMut as _, BlockEncryptMut as _, KeyIvInit as _};
 use hmac::{Hmac, Mac as _};
 use sha2::{Digest as _, Sha256, Sha512};
-use smallvec::{SmallVec, smallvec};
+use smallvec::smallvec;
 use zeroize::Zeroizing;
 
 use super::seam::{
@@ -450,6 +450,10 @@ impl Codec for Jwe {
         Box::new(self.clone())
     }
 
+    fn name(&self) -> &str {
+        &self.name
+    }
+
     /// The cookie `name` and every `name.<digits>` chunk, read as npm `cookie` parses the header.
     fn claim(&self, headers: &[&[u8]]) -> Claimed {
         let mut claimed = Claimed::default();
@@ -513,10 +517,6 @@ impl Codec for Jwe {
             return Err(SessionError::Value("the token's claims must be a JSON object".into()));
         };
         self.seal(EntriesRef::Map(&map), now, expires)
-    }
-
-    fn names(&self) -> SmallVec<[&str; 2]> {
-        smallvec![self.name.as_str()]
     }
 
     fn render(&self, name: &str, value: Option<&str>, attrs: &Attributes<'_>, expiry: Expiry) -> String {

@@ -116,6 +116,10 @@ impl Codec for Express {
         Box::new(self.clone())
     }
 
+    fn name(&self) -> &str {
+        &self.name
+    }
+
     fn claim(&self, headers: &[&[u8]]) -> Claimed {
         let main = find_with(CookieRules::Node, headers, &self.name);
         let sig = find_with(CookieRules::Node, headers, &self.sig_name);

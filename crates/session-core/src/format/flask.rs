@@ -4,19 +4,17 @@
 
 use std::borrow::Cow;
 
-use smallvec::{SmallVec, smallvec};
+use smallvec::smallvec;
 
 use super::seam::{
     Claimed, Codec, CookieOrder, Decoded, Defaults, DeleteWhen, ExpiryRule, Limits, Peeked, Refresh, Rules, Sealed,
     SessionText, Settings, Spec,
 };
-use crate::cookies::{CookieRules, find_with};
 use crate::data::{EntriesRef, SessionData};
 use crate::error::{Result, SessionError};
 use crate::json::{from_tagged_json, map_to_tagged_json};
 use crate::key::Keyring;
 use crate::payload::{Compression, decode_payload, encode_payload};
-use crate::set_cookie::{Attributes, Expiry, render_standard};
 use crate::signer::{SignerOptions, TimestampSigner};
 use crate::value::Value;
 
@@ -107,11 +105,8 @@ impl Codec for Flask {
         Box::new(self.clone())
     }
 
-    fn claim(&self, headers: &[&[u8]]) -> Claimed {
-        Claimed {
-            main: find_with(CookieRules::Werkzeug, headers, &self.name),
-            extra: Vec::new(),
-        }
+    fn name(&self) -> &str {
+        &self.name
     }
 
     fn open(&self, claimed: &Claimed, now: u64, max_age: Option<u64>, limits: Limits) -> Result<Decoded> {
@@ -129,14 +124,6 @@ impl Codec for Flask {
     fn seal_serialized(&self, serialized: &[u8], now: u64, _expires: Option<u64>) -> Result<Sealed<'_>> {
         let value = self.signer.sign(&encode_payload(serialized, self.compression), now);
         Ok(smallvec![(Cow::Borrowed(self.name.as_str()), value)])
-    }
-
-    fn names(&self) -> SmallVec<[&str; 2]> {
-        smallvec![self.name.as_str()]
-    }
-
-    fn render(&self, name: &str, value: Option<&str>, attrs: &Attributes<'_>, expiry: Expiry) -> String {
-        render_standard(name, value, attrs, expiry)
     }
 
     fn set_compression(&mut self, compression: Compression) {

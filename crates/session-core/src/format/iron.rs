@@ -27,7 +27,7 @@ use cbc::cipher::block_padding::Pkcs7;
 use cbc::cipher::{BlockDecryptMut as _, BlockEncryptMut as _, KeyIvInit as _};
 use hmac::{Hmac, Mac as _};
 use sha2::Sha256;
-use smallvec::{SmallVec, smallvec};
+use smallvec::smallvec;
 use zeroize::Zeroizing;
 
 use super::seam::{
@@ -253,6 +253,10 @@ impl Codec for Iron {
         Box::new(self.clone())
     }
 
+    fn name(&self) -> &str {
+        &self.name
+    }
+
     /// The cookie `name`, and iron-session 9's chunks `name.0` to `name.3` (read whatever the chunking
     /// setting, as iron-session 9 does).
     fn claim(&self, headers: &[&[u8]]) -> Claimed {
@@ -395,10 +399,6 @@ impl Codec for Iron {
             .zip(&self.chunk_names)
             .map(|(part, name)| (Cow::Borrowed(name.as_str()), part.to_owned()))
             .collect())
-    }
-
-    fn names(&self) -> SmallVec<[&str; 2]> {
-        smallvec![self.name.as_str()]
     }
 
     fn render(&self, name: &str, value: Option<&str>, attrs: &Attributes<'_>, expiry: Expiry) -> String {

@@ -197,9 +197,10 @@ impl Codec for Unusable {
         Box::new(self.clone())
     }
 
-    fn claim(&self, _headers: &[&[u8]]) -> Claimed {
-        Claimed::default()
+    fn name(&self) -> &str {
+        self.1
     }
+
     fn open(&self, _: &Claimed, _: u64, _: Option<u64>, _: Limits) -> Result<Decoded> {
         Err(self.0.clone())
     }
@@ -208,18 +209,6 @@ impl Codec for Unusable {
     }
     fn seal_serialized(&self, _: &[u8], _: u64, _: Option<u64>) -> Result<seam::Sealed<'_>> {
         Err(self.0.clone())
-    }
-    fn names(&self) -> smallvec::SmallVec<[&str; 2]> {
-        smallvec::smallvec![self.1]
-    }
-    fn render(
-        &self,
-        name: &str,
-        value: Option<&str>,
-        attrs: &crate::set_cookie::Attributes<'_>,
-        expiry: crate::set_cookie::Expiry,
-    ) -> String {
-        crate::set_cookie::render_standard(name, value, attrs, expiry)
     }
 }
 

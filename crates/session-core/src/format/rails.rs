@@ -6,18 +6,17 @@
 
 use std::borrow::Cow;
 
-use smallvec::{SmallVec, smallvec};
+use smallvec::smallvec;
 
 use super::seam::{
     Claimed, Codec, CookieOrder, Decoded, Defaults, DeleteWhen, ExpiryRule, Limits, Peeked, Refresh, Rules, Sealed,
     SessionText, Settings, Spec,
 };
-use crate::cookies::{CookieRules, find_with};
 use crate::data::EntriesRef;
 use crate::encrypted::{RAILS_DEFAULT_COOKIE_NAME, RailsCodec, RailsDigest, rails_session_json};
 use crate::error::{Result, SessionError};
 use crate::payload::Compression;
-use crate::set_cookie::{Attributes, Expiry, SameSite, render_standard};
+use crate::set_cookie::SameSite;
 use crate::signer::{Digest, SignerOptions};
 
 /// Rails' place in the registry.
@@ -79,11 +78,8 @@ impl Codec for Rails {
         Box::new(self.clone())
     }
 
-    fn claim(&self, headers: &[&[u8]]) -> Claimed {
-        Claimed {
-            main: find_with(CookieRules::Werkzeug, headers, self.0.cookie_name()),
-            extra: Vec::new(),
-        }
+    fn name(&self) -> &str {
+        self.0.cookie_name()
     }
 
     /// No timestamp inside: Rails checks its sealed `exp`.
@@ -107,13 +103,5 @@ impl Codec for Rails {
         let exp = expires.map(|e| i64::try_from(e.min(crate::signer::MAX_TIMESTAMP)).unwrap_or(0) * 1000);
         let value = self.0.encode_json(&String::from_utf8_lossy(serialized), exp)?;
         Ok(smallvec![(Cow::Borrowed(self.0.cookie_name()), value)])
-    }
-
-    fn names(&self) -> SmallVec<[&str; 2]> {
-        smallvec![self.0.cookie_name()]
-    }
-
-    fn render(&self, name: &str, value: Option<&str>, attrs: &Attributes<'_>, expiry: Expiry) -> String {
-        render_standard(name, value, attrs, expiry)
     }
 }

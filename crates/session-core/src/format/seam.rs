@@ -10,6 +10,7 @@ use std::borrow::Cow;
 
 use smallvec::SmallVec;
 
+use crate::cookies::{CookieRules, find_with};
 use crate::data::{EntriesRef, SessionData};
 use crate::error::{Result, SessionError};
 use crate::key::{KeyId, Keyring};
@@ -204,9 +205,23 @@ pub(crate) struct Limits {
 
 /// One format's encoder/decoder, built once per configuration (keys derived up front).
 pub(crate) trait Codec: Send + Sync + std::fmt::Debug {
+    /// The main cookie's name (the one cookie of most formats; companions and chunks are named after it).
+    fn name(&self) -> &str;
+
+    /// How the framework reads the `Cookie` header, for the default [`Codec::claim`] of one cookie (Werkzeug's,
+    /// as Rack and actix-web read it too: the first cookie of a name).
+    fn reading(&self) -> CookieRules {
+        CookieRules::Werkzeug
+    }
+
     /// This format's cookies among the request's `Cookie` header lines (in order), found as its framework
-    /// finds them.
-    fn claim(&self, headers: &[&[u8]]) -> Claimed;
+    /// finds them. By default: the one cookie [`Codec::name`], read by [`Codec::reading`].
+    fn claim(&self, headers: &[&[u8]]) -> Claimed {
+        Claimed {
+            main: find_with(self.reading(), headers, self.name()),
+            extra: Vec::new(),
+        }
+    }
 
     /// Verifies and decodes the claimed cookies. Every layout authenticates the whole session: a companion or
     /// chunk from another session never verifies.
@@ -242,11 +257,17 @@ pub(crate) trait Codec: Send + Sync + std::fmt::Debug {
         self.seal_serialized(&self.serialize(data), now, expires)
     }
 
-    /// Every cookie name this format writes for a session, main first (deleting a session deletes them all).
-    fn names(&self) -> SmallVec<[&str; 2]>;
+    /// Every cookie name this format writes for a session, main first (deleting a session deletes them all). By
+    /// default: [`Codec::name`] alone.
+    fn names(&self) -> SmallVec<[&str; 2]> {
+        smallvec::smallvec![self.name()]
+    }
 
-    /// One `Set-Cookie` value as the framework writes it: `value` of `None` is a deletion.
-    fn render(&self, name: &str, value: Option<&str>, attrs: &Attributes<'_>, expiry: Expiry) -> String;
+    /// One `Set-Cookie` value as the framework writes it: `value` of `None` is a deletion. By default the
+    /// `cookie` crate's spelling (Flask's, Rails', actix-web's).
+    fn render(&self, name: &str, value: Option<&str>, attrs: &Attributes<'_>, expiry: Expiry) -> String {
+        crate::set_cookie::render_standard(name, value, attrs, expiry)
+    }
 
     /// Sets the compression policy (formats that never compress ignore it).
     fn set_compression(&mut self, _compression: Compression) {}

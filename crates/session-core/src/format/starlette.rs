@@ -12,14 +12,14 @@ use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STAN
 
 use std::borrow::Cow;
 
-use smallvec::{SmallVec, smallvec};
+use smallvec::smallvec;
 
 use super::pyjson;
 use super::seam::{
     Claimed, Codec, CookieOrder, Decoded, Defaults, DeleteWhen, ExpiryRule, Limits, Peeked, Refresh, Rules, Sealed,
     SessionText, Settings, Spec,
 };
-use crate::cookies::{CookieRules, find_with};
+use crate::cookies::CookieRules;
 use crate::data::{EntriesRef, SessionData};
 use crate::error::{Result, SessionError};
 use crate::json::from_plain_json;
@@ -138,11 +138,12 @@ impl Codec for Starlette {
         Box::new(self.clone())
     }
 
-    fn claim(&self, headers: &[&[u8]]) -> Claimed {
-        Claimed {
-            main: find_with(CookieRules::Python, headers, &self.name),
-            extra: Vec::new(),
-        }
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn reading(&self) -> CookieRules {
+        CookieRules::Python
     }
 
     fn open(&self, claimed: &Claimed, now: u64, max_age: Option<u64>, limits: Limits) -> Result<Decoded> {
@@ -161,10 +162,6 @@ impl Codec for Starlette {
         // `signer.sign(b64encode(json.encode()))`.
         let value = self.signer.sign(&STANDARD.encode(serialized), now);
         Ok(smallvec![(Cow::Borrowed(self.name.as_str()), value)])
-    }
-
-    fn names(&self) -> SmallVec<[&str; 2]> {
-        smallvec![self.name.as_str()]
     }
 
     fn render(&self, name: &str, value: Option<&str>, attrs: &Attributes<'_>, expiry: Expiry) -> String {
