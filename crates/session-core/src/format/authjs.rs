@@ -669,5 +669,9 @@ mod tests {
         assert!(codec.open(&claimed(missing), NOW, None, limits()).is_err());
         assert_eq!(codec.chunk_index("authjs.session-token-x"), None);
         assert_eq!(codec.chunk_index("authjs.session-token.x1"), None);
+        // Digits only (Rust's integer parser would take a sign), at most four of them.
+        assert_eq!(codec.chunk_index("authjs.session-token.+1"), None);
+        assert_eq!(codec.chunk_index("authjs.session-token.12345"), None);
+        assert_eq!(codec.chunk_index("authjs.session-token.0012"), Some(12));
     }
 }
