@@ -674,4 +674,73 @@ mod tests {
         assert_eq!(codec.chunk_index("authjs.session-token.12345"), None);
         assert_eq!(codec.chunk_index("authjs.session-token.0012"), Some(12));
     }
+
+    /// A token whose header is `header` (JSON) and whose content is `claims`, encrypted with the codec's first
+    /// secret as Auth.js encrypts (A256CBC-HS512), with `encrypted_key` in the key part.
+    fn token_with(codec: &Jwe, header: &str, encrypted_key: &str, claims: &str) -> String {
+        let secret = &codec.secrets[0];
+        let header_b64 = URL_SAFE_NO_PAD.encode(header);
+        let iv = [7u8; 16];
+        let ct = cbc::Encryptor::<aes::Aes256>::new(secret.cbc[32..].into(), &iv.into())
+            .encrypt_padded_vec_mut::<Pkcs7>(claims.as_bytes());
+        let tag = cbc_hs512_tag(&secret.cbc[..32], header_b64.as_bytes(), &iv, &ct);
+        format!(
+            "{header_b64}.{encrypted_key}.{}.{}.{}",
+            URL_SAFE_NO_PAD.encode(iv),
+            URL_SAFE_NO_PAD.encode(ct),
+            URL_SAFE_NO_PAD.encode(tag)
+        )
+    }
+
+    #[test]
+    fn only_dir_tokens_without_extensions_open() {
+        let codec = jwe(Flavour::AuthJs, &["s"], "authjs.session-token");
+        let kid = codec.secrets[0].cbc_kid.clone();
+        let open = |t: String| codec.open(&Claimed::main(t), NOW, None, limits()).map(|_| ());
+        let header = |extra: &str| format!("{{\"alg\":\"dir\",\"enc\":\"A256CBC-HS512\",\"kid\":\"{kid}\"{extra}}}");
+        assert!(open(token_with(&codec, &header(""), "", "{\"a\":1}")).is_ok());
+        // `dir` has no encrypted key; another algorithm is refused even with none.
+        assert!(open(token_with(&codec, &header(""), "AAAA", "{\"a\":1}")).is_err());
+        let kw = format!("{{\"alg\":\"A256KW\",\"enc\":\"A256CBC-HS512\",\"kid\":\"{kid}\"}}");
+        assert!(open(token_with(&codec, &kw, "", "{\"a\":1}")).is_err());
+        // Either extension alone is refused.
+        assert!(open(token_with(&codec, &header(",\"crit\":[\"x\"]"), "", "{\"a\":1}")).is_err());
+        assert!(open(token_with(&codec, &header(",\"zip\":\"DEF\""), "", "{\"a\":1}")).is_err());
+    }
+
+    #[test]
+    fn next_auth_v4_reads_no_cbc_tokens() {
+        let v4 = jwe(Flavour::NextAuthV4, &["s"], "next-auth.session-token");
+        // The same secrets, encrypting as Auth.js does (A256CBC-HS512 with a kid): v4 refuses the encryption.
+        let mut as_authjs = v4.clone();
+        as_authjs.flavour = Flavour::AuthJs;
+        let token = seal(&as_authjs, "x").remove(0).1;
+        assert!(v4.open(&Claimed::main(token.clone()), NOW, None, limits()).is_err());
+        assert!(as_authjs.open(&Claimed::main(token), NOW, None, limits()).is_ok());
+    }
+
+    #[test]
+    fn claims_are_checked_as_jose_checks_them() {
+        let codec = jwe(Flavour::AuthJs, &["s"], "authjs.session-token");
+        let kid = codec.secrets[0].cbc_kid.clone();
+        let header = format!("{{\"alg\":\"dir\",\"enc\":\"A256CBC-HS512\",\"kid\":\"{kid}\"}}");
+        let open = |claims: &str| {
+            codec
+                .open(
+                    &Claimed::main(token_with(&codec, &header, "", claims)),
+                    NOW,
+                    None,
+                    limits(),
+                )
+                .map(|_| ())
+        };
+        // A float `exp` is a time (floored); one too large for a number is refused.
+        assert!(open(&format!("{{\"exp\":{}.5}}", NOW + 100)).is_ok());
+        assert!(open("{\"exp\":1e400}").is_err());
+        assert!(open("{\"exp\":\"soon\"}").is_err());
+        // `nbf` up to 15 s ahead is accepted, later refused.
+        assert!(open(&format!("{{\"nbf\":{}}}", NOW + 15)).is_ok());
+        assert!(open(&format!("{{\"nbf\":{}}}", NOW + 16)).is_err());
+        assert!(open(&format!("{{\"nbf\":{}}}", NOW - 100)).is_ok());
+    }
 }

@@ -511,4 +511,46 @@ mod tests {
         };
         assert!(Iron::new(&s).is_err());
     }
+
+    /// A seal of `{"user":"alice"}` with the expiry part `exp` as given, under a valid MAC.
+    fn seal_with_exp(codec: &Iron, exp: &str) -> String {
+        let password = &codec.passwords[0];
+        let enc_salt = "ab".repeat(32);
+        let mac_salt = "cd".repeat(32);
+        let iv = [9u8; 16];
+        let key = derive(&password.secret, &enc_salt);
+        let ct = cbc::Encryptor::<aes::Aes256>::new(key.as_ref().into(), &iv.into())
+            .encrypt_padded_vec_mut::<Pkcs7>(b"{\"user\":\"alice\"}");
+        let base = format!(
+            "{PREFIX}*{}*{enc_salt}*{}*{}*{exp}",
+            password.id,
+            URL_SAFE_NO_PAD.encode(iv),
+            URL_SAFE_NO_PAD.encode(ct)
+        );
+        let mac = mac(&password.secret, &mac_salt, &base);
+        format!("{base}*{mac_salt}*{}~2", URL_SAFE_NO_PAD.encode(mac))
+    }
+
+    #[test]
+    fn the_expiry_part_is_digits_of_a_64_bit_number() {
+        let codec = iron(&[NEW], None);
+        // 18 digits (far future) open; 19 are refused before they could overflow; a sign is not a digit.
+        assert!(open(&codec, &seal_with_exp(&codec, "999999999999999999"), NOW).is_ok());
+        let kind = |exp: &str| {
+            open(&codec, &seal_with_exp(&codec, exp), NOW)
+                .map(|_| ())
+                .unwrap_err()
+                .kind()
+        };
+        assert_eq!(kind("9999999999999999999"), crate::error::ErrorKind::Malformed);
+        assert_eq!(kind("+99999999999999"), crate::error::ErrorKind::Malformed);
+        // An expired seal says when it expired, in seconds.
+        let expired = open(&codec, &seal_with_exp(&codec, "1600000000999"), NOW)
+            .map(|_| ())
+            .unwrap_err();
+        assert!(
+            matches!(expired, SessionError::ExpiredAt { at: 1_600_000_000 }),
+            "{expired:?}"
+        );
+    }
 }
