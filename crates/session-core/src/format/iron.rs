@@ -308,7 +308,7 @@ impl Codec for Iron {
             let at: i64 = exp
                 .parse()
                 .map_err(|_| SessionError::Malformed("the seal's expiry is not a number"))?;
-            let now_ms = i64::try_from(now).unwrap_or(i64::MAX / 1000).saturating_mul(1000);
+            let now_ms = i64::try_from(now).unwrap_or(i64::MAX).saturating_mul(1000);
             if at <= now_ms - SKEW_MS {
                 return Err(SessionError::ExpiredAt {
                     at: at.div_euclid(1000),
