@@ -275,7 +275,7 @@ fn unslash(inner: &[u8], out: &mut Vec<u8>, plain: fn(&mut Vec<u8>, u8)) {
     while i < inner.len() {
         match &inner[i..] {
             [b'\\', a @ b'0'..=b'3', b @ b'0'..=b'7', c @ b'0'..=b'7', ..] => {
-                out.push((a - b'0') << 6 | (b - b'0') << 3 | (c - b'0'));
+                out.push((a - b'0') * 64 + (b - b'0') * 8 + (c - b'0'));
                 i += 4;
             }
             [b'\\', x, ..] => {
@@ -627,6 +627,10 @@ mod tests {
     #[test]
     fn values_borrow_when_ascii() {
         assert!(matches!(find(&["session=\"abc\""]), Some(Cow::Borrowed("abc"))));
+        // Several lines are joined only from a quote that runs off its line.
+        assert!(matches!(find(&["session=v", "x=1"]), Some(Cow::Borrowed("v"))));
+        assert!(matches!(find(&["x=\"a;b\"", "session=v"]), Some(Cow::Borrowed("v"))));
+        assert!(matches!(find(&["x=\"a", "session=v"]), Some(Cow::Owned(v)) if v == "v"));
         assert!(matches!(latin1(b"abc"), Cow::Borrowed("abc")));
         assert!(matches!(latin1(b"\xe9"), Cow::Owned(s) if s == "\u{e9}"));
     }
