@@ -135,7 +135,8 @@ process.stdin.on("end", () => {
 
 def node_answers(node: str, modules: str, queries: list[dict]) -> list:
     if not os.path.isdir(os.path.join(modules, "cookies")):
-        sys.exit(f"no `cookies` in {modules}: npm install --prefix target/cookie-node cookies@{NODE_COOKIES}")
+        prefix = os.path.dirname(os.path.normpath(modules))
+        sys.exit(f"no `cookies` in {modules}: npm install --prefix {prefix} cookies@{NODE_COOKIES}")
     out = subprocess.run(
         [node, "-e", NODE_PROGRAM, os.path.abspath(modules)],
         input=json.dumps(queries),
@@ -180,13 +181,23 @@ HAND: list[tuple[str, str, list[str], str]] = [
     ("nbsp-and-nel", "\\xa0 and \\x85 are Python whitespace", ["\xa0session=\x85v\xa0"], "session"),
     ("equals-in-value", "", ["session=a=b==; x=1"], "session"),
     ("quoted-escapes", "", ['session="a\\"b\\\\c\\073d"'], "session"),
-    ("quoted-octal-high", "octal escapes: a byte to Werkzeug (then UTF-8), a character to Python", ['session="\\303\\251\\377"'], "session"),
+    (
+        "quoted-octal-high",
+        "octal escapes: a byte to Werkzeug (then UTF-8), a character to Python",
+        ['session="\\303\\251\\377"'],
+        "session",
+    ),
     ("quoted-octal-not", "\\400 and \\08 are not octal escapes", ['session="\\400\\08"'], "session"),
     ("quoted-semicolon", "Werkzeug keeps a quoted ';', the others split there", ['session="a;b"; x=1'], "session"),
     ("quoted-hides-next", "", ['x="a;session=evil"; session=good'], "session"),
     ("quoted-after-spaces", "Werkzeug's `\\s` before and after the quotes", ['session= "a;b" ; x=1'], "session"),
     ("quoted-after-tab", "", ['session=\t"a;b"\t; x=1'], "session"),
-    ("quoted-after-unit-separator", "\\x1f is not Werkzeug's `\\s`: no quoted value", ['session=\x1f"a;b"; x=1'], "session"),
+    (
+        "quoted-after-unit-separator",
+        "\\x1f is not Werkzeug's `\\s`: no quoted value",
+        ['session=\x1f"a;b"; x=1'],
+        "session",
+    ),
     ("quoted-before-unit-separator", "", ['session="a;b"\x1f; x=1'], "session"),
     ("quoted-then-junk", "", ['session="abc"def; x=1'], "session"),
     ("unterminated-quote", "", ['session="abc; x=1'], "session"),
@@ -195,18 +206,38 @@ HAND: list[tuple[str, str, list[str], str]] = [
     ("trailing-backslash", "", ['session="ab\\'], "session"),
     ("empty-name", "", ["=v; session=w"], "session"),
     ("name-case", "names are case-sensitive", ["Session=v; SESSIONID=w"], "session"),
-    ("latin1-other-cookie", "a byte outside ASCII elsewhere does not hide the cookie", ["pref=caf\xe9; session=v"], "session"),
+    (
+        "latin1-other-cookie",
+        "a byte outside ASCII elsewhere does not hide the cookie",
+        ["pref=caf\xe9; session=v"],
+        "session",
+    ),
     ("latin1-value", "", ["session=caf\xe9"], "session"),
     ("utf8-value", "UTF-8 bytes stay latin-1 text in every parser", ["session=caf\xc3\xa9"], "session"),
     ("utf8-quoted-escaped", "", ['session="caf\xc3\xa9\\041"'], "session"),
     ("prefix-name", "", ["xsession=1; sessionid=2; session=3"], "session"),
     ("prefix-name-id", "", ["xsessionid=1; sessionidx=2; sessionid=3"], "sessionid"),
-    ("chrome-crumbs", "HTTP/2 crumbs as Chrome sends them: each ending with ';'", ["a=1;", "session=" + V + ";", "c=3"], "session"),
+    (
+        "chrome-crumbs",
+        "HTTP/2 crumbs as Chrome sends them: each ending with ';'",
+        ["a=1;", "session=" + V + ";", "c=3"],
+        "session",
+    ),
     ("empty-lines", "", ["", "session=v", ""], "session"),
     ("only-empty-line", "", [""], "session"),
-    ("quote-spans-lines", "Werkzeug joins lines with ';', so a quote may run on into the next", ['x="a', 'b"; session=v'], "session"),
+    (
+        "quote-spans-lines",
+        "Werkzeug joins lines with ';', so a quote may run on into the next",
+        ['x="a', 'b"; session=v'],
+        "session",
+    ),
     ("quote-spans-into-name", "", ['session="a', 'b"'], "session"),
-    ("backslash-spans-lines", "a trailing backslash escapes Werkzeug's joining ';'", ['session="a\\', '"; x=1'], "session"),
+    (
+        "backslash-spans-lines",
+        "a trailing backslash escapes Werkzeug's joining ';'",
+        ['session="a\\', '"; x=1'],
+        "session",
+    ),
     ("quote-spans-no-close", "", ['session="a', "b; session=c"], "session"),
     ("quote-spans-then-junk", "", ['session="a', 'b"c; session=d'], "session"),
 ]
@@ -270,7 +301,8 @@ def rand_pair(rng: random.Random, name: str) -> str:
     shape = rng.random()
     if shape < 0.1:
         return n  # a bare token
-    return n + rng.choice(["=", "=", "=", " =", "= ", "==", "\t="]) + rand_space(rng) + rand_value(rng) + rand_space(rng)
+    equals = rng.choice(["=", "=", "=", " =", "= ", "==", "\t="])
+    return n + equals + rand_space(rng) + rand_value(rng) + rand_space(rng)
 
 
 def rand_line(rng: random.Random, name: str) -> str:
