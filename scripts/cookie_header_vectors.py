@@ -200,6 +200,12 @@ HAND: list[tuple[str, str, list[str], str]] = [
     ),
     ("quoted-before-unit-separator", "", ['session="a;b"\x1f; x=1'], "session"),
     ("quoted-then-junk", "", ['session="abc"def; x=1'], "session"),
+    (
+        "quoted-then-spaces",
+        "any run of Werkzeug's `\\s` may separate a closing quote from ';'",
+        ['x="a;session=evil"' + " " * 14 + "; session=good"],
+        "session",
+    ),
     ("unterminated-quote", "", ['session="abc; x=1'], "session"),
     ("lone-quote", "Node cuts first and last characters of a lone quote too", ['session="'], "session"),
     ("quote-no-close-node", "", ['session="abc'], "session"),
