@@ -271,23 +271,19 @@ fn quoted(line: &[u8], start: usize) -> Quoted {
 /// `\ooo` (the first digit 0-3) as one byte and `\x` as `x`, each other byte through `plain`, into `out`; a
 /// backslash that ends the text stays.
 fn unslash(inner: &[u8], out: &mut Vec<u8>, plain: fn(&mut Vec<u8>, u8)) {
-    let mut i = 0;
-    while i < inner.len() {
-        match &inner[i..] {
-            [b'\\', a @ b'0'..=b'3', b @ b'0'..=b'7', c @ b'0'..=b'7', ..] => {
+    let mut rest = inner;
+    loop {
+        rest = match rest {
+            [b'\\', a @ b'0'..=b'3', b @ b'0'..=b'7', c @ b'0'..=b'7', tail @ ..] => {
                 out.push((a - b'0') * 64 + (b - b'0') * 8 + (c - b'0'));
-                i += 4;
+                tail
             }
-            [b'\\', x, ..] => {
+            [b'\\', x, tail @ ..] | [x, tail @ ..] => {
                 plain(out, *x);
-                i += 2;
-            }
-            [x, ..] => {
-                plain(out, *x);
-                i += 1;
+                tail
             }
             [] => break,
-        }
+        };
     }
 }
 
@@ -342,12 +338,11 @@ fn python_in_line(line: &[u8], name: &[u8]) -> Option<Range<usize>> {
 /// the character of that code, `\x` is `x`).
 fn python_value(raw: &[u8]) -> Cow<'_, str> {
     match raw {
-        [b'"', inner @ .., b'"'] if inner.contains(&b'\\') => {
+        [b'"', inner @ .., b'"'] => {
             let mut out = Vec::with_capacity(inner.len());
             unslash(inner, &mut out, Vec::push);
             Cow::Owned(out.iter().map(|&b| char::from(b)).collect())
         }
-        [b'"', inner @ .., b'"'] => latin1(inner),
         _ => latin1(raw),
     }
 }
