@@ -619,6 +619,24 @@ mod tests {
         );
     }
 
+    /// As in Werkzeug, `Partitioned` forces `Secure`.
+    #[test]
+    fn secure_when_asked_or_partitioned() {
+        let attrs = |secure, partitioned| Attributes {
+            domain: None,
+            path: "/",
+            secure,
+            http_only: true,
+            same_site: None,
+            partitioned,
+        };
+        for (secure, partitioned, want) in [(false, false, false), (true, false, true), (false, true, true)] {
+            let header = render("session", "v", &attrs(secure, partitioned), None, false);
+            assert_eq!(header.contains("; Secure"), want, "{header}");
+            assert_eq!(header.contains("; Partitioned"), partitioned, "{header}");
+        }
+    }
+
     #[test]
     fn values_borrow_when_ascii() {
         assert!(matches!(find(&["session=\"abc\""]), Some(Cow::Borrowed("abc"))));

@@ -13,7 +13,7 @@
 //! | [`payload`] | the payload part of an itsdangerous cookie: URL-safe base64, optionally zlib-compressed |
 //! | [`signer`] | itsdangerous' `TimestampSigner`: `payload.timestamp.signature` with HMAC over a derived key |
 //! | [`encrypted`] | Rails' encrypted cookie store and the `cookie` crate's private and signed jars (actix-session) |
-//! | [`cookie_header`] | a cookie's value in `Cookie` header values, as Werkzeug, Python's parsers or npm `cookies` find it |
+//! | [`cookie_header`] | a cookie's value in `Cookie` header values, as each framework's parser finds it |
 //!
 //! A Flask cookie is all three of the first steps in a row:
 //!
