@@ -319,8 +319,12 @@ const NODE_GENERATORS: [(&str, OurCookies); 3] = [
     ("scripts/authjs_vectors.js", node::our_jwt_cookies),
 ];
 
-/// Regenerates (`check` false) or checks every profile's vectors: the Python generators, the Node ones (each
-/// also reading our cookies with the real package), then Rails' and actix-session's (which also read ours).
+/// The Cookie-header parsers' generator (Python, with the pinned npm `cookies` for Node's answers).
+const COOKIE_HEADER_GENERATOR: &str = "scripts/cookie_header_vectors.py";
+
+/// Regenerates (`check` false) or checks every profile's vectors: the Python generators, the Cookie-header
+/// parsers, the Node ones (each also reading our cookies with the real package), then Rails' and
+/// actix-session's (which also read ours).
 fn vectors(check: bool) -> Result<()> {
     let py = python::venv(&root())?;
     let mode = if check { "--check" } else { "--out" };
@@ -336,6 +340,17 @@ fn vectors(check: bool) -> Result<()> {
     }
     match node::install(&root()) {
         Ok(modules) => {
+            // Every Cookie-header parser against the real ones (Werkzeug, Django, Starlette, npm cookies) on the
+            // same lines: testdata/cookie_headers/parsers.json.
+            let mut cmd = Command::new(&py);
+            cmd.current_dir(root()).arg(COOKIE_HEADER_GENERATOR);
+            cmd.args([mode, "testdata/cookie_headers"])
+                .arg("--node-modules")
+                .arg(&modules);
+            if let Err(e) = run_status(cmd) {
+                eprintln!("xtask: {e:#}");
+                failed.push(COOKIE_HEADER_GENERATOR);
+            }
             for (script, ours) in NODE_GENERATORS {
                 let run = || -> Result<()> {
                     let mut cmd = node::command(&root(), &modules, script);
@@ -357,6 +372,7 @@ fn vectors(check: bool) -> Result<()> {
         }
         Err(e) => {
             eprintln!("xtask: {e:#}");
+            failed.push(COOKIE_HEADER_GENERATOR);
             failed.extend(NODE_GENERATORS.iter().map(|(s, _)| *s));
         }
     }

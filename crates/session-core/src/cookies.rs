@@ -1,15 +1,56 @@
-//! Reading a request's `Cookie` header values as each framework does.
+//! Reading a request's `Cookie` header values as each framework reads them (`Set-Cookie` is written in
+//! `set_cookie.rs`).
+//!
+//! Every `Cookie` parser of the crate is here, one per [`CookieRules`]: Werkzeug's (Flask), Python's
+//! `cookie_parser` (Starlette and Django, the same code) and npm `cookies`' `get` (Express). Each one is
+//! checked case by case against the real parser on the lines of `testdata/cookie_headers/parsers.json`.
+//!
+//! What they share:
+//! - Header values are bytes, read as latin-1 text (one character per byte), as WSGI and ASGI servers and
+//!   Node's http hand them over: a byte outside ASCII elsewhere in the line never hides the session, and the
+//!   value found is the latin-1 text of its bytes (UTF-8 bytes included), unquoted as the rules say.
+//! - Several header values are the cookie crumbs of one request (RFC 9113 8.2.3), read as the framework reads
+//!   several `Cookie` fields: Werkzeug joins them with `;`; Starlette parses each in turn; Node's http joins
+//!   them with `; `, which is also the join for the Python rules (the ASGI spec's; WSGI servers and Django
+//!   5.2's own ASGI handler join with `,`, which makes every cookie after the first line part of a value).
+//! - Header values hold no CR or LF (no HTTP header value can): where Python's patterns treat LF apart (their
+//!   `.` does not match it), these rules do not.
+//!
+//! A cookie name is compared byte for byte: names are cookie tokens (ASCII, no whitespace or separators),
+//! which is all [`SessionConfig`](crate::SessionConfig) accepts.
 
 use std::borrow::Cow;
+use std::ops::Range;
+
+/// Which framework's rules read the `Cookie` header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CookieRules {
+    /// Werkzeug 3.1's `request.cookies` (Flask): the **first** cookie of the name wins; its pattern strips
+    /// names and values of Python's whitespace, takes a bare token (`session` without `=`) as that name with
+    /// an empty value, and reads a value in double quotes up to its closing quote (`;` included), unquoted
+    /// with `\ooo` octal escapes as bytes and the result decoded as UTF-8 (U+FFFD where it is not).
+    Werkzeug,
+    /// Starlette's `cookie_parser` and Django's `parse_cookie` (the same code): each value split on `;`, each
+    /// part on its first `=` (a part without one is a value with an empty name), both stripped of Python's
+    /// whitespace; the **last** cookie of the name wins; a value in double quotes is unquoted as
+    /// `http.cookies._unquote` does (`\ooo` octal escapes are characters).
+    Python,
+    /// npm `cookies@0.9.1`'s `get(name)` (Express's `cookie-session`): the pattern `(?:^|;) *name=([^;]*)`,
+    /// the **first** match wins; only spaces may precede the name, none may follow it, the value is not
+    /// trimmed, and a value starting with `"` loses its first and last characters.
+    Node,
+}
 
 /// The value of the first cookie called `name` across the given `Cookie` header values, as Werkzeug's
-/// `request.cookies.get(name)` finds it (the first one wins).
+/// `request.cookies.get(name)` finds it ([`CookieRules::Werkzeug`]).
 ///
 /// Header values are bytes: a byte outside ASCII elsewhere in the line (`pref=caf\xe9`) does not hide the
 /// session, since Werkzeug reads the line as latin-1 and so do we. As in Werkzeug, names and values are
 /// stripped of surrounding whitespace, a quoted value is unquoted (`\"`, `\\` and octal escapes), and a bare
 /// token (`session` without `=`) is that name with an empty value: `Cookie: session; session=<valid>` is a
-/// new session, as in Flask. A value that is not UTF-8 is decoded as latin-1 (it cannot verify either way).
+/// new session, as in Flask. The value is the latin-1 text of its bytes, as Flask sees it (it cannot verify
+/// unless it is ASCII).
 ///
 /// ```
 /// use session_core::find_cookie;
@@ -22,14 +63,54 @@ pub fn find_cookie<'a, H>(headers: impl IntoIterator<Item = &'a H>, name: &str) 
 where
     H: AsRef<[u8]> + ?Sized + 'a,
 {
-    headers.into_iter().find_map(|h| find_in_line(h.as_ref(), name))
+    match werkzeug(headers.into_iter().map(|h| h.as_ref()), name.as_bytes())? {
+        Found::Line(line, value) => Some(werkzeug_value(&line[value])),
+        Found::Joined(joined, value) => Some(Cow::Owned(werkzeug_value(&joined[value]).into_owned())),
+    }
 }
 
-/// [`find_cookie`] in one header value.
-fn find_in_line<'a>(line: &'a [u8], name: &str) -> Option<Cow<'a, str>> {
-    pairs(line)
-        .find(|(n, _)| *n == name.as_bytes())
-        .map(|(_, v)| unquote(v))
+/// The value of the cookie called `name` across the given `Cookie` header values (in the order the request
+/// sent them), as the framework of `rules` finds it, or `None` when there is no such cookie.
+///
+/// ```
+/// use session_core::wire::cookie_header::{CookieRules, find_with};
+///
+/// let lines = ["sessionid=first; sessionid=\"a\\073b\"", "theme=dark"];
+/// // Werkzeug and Node take the first cookie of the name, Python's parsers the last.
+/// assert_eq!(find_with(CookieRules::Werkzeug, lines, "sessionid").as_deref(), Some("first"));
+/// assert_eq!(find_with(CookieRules::Python, lines, "sessionid").as_deref(), Some("a;b"));
+/// // Python strips "\x1f" as whitespace; Node's pattern allows only spaces before a name.
+/// assert_eq!(find_with(CookieRules::Python, ["\x1fsessionid=v"], "sessionid").as_deref(), Some("v"));
+/// assert_eq!(find_with(CookieRules::Node, ["\x1fsessionid=v"], "sessionid"), None);
+/// ```
+pub fn find_with<H: AsRef<[u8]>>(
+    rules: CookieRules,
+    headers: impl IntoIterator<Item = H>,
+    name: &str,
+) -> Option<String> {
+    let name = name.as_bytes();
+    let found = match rules {
+        CookieRules::Werkzeug => werkzeug(headers, name),
+        CookieRules::Python => python(headers, name),
+        CookieRules::Node => node(headers, name),
+    }?;
+    let raw = match &found {
+        Found::Line(line, value) => &line.as_ref()[value.clone()],
+        Found::Joined(joined, value) => &joined[value.clone()],
+    };
+    let text = match rules {
+        CookieRules::Werkzeug => werkzeug_value(raw),
+        CookieRules::Python => python_value(raw),
+        CookieRules::Node => node_value(raw),
+    };
+    Some(text.into_owned())
+}
+
+/// Where a cookie's raw value lies: in one header value, or in the header values joined from the one where a
+/// quoted value starts (Werkzeug, when that value may close in a later header value).
+enum Found<L> {
+    Line(L, Range<usize>),
+    Joined(Vec<u8>, Range<usize>),
 }
 
 /// Whitespace for the `\s` of Werkzeug's cookie pattern (compiled with `re.ASCII`).
@@ -43,68 +124,134 @@ fn is_py_space(b: u8) -> bool {
     matches!(b, b'\t'..=b'\r' | 0x1c..=b' ' | 0x85 | 0xa0)
 }
 
-fn strip(mut s: &[u8]) -> &[u8] {
-    while let [first, rest @ ..] = s {
-        if !is_py_space(*first) {
-            break;
-        }
-        s = rest;
+/// `line[r].strip()`, as a range of `line`.
+fn strip(line: &[u8], mut r: Range<usize>) -> Range<usize> {
+    while r.start < r.end && is_py_space(line[r.start]) {
+        r.start += 1;
     }
-    while let [rest @ .., last] = s {
-        if !is_py_space(*last) {
-            break;
-        }
-        s = rest;
+    while r.start < r.end && is_py_space(line[r.end - 1]) {
+        r.end -= 1;
     }
-    s
+    r
 }
 
-/// The `(name, value)` pairs of one header value, stripped, empty names skipped, in order: what Werkzeug's
-/// `_cookie_re` (`([^=;]*)(?:\s*=\s*("(?:[^\\"]|\\.)*"|.*?))?\s*;\s*` over the line plus `;`) finds.
-fn pairs(line: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
+/// The bytes as latin-1 text, borrowed when they are ASCII.
+fn latin1(bytes: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) if s.is_ascii() => Cow::Borrowed(s),
+        _ => Cow::Owned(bytes.iter().map(|&b| char::from(b)).collect()),
+    }
+}
+
+/// The first cookie called `name` by Werkzeug's rules: each header value's pairs in order, the header values
+/// as Werkzeug's `";".join` makes them one.
+fn werkzeug<L: AsRef<[u8]>>(lines: impl IntoIterator<Item = L>, name: &[u8]) -> Option<Found<L>> {
+    let mut lines = lines.into_iter().peekable();
+    while let Some(line) = lines.next() {
+        let more = lines.peek().is_some();
+        let bytes = line.as_ref();
+        let hit = pairs(bytes).find_map(|p| {
+            if p.runs_off && more {
+                Some(Err(p.start))
+            } else {
+                (!p.name.is_empty() && bytes[p.name] == *name).then_some(Ok(p.value))
+            }
+        });
+        match hit {
+            Some(Ok(value)) => return Some(Found::Line(line, value)),
+            Some(Err(start)) => {
+                // A quoted value that does not close in its line may close in a later one, across the `;`
+                // Werkzeug joins them with: read the rest of the request as that one string.
+                let mut joined = bytes[start..].to_vec();
+                for line in lines {
+                    joined.push(b';');
+                    joined.extend_from_slice(line.as_ref());
+                }
+                let value = pairs(&joined)
+                    .find(|p| !p.name.is_empty() && joined[p.name.clone()] == *name)?
+                    .value;
+                return Some(Found::Joined(joined, value));
+            }
+            None => {}
+        }
+    }
+    None
+}
+
+/// One match of Werkzeug's `_cookie_re`, as ranges of the header value: the name and value stripped as
+/// `parse_cookie` strips them (empty for a bare token).
+struct Pair {
+    /// Where the match starts.
+    start: usize,
+    name: Range<usize>,
+    value: Range<usize>,
+    /// The value starts with a quote that the header value ends before closing (or escapes its end): in a
+    /// longer string the quoted alternative could go on.
+    runs_off: bool,
+}
+
+/// The pairs of one header value in order, empty names included: what Werkzeug's `_cookie_re`
+/// (`([^=;]*)(?:\s*=\s*("(?:[^\\"]|\\.)*"|.*?))?\s*;\s*` over the value plus `;`) finds.
+fn pairs(line: &[u8]) -> impl Iterator<Item = Pair> + '_ {
     let mut pos = 0;
     std::iter::from_fn(move || {
-        while pos < line.len() {
-            let start = pos;
-            pos = memchr::memchr2(b'=', b';', &line[pos..]).map_or(line.len(), |i| pos + i);
-            let name = strip(&line[start..pos]);
-            let mut value: &[u8] = b"";
-            if line.get(pos) == Some(&b'=') {
-                pos += 1;
-                while pos < line.len() && is_re_space(line[pos]) {
-                    pos += 1;
-                }
-                let quoted_end = quoted_end(line, pos);
-                let value_end = match quoted_end {
-                    Some(end) => end,
-                    None => memchr::memchr(b';', &line[pos..]).map_or(line.len(), |i| pos + i),
-                };
-                value = strip(&line[pos..value_end]);
-                pos = value_end;
-            }
-            // `\s*;`: skip to the separator (only whitespace can lie between) and past it.
-            pos = memchr::memchr(b';', &line[pos..]).map_or(line.len(), |i| pos + i + 1);
-            if !name.is_empty() {
-                return Some((name, value));
-            }
+        if pos >= line.len() {
+            return None;
         }
-        None
+        let start = pos;
+        pos = memchr::memchr2(b'=', b';', &line[pos..]).map_or(line.len(), |i| pos + i);
+        let name = strip(line, start..pos);
+        let mut value = pos..pos;
+        let mut runs_off = false;
+        if line.get(pos) == Some(&b'=') {
+            pos += 1;
+            while pos < line.len() && is_re_space(line[pos]) {
+                pos += 1;
+            }
+            let end = match quoted(line, pos) {
+                Quoted::Closes(end) => end,
+                other => {
+                    runs_off = other == Quoted::RunsOff;
+                    memchr::memchr(b';', &line[pos..]).map_or(line.len(), |i| pos + i)
+                }
+            };
+            value = strip(line, pos..end);
+            pos = end;
+        }
+        // `\s*;`: skip to the separator (only whitespace can lie between) and past it.
+        pos = memchr::memchr(b';', &line[pos..]).map_or(line.len(), |i| pos + i + 1);
+        Some(Pair {
+            start,
+            name,
+            value,
+            runs_off,
+        })
     })
 }
 
-/// Where a quoted value starting at `start` ends (just past its closing quote), if the pattern's quoted
-/// alternative matches there: a closing quote, then only whitespace before `;` or the end of the line.
-fn quoted_end(line: &[u8], start: usize) -> Option<usize> {
+/// How the quoted alternative of Werkzeug's pattern fares on a value starting at some position.
+#[derive(Debug, PartialEq, Eq)]
+enum Quoted {
+    /// It does not match here: no quote, or text other than whitespace between the closing quote and `;`.
+    No,
+    /// It matches, and the value ends here (just past the closing quote).
+    Closes(usize),
+    /// The line ends inside the quotes.
+    RunsOff,
+}
+
+/// [`Quoted`] for a value starting at `start`.
+fn quoted(line: &[u8], start: usize) -> Quoted {
     if line.get(start) != Some(&b'"') {
-        return None;
+        return Quoted::No;
     }
     let mut i = start + 1;
     loop {
-        match line.get(i)? {
-            b'\\' if i + 1 < line.len() => i += 2,
-            b'\\' => return None,
-            b'"' => break,
-            _ => i += 1,
+        match line.get(i) {
+            None => return Quoted::RunsOff,
+            Some(b'\\') => i += 2,
+            Some(b'"') => break,
+            Some(_) => i += 1,
         }
     }
     let end = i + 1;
@@ -112,68 +259,124 @@ fn quoted_end(line: &[u8], start: usize) -> Option<usize> {
     while j < line.len() && is_re_space(line[j]) {
         j += 1;
     }
-    (j == line.len() || line[j] == b';').then_some(end)
-}
-
-/// Werkzeug's unquoting of a `"..."` value (`\ooo` octal escapes and `\x` for any other `x`), then the bytes
-/// as text: borrowed when they are UTF-8, else decoded as latin-1.
-fn unquote(value: &[u8]) -> Cow<'_, str> {
-    let bytes: Cow<'_, [u8]> = match value {
-        [b'"', inner @ .., b'"'] if inner.contains(&b'\\') => {
-            let mut out = Vec::with_capacity(inner.len());
-            let mut i = 0;
-            while i < inner.len() {
-                match &inner[i..] {
-                    [b'\\', a @ b'0'..=b'3', b @ b'0'..=b'7', c @ b'0'..=b'7', ..] => {
-                        out.push((a - b'0') << 6 | (b - b'0') << 3 | (c - b'0'));
-                        i += 4;
-                    }
-                    [b'\\', x, ..] => {
-                        out.push(*x);
-                        i += 2;
-                    }
-                    [x, ..] => {
-                        out.push(*x);
-                        i += 1;
-                    }
-                    [] => break,
-                }
-            }
-            Cow::Owned(out)
-        }
-        [b'"', inner @ .., b'"'] => Cow::Borrowed(inner),
-        _ => Cow::Borrowed(value),
-    };
-    match bytes {
-        Cow::Borrowed(b) => match std::str::from_utf8(b) {
-            Ok(s) => Cow::Borrowed(s),
-            Err(_) => Cow::Owned(b.iter().map(|&c| char::from(c)).collect()),
-        },
-        Cow::Owned(b) => {
-            Cow::Owned(String::from_utf8(b).unwrap_or_else(|e| e.as_bytes().iter().map(|&c| char::from(c)).collect()))
-        }
+    if j == line.len() || line[j] == b';' {
+        Quoted::Closes(end)
+    } else {
+        Quoted::No
     }
 }
 
-/// Whose rules read the `Cookie` header (each framework's parser, and so which duplicate wins).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum CookieRules {
-    /// Werkzeug's `parse_cookie` (Flask); Rack and actix-web also take the first cookie of a name.
-    Werkzeug,
-    /// Python's cookie parsers (Starlette's `cookie_parser`, Django's `parse_cookie`): the last one wins.
-    Python,
-    /// npm `cookies`' `get` (Express' cookie-session): the first match of `(?:^|;) *name=([^;]*)`, one pair of
-    /// quotes cut.
-    Node,
+/// `\ooo` (the first digit 0-3) as one byte and `\x` as `x`, each other byte through `plain`, into `out`; a
+/// backslash that ends the text stays.
+fn unslash(inner: &[u8], out: &mut Vec<u8>, plain: fn(&mut Vec<u8>, u8)) {
+    let mut rest = inner;
+    loop {
+        rest = match rest {
+            [b'\\', a @ b'0'..=b'3', b @ b'0'..=b'7', c @ b'0'..=b'7', tail @ ..] => {
+                out.push((a - b'0') * 64 + (b - b'0') * 8 + (c - b'0'));
+                tail
+            }
+            [b'\\', x, tail @ ..] | [x, tail @ ..] => {
+                plain(out, *x);
+                tail
+            }
+            [] => break,
+        };
+    }
 }
 
-/// The value of the cookie called `name` across the `Cookie` header lines, read by `rules`.
-#[inline]
-pub(crate) fn find_with(rules: CookieRules, headers: &[&[u8]], name: &str) -> Option<String> {
-    match rules {
-        CookieRules::Werkzeug => find_cookie(headers.iter().copied(), name).map(Cow::into_owned),
-        CookieRules::Python => python_cookie(headers.iter().copied(), name),
-        CookieRules::Node => node_cookie(headers, name),
+/// Werkzeug's value: a `"..."` value is taken as `cv[1:-1].encode()` (the UTF-8 of its latin-1 text),
+/// unslashed (`\ooo` a byte, `\x` as `x`) and decoded as UTF-8 with U+FFFD for what is not; any other value is
+/// its latin-1 text.
+fn werkzeug_value(raw: &[u8]) -> Cow<'_, str> {
+    match raw {
+        [b'"', inner @ .., b'"'] if inner.contains(&b'\\') => {
+            let mut out = Vec::with_capacity(inner.len());
+            unslash(inner, &mut out, |out, b| {
+                out.extend_from_slice(char::from(b).encode_utf8(&mut [0; 2]).as_bytes());
+            });
+            Cow::Owned(String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+        }
+        [b'"', inner @ .., b'"'] => latin1(inner),
+        _ => latin1(raw),
+    }
+}
+
+/// The last cookie called `name` by Python's rules: the last header value that has one.
+fn python<L: AsRef<[u8]>>(lines: impl IntoIterator<Item = L>, name: &[u8]) -> Option<Found<L>> {
+    let mut found = None;
+    for line in lines {
+        if let Some(value) = python_in_line(line.as_ref(), name) {
+            found = Some(Found::Line(line, value));
+        }
+    }
+    found
+}
+
+/// The value of the last cookie called `name` in one header value, by `cookie_parser`'s loop: each part
+/// between `;`s split on its first `=` (none: an empty name), both stripped, a part with neither skipped.
+fn python_in_line(line: &[u8], name: &[u8]) -> Option<Range<usize>> {
+    let mut found = None;
+    let mut start = 0;
+    for end in memchr::memchr_iter(b';', line).chain([line.len()]) {
+        let (key, value) = match memchr::memchr(b'=', &line[start..end]) {
+            Some(i) => (start..start + i, start + i + 1..end),
+            None => (start..start, start..end),
+        };
+        let (key, value) = (strip(line, key), strip(line, value));
+        if line[key.clone()] == *name && !(key.is_empty() && value.is_empty()) {
+            found = Some(value);
+        }
+        start = end + 1;
+    }
+    found
+}
+
+/// `http.cookies._unquote` on the latin-1 text: a `"..."` value loses its quotes and is unslashed (`\ooo` is
+/// the character of that code, `\x` is `x`).
+fn python_value(raw: &[u8]) -> Cow<'_, str> {
+    match raw {
+        [b'"', inner @ .., b'"'] => {
+            let mut out = Vec::with_capacity(inner.len());
+            unslash(inner, &mut out, Vec::push);
+            Cow::Owned(out.iter().map(|&b| char::from(b)).collect())
+        }
+        _ => latin1(raw),
+    }
+}
+
+/// The first cookie called `name` by Node's rules: the first header value with a match (the `"; "` join
+/// gives a later header value's start the `;` and spaces the pattern allows).
+fn node<L: AsRef<[u8]>>(lines: impl IntoIterator<Item = L>, name: &[u8]) -> Option<Found<L>> {
+    lines.into_iter().find_map(|line| {
+        let value = node_in_line(line.as_ref(), name)?;
+        Some(Found::Line(line, value))
+    })
+}
+
+/// The first match of `(?:^|;) *name=([^;]*)` in one header value: its group.
+fn node_in_line(line: &[u8], name: &[u8]) -> Option<Range<usize>> {
+    // Where `(?:^|;)` matched: the start, then just past each `;`.
+    let mut at = 0;
+    loop {
+        let mut i = at;
+        while line.get(i) == Some(&b' ') {
+            i += 1;
+        }
+        if line[i..].starts_with(name) && line.get(i + name.len()) == Some(&b'=') {
+            let value = i + name.len() + 1;
+            return Some(value..memchr::memchr(b';', &line[value..]).map_or(line.len(), |j| value + j));
+        }
+        at += memchr::memchr(b';', &line[at..])? + 1;
+    }
+}
+
+/// `cookies`' value: one starting with `"` loses its first and last characters (`value.slice(1, -1)`, empty
+/// for a lone quote); the latin-1 text.
+fn node_value(raw: &[u8]) -> Cow<'_, str> {
+    match raw {
+        [b'"', rest @ ..] => latin1(rest.split_last().map_or(&[], |(_, inner)| inner)),
+        _ => latin1(raw),
     }
 }
 
@@ -211,53 +414,6 @@ pub(crate) fn node_cookie_pairs(headers: &[&[u8]]) -> Vec<(String, String)> {
     out
 }
 
-/// npm `cookies@0.9`'s `get(name)`: Node joins the `Cookie` lines with `; `; the first `(?:^|;) *name=`
-/// match's value up to the next `;`, and a value starting with `"` loses its first and last characters.
-fn node_cookie(headers: &[&[u8]], name: &str) -> Option<String> {
-    let joined: Vec<u8> = headers.join(&b"; "[..]);
-    let line: String = match std::str::from_utf8(&joined) {
-        Ok(s) => s.to_owned(),
-        Err(_) => joined.iter().map(|&b| char::from(b)).collect(),
-    };
-    let mut at = 0;
-    loop {
-        let rest = &line[at..];
-        let trimmed = rest.trim_start_matches(' ');
-        if let Some(after) = trimmed.strip_prefix(name).and_then(|r| r.strip_prefix('=')) {
-            let value = after.split(';').next().unwrap_or_default();
-            let value = if value.starts_with('"') {
-                let mut chars = value.chars();
-                chars.next();
-                chars.next_back();
-                chars.as_str()
-            } else {
-                value
-            };
-            return Some(value.to_owned());
-        }
-        at += rest.find(';')? + 1;
-    }
-}
-
-/// The value of the cookie called `name` as Python's `cookie_parser` (Starlette) and `parse_cookie` (Django)
-/// read it: each header line as latin-1 text, split on `;`, then on the first `=`, stripped as `str.strip()`
-/// does; the **last** pair of that name wins; a quoted value is unquoted as `http.cookies._unquote` does.
-fn python_cookie<'a>(headers: impl IntoIterator<Item = &'a [u8]>, name: &str) -> Option<String> {
-    let mut found = None;
-    for bytes in headers {
-        for chunk in bytes.split(|&b| b == b';') {
-            let (k, v) = match chunk.iter().position(|&b| b == b'=') {
-                Some(i) => (&chunk[..i], &chunk[i + 1..]),
-                None => (&b""[..], chunk),
-            };
-            if strip(k) == name.as_bytes() {
-                found = Some(unquote(strip(v)).into_owned());
-            }
-        }
-    }
-    found
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -265,6 +421,12 @@ mod tests {
     fn find<'a>(lines: &'a [&'a str]) -> Option<Cow<'a, str>> {
         find_cookie(lines.iter().copied(), "session")
     }
+
+    fn with(rules: CookieRules, lines: &[&str], name: &str) -> Option<String> {
+        find_with(rules, lines, name)
+    }
+
+    const V: &str = "eyJ1IjoxfQ:1r5Q0w:c2lnbmF0dXJl";
 
     #[test]
     fn first_cookie_wins_and_others_are_ignored() {
@@ -294,6 +456,11 @@ mod tests {
             ("", None),
         ] {
             assert_eq!(find(&[line]).as_deref(), want, "{line:?}");
+            assert_eq!(
+                with(CookieRules::Werkzeug, &[line], "session").as_deref(),
+                want,
+                "{line:?}"
+            );
         }
     }
 
@@ -303,5 +470,148 @@ mod tests {
         assert_eq!(find_cookie(lines, "session").as_deref(), Some("v"));
         let lines: [&[u8]; 1] = [b"session=caf\xe9"];
         assert_eq!(find_cookie(lines, "session").as_deref(), Some("caf\u{e9}"));
+        // UTF-8 bytes are latin-1 text to Werkzeug too.
+        let lines: [&[u8]; 1] = [b"session=caf\xc3\xa9"];
+        assert_eq!(find_cookie(lines, "session").as_deref(), Some("caf\u{c3}\u{a9}"));
+    }
+
+    /// Werkzeug unquotes the UTF-8 of the latin-1 text: an octal escape is one byte of it.
+    #[test]
+    fn werkzeug_escapes_are_bytes_of_utf8() {
+        for (line, want) in [
+            ("session=\"\\303\\251\"", "\u{e9}"),
+            ("session=\"\\377\"", "\u{fffd}"),
+            ("session=\"\u{e9}\\303\\251\"", "\u{e9}\u{e9}"),
+            ("session=\"\\\u{e9}\\\"", "\u{e9}\\"),
+        ] {
+            let lines: [&[u8]; 1] = [&line.chars().map(|c| u8::try_from(c).unwrap()).collect::<Vec<u8>>()];
+            assert_eq!(find_cookie(lines, "session").as_deref(), Some(want), "{line:?}");
+        }
+    }
+
+    /// Werkzeug joins several lines with `;`: a quoted value may close in a later line.
+    #[test]
+    fn werkzeug_quotes_run_across_lines() {
+        assert_eq!(find(&["session=\"a", "b\"; x=1"]).as_deref(), Some("a;b"));
+        assert_eq!(find(&["session=\"a\\", "\"; x=1"]).as_deref(), Some("a;"));
+        assert_eq!(find(&["x=\"a", "b\"; session=v"]).as_deref(), Some("v"));
+        assert_eq!(find(&["x=\"a", "session=b\""]), None);
+        assert_eq!(find(&["session=\"a", "b; session=c"]).as_deref(), Some("\"a"));
+        assert_eq!(find(&["session=\"a"]).as_deref(), Some("\"a"));
+        assert_eq!(find(&["=\"a", "session=b\"", "session=c"]).as_deref(), Some("c"));
+        assert_eq!(
+            with(CookieRules::Werkzeug, &["session=\"a", "b\""], "session").as_deref(),
+            Some("a;b")
+        );
+        // No later line: the quote does not close, and the pair is read as the line ends.
+        assert_eq!(find(&["a=1", "session=\"a; x=1"]).as_deref(), Some("\"a"));
+    }
+
+    #[test]
+    fn python_strips_unit_separators_before_a_name() {
+        let line = format!("\x1fsessionid={V}");
+        assert_eq!(with(CookieRules::Python, &[&line], "sessionid").as_deref(), Some(V));
+    }
+
+    #[test]
+    fn python_takes_the_last_of_names_equal_after_stripping() {
+        let line = format!("sessionid={V}; \x1fsessionid=junk");
+        assert_eq!(
+            with(CookieRules::Python, &[&line], "sessionid").as_deref(),
+            Some("junk")
+        );
+        let line = [
+            format!("sessionid={V}; \x1c\x1d\x1esessionid").as_bytes(),
+            b"\x85=\xa0junk",
+        ]
+        .concat();
+        assert_eq!(
+            find_with(CookieRules::Python, [line], "sessionid").as_deref(),
+            Some("junk")
+        );
+    }
+
+    /// Each answer is what Django 5.2's `parse_cookie` and Starlette's `cookie_parser` give.
+    #[test]
+    fn lines_are_read_as_python_reads_them() {
+        for (lines, name, want) in [
+            (
+                &["session=first; x; session = \"q\\\"u\\101\" "][..],
+                "session",
+                Some("q\"uA"),
+            ),
+            (&["session=first", "session=second; a=1"], "session", Some("second")),
+            (&["session=first", "a=1"], "session", Some("first")),
+            (&["session"], "session", None),
+            (&["session=\""], "session", Some("\"")),
+            (&["session=\"\""], "session", Some("")),
+            (&["session=\"a;b\""], "session", Some("\"a")),
+            (&["session=\"\\400\\08\\"], "session", Some("\"\\400\\08\\")),
+            (&["session=\"\\400\\08\\\""], "session", Some("40008\\")),
+            (&["session=a=b"], "session", Some("a=b")),
+            (&["sessionid=1"], "session", None),
+            (&["session=;"], "session", Some("")),
+            // An empty name: a part without `=`, unless the part is empty too.
+            (&["a; b=1;  ; =; c"], "", Some("c")),
+            (&["a; b=1;  ; =;"], "", Some("a")),
+        ] {
+            assert_eq!(with(CookieRules::Python, lines, name).as_deref(), want, "{lines:?}");
+        }
+    }
+
+    #[test]
+    fn python_octal_escapes_are_characters() {
+        let lines: [&[u8]; 2] = [b"session=\"\\303\\251\\377\"", b"pref=\xe9"];
+        assert_eq!(
+            find_with(CookieRules::Python, lines, "session").as_deref(),
+            Some("\u{c3}\u{a9}\u{ff}")
+        );
+        let lines: [&[u8]; 1] = [b"session=\"\xe9\\\xe9\""];
+        assert_eq!(
+            find_with(CookieRules::Python, lines, "session").as_deref(),
+            Some("\u{e9}\u{e9}")
+        );
+    }
+
+    /// Each answer is what `cookies@0.9.1`'s `get("session")` gives.
+    #[test]
+    fn lines_are_read_as_node_reads_them() {
+        for (lines, want) in [
+            (&["a=1; session=v; session=w"][..], Some("v")),
+            (&["a=1", "session=v", "session=w"], Some("v")),
+            (&["  session=v"], Some("v")),
+            (&["a=1;   session= v "], Some(" v ")),
+            (&["\tsession=v"], None),
+            (&["session =v"], None),
+            (&["xsession=v"], None),
+            (&["xsession=v;session=w"], Some("w")),
+            (&["session"], None),
+            (&["session=\"abc\""], Some("abc")),
+            (&["session=\"abc"], Some("ab")),
+            (&["session=\""], Some("")),
+            (&["session=\"a;b\""], Some("")),
+            (&["session=a\"b\""], Some("a\"b\"")),
+            (&["session=\"a\\073\""], Some("a\\073")),
+            (&["session="], Some("")),
+            (&[""], None),
+        ] {
+            assert_eq!(with(CookieRules::Node, lines, "session").as_deref(), want, "{lines:?}");
+        }
+        let lines: [&[u8]; 1] = [b"session=caf\xc3\xa9"];
+        assert_eq!(
+            find_with(CookieRules::Node, lines, "session").as_deref(),
+            Some("caf\u{c3}\u{a9}")
+        );
+    }
+
+    #[test]
+    fn values_borrow_when_ascii() {
+        assert!(matches!(find(&["session=\"abc\""]), Some(Cow::Borrowed("abc"))));
+        // Several lines are joined only from a quote that runs off its line.
+        assert!(matches!(find(&["session=v", "x=1"]), Some(Cow::Borrowed("v"))));
+        assert!(matches!(find(&["x=\"a;b\"", "session=v"]), Some(Cow::Borrowed("v"))));
+        assert!(matches!(find(&["x=\"a", "session=v"]), Some(Cow::Owned(v)) if v == "v"));
+        assert!(matches!(latin1(b"abc"), Cow::Borrowed("abc")));
+        assert!(matches!(latin1(b"\xe9"), Cow::Owned(s) if s == "\u{e9}"));
     }
 }

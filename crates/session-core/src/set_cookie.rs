@@ -148,3 +148,26 @@ pub(crate) fn render_node_cookie(name: &str, value: Option<&str>, attrs: &Attrib
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// As in Werkzeug, `Partitioned` forces `Secure`.
+    #[test]
+    fn secure_when_asked_or_partitioned() {
+        let attrs = |secure, partitioned| Attributes {
+            domain: None,
+            path: "/",
+            secure,
+            http_only: true,
+            same_site: None,
+            partitioned,
+        };
+        for (secure, partitioned, want) in [(false, false, false), (true, false, true), (false, true, true)] {
+            let header = render("session", "v", &attrs(secure, partitioned), None, false);
+            assert_eq!(header.contains("; Secure"), want, "{header}");
+            assert_eq!(header.contains("; Partitioned"), partitioned, "{header}");
+        }
+    }
+}

@@ -13,6 +13,7 @@
 //! | [`payload`] | the payload part of an itsdangerous cookie: URL-safe base64, optionally zlib-compressed |
 //! | [`signer`] | itsdangerous' `TimestampSigner`: `payload.timestamp.signature` with HMAC over a derived key |
 //! | [`encrypted`] | Rails' encrypted cookie store and the `cookie` crate's private and signed jars (actix-session) |
+//! | [`cookie_header`] | a cookie's value in `Cookie` header values, as each framework's parser finds it |
 //!
 //! A Flask cookie is all three of the first steps in a row:
 //!
@@ -131,4 +132,20 @@ pub mod signer {
 /// ```
 pub mod encrypted {
     pub use crate::encrypted::*;
+}
+
+/// A cookie's value in a request's `Cookie` header values, as each framework's parser finds it
+/// ([`CookieRules`](cookie_header::CookieRules)): Werkzeug's (Flask; also [`find_cookie`](crate::find_cookie)),
+/// Python's `cookie_parser` (Starlette, Django) and npm `cookies` (Express). Header values are bytes, read as
+/// latin-1 text.
+///
+/// ```
+/// use session_core::wire::cookie_header::{CookieRules, find_with};
+///
+/// let lines = ["session=a; session=b"];
+/// assert_eq!(find_with(CookieRules::Werkzeug, lines, "session").as_deref(), Some("a"));
+/// assert_eq!(find_with(CookieRules::Python, lines, "session").as_deref(), Some("b"));
+/// ```
+pub mod cookie_header {
+    pub use crate::cookies::{CookieRules, find_with};
 }
