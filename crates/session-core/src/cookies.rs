@@ -114,17 +114,20 @@ enum Found<L> {
 }
 
 /// Whitespace for the `\s` of Werkzeug's cookie pattern (compiled with `re.ASCII`).
+#[inline]
 fn is_re_space(b: u8) -> bool {
     matches!(b, b'\t'..=b'\r' | b' ')
 }
 
 /// Whitespace for Python's `str.strip()` on a latin-1 character: ASCII whitespace, the separators
 /// 0x1C-0x1F, NEL and NO-BREAK SPACE.
+#[inline]
 fn is_py_space(b: u8) -> bool {
     matches!(b, b'\t'..=b'\r' | 0x1c..=b' ' | 0x85 | 0xa0)
 }
 
 /// `line[r].strip()`, as a range of `line`.
+#[inline]
 fn strip(line: &[u8], mut r: Range<usize>) -> Range<usize> {
     while r.start < r.end && is_py_space(line[r.start]) {
         r.start += 1;
@@ -136,11 +139,15 @@ fn strip(line: &[u8], mut r: Range<usize>) -> Range<usize> {
 }
 
 /// The bytes as latin-1 text, borrowed when they are ASCII.
+#[inline]
 fn latin1(bytes: &[u8]) -> Cow<'_, str> {
-    match std::str::from_utf8(bytes) {
-        Ok(s) if s.is_ascii() => Cow::Borrowed(s),
-        _ => Cow::Owned(bytes.iter().map(|&b| char::from(b)).collect()),
+    // ASCII (every real cookie value) is checked once, word by word, and borrowed.
+    if bytes.is_ascii() {
+        if let Ok(s) = std::str::from_utf8(bytes) {
+            return Cow::Borrowed(s);
+        }
     }
+    Cow::Owned(bytes.iter().map(|&b| char::from(b)).collect())
 }
 
 /// The first cookie called `name` by Werkzeug's rules: each header value's pairs in order, the header values
@@ -154,7 +161,7 @@ fn werkzeug<L: AsRef<[u8]>>(lines: impl IntoIterator<Item = L>, name: &[u8]) -> 
             if p.runs_off && more {
                 Some(Err(p.start))
             } else {
-                (!p.name.is_empty() && bytes[p.name] == *name).then_some(Ok(p.value))
+                (!p.name.is_empty() && bytes[p.name.clone()] == *name).then(|| Ok(p.value(bytes)))
             }
         });
         match hit {
@@ -169,7 +176,7 @@ fn werkzeug<L: AsRef<[u8]>>(lines: impl IntoIterator<Item = L>, name: &[u8]) -> 
                 }
                 let value = pairs(&joined)
                     .find(|p| !p.name.is_empty() && joined[p.name.clone()] == *name)?
-                    .value;
+                    .value(&joined);
                 return Some(Found::Joined(joined, value));
             }
             None => {}
@@ -184,7 +191,8 @@ struct Pair {
     /// Where the match starts.
     start: usize,
     name: Range<usize>,
-    value: Range<usize>,
+    /// The value as matched, before stripping ([`Pair::value`]).
+    raw_value: Range<usize>,
     /// The value starts with a quote that the header value ends before closing (or escapes its end): in a
     /// longer string the quoted alternative could go on.
     runs_off: bool,
@@ -192,6 +200,13 @@ struct Pair {
 
 /// The pairs of one header value in order, empty names included: what Werkzeug's `_cookie_re`
 /// (`([^=;]*)(?:\s*=\s*("(?:[^\\"]|\\.)*"|.*?))?\s*;\s*` over the value plus `;`) finds.
+impl Pair {
+    /// The value, stripped of Python's whitespace (done only for the pair that is asked for).
+    fn value(&self, line: &[u8]) -> Range<usize> {
+        strip(line, self.raw_value.clone())
+    }
+}
+
 fn pairs(line: &[u8]) -> impl Iterator<Item = Pair> + '_ {
     let mut pos = 0;
     std::iter::from_fn(move || {
@@ -215,7 +230,7 @@ fn pairs(line: &[u8]) -> impl Iterator<Item = Pair> + '_ {
                     memchr::memchr(b';', &line[pos..]).map_or(line.len(), |i| pos + i)
                 }
             };
-            value = strip(line, pos..end);
+            value = pos..end;
             pos = end;
         }
         // `\s*;`: skip to the separator (only whitespace can lie between) and past it.
@@ -223,7 +238,7 @@ fn pairs(line: &[u8]) -> impl Iterator<Item = Pair> + '_ {
         Some(Pair {
             start,
             name,
-            value,
+            raw_value: value,
             runs_off,
         })
     })
@@ -288,6 +303,7 @@ fn unslash(inner: &[u8], out: &mut Vec<u8>, plain: fn(&mut Vec<u8>, u8)) {
 /// Werkzeug's value: a `"..."` value is taken as `cv[1:-1].encode()` (the UTF-8 of its latin-1 text),
 /// unslashed (`\ooo` a byte, `\x` as `x`) and decoded as UTF-8 with U+FFFD for what is not; any other value is
 /// its latin-1 text.
+#[inline]
 fn werkzeug_value(raw: &[u8]) -> Cow<'_, str> {
     match raw {
         [b'"', inner @ .., b'"'] if inner.contains(&b'\\') => {

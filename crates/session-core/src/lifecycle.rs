@@ -234,7 +234,9 @@ impl SessionConfig {
         let mut session = Session::default();
         session.cookie_present = claimed.is_present();
         session.main_present = claimed.main.is_some();
-        session.also_delete = claimed.extra.iter().map(|(name, _)| name.clone()).collect();
+        if !claimed.extra.is_empty() {
+            session.also_delete = claimed.extra.iter().map(|(name, _)| name.clone()).collect();
+        }
         if !claimed.has_value() {
             return Loaded { session, refused: None };
         }
