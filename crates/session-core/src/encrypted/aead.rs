@@ -33,8 +33,20 @@ pub struct OsRandom;
 
 impl NonceSource for OsRandom {
     fn fill(&self, nonce: &mut [u8; NONCE_LEN]) -> Result<()> {
-        getrandom::fill(nonce).map_err(|e| SessionError::Config(format!("the OS random source failed: {e}")))
+        *nonce = os_random()?;
+        Ok(())
     }
+}
+
+/// `N` bytes from the operating system's CSPRNG: what an encrypted cookie makes fresh on every write (AES-GCM
+/// nonces, iron's salts and IVs, JWE IVs and ids).
+///
+/// # Errors
+/// [`SessionError::Config`] when the OS random source fails (the cookie is then not written).
+pub(crate) fn os_random<const N: usize>() -> Result<[u8; N]> {
+    let mut bytes = [0u8; N];
+    getrandom::fill(&mut bytes).map_err(|e| SessionError::Config(format!("the OS random source failed: {e}")))?;
+    Ok(bytes)
 }
 
 /// AES-256-GCM under one key, with the round keys and the GHASH key wiped on drop (the `zeroize` features of

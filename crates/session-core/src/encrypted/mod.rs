@@ -31,6 +31,7 @@ pub use rails::{
     rails_session_json,
 };
 
+pub(crate) use aead::os_random;
 #[cfg(test)]
 pub(crate) use aead::test_nonces;
 pub use aead::{NONCE_LEN, NonceSource, OsRandom, TAG_LEN};

@@ -39,6 +39,7 @@ use super::seam::{
 };
 use crate::cookies::node_cookie_pairs;
 use crate::data::{Entries, EntriesRef, SessionData};
+use crate::encrypted::os_random;
 use crate::error::{Result, SessionError};
 use crate::json::{from_plain_json, js_json};
 use crate::key::KeyId;
@@ -210,15 +211,9 @@ fn thumbprint(key: &[u8]) -> String {
     }
 }
 
-fn random<const N: usize>() -> Result<[u8; N]> {
-    let mut b = [0u8; N];
-    getrandom::fill(&mut b).map_err(|e| SessionError::Config(format!("the OS random source failed: {e}")))?;
-    Ok(b)
-}
-
 /// A random (version 4) UUID, as `crypto.randomUUID()` writes it.
 fn uuid_v4() -> Result<String> {
-    let mut b = random::<16>()?;
+    let mut b = os_random::<16>()?;
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     Ok(crate::json::uuid_text(&b))
@@ -378,7 +373,7 @@ impl Jwe {
                     secret.cbc_kid
                 );
                 let header_b64 = URL_SAFE_NO_PAD.encode(header);
-                let iv = random::<16>()?;
+                let iv = os_random::<16>()?;
                 let ct = cbc::Encryptor::<aes::Aes256>::new(secret.cbc[32..].into(), &iv.into())
                     .encrypt_padded_vec_mut::<Pkcs7>(plaintext);
                 let tag = cbc_hs512_tag(&secret.cbc[..32], header_b64.as_bytes(), &iv, &ct);
@@ -392,7 +387,7 @@ impl Jwe {
             Flavour::NextAuthV4 => {
                 let header_b64 =
                     URL_SAFE_NO_PAD.encode(format!("{{\"alg\":\"dir\",\"enc\":\"{}\"}}", Enc::A256Gcm.name()));
-                let iv = random::<12>()?;
+                let iv = os_random::<12>()?;
                 let mut sealed = Aes256Gcm::new(secret.gcm.as_slice().into())
                     .encrypt(
                         Nonce::from_slice(&iv),

@@ -36,6 +36,7 @@ use super::seam::{
 };
 use crate::cookies::node_cookie_pairs;
 use crate::data::{EntriesRef, SessionData};
+use crate::encrypted::os_random;
 use crate::error::{Result, SessionError};
 use crate::json::js_json;
 use crate::key::KeyId;
@@ -238,12 +239,6 @@ fn mac(password: &[u8], salt_hex: &str, base: &str) -> [u8; 32] {
     m.finalize().into_bytes().into()
 }
 
-fn random<const N: usize>() -> Result<[u8; N]> {
-    let mut b = [0u8; N];
-    getrandom::fill(&mut b).map_err(|e| SessionError::Config(format!("the OS random source failed: {e}")))?;
-    Ok(b)
-}
-
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -358,9 +353,9 @@ impl Codec for Iron {
     /// `sealData(session, { password, ttl })` with the sealing password; `exp` is `now + ttl` as handed in.
     fn seal_serialized(&self, serialized: &[u8], _now: u64, expires: Option<u64>) -> Result<Sealed<'_>> {
         let password = &self.passwords[0];
-        let enc_salt = hex(&random::<32>()?);
-        let mac_salt = hex(&random::<32>()?);
-        let iv = random::<16>()?;
+        let enc_salt = hex(&os_random::<32>()?);
+        let mac_salt = hex(&os_random::<32>()?);
+        let iv = os_random::<16>()?;
         let key = derive(&password.secret, &enc_salt);
         let ct = cbc::Encryptor::<aes::Aes256>::new(key.as_ref().into(), &iv.into())
             .encrypt_padded_vec_mut::<Pkcs7>(serialized);
