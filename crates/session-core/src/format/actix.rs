@@ -9,8 +9,8 @@ use std::borrow::Cow;
 use smallvec::smallvec;
 
 use super::seam::{
-    Claimed, Codec, CookieOrder, Decoded, Defaults, DeleteWhen, ExpiryRule, Limits, Peeked, Refresh, Rules, Sealed,
-    SessionText, Settings, Spec,
+    Codec, CookieOrder, Decoded, Defaults, DeleteWhen, ExpiryRule, Limits, Peeked, Refresh, Rules, Sealed, SessionText,
+    Settings, Spec,
 };
 use crate::data::EntriesRef;
 use crate::encrypted::{
@@ -104,8 +104,8 @@ impl Codec for Jar {
     }
 
     /// actix-session has no server-side expiry: no age check.
-    fn open(&self, claimed: &Claimed, _now: u64, _max_age: Option<u64>, _limits: Limits) -> Result<Decoded> {
-        let d = self.0.decode(claimed.main.as_deref().unwrap_or_default())?;
+    fn open_main(&self, value: &str, _now: u64, _max_age: Option<u64>, _limits: Limits) -> Result<Decoded> {
+        let d = self.0.decode(value)?;
         Ok(Decoded {
             data: d.data.into(),
             timestamp: None,

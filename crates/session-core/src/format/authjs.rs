@@ -462,6 +462,10 @@ impl Codec for Jwe {
         claimed
     }
 
+    fn open_main(&self, value: &str, now: u64, max_age: Option<u64>, limits: Limits) -> Result<Decoded> {
+        self.open(&Claimed::main(value), now, max_age, limits)
+    }
+
     /// jose's `jwtDecrypt` with Auth.js' key lookup and 15 s of clock tolerance on `exp` and `nbf`.
     fn open(&self, claimed: &Claimed, now: u64, _max_age: Option<u64>, limits: Limits) -> Result<Decoded> {
         let token = self.token(claimed);

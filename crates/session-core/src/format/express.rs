@@ -129,6 +129,10 @@ impl Codec for Express {
         }
     }
 
+    fn open_main(&self, value: &str, now: u64, max_age: Option<u64>, limits: Limits) -> Result<Decoded> {
+        self.open(&Claimed::main(value), now, max_age, limits)
+    }
+
     /// cookies' `get(name, { signed: true })`, then cookie-session's `decode`: a missing or wrong `.sig` is no
     /// session; a validly signed value that is not base64 of a JSON object is refused (`bad_payload`).
     fn open(&self, claimed: &Claimed, _now: u64, _max_age: Option<u64>, limits: Limits) -> Result<Decoded> {

@@ -7,8 +7,8 @@ use std::borrow::Cow;
 use smallvec::smallvec;
 
 use super::seam::{
-    Claimed, Codec, CookieOrder, Decoded, Defaults, DeleteWhen, ExpiryRule, Limits, Peeked, Refresh, Rules, Sealed,
-    SessionText, Settings, Spec,
+    Codec, CookieOrder, Decoded, Defaults, DeleteWhen, ExpiryRule, Limits, Peeked, Refresh, Rules, Sealed, SessionText,
+    Settings, Spec,
 };
 use crate::data::{EntriesRef, SessionData};
 use crate::error::{Result, SessionError};
@@ -107,10 +107,6 @@ impl Codec for Flask {
 
     fn name(&self) -> &str {
         &self.name
-    }
-
-    fn open(&self, claimed: &Claimed, now: u64, max_age: Option<u64>, limits: Limits) -> Result<Decoded> {
-        self.decode(claimed.main.as_deref().unwrap_or_default(), now, max_age, limits)
     }
 
     fn open_main(&self, value: &str, now: u64, max_age: Option<u64>, limits: Limits) -> Result<Decoded> {

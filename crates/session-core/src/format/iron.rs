@@ -267,6 +267,10 @@ impl Codec for Iron {
         claimed
     }
 
+    fn open_main(&self, value: &str, now: u64, max_age: Option<u64>, limits: Limits) -> Result<Decoded> {
+        self.open(&Claimed::main(value), now, max_age, limits)
+    }
+
     /// `unsealData`: the seal's parts in iron's order of checks (shape, prefix, expiry, password id, MAC), then
     /// the cipher and `JSON.parse`. iron-session answers 500 for some forgeable shapes (a wrong prefix, a
     /// non-digit expiry, an unknown password id); every refusal here is an empty session.

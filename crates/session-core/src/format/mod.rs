@@ -201,7 +201,7 @@ impl Codec for Unusable {
         self.1
     }
 
-    fn open(&self, _: &Claimed, _: u64, _: Option<u64>, _: Limits) -> Result<Decoded> {
+    fn open_main(&self, _: &str, _: u64, _: Option<u64>, _: Limits) -> Result<Decoded> {
         Err(self.0.clone())
     }
     fn serialize(&self, _: crate::data::EntriesRef<'_>) -> Vec<u8> {

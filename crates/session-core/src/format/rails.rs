@@ -9,8 +9,8 @@ use std::borrow::Cow;
 use smallvec::smallvec;
 
 use super::seam::{
-    Claimed, Codec, CookieOrder, Decoded, Defaults, DeleteWhen, ExpiryRule, Limits, Peeked, Refresh, Rules, Sealed,
-    SessionText, Settings, Spec,
+    Codec, CookieOrder, Decoded, Defaults, DeleteWhen, ExpiryRule, Limits, Peeked, Refresh, Rules, Sealed, SessionText,
+    Settings, Spec,
 };
 use crate::data::EntriesRef;
 use crate::encrypted::{RAILS_DEFAULT_COOKIE_NAME, RailsCodec, RailsDigest, rails_session_json};
@@ -83,8 +83,8 @@ impl Codec for Rails {
     }
 
     /// No timestamp inside: Rails checks its sealed `exp`.
-    fn open(&self, claimed: &Claimed, now: u64, _max_age: Option<u64>, _limits: Limits) -> Result<Decoded> {
-        let d = self.0.decode(claimed.main.as_deref().unwrap_or_default(), now)?;
+    fn open_main(&self, value: &str, now: u64, _max_age: Option<u64>, _limits: Limits) -> Result<Decoded> {
+        let d = self.0.decode(value, now)?;
         Ok(Decoded {
             data: d.data.into(),
             timestamp: None,

@@ -224,20 +224,22 @@ pub(crate) trait Codec: Send + Sync + std::fmt::Debug {
     }
 
     /// Verifies and decodes the claimed cookies. Every layout authenticates the whole session: a companion or
-    /// chunk from another session never verifies.
+    /// chunk from another session never verifies. By default: [`Codec::open_main`] of the main cookie, all a
+    /// one-cookie format needs.
     ///
     /// # Errors
     /// `Malformed`, `BadSignature`, `Expired`, `FromTheFuture`, `BadPayload` or `PayloadTooLarge`.
-    fn open(&self, claimed: &Claimed, now: u64, max_age: Option<u64>, limits: Limits) -> Result<Decoded>;
+    fn open(&self, claimed: &Claimed, now: u64, max_age: Option<u64>, limits: Limits) -> Result<Decoded> {
+        self.open_main(claimed.main.as_deref().unwrap_or_default(), now, max_age, limits)
+    }
 
-    /// [`Codec::open`] of a main cookie's value alone (what a single-cookie format needs; a format whose
-    /// session spans several cookies finds the others missing).
+    /// Verifies and decodes a main cookie's value alone. A format whose session spans several cookies opens it
+    /// as a request holding only that cookie ([`Codec::open`] of [`Claimed::main`]), so its companions or
+    /// chunks are missing.
     ///
     /// # Errors
     /// As [`Codec::open`].
-    fn open_main(&self, value: &str, now: u64, max_age: Option<u64>, limits: Limits) -> Result<Decoded> {
-        self.open(&Claimed::main(value), now, max_age, limits)
-    }
+    fn open_main(&self, value: &str, now: u64, max_age: Option<u64>, limits: Limits) -> Result<Decoded>;
 
     /// The session as this format's serializer writes it (what [`Codec::seal_serialized`] takes).
     fn serialize(&self, data: EntriesRef<'_>) -> Vec<u8>;

@@ -16,8 +16,8 @@ use smallvec::smallvec;
 
 use super::pyjson;
 use super::seam::{
-    Claimed, Codec, CookieOrder, Decoded, Defaults, DeleteWhen, ExpiryRule, Limits, Peeked, Refresh, Rules, Sealed,
-    SessionText, Settings, Spec,
+    Codec, CookieOrder, Decoded, Defaults, DeleteWhen, ExpiryRule, Limits, Peeked, Refresh, Rules, Sealed, SessionText,
+    Settings, Spec,
 };
 use crate::cookies::CookieRules;
 use crate::data::{EntriesRef, SessionData};
@@ -144,10 +144,6 @@ impl Codec for Starlette {
 
     fn reading(&self) -> CookieRules {
         CookieRules::Python
-    }
-
-    fn open(&self, claimed: &Claimed, now: u64, max_age: Option<u64>, limits: Limits) -> Result<Decoded> {
-        self.decode(claimed.main.as_deref().unwrap_or_default(), now, max_age, limits)
     }
 
     fn open_main(&self, value: &str, now: u64, max_age: Option<u64>, limits: Limits) -> Result<Decoded> {
