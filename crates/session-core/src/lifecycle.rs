@@ -190,16 +190,14 @@ impl SessionConfig {
             return self.load_value(own, now);
         };
         let mut loaded = self.load_value(own, now);
+        // The old format's cookies the request carried, under names this format does not write.
         let own_names = self.0.codec.codec().names();
-        let stale: Vec<String> = m
-            .codec
-            .codec()
-            .names()
+        let old_main = old.main.as_ref().map(|_| m.codec.codec().name());
+        let stale = old_main
             .into_iter()
-            .enumerate()
-            .filter(|&(i, n)| !own_names.contains(&n) && old_has(old, n, i == 0))
-            .map(|(_, n)| n.to_owned())
-            .collect();
+            .chain(old.extra.iter().map(|(name, _)| name.as_str()))
+            .filter(|name| !own_names.contains(name))
+            .map(str::to_owned);
         loaded.session.also_delete.extend(stale);
         if loaded.session.verified_by().is_some() || !old.has_value() {
             return loaded;
@@ -484,15 +482,6 @@ impl SessionConfig {
         out.set_cookies = headers;
         out.vary_cookie |= vary;
         Ok(out)
-    }
-}
-
-/// Whether the claimed cookies include one called `name`.
-fn old_has(old: &Claimed, name: &str, main: bool) -> bool {
-    if main {
-        old.main.is_some()
-    } else {
-        old.extra(name).is_some()
     }
 }
 
