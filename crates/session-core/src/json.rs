@@ -110,6 +110,20 @@ fn write_map<'a>(mut entries: impl Iterator<Item = (&'a str, &'a Value)>, out: &
     out.push('}');
 }
 
+/// The two-character escapes JSON writers share (Python's `json.dumps`, JavaScript's `JSON.stringify`).
+fn short_escape(c: char) -> Option<&'static str> {
+    Some(match c {
+        '"' => "\\\"",
+        '\\' => "\\\\",
+        '\n' => "\\n",
+        '\r' => "\\r",
+        '\t' => "\\t",
+        '\u{8}' => "\\b",
+        '\u{c}' => "\\f",
+        _ => return None,
+    })
+}
+
 /// Python's `json.dumps(ensure_ascii=True)` string encoding.
 pub(crate) fn write_str(s: &str, out: &mut String) {
     out.push('"');
@@ -124,15 +138,9 @@ pub(crate) fn write_str(s: &str, out: &mut String) {
         rest = &rest[safe..];
         let Some(c) = rest.chars().next() else { break };
         rest = &rest[c.len_utf8()..];
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            _ => {
+        match short_escape(c) {
+            Some(escape) => out.push_str(escape),
+            None => {
                 let mut buf = [0u16; 2];
                 for unit in c.encode_utf16(&mut buf) {
                     let _ = write!(out, "\\u{unit:04x}");
@@ -148,18 +156,12 @@ pub(crate) fn write_str(s: &str, out: &mut String) {
 pub(crate) fn write_js_str(s: &str, out: &mut String) {
     out.push('"');
     for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            c if u32::from(c) < 0x20 => {
+        match short_escape(c) {
+            Some(escape) => out.push_str(escape),
+            None if u32::from(c) < 0x20 => {
                 let _ = write!(out, "\\u{:04x}", u32::from(c));
             }
-            c => out.push(c),
+            None => out.push(c),
         }
     }
     out.push('"');
