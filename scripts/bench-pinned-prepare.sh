@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds and gathers what scripts/bench-pinned.sh needs on a machine without Rust or network (issue 17):
+# Builds and gathers what scripts/bench-pinned.sh needs on a machine without Rust or network:
 # bench-servers (benches-http, release, stripped) and wrk with the shared libraries it loads beyond glibc.
 #
 #   scripts/bench-pinned-prepare.sh            # into target/bench-carry (ignored by git)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# HTTP load of our adapters against the Rust peers, servers and load generator pinned to separate cores (issue 17).
+# HTTP load of our adapters against the Rust peers, servers and load generator pinned to separate cores.
 #
 # Self-contained: needs no Rust, no Python and no network, only bash, coreutils, taskset (util-linux) and the
 # prebuilt binaries that `scripts/bench-pinned-prepare.sh` puts in the carry folder:

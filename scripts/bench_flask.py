@@ -1,4 +1,4 @@
-"""Times Flask's real session serializer on the benchmark payloads (issue 9's Flask baseline).
+"""Times Flask's real session serializer on the benchmark payloads (the Flask baseline of the codec benchmarks).
 
 Run with the pinned venv (scripts/requirements.txt); `cargo xtask bench` does this for you:
 

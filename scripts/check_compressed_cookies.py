@@ -1,4 +1,4 @@
-"""Checks cookies written by our codec against real Python zlib and real Flask (issue 17).
+"""Checks cookies written by our codec against real Python zlib and real Flask.
 
 Run by `crates/session-core/tests/flask_reads_ours.rs`, which writes a JSON file of cases and calls
 

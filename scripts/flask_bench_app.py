@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Flask side of the HTTP load benchmark (`cargo xtask bench --http`, issue 9).
+"""Flask side of the HTTP load benchmark (`cargo xtask bench --http`).
 
 The same four routes as benches-http's `bench-servers`, with Flask's default session (the seed app's
 setup: `app.secret_key`, nothing else):

@@ -1,4 +1,4 @@
-//! `bench-servers`: the HTTP servers `cargo xtask bench --http` puts under `wrk` (issue 9).
+//! `bench-servers`: the HTTP servers `cargo xtask bench --http` puts under `wrk`.
 //!
 //! ```text
 //! SECRET_KEY=<64 bytes of text> bench-servers --stack NAME --port P [--threads N]
@@ -19,7 +19,7 @@
 //!   find the `session` cookie, verify its HMAC-SHA1 (Flask's derived key, pre-keyed state), decode the
 //!   payload and parse it. No age check, no compression, no session object. `/floor` with the cookie ÷ `/bare`
 //!   without it is how close to 1 any signed cookie can bring "a read with a session ÷ the same request without
-//!   one" on that framework (issue 17).
+//!   one" on that framework.
 //!
 //! Stacks (`--stack`), by index for `--port-base`:
 //! 0 `ours-axum` (session-axum), 1 `ours-actix` (session-actix), 2 `ours-hyper` (session-hyper on a

@@ -1,4 +1,4 @@
-//! `cargo xtask bench [--quick] [--json PATH]`: the codec benchmarks of issue 9 in one run.
+//! `cargo xtask bench [--quick] [--json PATH]`: the codec benchmarks in one run.
 //!
 //! 1. `cargo bench -p session-core --bench codec -- --noplot` (criterion; `--quick` sets `SESSION_BENCH_QUICK=1`),
 //!    then the medians are read back from `<target>/criterion/**/new/{benchmark,estimates}.json`, keeping only
@@ -264,7 +264,7 @@ fn print_tables(ours: &BTreeMap<String, f64>, rows: &[Value], targets: &[Value],
             );
         }
     }
-    println!("\ntargets (issue 9):");
+    println!("\ntargets:");
     for t in targets {
         println!(
             "  {:<5} {:<52} measured {:.2}",

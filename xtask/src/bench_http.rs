@@ -1,5 +1,5 @@
 //! `cargo xtask bench --http [--quick] [--json PATH] [--port-base N] [--rounds N] [--seconds S]`: the HTTP
-//! load part of issue 9.
+//! load benchmark.
 //!
 //! 1. Builds `benches-http` (its own Cargo workspace, not built by the main one) in release mode into
 //!    `<target>/benches-http`, and makes sure `wrk` is installed (Debian package; installed with apt-get when
@@ -18,7 +18,7 @@
 //! 4. Prints the median req/s per stack and route, every run, the ratios (each the median of the per-round
 //!    ratios) and the issue's targets; `--json PATH` writes the same.
 //!
-//! `--pinned` (issue 17; needs at least 8 CPUs): every server runs under `taskset -c 0-3` with 4 worker threads
+//! `--pinned` (needs at least 8 CPUs): every server runs under `taskset -c 0-3` with 4 worker threads
 //! (gunicorn: 4 workers) and wrk under `taskset -c 4-11` with `-t8 -c128` (`4-7`, `-t4`, with fewer than 12
 //! CPUs), 2 rounds by default, so the load generator never competes with the server for a core.
 //! `scripts/bench-pinned.sh` does the same without cargo or Python (prebuilt binaries, Rust stacks only). A missed target is reported, not an
@@ -752,7 +752,7 @@ fn print_table(
             r["value"].as_f64().unwrap_or(f64::NAN)
         );
     }
-    let _ = writeln!(out, "\ntargets (issues 9 and 17, HTTP):");
+    let _ = writeln!(out, "\ntargets (HTTP):");
     for t in targets {
         let _ = writeln!(
             out,

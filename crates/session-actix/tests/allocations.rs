@@ -1,4 +1,4 @@
-//! Heap allocations our middleware adds to a request (issue 17), counted around `actix_web::test::call_service`
+//! Heap allocations our middleware adds to a request, counted around `actix_web::test::call_service`
 //! on an app with `/bare` (outside the middleware), `/plain` (inside, session untouched) and `/read`, all sent
 //! the same session cookie. actix-web's own allocations are the same on every route, so the differences are
 //! ours: the handle, the cookie's value, the boxed future, the extension, and decoding the cookie (a permanent
@@ -63,7 +63,7 @@ async fn middleware_allocations_per_request() {
     let [(_, bare), (_, plain), (_, read)] = counts[..] else {
         panic!("three routes measured")
     };
-    // Lazy decoding (issue 17): an untouched request no longer builds the session's values (one allocation
+    // Lazy decoding: an untouched request no longer builds the session's values (one allocation
     // fewer here), and a read builds the one value it reads (one more there); the total for /read is unchanged.
     // The signature and the timestamp decode on the stack: two fewer.
     assert!(

@@ -346,7 +346,7 @@ async fn get_session_works_on_service_requests() {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Request-path robustness (issue 13): each of these failed before the fix.
+// Request-path robustness: each of these failed before the fix.
 
 /// A permanent session of about 4.2 KB, signed as Flask (which only warns) would write it.
 fn oversized_permanent_cookie() -> String {
@@ -483,7 +483,7 @@ async fn nested_scopes_with_the_middleware_twice_share_one_session() {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// One handler API, native errors (issue 14).
+// One handler API, native errors.
 
 #[actix_web::test]
 async fn question_mark_in_a_handler_gives_a_500_that_leaks_nothing() {

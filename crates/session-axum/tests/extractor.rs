@@ -146,7 +146,7 @@ fn handler_set_cookie_is_kept_and_oversize_is_a_500() {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Request-path robustness (issue 13): each of these failed before the fix.
+// Request-path robustness: each of these failed before the fix.
 
 /// A permanent session of about 4.2 KB, signed as Flask (which only warns) would write it.
 fn oversized_permanent_cookie() -> String {
@@ -212,7 +212,7 @@ fn nested_routers_with_the_layer_twice_share_one_session() {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// One handler API, native errors (issue 14).
+// One handler API, native errors.
 
 #[test]
 fn question_mark_in_a_handler_gives_a_500_that_leaks_nothing() {

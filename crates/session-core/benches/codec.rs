@@ -1,11 +1,11 @@
-//! Cookie codec benchmarks (issue 9): our encode/decode, the raw floor and the `cookie` crate peer, in one run.
+//! Cookie codec benchmarks: our encode/decode, the raw floor and the `cookie` crate peer, in one run.
 //!
 //! Benchmark ids are stable; `cargo xtask bench` reads their medians from `target/criterion/**/new/`:
 //!
 //! - `encode/{typical,large}`, `decode/{typical,large}`: [`CookieCodec`] with default settings (Flask's
 //!   compression rule: both payloads compress, so both cookies are zlib cookies, as Flask writes them).
 //! - `encode_nocompress/*`, `decode_nocompress/*`: the same with [`Compression::Never`].
-//! - `decode` checks the whole payload but builds no value (lazy decoding, issue 17); `decode_get_one/*` is
+//! - `decode` checks the whole payload but builds no value (lazy decoding); `decode_get_one/*` is
 //!   `decode` plus reading one key (`_user_id`, what a login check reads), `decode_get_all/*` plus building
 //!   every value (the full work, as a handler that reads everything pays it). `decode_eager/*` is the decode as
 //!   it was before lazy decoding (verify, payload, the whole value tree built, Flask's session shape rule): the
@@ -24,7 +24,7 @@
 //!   alone (reused state), to show how much of the payload steps they are. `parts/zlib_payload_encode{,_zlib6}/
 //!   write_route` is the payload step for the HTTP benchmark's `/write` session (36 bytes, never compressed).
 //! - `peer_cookie_signed/{encode,decode}/*`: the `cookie` crate's `SignedJar` (HMAC-SHA256) + `serde_json`.
-//! - `request/{read_anon,read,floor}`: the session work of the HTTP benchmark's `/read` (issue 17's "a read with
+//! - `request/{read_anon,read,floor}`: the session work of the HTTP benchmark's `/read` (the target "a read with
 //!   a session ÷ the same request without one"), in process: a [`SessionHandle`] made from the request's
 //!   `Cookie` header, `get::<String>("username")`, `finish()`, without a cookie (`read_anon`) and with the
 //!   `/login-setup` cookie (`{"counter":0,"username":"alice"}`, 64 B, uncompressed; `read`); `floor` is the
@@ -222,7 +222,7 @@ fn lazy(c: &mut Criterion, cases: &[Case], codec: &CookieCodec) {
         &Keyring::new(SecretKey::parse(SECRET).expect("a valid bench key")),
         SignerOptions::default(),
     );
-    // `Flask::decode` before issue 17: the same public pieces, every value built.
+    // `Flask::decode` before lazy decoding: the same public pieces, every value built.
     let eager = |cookie: &str| -> Option<Map> {
         let v = signer.unsign(cookie, NOW, Some(MAX_AGE)).ok()?;
         let json = decode_payload(v.payload, DEFAULT_MAX_DECOMPRESSED).ok()?;

@@ -1,5 +1,5 @@
 //! Decodes one of the benchmark cookies `N` times, for instruction counts that do not depend on how busy the
-//! machine is (issue 17; `docs/benchmarks.md`, "Instruction counts"):
+//! machine is (`docs/benchmarks.md`, "Instruction counts"):
 //!
 //! ```sh
 //! cargo build --release -p session-core --example decode_loop

@@ -1,4 +1,4 @@
-//! Every compressed cookie we write is read by real Python zlib and real Flask (issue 17).
+//! Every compressed cookie we write is read by real Python zlib and real Flask.
 //!
 //! Writes ~400 cookies (the bench payloads and generated session-like tagged JSON from 2 bytes to past the
 //! 4 KiB cookie limit, compressible and not) with the default codec (Flask's compression rule), then runs

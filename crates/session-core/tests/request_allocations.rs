@@ -1,4 +1,4 @@
-//! Heap allocations per request on the core's request path (issue 17): what every adapter pays for a request
+//! Heap allocations per request on the core's request path: what every adapter pays for a request
 //! that does not touch the session, one that reads a key, and one that writes, with the `/read` session of
 //! `cargo xtask bench --http` (`{"counter":0,"username":"alice"}`, Flask format, default settings).
 //!

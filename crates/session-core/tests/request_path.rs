@@ -1,4 +1,4 @@
-//! The request path at its edges (issue 13): refreshes that do not fit, time values at their limits, the
+//! The request path at its edges: refreshes that do not fit, time values at their limits, the
 //! `Domain` attribute, cookie prefixes, and how a `Cookie` line is read. Each test failed before its fix.
 #![allow(clippy::unwrap_used, reason = "a test that fails should fail loudly")]
 

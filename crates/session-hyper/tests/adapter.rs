@@ -178,7 +178,7 @@ fn plain_functions_load_and_apply() {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Request-path robustness (issue 13): each of these failed before the fix.
+// Request-path robustness: each of these failed before the fix.
 
 /// Sends one request with `cookies` through `service`; the body is the handler's.
 fn send<S>(service: S, cookies: &[&[u8]]) -> Response<String>
@@ -298,7 +298,7 @@ fn stacked_layers_share_one_session() {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// One handler API (issue 14): `request.session()`, `status()`, `Vary: *`.
+// One handler API: `request.session()`, `status()`, `Vary: *`.
 
 #[test]
 fn request_session_and_status_say_why_there_is_no_session() {

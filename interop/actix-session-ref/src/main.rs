@@ -1,5 +1,5 @@
 //! The real actix-session (0.11, `CookieSessionStore`, actix-web 4 and its `cookie` 0.16) as a reference for
-//! issue 16. Not part of the library's build.
+//! the actix-session interop. Not part of the library's build.
 //!
 //! ```text
 //! actix-session-ref vectors --out DIR     write DIR/actix_session_known_answers.json and actix_session_tamper.json
