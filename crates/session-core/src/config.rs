@@ -528,7 +528,7 @@ impl SessionConfigBuilder {
         let settings = Settings {
             keyring: &keyring,
             signer: &signer,
-            compression: defaults.compression,
+            compression: self.compression.unwrap_or(defaults.compression),
             cookie_name: &cookie_name,
             key_ids: self.key_ids.as_deref(),
             max_chunks: self.cookie_chunks,
@@ -552,7 +552,6 @@ impl SessionConfigBuilder {
             }
         };
         let codec = codec
-            .with_compression(self.compression.unwrap_or(defaults.compression))
             .with_max_decompressed(self.max_decompressed)
             .with_max_values(self.max_values);
         Ok(SessionConfig(Arc::new(Inner {
