@@ -22,53 +22,21 @@
 const path = require('path')
 const { pathToFileURL } = require('url')
 
-const MODULES = path.resolve((process.env.NODE_PATH || '').split(path.delimiter).find(Boolean) ||
-  path.join(__dirname, '..', '..', 'target', 'node', 'node_modules'))
+const { MODULES, LOGIN_FORM, dieFor, keyFromEnv, escape } = require('./seed_common')
 const express = require(path.join(MODULES, 'express'))
 
 /** An ES module file of @auth/core, by path (its export map does not list the SessionStore). */
 const authCore = (file) => import(pathToFileURL(path.join(MODULES, '@auth', 'core', file)).href)
 
-const LOGIN_FORM = `
-        <form method="post">
-            <p><input type=text name=username>
-            <p><input type=submit value=Login>
-        </form>
-    `
-
 /** Auth.js' default session lifetime (session.maxAge). */
 const MAX_AGE = 30 * 24 * 60 * 60
 
-function die (msg) {
-  console.error(`authjs_app.js: ${msg}`)
-  process.exit(1)
-}
+const die = dieFor('authjs_app.js')
 
 /** SECRET_KEY: the text itself (Auth.js hashes its UTF-8 bytes), or bytes, read as every other seed app reads it. */
 function secretFromEnv () {
-  const raw = process.env.SECRET_KEY
-  if (!raw) die("SECRET_KEY is not set (plain text, 'hex:<hex>' or 'base64:<base64>')")
-  if (raw.startsWith('hex:')) {
-    const hex = raw.slice(4)
-    if (hex.length % 2 || /[^0-9a-fA-F]/.test(hex)) die('SECRET_KEY could not be decoded: not hex')
-    if (!hex.length) die('SECRET_KEY decodes to an empty key')
-    return new Uint8Array(Buffer.from(hex, 'hex'))
-  }
-  if (raw.startsWith('base64:')) {
-    const b64 = raw.slice(7)
-    if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(b64)) {
-      die('SECRET_KEY could not be decoded: not standard base64')
-    }
-    if (!b64.length) die('SECRET_KEY decodes to an empty key')
-    return new Uint8Array(Buffer.from(b64, 'base64'))
-  }
-  return raw
-}
-
-/** MarkupSafe's escape(): & < > " ' as &amp; &lt; &gt; &#34; &#39;. */
-function escape (text) {
-  const map = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;' }
-  return String(text).replace(/[&<>"']/g, (c) => map[c])
+  const key = keyFromEnv(die)
+  return key.plain ?? new Uint8Array(key.bytes)
 }
 
 async function main () {

@@ -13,49 +13,15 @@
 
 const path = require('path')
 
-const MODULES = (process.env.NODE_PATH || '').split(path.delimiter).find(Boolean) ||
-  path.join(__dirname, '..', '..', 'target', 'node', 'node_modules')
+const { MODULES, LOGIN_FORM, dieFor, keyFromEnv, escape } = require('./seed_common')
 const express = require(path.join(MODULES, 'express'))
 const cookieSession = require(path.join(MODULES, 'cookie-session'))
 
-const LOGIN_FORM = `
-        <form method="post">
-            <p><input type=text name=username>
-            <p><input type=submit value=Login>
-        </form>
-    `
-
-function die (msg) {
-  console.error(`express_app.js: ${msg}`)
-  process.exit(1)
-}
+const die = dieFor('express_app.js')
 
 /** SECRET_KEY as bytes, read as every other seed app reads it. */
 function secretKeyFromEnv () {
-  const raw = process.env.SECRET_KEY
-  if (!raw) die("SECRET_KEY is not set (plain text, 'hex:<hex>' or 'base64:<base64>')")
-  let key
-  if (raw.startsWith('hex:')) {
-    const hex = raw.slice(4)
-    if (hex.length % 2 || /[^0-9a-fA-F]/.test(hex)) die('SECRET_KEY could not be decoded: not hex')
-    key = Buffer.from(hex, 'hex')
-  } else if (raw.startsWith('base64:')) {
-    const b64 = raw.slice(7)
-    if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(b64)) {
-      die('SECRET_KEY could not be decoded: not standard base64')
-    }
-    key = Buffer.from(b64, 'base64')
-  } else {
-    key = Buffer.from(raw, 'utf8')
-  }
-  if (!key.length) die('SECRET_KEY decodes to an empty key')
-  return key
-}
-
-/** MarkupSafe's escape(): & < > " ' as &amp; &lt; &gt; &#34; &#39;. */
-function escape (text) {
-  const map = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;' }
-  return String(text).replace(/[&<>"']/g, (c) => map[c])
+  return keyFromEnv(die).bytes
 }
 
 function main () {

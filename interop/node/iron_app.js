@@ -17,49 +17,25 @@
 
 const path = require('path')
 
-const MODULES = path.resolve((process.env.NODE_PATH || '').split(path.delimiter).find(Boolean) ||
-  path.join(__dirname, '..', '..', 'target', 'node', 'node_modules'))
+const { MODULES, LOGIN_FORM, dieFor, keyFromEnv, escape } = require('./seed_common')
 const express = require(path.join(MODULES, 'express'))
 const { getIronSession } = require(path.join(MODULES, 'iron-session'))
 
-const LOGIN_FORM = `
-        <form method="post">
-            <p><input type=text name=username>
-            <p><input type=submit value=Login>
-        </form>
-    `
-
-function die (msg) {
-  console.error(`iron_app.js: ${msg}`)
-  process.exit(1)
-}
+const die = dieFor('iron_app.js')
 
 /** SECRET_KEY as the password text, read as every other seed app reads the key. */
 function passwordFromEnv () {
-  const raw = process.env.SECRET_KEY
-  if (!raw) die("SECRET_KEY is not set (plain text, 'hex:<hex>' or 'base64:<base64>', at least 32 characters)")
-  let password = raw
-  if (raw.startsWith('hex:') || raw.startsWith('base64:')) {
-    const hex = raw.startsWith('hex:')
-    const text = raw.slice(hex ? 4 : 7)
-    if (hex && (text.length % 2 || /[^0-9a-fA-F]/.test(text))) die('SECRET_KEY could not be decoded: not hex')
-    if (!hex && !/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(text)) {
-      die('SECRET_KEY could not be decoded: not standard base64')
-    }
+  const key = keyFromEnv(die, ', at least 32 characters')
+  let password = key.plain
+  if (password === null) {
     try {
-      password = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(text, hex ? 'hex' : 'base64'))
+      password = new TextDecoder('utf-8', { fatal: true }).decode(key.bytes)
     } catch {
       die('SECRET_KEY is not UTF-8 text: an iron-session password is text')
     }
   }
   if (password.length < 32) die(`SECRET_KEY has ${password.length} characters; iron-session needs at least 32`)
   return password
-}
-
-/** MarkupSafe's escape(): & < > " ' as &amp; &lt; &gt; &#34; &#39;. */
-function escape (text) {
-  const map = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;' }
-  return String(text).replace(/[&<>"']/g, (c) => map[c])
 }
 
 function main () {
