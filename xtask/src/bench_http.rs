@@ -469,25 +469,7 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<()> {
 
 /// `wrk` on PATH, or installs the Debian package.
 fn ensure_wrk() -> Result<PathBuf> {
-    if let Some(p) = which("wrk") {
-        return Ok(p);
-    }
-    eprintln!("==> xtask bench --http: wrk not found; installing the Debian package (apt-get install -y wrk)");
-    let apt = |args: &[&str]| {
-        Command::new("apt-get")
-            .args(args)
-            .env("DEBIAN_FRONTEND", "noninteractive")
-            .status()
-            .is_ok_and(|s| s.success())
-    };
-    // A stale or empty package list is the usual reason the first try fails.
-    let installed = apt(&["install", "-y", "wrk"]) || (apt(&["update"]) && apt(&["install", "-y", "wrk"]));
-    if !installed {
-        bail!(
-            "wrk is required for the HTTP benchmark and `apt-get install -y wrk` failed; install wrk \
-             (Debian/Ubuntu package `wrk`, or build it from source) and put it on PATH"
-        );
-    }
+    crate::apt::ensure("the HTTP benchmark", &["wrk"], || which("wrk").is_some())?;
     which("wrk").context("apt-get installed wrk but it is not on PATH")
 }
 

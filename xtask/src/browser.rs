@@ -21,53 +21,11 @@ const USER: &str = "Zoë";
 /// WebDriver's element reference key.
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
-/// Installs `chromium` and `chromium-driver` with apt-get when `chromedriver` is missing (Debian/Ubuntu; as
-/// root, or through sudo).
+/// Installs `chromium` and `chromium-driver` when `chromedriver` or `chromium` is missing.
 fn ensure_browser() -> Result<()> {
-    let found = |bin: &str| {
-        Command::new(bin)
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
-    if found("chromedriver") && found("chromium") {
-        return Ok(());
-    }
-    eprintln!("xtask: installing chromium and chromium-driver with apt-get");
-    let root = Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| o.stdout.starts_with(b"0"));
-    let apt = |args: &[&str]| -> Result<()> {
-        let mut cmd = if root {
-            Command::new("apt-get")
-        } else {
-            Command::new("sudo")
-        };
-        if !root {
-            cmd.arg("apt-get");
-        }
-        cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive");
-        let st = cmd
-            .status()
-            .context("apt-get is required to install chromium (Debian or Ubuntu)")?;
-        if !st.success() {
-            bail!("apt-get {} failed", args.join(" "));
-        }
-        Ok(())
-    };
-    apt(&["update"])?;
-    apt(&[
-        "install",
-        "-y",
-        "--no-install-recommends",
-        "chromium",
-        "chromium-driver",
-    ])?;
-    if !found("chromedriver") {
-        bail!("chromedriver is still missing after installing chromium-driver");
-    }
-    Ok(())
+    crate::apt::ensure("the browser test", &["chromium", "chromium-driver"], || {
+        crate::apt::runs("chromedriver", &["--version"]) && crate::apt::runs("chromium", &["--version"])
+    })
 }
 
 /// A base port with the next two free as well (the demo listens on base, base+1, base+2).

@@ -59,34 +59,15 @@ fn write_json(path: &Path, doc: &Json) -> Result<()> {
 /// Ruby with actionpack, installing Debian's `ruby-actionpack` when it is missing. `false` (with a printed line)
 /// only where apt-get is unavailable.
 fn ensure_rails() -> Result<bool> {
-    let have = || {
-        Command::new("ruby")
-            .args(["-e", "require 'action_dispatch'"])
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
-    if have() {
-        return Ok(true);
-    }
-    if Command::new("apt-get").arg("--version").output().is_err() {
+    let have = || crate::apt::runs("ruby", &["-e", "require 'action_dispatch'"]);
+    if !have() && !crate::apt::available() {
         println!(
             "rails vectors: skipped: Ruby with actionpack is not installed and apt-get is unavailable \
              (install Debian's ruby-actionpack, or Ruby with the actionpack 6.1 gem)"
         );
         return Ok(false);
     }
-    println!("xtask: installing Debian's ruby-actionpack (apt-get update && apt-get install -y ruby-actionpack)");
-    let mut update = Command::new("apt-get");
-    update.args(["update", "-qq"]);
-    run_status(update)?;
-    let mut install = Command::new("apt-get");
-    install
-        .args(["install", "-y", "-qq", "ruby-actionpack"])
-        .env("DEBIAN_FRONTEND", "noninteractive");
-    run_status(install)?;
-    if !have() {
-        bail!("ruby-actionpack is installed but `ruby -e \"require 'action_dispatch'\"` still fails");
-    }
+    crate::apt::ensure("the Rails vectors", &["ruby-actionpack"], have)?;
     Ok(true)
 }
 

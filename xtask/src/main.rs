@@ -13,6 +13,7 @@
 //!   crate; with `--http`, HTTP load (wrk) against actix-session, tower-sessions and Flask on gunicorn.
 //! - `soak [--seconds N]`: a bounded mixed load on each login example (not part of `ci`).
 
+mod apt;
 mod bench;
 mod bench_formats;
 mod bench_http;
