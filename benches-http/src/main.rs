@@ -1,4 +1,5 @@
-//! `bench-servers`: the HTTP servers `cargo xtask bench --http` puts under `wrk`.
+//! `bench-servers`: the HTTP servers `cargo xtask bench --http` puts under `wrk` and `cargo xtask bench
+//! --instructions` under callgrind.
 //!
 //! ```text
 //! SECRET_KEY=<64 bytes of text> bench-servers --stack NAME --port P [--threads N]
@@ -14,17 +15,19 @@
 //! - `GET /write`: sets `counter` = counter + 1 and answers the new value (a modified session every request);
 //! - `GET /login-setup`: stores `username` = `alice` and `counter` = 0; the load tool calls it once to get a
 //!   cookie made by the stack itself, then sends that cookie with every request.
-//! - `GET /floor` (our three stacks only, outside the session middleware, like `/bare`): `/read` done with the
-//!   least any signed-cookie session must do, written directly on `hmac`, `sha1`, `base64` and `serde_json`:
-//!   find the `session` cookie, verify its HMAC-SHA1 (Flask's derived key, pre-keyed state), decode the
-//!   payload and parse it. No age check, no compression, no session object. `/floor` with the cookie ÷ `/bare`
-//!   without it is how close to 1 any signed cookie can bring "a read with a session ÷ the same request without
-//!   one" on that framework.
+//! - `GET /floor` and `GET /floor-write` (our three Flask-format stacks only, outside the session middleware,
+//!   like `/bare`): `/read` and `/write` done with the least a Flask-format session must do (`floor.rs`), written
+//!   directly on `hmac`, `sha1`, `base64` and `serde_json`: find the `session` cookie, verify its HMAC-SHA1
+//!   (Flask's derived key, pre-keyed state), decode the payload and parse it; for the write, serialize the
+//!   session, decide on compression as Flask does, sign it and send `Set-Cookie`. No age check, no session
+//!   object, no `Vary`.
 //!
 //! Stacks (`--stack`), by index for `--port-base`:
 //! 0 `ours-axum` (session-axum), 1 `ours-actix` (session-actix), 2 `ours-hyper` (session-hyper on a
 //! hand-written hyper service), 3 `actix-session` (actix-session 0.11, `CookieSessionStore`, signed cookies),
-//! 4 `tower-sessions` (tower-sessions-core 0.14 + tower-sessions-cookie-store 0.5, signed cookies, on axum).
+//! 4 `tower-sessions` (tower-sessions-core 0.14 + tower-sessions-cookie-store 0.5, signed cookies, on axum),
+//! 5 `ours-actix-signed` and 6 `ours-actix-private` (session-actix in actix-session's signed and private
+//! formats), 7 `actix-session-private` (actix-session with its default private cookies).
 //!
 //! The key is `SECRET_KEY`'s UTF-8 bytes and must be exactly 64 bytes, the length `cookie::Key` (used by
 //! actix-session and tower-sessions) wants; ours and Flask take the same bytes as their secret key.
@@ -33,15 +36,20 @@
 use std::convert::Infallible;
 use std::net::{Ipv4Addr, SocketAddr};
 
+use actix_session::config::CookieContentSecurity;
 use anyhow::{Context as _, Result, bail};
+use session_core::Format;
 
 /// The stacks, in `--port-base` order.
-const STACKS: [&str; 5] = [
+const STACKS: [&str; 8] = [
     "ours-axum",
     "ours-actix",
     "ours-hyper",
     "actix-session",
     "tower-sessions",
+    "ours-actix-signed",
+    "ours-actix-private",
+    "actix-session-private",
 ];
 
 /// The name stored by `/login-setup`.
@@ -120,8 +128,25 @@ fn serve(stack: &str, port: u16, threads: usize, key: &[u8]) -> Result<()> {
         "ours-axum" => tokio_runtime(threads)?.block_on(ours_axum::serve(addr, key)),
         "ours-hyper" => tokio_runtime(threads)?.block_on(ours_hyper::serve(addr, key)),
         "tower-sessions" => tokio_runtime(threads)?.block_on(tower_sessions::serve(addr, key)),
-        "ours-actix" => actix_web::rt::System::new().block_on(ours_actix::serve(addr, threads, key)),
-        "actix-session" => actix_web::rt::System::new().block_on(actix_session_peer::serve(addr, threads, key)),
+        "ours-actix" => actix_web::rt::System::new().block_on(ours_actix::serve(addr, threads, key, Format::Flask)),
+        "ours-actix-signed" => {
+            actix_web::rt::System::new().block_on(ours_actix::serve(addr, threads, key, Format::ActixSigned))
+        }
+        "ours-actix-private" => {
+            actix_web::rt::System::new().block_on(ours_actix::serve(addr, threads, key, Format::ActixPrivate))
+        }
+        "actix-session" => actix_web::rt::System::new().block_on(actix_session_peer::serve(
+            addr,
+            threads,
+            key,
+            CookieContentSecurity::Signed,
+        )),
+        "actix-session-private" => actix_web::rt::System::new().block_on(actix_session_peer::serve(
+            addr,
+            threads,
+            key,
+            CookieContentSecurity::Private,
+        )),
         other => bail!("unknown stack {other:?}; one of {}", STACKS.join(", ")),
     }
 }
@@ -138,46 +163,18 @@ fn read_body(username: Option<String>) -> String {
     username.map_or_else(|| "anon".to_owned(), |u| u.len().to_string())
 }
 
-/// `/floor`: the least a signed-cookie session does to read `username` from a Flask cookie.
-mod floor {
-    use base64::Engine as _;
-    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    use hmac::{Hmac, Mac as _};
-    use sha1::Sha1;
+mod floor;
 
-    /// HMAC-SHA1 keyed once with Flask's derived key (`hmac(secret, "cookie-session")`), cloned per request.
-    #[derive(Clone)]
-    pub(crate) struct Floor(Hmac<Sha1>);
+/// The Flask floor (`/floor`, `/floor-write`) for the key.
+fn flask_floor(key: &[u8]) -> floor::Floor {
+    floor::Floor::for_format("flask", key).expect("the Flask floor exists")
+}
 
-    impl Floor {
-        pub(crate) fn new(secret: &[u8]) -> Self {
-            let mut derive = <Hmac<Sha1>>::new_from_slice(secret).expect("HMAC takes any key length");
-            derive.update(b"cookie-session");
-            let derived = derive.finalize().into_bytes();
-            Self(<Hmac<Sha1>>::new_from_slice(&derived).expect("HMAC takes any key length"))
-        }
-
-        /// `/read`'s body from the `Cookie` header values.
-        pub(crate) fn body<'a>(&self, cookie_headers: impl IntoIterator<Item = &'a [u8]>) -> String {
-            super::read_body(self.username(cookie_headers))
-        }
-
-        fn username<'a>(&self, cookie_headers: impl IntoIterator<Item = &'a [u8]>) -> Option<String> {
-            let value = cookie_headers
-                .into_iter()
-                .flat_map(|h| h.split(|&b| b == b';'))
-                .find_map(|c| c.trim_ascii_start().strip_prefix(b"session="))?;
-            let dot = value.iter().rposition(|&b| b == b'.')?;
-            let (signed, sig) = (&value[..dot], &value[dot + 1..]);
-            let mut mac = [0u8; 32];
-            let n = URL_SAFE_NO_PAD.decode_slice(sig, &mut mac).ok()?;
-            self.0.clone().chain_update(signed).verify_slice(&mac[..n]).ok()?;
-            let dot = signed.iter().rposition(|&b| b == b'.')?;
-            let payload = URL_SAFE_NO_PAD.decode(&signed[..dot]).ok()?;
-            let json: serde_json::Value = serde_json::from_slice(&payload).ok()?;
-            Some(json.get("username")?.as_str()?.to_owned())
-        }
-    }
+/// The request time in Unix seconds.
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 mod ours_axum {
@@ -195,9 +192,10 @@ mod ours_axum {
             .route("/login-setup", get(login_setup))
             .layer(SessionLayer::new(config))
             .route("/bare", get(|| async { "ok" }))
-            .route("/floor", get(floor));
+            .route("/floor", get(floor))
+            .route("/floor-write", get(floor_write));
         let listener = tokio::net::TcpListener::bind(addr).await?;
-        axum::serve(listener, app.with_state(super::floor::Floor::new(key))).await?;
+        axum::serve(listener, app.with_state(super::flask_floor(key))).await?;
         Ok(())
     }
 
@@ -205,7 +203,16 @@ mod ours_axum {
         axum::extract::State(floor): axum::extract::State<super::floor::Floor>,
         headers: axum::http::HeaderMap,
     ) -> String {
-        floor.body(headers.get_all(axum::http::header::COOKIE).iter().map(|v| v.as_bytes()))
+        floor.read(headers.get_all(axum::http::header::COOKIE).iter().map(|v| v.as_bytes()))
+    }
+
+    async fn floor_write(
+        axum::extract::State(floor): axum::extract::State<super::floor::Floor>,
+        headers: axum::http::HeaderMap,
+    ) -> ([(axum::http::HeaderName, String); 1], String) {
+        let cookies = headers.get_all(axum::http::header::COOKIE).iter().map(|v| v.as_bytes());
+        let (body, set_cookie) = floor.write(cookies, super::unix_now());
+        ([(axum::http::header::SET_COOKIE, set_cookie)], body)
     }
 
     async fn read(session: Session) -> String {
@@ -238,8 +245,8 @@ mod ours_hyper {
     pub(crate) async fn serve(addr: SocketAddr, key: &[u8]) -> Result<()> {
         let config = SessionConfig::builder().secret_key(SecretKey::new(key)?).build()?;
         let sessions = SessionLayer::new(config).layer(hyper::service::service_fn(handle));
-        let floor = super::floor::Floor::new(key);
-        // `/bare` and `/floor` skip the session layer; everything else goes through it.
+        let floor = super::flask_floor(key);
+        // `/bare`, `/floor` and `/floor-write` skip the session layer; everything else goes through it.
         let service = hyper::service::service_fn(move |request: Request<Incoming>| {
             let sessions = sessions.clone();
             let floor = floor.clone();
@@ -248,7 +255,18 @@ mod ours_hyper {
                     Ok(text(StatusCode::OK, "ok".into()))
                 } else if request.uri().path() == "/floor" {
                     let cookies = request.headers().get_all(hyper::header::COOKIE);
-                    Ok(text(StatusCode::OK, floor.body(cookies.iter().map(|v| v.as_bytes()))))
+                    Ok(text(StatusCode::OK, floor.read(cookies.iter().map(|v| v.as_bytes()))))
+                } else if request.uri().path() == "/floor-write" {
+                    let cookies = request.headers().get_all(hyper::header::COOKIE);
+                    let (body, set_cookie) = floor.write(cookies.iter().map(|v| v.as_bytes()), super::unix_now());
+                    let mut response = text(StatusCode::OK, body);
+                    match hyper::header::HeaderValue::try_from(set_cookie) {
+                        Ok(v) => {
+                            response.headers_mut().append(hyper::header::SET_COOKIE, v);
+                        }
+                        Err(_) => *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR,
+                    }
+                    Ok(response)
                 } else {
                     hyper::service::Service::call(&sessions, request).await
                 }
@@ -349,21 +367,37 @@ mod ours_actix {
     use super::*;
     use actix_web::{App, HttpResponse, HttpServer, web};
     use session_actix::{SecretKey, Session, SessionConfig, SessionMiddleware};
+    use session_core::Format;
 
-    pub(crate) async fn serve(addr: SocketAddr, threads: usize, key: &[u8]) -> Result<()> {
-        let config = SessionConfig::builder().secret_key(SecretKey::new(key)?).build()?;
+    pub(crate) async fn serve(addr: SocketAddr, threads: usize, key: &[u8], format: Format) -> Result<()> {
+        let config = SessionConfig::builder()
+            .format(format)
+            .secret_key(SecretKey::new(key)?)
+            .build()?;
         let sessions = SessionMiddleware::new(config);
-        let floor = super::floor::Floor::new(key);
+        let floor = super::flask_floor(key);
         HttpServer::new(move || {
-            let floor = floor.clone();
+            let (floor, floor_w) = (floor.clone(), floor.clone());
             App::new()
                 .route("/bare", web::get().to(|| async { "ok" }))
                 .route(
                     "/floor",
                     web::get().to(move |request: actix_web::HttpRequest| {
                         let cookies = request.headers().get_all(actix_web::http::header::COOKIE);
-                        let body = floor.body(cookies.map(|v| v.as_bytes()));
+                        let body = floor.read(cookies.map(|v| v.as_bytes()));
                         async move { body }
+                    }),
+                )
+                .route(
+                    "/floor-write",
+                    web::get().to(move |request: actix_web::HttpRequest| {
+                        let cookies = request.headers().get_all(actix_web::http::header::COOKIE);
+                        let (body, set_cookie) = floor_w.write(cookies.map(|v| v.as_bytes()), super::unix_now());
+                        async move {
+                            HttpResponse::Ok()
+                                .append_header((actix_web::http::header::SET_COOKIE, set_cookie))
+                                .body(body)
+                        }
                     }),
                 )
                 .service(
@@ -409,17 +443,21 @@ mod ours_actix {
 
 mod actix_session_peer {
     use super::*;
-    use actix_session::config::CookieContentSecurity;
     use actix_session::storage::CookieSessionStore;
     use actix_session::{Session, SessionMiddleware};
     use actix_web::cookie::Key;
     use actix_web::{App, HttpResponse, HttpServer, web};
 
-    pub(crate) async fn serve(addr: SocketAddr, threads: usize, key: &[u8]) -> Result<()> {
+    pub(crate) async fn serve(
+        addr: SocketAddr,
+        threads: usize,
+        key: &[u8],
+        security: CookieContentSecurity,
+    ) -> Result<()> {
         let key = Key::try_from(key).context("cookie::Key needs 64 bytes")?;
         HttpServer::new(move || {
             let sessions = SessionMiddleware::builder(CookieSessionStore::default(), key.clone())
-                .cookie_content_security(CookieContentSecurity::Signed)
+                .cookie_content_security(security)
                 .cookie_secure(false)
                 .build();
             App::new().route("/bare", web::get().to(|| async { "ok" })).service(

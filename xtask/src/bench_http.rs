@@ -480,7 +480,7 @@ fn which(exe: &str) -> Option<PathBuf> {
 }
 
 /// Builds `bench-servers` in release mode; returns the binary's path.
-fn build_servers(root: &Path) -> Result<PathBuf> {
+pub(crate) fn build_servers(root: &Path) -> Result<PathBuf> {
     eprintln!("==> xtask bench --http: cargo build --release (benches-http, a separate workspace)");
     let target = match std::env::var_os("CARGO_TARGET_DIR") {
         Some(dir) if !dir.is_empty() => root.join(dir),

@@ -10,13 +10,16 @@
 //!   axum, actix-web and hyper servers on loopback.
 //! - `browser`: the demo driven by headless chromium (WebDriver): log in on axum, out on hyper.
 //! - `bench [--quick] [--json PATH] [--http]`: codec benchmarks against Flask, the raw floor and the `cookie`
-//!   crate; with `--http`, HTTP load (wrk) against actix-session, tower-sessions and Flask on gunicorn.
+//!   crate; with `--http`, HTTP load (wrk) against actix-session, tower-sessions and Flask on gunicorn; with
+//!   `--instructions`, instructions per request under callgrind against the peers and the floors.
 //! - `soak [--seconds N]`: a bounded mixed load on each login example (not part of `ci`).
 
 mod apt;
 mod bench;
+mod bench_chart;
 mod bench_formats;
 mod bench_http;
+mod bench_instructions;
 mod browser;
 mod encrypted;
 mod http;
@@ -45,11 +48,12 @@ fn main() {
         Some("interop") => interop::run(&root()),
         Some("browser") => browser::run(&root()),
         Some("bench") if args.iter().any(|a| a == "--http") => bench_http::run(&root(), &args[1..]),
+        Some("bench") if args.iter().any(|a| a == "--instructions") => bench_instructions::run(&root(), &args[1..]),
         Some("bench") => bench::run(&root(), &args[1..]),
         Some("soak") => soak::run(&root(), &args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  ci                    fmt, clippy, tests, docs, deny, package, conformance, npm packages, vectors --check, interop, browser\n  conformance [--json PATH]\n                        run every profile's vectors against core, axum, actix and hyper; print the matrix\n  vectors [--check]     regenerate testdata/vectors with pinned Flask, Starlette, Django, Express (cookie-session), iron-session, Auth.js, next-auth 4, and real Rails and actix-session (or fail if they differ)\n  interop               live login test across Flask, Starlette, Django, Express (cookie-session, iron-session, Auth.js), axum, actix-web and hyper on loopback\n  browser               the demo in headless chromium: log in on axum, out on hyper, seen on all\n  bench [--quick] [--json PATH] [--http]\n                        codec benchmarks vs Flask, the raw floor and the cookie crate;\n                        --http: req/s of the examples vs actix-session, tower-sessions and Flask (wrk)\n  soak [--seconds N]    bounded mixed load on each login example; fails on errors or memory growth"
+                "usage: cargo xtask <command>\n\n  ci                    fmt, clippy, tests, docs, deny, package, conformance, npm packages, vectors --check, interop, browser\n  conformance [--json PATH]\n                        run every profile's vectors against core, axum, actix and hyper; print the matrix\n  vectors [--check]     regenerate testdata/vectors with pinned Flask, Starlette, Django, Express (cookie-session), iron-session, Auth.js, next-auth 4, and real Rails and actix-session (or fail if they differ)\n  interop               live login test across Flask, Starlette, Django, Express (cookie-session, iron-session, Auth.js), axum, actix-web and hyper on loopback\n  browser               the demo in headless chromium: log in on axum, out on hyper, seen on all\n  bench [--quick] [--json PATH] [--http]\n                        codec benchmarks vs Flask, the raw floor and the cookie crate;\n                        --http: req/s of the examples vs actix-session, tower-sessions and Flask (wrk)\n  bench --instructions  instructions per request (callgrind) of every stack, route and format vs the peers and floors\n  soak [--seconds N]    bounded mixed load on each login example; fails on errors or memory growth"
             );
             std::process::exit(2);
         }
