@@ -1,8 +1,6 @@
 //! `Set-Cookie` values: the attributes every format shares, and the rendering most formats use (the `cookie`
 //! crate, kept internal). A format whose framework writes its own spelling renders it itself.
 
-use cookie::Cookie;
-
 use crate::error::{Result, SessionError};
 
 /// The `SameSite` cookie attribute.
@@ -53,31 +51,44 @@ pub(crate) fn render(
     expires: Option<u64>,
     max_age_zero: bool,
 ) -> String {
-    let mut c = Cookie::new(name, value);
-    c.set_path(attrs.path);
-    if let Some(d) = attrs.domain {
-        c.set_domain(d);
+    // The `cookie` crate's `Display` (0.18), written out: the same attributes in the same order, without its
+    // formatting machinery (the tests compare both on every combination).
+    let mut out = String::with_capacity(name.len() + value.len() + attrs.path.len() + 96);
+    out.push_str(name);
+    out.push('=');
+    out.push_str(value);
+    if attrs.http_only {
+        out.push_str("; HttpOnly");
     }
-    c.set_http_only(attrs.http_only);
-    // Werkzeug: partitioned forces Secure.
-    c.set_secure(attrs.secure || attrs.partitioned);
-    c.set_partitioned(attrs.partitioned);
     if let Some(s) = attrs.same_site {
-        c.set_same_site(match s {
-            SameSite::Strict => cookie::SameSite::Strict,
-            SameSite::Lax => cookie::SameSite::Lax,
-            SameSite::None => cookie::SameSite::None,
+        out.push_str(match s {
+            SameSite::Strict => "; SameSite=Strict",
+            SameSite::Lax => "; SameSite=Lax",
+            SameSite::None => "; SameSite=None",
         });
+    }
+    if attrs.partitioned {
+        out.push_str("; Partitioned");
+    }
+    // Werkzeug: partitioned forces Secure.
+    if attrs.secure || attrs.partitioned {
+        out.push_str("; Secure");
+    }
+    out.push_str("; Path=");
+    out.push_str(attrs.path);
+    if let Some(d) = attrs.domain {
+        out.push_str("; Domain=");
+        out.push_str(d.strip_prefix('.').unwrap_or(d));
+    }
+    if max_age_zero {
+        out.push_str("; Max-Age=0");
     }
     if let Some(t) = expires {
         let t = i64::try_from(t.min(crate::signer::MAX_TIMESTAMP)).unwrap_or(0);
-        let t = time::OffsetDateTime::from_unix_timestamp(t).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-        c.set_expires(t);
+        out.push_str("; Expires=");
+        out.push_str(&crate::httpdate::http_date(t));
     }
-    if max_age_zero {
-        c.set_max_age(time::Duration::ZERO);
-    }
-    c.to_string()
+    out
 }
 
 /// When a cookie ends, as the lifecycle computed it for one response: each format renders what its framework
@@ -169,5 +180,72 @@ mod tests {
             assert_eq!(header.contains("; Secure"), want, "{header}");
             assert_eq!(header.contains("; Partitioned"), partitioned, "{header}");
         }
+    }
+
+    /// The `cookie` crate's rendering, as `render` wrote it before it was written out by hand.
+    fn with_cookie_crate(
+        name: &str,
+        value: &str,
+        attrs: &Attributes<'_>,
+        expires: Option<u64>,
+        max_age_zero: bool,
+    ) -> String {
+        let mut c = cookie::Cookie::new(name, value);
+        c.set_path(attrs.path);
+        if let Some(d) = attrs.domain {
+            c.set_domain(d);
+        }
+        c.set_http_only(attrs.http_only);
+        c.set_secure(attrs.secure || attrs.partitioned);
+        c.set_partitioned(attrs.partitioned);
+        if let Some(s) = attrs.same_site {
+            c.set_same_site(match s {
+                SameSite::Strict => cookie::SameSite::Strict,
+                SameSite::Lax => cookie::SameSite::Lax,
+                SameSite::None => cookie::SameSite::None,
+            });
+        }
+        if let Some(t) = expires {
+            let t = i64::try_from(t.min(crate::signer::MAX_TIMESTAMP)).unwrap_or(0);
+            c.set_expires(time::OffsetDateTime::from_unix_timestamp(t).unwrap());
+        }
+        if max_age_zero {
+            c.set_max_age(time::Duration::ZERO);
+        }
+        c.to_string()
+    }
+
+    #[test]
+    fn renders_as_the_cookie_crate_does_in_every_combination() {
+        let mut n = 0;
+        for domain in [None, Some("example.com"), Some(".example.com")] {
+            for path in ["/", "/app", ""] {
+                for same_site in [None, Some(SameSite::Strict), Some(SameSite::Lax), Some(SameSite::None)] {
+                    for bits in 0..8u8 {
+                        let attrs = Attributes {
+                            domain,
+                            path,
+                            secure: bits & 1 != 0,
+                            http_only: bits & 2 != 0,
+                            same_site,
+                            partitioned: bits & 4 != 0,
+                        };
+                        for expires in [None, Some(0), Some(1_700_000_000), Some(u64::MAX)] {
+                            for max_age_zero in [false, true] {
+                                for value in ["", "eyJhIjoxfQ.ZVPxAA.c2ln"] {
+                                    assert_eq!(
+                                        render("session", value, &attrs, expires, max_age_zero),
+                                        with_cookie_crate("session", value, &attrs, expires, max_age_zero),
+                                        "{attrs:?} {expires:?} {max_age_zero}"
+                                    );
+                                    n += 1;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(n, 3 * 3 * 4 * 8 * 4 * 2 * 2);
     }
 }
