@@ -63,13 +63,13 @@ async fn middleware_allocations_per_request() {
     let [(_, bare), (_, plain), (_, read)] = counts[..] else {
         panic!("three routes measured")
     };
-    // Lazy decoding: an untouched request no longer builds the session's values (one allocation
-    // fewer here), and a read builds the one value it reads (one more there); the total for /read is unchanged.
-    // The signature and the timestamp decode on the stack: two fewer.
+    // An untouched request whose session is not permanent is not verified at all (the handle and the cookie's
+    // value, and the payload decoded on the stack to see that it is not permanent); a read verifies the cookie
+    // and builds the one value it reads.
     assert!(
-        plain - bare <= 7,
+        plain - bare <= 3,
         "the middleware adds {} allocations to an untouched request",
         plain - bare
     );
-    assert!(read - plain <= 2, "reading a key adds {} allocations", read - plain);
+    assert!(read - bare <= 9, "a read adds {} allocations", read - bare);
 }

@@ -809,6 +809,11 @@ impl SessionHandle {
                 if !(c.refresh_each_request || c.resign_fallback) || no_cookie {
                     return Ok(ResponseCookie::default());
                 }
+                // The format may tell from the cookie alone that nothing would be sent (Flask: not permanent).
+                let migrating = self.0.old.as_ref().is_some_and(Claimed::is_present);
+                if !migrating && !c.codec.codec().untouched_may_write(&self.0.claimed) {
+                    return Ok(ResponseCookie::default());
+                }
                 let loaded = self
                     .0
                     .config

@@ -243,6 +243,11 @@ impl TimestampSigner {
         &self.options
     }
 
+    /// Whether the ring has fallback keys (a cookie may then verify with one and be re-signed).
+    pub(crate) fn has_fallbacks(&self) -> bool {
+        self.keys.len() > 1
+    }
+
     /// `value.ts.sig`, signed with the current key.
     pub fn sign(&self, value: &str, timestamp: u64) -> String {
         let ts = encode_timestamp(timestamp);

@@ -358,3 +358,68 @@ fn take_is_a_typed_remove_that_keeps_a_value_of_another_shape() {
     assert_eq!(handle.take::<i64>("n").unwrap(), None);
     assert_eq!(handle.change(), session_core::SessionChange::Purged);
 }
+
+// --- Untouched requests: the cookie is opened only when a response could send it again ---------------------------
+
+/// What an untouched request with `cookie` sends.
+fn untouched(config: &SessionConfig, cookie: &str) -> Vec<String> {
+    check(config, cookie, NOW + 60, |_| {}).unwrap().set_cookies().to_vec()
+}
+
+#[test]
+fn an_untouched_permanent_session_is_refreshed_however_its_key_is_spelled() {
+    let config = config().build().unwrap();
+    let codec = config.codec();
+    let large = incompressible(40) + &"x".repeat(400);
+    let cookies = [
+        codec.encode(&map(&[("_permanent", Value::Bool(true)), ("a", Value::Int(1))]), NOW),
+        // The same key as an escape: Python's json.loads reads it as `_permanent`, and so do we.
+        codec.encode_json(r#"{"\u005fpermanent":true,"a":1}"#, NOW),
+        codec.encode_json(r#"{"_perm\u0061nent":true}"#, NOW),
+        // Compressed (the payload starts with `.`).
+        codec.encode(
+            &map(&[("_permanent", Value::Bool(true)), ("big", Value::Str(large))]),
+            NOW,
+        ),
+    ];
+    assert!(cookies[3].starts_with('.'), "the last cookie is compressed");
+    for cookie in &cookies {
+        let sent = untouched(&config, cookie);
+        assert_eq!(sent.len(), 1, "{cookie}: {sent:?}");
+        assert!(sent[0].contains("Expires="), "{sent:?}");
+    }
+}
+
+#[test]
+fn an_untouched_session_that_is_not_permanent_sends_nothing() {
+    let config = config().build().unwrap();
+    let codec = config.codec();
+    for data in [
+        map(&[("a", Value::Int(1))]),
+        // The word as a value, and a permanent flag that is false: opened, and still nothing to send.
+        map(&[("note", Value::Str("permanent".into()))]),
+        map(&[("_permanent", Value::Bool(false))]),
+    ] {
+        assert_eq!(
+            untouched(&config, &codec.encode(&data, NOW)),
+            Vec::<String>::new(),
+            "{data:?}"
+        );
+    }
+    // A permanent session with a bad signature is refused, whether opened or not: nothing is sent.
+    let forged = codec.encode(&map(&[("_permanent", Value::Bool(true))]), NOW);
+    let forged = format!("{}AAAA", &forged[..forged.len() - 4]);
+    assert_eq!(untouched(&config, &forged), Vec::<String>::new());
+}
+
+#[test]
+fn an_untouched_cookie_signed_by_a_fallback_key_is_re_signed_with_the_current_key() {
+    let old = SecretKey::parse("the-old-key-0123456789").unwrap();
+    let config = config().fallback(old.clone()).build().unwrap();
+    let old_codec = CookieCodec::new(&Keyring::new(old), SignerOptions::default());
+    let cookie = old_codec.encode(&map(&[("a", Value::Int(1))]), NOW);
+    let sent = untouched(&config, &cookie);
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    let value = sent[0].split(';').next().unwrap().trim_start_matches("session=");
+    assert_eq!(config.codec().decode(value, NOW + 60, None).unwrap().data.len(), 1);
+}

@@ -7,8 +7,8 @@ use std::borrow::Cow;
 use smallvec::smallvec;
 
 use super::seam::{
-    Codec, CookieOrder, Decoded, Defaults, DeleteWhen, ExpiryRule, Limits, Peeked, Refresh, Rules, Sealed, SessionText,
-    Settings, Spec,
+    Claimed, Codec, CookieOrder, Decoded, Defaults, DeleteWhen, ExpiryRule, Limits, Peeked, Refresh, Rules, Sealed,
+    SessionText, Settings, Spec,
 };
 use crate::data::{EntriesRef, SessionData};
 use crate::error::{Result, SessionError};
@@ -111,6 +111,31 @@ impl Codec for Flask {
 
     fn open_main(&self, value: &str, now: u64, max_age: Option<u64>, limits: Limits) -> Result<Decoded> {
         self.decode(value, now, max_age, limits)
+    }
+
+    /// Flask refreshes only a permanent session, which holds the key `_permanent`; a cookie whose payload does
+    /// not contain `permanent` (nor a `\u` escape that could spell it) holds no permanent session, verified or
+    /// not, so an untouched request sends nothing for it. A compressed payload, fallback keys (a re-sign) or a
+    /// payload that is not base64 are opened as usual.
+    fn untouched_may_write(&self, claimed: &Claimed) -> bool {
+        let Some(value) = claimed.main.as_deref() else {
+            return true;
+        };
+        if self.signer.has_fallbacks() || value.starts_with('.') {
+            return true;
+        }
+        let payload = value.split_once('.').map_or(value, |(p, _)| p).as_bytes();
+        let may_be_permanent = |json: &[u8]| {
+            memchr::memmem::find(json, b"permanent").is_some() || memchr::memmem::find(json, b"\\u").is_some()
+        };
+        // A cookie-sized payload decodes on the stack.
+        let mut buf = [0u8; 384];
+        if payload.len() <= 512 {
+            if let Some(n) = crate::payload::b64_decode_lenient_slice(payload, &mut buf) {
+                return may_be_permanent(&buf[..n]);
+            }
+        }
+        crate::payload::b64_decode_lenient(payload).map_or(true, |json| may_be_permanent(&json))
     }
 
     fn serialize(&self, data: EntriesRef<'_>) -> Vec<u8> {

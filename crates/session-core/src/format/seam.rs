@@ -241,6 +241,15 @@ pub(crate) trait Codec: Send + Sync + std::fmt::Debug {
     /// As [`Codec::open`].
     fn open_main(&self, value: &str, now: u64, max_age: Option<u64>, limits: Limits) -> Result<Decoded>;
 
+    /// Whether a response whose handler never touched the session could send these cookies again: whether a
+    /// valid session in them may be one this format refreshes or re-signs on its own (Flask: a permanent
+    /// session, or one a fallback key signed). `true` (the default) when the format cannot tell without opening
+    /// the cookies; then they are opened and the format's rules decide. `false` lets an untouched request skip
+    /// verifying a cookie whose answer would be "send nothing" either way.
+    fn untouched_may_write(&self, _claimed: &Claimed) -> bool {
+        true
+    }
+
     /// The session as this format's serializer writes it (what [`Codec::seal_serialized`] takes).
     fn serialize(&self, data: EntriesRef<'_>) -> Vec<u8>;
 
