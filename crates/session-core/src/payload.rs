@@ -33,11 +33,75 @@ const LENIENT: GeneralPurpose = GeneralPurpose::new(
 /// [`b64_decode_lenient`]'s first try, into `out` (no allocation): the length written, or `None` when it does
 /// not decode that way or does not fit (then [`b64_decode_lenient`] gives the answer).
 pub(crate) fn b64_decode_lenient_slice(input: &[u8], out: &mut [u8]) -> Option<usize> {
-    LENIENT.decode_slice(input, out).ok()
+    url_safe_decode(input, out, true).or_else(|| LENIENT.decode_slice(input, out).ok())
+}
+
+/// The URL-safe alphabet's values, 0xFF for every other byte.
+const URL_SAFE_VALUES: [u8; 256] = {
+    let mut t = [0xFF; 256];
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut i = 0;
+    while i < 64 {
+        t[alphabet[i] as usize] = i as u8;
+        i += 1;
+    }
+    t
+};
+
+/// Unpadded URL-safe base64 into `out`, for the cookie-sized inputs of every request (a signature, a timestamp,
+/// a payload): what the `base64` crate's URL-safe engine decodes, without its set-up per call. `None` for a
+/// character outside the alphabet (padding included), a length that leaves one character alone, an `out` too
+/// short, or unused trailing bits that are not zero when `trailing_bits` is false. Callers that accept more
+/// (padding, Python's leniency) fall back to the crate's engines on `None`; the tests compare both.
+pub(crate) fn url_safe_decode(input: &[u8], out: &mut [u8], trailing_bits: bool) -> Option<usize> {
+    let len = input.len() / 4 * 3
+        + match input.len() % 4 {
+            0 => 0,
+            2 => 1,
+            3 => 2,
+            _ => return None,
+        };
+    let out = out.get_mut(..len)?;
+    let value = |c: u8| u32::from(URL_SAFE_VALUES[usize::from(c)]);
+    let mut quads = input.chunks_exact(4);
+    let mut triples = out.chunks_exact_mut(3);
+    let mut bad = 0;
+    for (q, t) in (&mut quads).zip(&mut triples) {
+        let (a, b, c, d) = (value(q[0]), value(q[1]), value(q[2]), value(q[3]));
+        bad |= a | b | c | d;
+        let v = a << 18 | b << 12 | c << 6 | d;
+        t[0] = (v >> 16) as u8;
+        t[1] = (v >> 8) as u8;
+        t[2] = v as u8;
+    }
+    let rest = triples.into_remainder();
+    let unused = match *quads.remainder() {
+        [a, b] => {
+            let (a, b) = (value(a), value(b));
+            bad |= a | b;
+            rest[0] = (a << 2 | b >> 4) as u8;
+            b & 0x0F
+        }
+        [a, b, c] => {
+            let (a, b, c) = (value(a), value(b), value(c));
+            bad |= a | b | c;
+            let v = a << 12 | b << 6 | c;
+            rest[0] = (v >> 10) as u8;
+            rest[1] = (v >> 2) as u8;
+            c & 0x03
+        }
+        _ => 0,
+    };
+    (bad & 0xC0 == 0 && (trailing_bits || unused == 0)).then_some(len)
 }
 
 /// Decodes base64 the way itsdangerous does for data already covered by a valid signature.
 pub(crate) fn b64_decode_lenient(input: &[u8]) -> std::result::Result<Vec<u8>, base64::DecodeError> {
+    let mut out = vec![0; input.len() / 4 * 3 + 2];
+    if let Some(n) = url_safe_decode(input, &mut out, true) {
+        out.truncate(n);
+        return Ok(out);
+    }
     if let Ok(v) = LENIENT.decode(input) {
         return Ok(v);
     }
@@ -162,6 +226,51 @@ fn inflate_with(d: &mut Decompress, input: &[u8], limit: usize) -> Result<Vec<u8
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The hand-written decoder against the `base64` crate's engines, on every short input over an alphabet
+    /// that mixes valid characters, padding and invalid ones.
+    #[test]
+    fn url_safe_decode_agrees_with_the_base64_crate() {
+        let strict = URL_SAFE_NO_PAD;
+        let lenient = GeneralPurpose::new(
+            &alphabet::URL_SAFE,
+            GeneralPurposeConfig::new()
+                .with_encode_padding(false)
+                .with_decode_allow_trailing_bits(true)
+                .with_decode_padding_mode(DecodePaddingMode::RequireNone),
+        );
+        let symbols = b"AQgw_-9z=+/.";
+        let mut checked = 0;
+        for len in 0..=5u32 {
+            for mut n in 0..symbols.len().pow(len) {
+                let mut input = Vec::new();
+                for _ in 0..len {
+                    input.push(symbols[n % symbols.len()]);
+                    n /= symbols.len();
+                }
+                let mut a = [0u8; 8];
+                let mut b = [0u8; 8];
+                for (trailing, engine) in [(false, &strict), (true, &lenient)] {
+                    let ours = url_safe_decode(&input, &mut a, trailing).map(|n| a[..n].to_vec());
+                    let theirs = engine.decode_slice(&input, &mut b).ok().map(|n| b[..n].to_vec());
+                    assert_eq!(
+                        ours,
+                        theirs,
+                        "{:?} trailing bits {trailing}",
+                        String::from_utf8_lossy(&input)
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert_eq!(checked, 2 * (1 + 12 + 144 + 1_728 + 20_736 + 248_832));
+        // Longer inputs, and an output buffer that is too short.
+        let long = URL_SAFE_NO_PAD.encode(b"a longer payload of some forty bytes or so!");
+        let mut out = [0u8; 64];
+        let n = url_safe_decode(long.as_bytes(), &mut out, false).unwrap();
+        assert_eq!(&out[..n], b"a longer payload of some forty bytes or so!");
+        assert_eq!(url_safe_decode(long.as_bytes(), &mut out[..10], true), None);
+    }
 
     #[test]
     fn small_payloads_stay_uncompressed() {

@@ -368,9 +368,8 @@ impl std::ops::Deref for Signature {
 /// One longer than any MAC cannot verify, and is refused here.
 pub(crate) fn decode_signature(sig: &str) -> Result<Signature> {
     let mut bytes = [0u8; 72];
-    let len = URL_SAFE_NO_PAD
-        .decode_slice(sig, &mut bytes)
-        .map_err(|_| SessionError::BadSignature)?;
+    // Canonical: the URL-safe alphabet only, no padding, unused trailing bits zero (as `URL_SAFE_NO_PAD`).
+    let len = crate::payload::url_safe_decode(sig.as_bytes(), &mut bytes, false).ok_or(SessionError::BadSignature)?;
     Ok(Signature { bytes, len })
 }
 
