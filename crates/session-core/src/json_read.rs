@@ -412,7 +412,12 @@ impl<'a> Parser<'a> {
                 let chunk = std::str::from_utf8(run)
                     .map_err(|_| SessionError::BadPayload("payload is not valid UTF-8".into()))?;
                 if let Some(o) = out.as_deref_mut() {
-                    o.push_str(chunk);
+                    if o.capacity() == 0 {
+                        // A new string (a key kept, a value built): one allocation of the right size.
+                        *o = chunk.to_owned();
+                    } else {
+                        o.push_str(chunk);
+                    }
                 }
             }
             match self.s.get(self.i) {
