@@ -252,6 +252,20 @@ impl Keyring {
     }
 }
 
+thread_local! {
+    /// Key derivations run on this thread, counted in test builds only (see [`derived`]).
+    #[cfg(test)]
+    pub(crate) static DERIVATIONS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Marks one key derivation from a secret (itsdangerous' derived keys, Rails' PBKDF2, Auth.js' HKDF). Test
+/// builds count them, so a test can show that requests derive none: derivations run once per configuration.
+#[inline]
+pub(crate) fn derived() {
+    #[cfg(test)]
+    DERIVATIONS.with(|n| n.set(n.get() + 1));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -305,5 +319,79 @@ mod tests {
         let ring = Keyring::new(k("cur")).with_fallbacks([k("old"), k("newer")]);
         let ids: Vec<_> = ring.verification_order().map(|(id, _)| id).collect();
         assert_eq!(ids, [KeyId::Current, KeyId::Fallback(1), KeyId::Fallback(0)]);
+    }
+
+    // Key derivations run when a configuration is built, never per request: every format's read, write and
+    // untouched request, counted with `derived` (test builds count every derivation on the thread).
+    //
+    // iron-session is the exception the format itself makes: every seal carries fresh salts, and its keys are
+    // PBKDF2 (one iteration) of the password over them, so each seal and unseal derives its own; those are part
+    // of the message, not of the configuration, and are not counted here.
+
+    use crate::{Format, SessionConfig, SessionHandle};
+
+    const NOW: u64 = 1_700_000_000;
+
+    fn count() -> usize {
+        DERIVATIONS.with(std::cell::Cell::get)
+    }
+
+    /// A configuration of `format` for a 64-byte key (every format takes one), with a cookie name when the format
+    /// has none of its own.
+    fn config(format: Format) -> SessionConfig {
+        let key = SecretKey::new(b"derivation-test-key-of-sixty-four-bytes-0123456789abcdef01234567".to_vec()).unwrap();
+        let builder = || SessionConfig::builder().format(format).secret_key(key.clone());
+        builder()
+            .build()
+            .or_else(|_| builder().cookie_name("derivation_test").build())
+            .unwrap()
+    }
+
+    #[test]
+    fn requests_derive_no_keys_in_any_format() {
+        // Formats whose configuration derives its keys from the secret: building one must count (else the
+        // counter would prove nothing).
+        let derive_at_build = [
+            Format::Flask,
+            Format::Starlette,
+            Format::Django,
+            Format::Rails,
+            Format::AuthJs,
+            Format::NextAuthV4,
+        ];
+        for &format in Format::ALL {
+            let before = count();
+            let config = config(format);
+            if derive_at_build.contains(&format) {
+                assert!(count() > before, "{format}: building the configuration derived no key");
+            }
+            let built = count();
+            let login = SessionHandle::from_headers(config.clone(), std::iter::empty::<&[u8]>(), NOW);
+            login.insert("username", "alice").unwrap();
+            let out = login.finish().unwrap();
+            let line = out
+                .set_cookies()
+                .iter()
+                .filter_map(|c| c.split(';').next())
+                .collect::<Vec<_>>()
+                .join("; ");
+            for round in 0..3 {
+                let now = NOW + 60 * (round + 1);
+                let read = SessionHandle::from_headers(config.clone(), [line.as_bytes()], now);
+                assert_eq!(
+                    read.get::<String>("username").unwrap().as_deref(),
+                    Some("alice"),
+                    "{format}"
+                );
+                read.finish().unwrap();
+                let write = SessionHandle::from_headers(config.clone(), [line.as_bytes()], now);
+                write.insert("counter", &round).unwrap();
+                assert!(!write.finish().unwrap().set_cookies().is_empty(), "{format}");
+                SessionHandle::from_headers(config.clone(), [line.as_bytes()], now)
+                    .finish()
+                    .unwrap();
+            }
+            assert_eq!(count(), built, "{format}: a request derived a key");
+        }
     }
 }

@@ -313,6 +313,7 @@ pub(crate) fn check_age(age: u64, max_age: u64) -> Result<()> {
 }
 
 fn derive_key(options: &SignerOptions, secret: &[u8]) -> zeroize::Zeroizing<Vec<u8>> {
+    crate::key::derived();
     let salt = options.salt.as_bytes();
     zeroize::Zeroizing::new(match options.key_derivation {
         KeyDerivation::Hmac => Keyed::new(options.digest, secret).sign(&[salt]),

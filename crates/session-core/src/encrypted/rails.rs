@@ -85,6 +85,7 @@ impl RailsDigest {
 
     /// The 32-byte AES key Rails derives from `secret_key_base`.
     fn derive(self, secret: &SecretKey) -> Zeroizing<[u8; 32]> {
+        crate::key::derived();
         let mut key = Zeroizing::new([0u8; 32]);
         match self {
             Self::Sha1 => pbkdf2::pbkdf2_hmac::<Sha1>(secret.bytes(), RAILS_SALT, RAILS_ITERATIONS, key.as_mut()),

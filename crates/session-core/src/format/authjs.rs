@@ -190,6 +190,7 @@ impl std::fmt::Debug for Jwe {
 
 /// HKDF-SHA256 of `secret` into `len` bytes.
 fn hkdf(secret: &[u8], salt: &[u8], info: &[u8], len: usize) -> Zeroizing<Vec<u8>> {
+    crate::key::derived();
     let mut out = Zeroizing::new(vec![0u8; len]);
     #[allow(
         clippy::expect_used,
