@@ -1,7 +1,6 @@
 //! A session's entries as a decoded cookie holds them: the JSON text in one buffer, each top-level value built
 //! on first access. The bytes layer: formats return it, the session model wraps it.
 
-use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use crate::error::Result;
@@ -65,7 +64,9 @@ impl Entries for Map {
 /// ```
 #[derive(Clone, Default)]
 pub struct SessionData {
-    slots: BTreeMap<String, Slot>,
+    /// The entries in code-point order of their keys, each key once: a sorted list, searched by halves (a
+    /// session has a few keys, usually written in order: no tree nodes to allocate, walk and free).
+    slots: Vec<(String, Slot)>,
     /// The decoded JSON text the unbuilt slots point into; `None` when every value was given built.
     source: Option<Source>,
 }
@@ -138,22 +139,19 @@ impl SessionData {
     /// [`crate::SessionError::BadPayload`] exactly where parsing the whole text and taking it as a session
     /// would fail.
     pub(crate) fn decode(json: Vec<u8>, tags: bool, falsy_is_empty: bool, max_values: usize) -> Result<Self> {
-        let mut slots = BTreeMap::new();
+        let mut slots: Vec<(String, Slot)> = Vec::new();
         let mut entry = |key: String, start: usize, end: usize| {
-            // Duplicate keys: the last value wins, as in Python (and the full parse).
-            slots.insert(
-                key,
-                Slot {
-                    start,
-                    end,
-                    value: OnceLock::new(),
-                },
-            );
+            let slot = Slot {
+                start,
+                end,
+                value: OnceLock::new(),
+            };
+            slots.push((key, slot));
         };
         match json::index(&json, tags, max_values, &mut entry)? {
             Indexed::Other(value) => session_map(value, falsy_is_empty).map(Self::from),
             Indexed::Object => Ok(Self {
-                slots,
+                slots: sorted(slots),
                 source: Some(Source {
                     text: json,
                     tags,
@@ -165,17 +163,17 @@ impl SessionData {
 
     /// The value under `key` (built now if it was not yet).
     pub fn get(&self, key: &str) -> Option<&Value> {
-        self.slots.get(key).map(|s| s.get(self.source.as_ref()))
+        self.find(key).ok().map(|i| self.slots[i].1.get(self.source.as_ref()))
     }
 
     /// Whether `key` is present (builds nothing).
     pub fn contains_key(&self, key: &str) -> bool {
-        self.slots.contains_key(key)
+        self.find(key).is_ok()
     }
 
     /// The keys, in code-point order (builds nothing).
     pub fn keys(&self) -> impl Iterator<Item = &str> {
-        self.slots.keys().map(String::as_str)
+        self.slots.iter().map(|(k, _)| k.as_str())
     }
 
     /// Key/value pairs, in code-point order of the keys (building each value not read yet).
@@ -206,18 +204,35 @@ impl SessionData {
 
     /// Stores `value` under `key`; returns the old value (built, if it was not).
     pub(crate) fn insert(&mut self, key: String, value: Value) -> Option<Value> {
-        let old = self.slots.insert(key, Slot::built(value))?;
-        Some(old.into_value(self.source.as_ref()))
+        match self.find(&key) {
+            Ok(i) => {
+                let old = std::mem::replace(&mut self.slots[i].1, Slot::built(value));
+                Some(old.into_value(self.source.as_ref()))
+            }
+            Err(i) => {
+                self.slots.insert(i, (key, Slot::built(value)));
+                None
+            }
+        }
     }
 
     /// Stores `value` under `key`, dropping any old value unbuilt.
     pub(crate) fn set(&mut self, key: String, value: Value) {
-        self.slots.insert(key, Slot::built(value));
+        match self.find(&key) {
+            Ok(i) => self.slots[i].1 = Slot::built(value),
+            Err(i) => self.slots.insert(i, (key, Slot::built(value))),
+        }
+    }
+
+    /// Where `key` is (`Ok`) or would go (`Err`) in the sorted list.
+    fn find(&self, key: &str) -> std::result::Result<usize, usize> {
+        self.slots.binary_search_by(|(k, _)| k.as_str().cmp(key))
     }
 
     /// Removes `key`; returns its value (built, if it was not).
     pub(crate) fn remove(&mut self, key: &str) -> Option<Value> {
-        let old = self.slots.remove(key)?;
+        let i = self.find(key).ok()?;
+        let (_, old) = self.slots.remove(i);
         Some(old.into_value(self.source.as_ref()))
     }
 
@@ -345,7 +360,7 @@ impl Entries for EntriesRef<'_> {
 /// The entries of an [`EntriesRef`]: one `match` a step, the writers' inner loop.
 enum EntriesIter<'a> {
     Map(std::collections::btree_map::Iter<'a, String, Value>),
-    Data(std::collections::btree_map::Iter<'a, String, Slot>, Option<&'a Source>),
+    Data(std::slice::Iter<'a, (String, Slot)>, Option<&'a Source>),
 }
 
 impl<'a> Iterator for EntriesIter<'a> {
@@ -372,6 +387,26 @@ impl<'a> From<&'a SessionData> for EntriesRef<'a> {
     }
 }
 
+/// Entries in document order as the sorted list of [`SessionData`]: sorted by key (stably), and of duplicate
+/// keys the last one kept, as in Python (and the full parse). Input already in order (Flask sorts its keys)
+/// is returned as it is.
+fn sorted(mut slots: Vec<(String, Slot)>) -> Vec<(String, Slot)> {
+    if slots.windows(2).all(|w| w[0].0 < w[1].0) {
+        return slots;
+    }
+    slots.sort_by(|a, b| a.0.cmp(&b.0));
+    // `dedup_by` keeps the first of a run and is handed (later, kept): swapping keeps the last one's value.
+    slots.dedup_by(|later, kept| {
+        if later.0 == kept.0 {
+            std::mem::swap(later, kept);
+            true
+        } else {
+            false
+        }
+    });
+    slots
+}
+
 /// A decoded top-level payload as a session: a JSON object, or (Flask only) any falsy value as an empty one.
 fn session_map(value: Value, falsy_is_empty: bool) -> Result<Map> {
     match value {
@@ -380,5 +415,26 @@ fn session_map(value: Value, falsy_is_empty: bool) -> Result<Map> {
         _ => Err(crate::error::SessionError::BadPayload(
             "the session is not a JSON object".into(),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_in_any_order_are_kept_sorted_and_the_last_duplicate_wins() {
+        let json = br#"{"zeta":1,"b":2,"alpha":3,"b":4,"zeta":5,"\u00e9":6,"b":7}"#.to_vec();
+        let mut d = SessionData::decode(json, false, false, 1_000).unwrap();
+        assert_eq!(d.keys().collect::<Vec<_>>(), ["alpha", "b", "zeta", "é"]);
+        assert_eq!(d.get("b"), Some(&Value::Int(7)));
+        assert_eq!(d.get("zeta"), Some(&Value::Int(5)));
+        assert_eq!(d.insert("c".into(), Value::Int(8)), None);
+        assert_eq!(d.insert("alpha".into(), Value::Int(9)), Some(Value::Int(3)));
+        assert_eq!(d.remove("b"), Some(Value::Int(7)));
+        assert_eq!(d.remove("b"), None);
+        d.set("a".into(), Value::Null);
+        assert_eq!(d.keys().collect::<Vec<_>>(), ["a", "alpha", "c", "zeta", "é"]);
+        assert!(d.contains_key("é") && !d.contains_key("b"));
     }
 }
