@@ -271,34 +271,42 @@ pub(crate) fn decode_unverified(cookie: &str, max_decompressed: usize) -> Result
 /// 00:00:00 GMT; Max-Age=0; Path=P; SameSite=S` (no `HttpOnly`; `Secure` only for `__Secure-`/`__Host-`
 /// names or `SameSite=None`), as `delete_cookie` writes it.
 pub(crate) fn render(name: &str, value: Option<&str>, expiry: Option<Expiry>, attrs: &Attributes<'_>) -> String {
+    use std::fmt::Write as _;
     let deletion = value.is_none();
-    let mut parts = vec![format!("{name}={}", value.unwrap_or("\"\""))];
+    let mut out = String::with_capacity(name.len() + value.map_or(2, str::len) + attrs.path.len() + 96);
+    out.push_str(name);
+    out.push('=');
+    out.push_str(value.unwrap_or("\"\""));
     if let Some(d) = attrs.domain {
-        parts.push(format!("Domain={d}"));
+        out.push_str("; Domain=");
+        out.push_str(d);
     }
     match (deletion, expiry) {
-        (true, _) => parts.push("expires=Thu, 01 Jan 1970 00:00:00 GMT".into()),
-        (false, Some(e)) => parts.push(format!("expires={}", crate::json::http_date(e.expires))),
+        (true, _) => out.push_str("; expires=Thu, 01 Jan 1970 00:00:00 GMT"),
+        (false, Some(e)) => {
+            out.push_str("; expires=");
+            out.push_str(&crate::json::http_date(e.expires));
+        }
         (false, None) => {}
     }
     if attrs.http_only && !deletion {
-        parts.push("HttpOnly".into());
+        out.push_str("; HttpOnly");
     }
     match (deletion, expiry) {
-        (true, _) => parts.push("Max-Age=0".into()),
-        (false, Some(e)) => parts.push(format!("Max-Age={}", e.max_age)),
+        (true, _) => out.push_str("; Max-Age=0"),
+        (false, Some(e)) => {
+            let _ = write!(out, "; Max-Age={}", e.max_age);
+        }
         (false, None) => {}
     }
-    parts.push(format!("Path={}", attrs.path));
+    out.push_str("; Path=");
+    out.push_str(attrs.path);
     if let Some(s) = attrs.same_site {
-        parts.push(format!(
-            "SameSite={}",
-            match s {
-                SameSite::Strict => "Strict",
-                SameSite::Lax => "Lax",
-                SameSite::None => "None",
-            }
-        ));
+        out.push_str(match s {
+            SameSite::Strict => "; SameSite=Strict",
+            SameSite::Lax => "; SameSite=Lax",
+            SameSite::None => "; SameSite=None",
+        });
     }
     let secure = if deletion {
         name.starts_with("__Secure-") || name.starts_with("__Host-") || attrs.same_site == Some(SameSite::None)
@@ -306,12 +314,12 @@ pub(crate) fn render(name: &str, value: Option<&str>, expiry: Option<Expiry>, at
         attrs.secure
     };
     if secure {
-        parts.push("Secure".into());
+        out.push_str("; Secure");
     }
     if attrs.partitioned && !deletion {
-        parts.push("Partitioned".into());
+        out.push_str("; Partitioned");
     }
-    parts.join("; ")
+    out
 }
 
 /// What a Django session's cookie carries: `Max-Age` and `expires` (absolute, Unix seconds), as
@@ -569,5 +577,89 @@ mod tests {
         assert_eq!(b62_encode(0), "0");
         assert_eq!(b62_decode("-A").unwrap(), -10);
         assert!(b62_decode("").is_err() && b62_decode("a*").is_err() && b62_decode("zzzzzzzzzzzzzzzz").is_err());
+    }
+
+    /// `render` as it was written before (a list of parts joined with `; `), the reference for the one-string
+    /// version.
+    fn render_parts(name: &str, value: Option<&str>, expiry: Option<Expiry>, attrs: &Attributes<'_>) -> String {
+        let deletion = value.is_none();
+        let mut parts = vec![format!("{name}={}", value.unwrap_or("\"\""))];
+        if let Some(d) = attrs.domain {
+            parts.push(format!("Domain={d}"));
+        }
+        match (deletion, expiry) {
+            (true, _) => parts.push("expires=Thu, 01 Jan 1970 00:00:00 GMT".into()),
+            (false, Some(e)) => parts.push(format!("expires={}", crate::json::http_date(e.expires))),
+            (false, None) => {}
+        }
+        if attrs.http_only && !deletion {
+            parts.push("HttpOnly".into());
+        }
+        match (deletion, expiry) {
+            (true, _) => parts.push("Max-Age=0".into()),
+            (false, Some(e)) => parts.push(format!("Max-Age={}", e.max_age)),
+            (false, None) => {}
+        }
+        parts.push(format!("Path={}", attrs.path));
+        if let Some(s) = attrs.same_site {
+            parts.push(format!(
+                "SameSite={}",
+                match s {
+                    SameSite::Strict => "Strict",
+                    SameSite::Lax => "Lax",
+                    SameSite::None => "None",
+                }
+            ));
+        }
+        let secure = if deletion {
+            name.starts_with("__Secure-") || name.starts_with("__Host-") || attrs.same_site == Some(SameSite::None)
+        } else {
+            attrs.secure
+        };
+        if secure {
+            parts.push("Secure".into());
+        }
+        if attrs.partitioned && !deletion {
+            parts.push("Partitioned".into());
+        }
+        parts.join("; ")
+    }
+
+    #[test]
+    fn render_writes_what_the_list_of_parts_wrote() {
+        let mut n = 0;
+        for name in ["sessionid", "__Secure-sessionid", "__Host-s"] {
+            for domain in [None, Some("example.com")] {
+                for same_site in [None, Some(SameSite::Strict), Some(SameSite::Lax), Some(SameSite::None)] {
+                    for bits in 0..8u8 {
+                        let attrs = Attributes {
+                            domain,
+                            path: if bits & 4 != 0 { "/app" } else { "/" },
+                            secure: bits & 1 != 0,
+                            http_only: bits & 2 != 0,
+                            same_site,
+                            partitioned: bits & 4 != 0,
+                        };
+                        for expiry in [
+                            None,
+                            Some(Expiry {
+                                max_age: 1_209_600,
+                                expires: 1_701_209_600,
+                            }),
+                        ] {
+                            for value in [None, Some("eyJhIjoxfQ:1rKx:sig")] {
+                                assert_eq!(
+                                    render(name, value, expiry, &attrs),
+                                    render_parts(name, value, expiry, &attrs),
+                                    "{name} {attrs:?} {expiry:?} {value:?}"
+                                );
+                                n += 1;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(n, 3 * 2 * 4 * 8 * 2 * 2);
     }
 }
