@@ -114,8 +114,8 @@ impl Codec for Flask {
     }
 
     /// Flask refreshes only a permanent session, which holds the key `_permanent`; a cookie whose payload does
-    /// not contain `permanent` (nor a `\u` escape that could spell it) holds no permanent session, verified or
-    /// not, so an untouched request sends nothing for it. A compressed payload, fallback keys (a re-sign) or a
+    /// not contain `permanent` (nor a backslash: an escape could spell it) holds no permanent session, verified
+    /// or not, so an untouched request sends nothing for it. A compressed payload, fallback keys (a re-sign) or a
     /// payload that is not base64 are opened as usual.
     fn untouched_may_write(&self, claimed: &Claimed) -> bool {
         let Some(value) = claimed.main.as_deref() else {
@@ -125,8 +125,11 @@ impl Codec for Flask {
             return true;
         }
         let payload = value.split_once('.').map_or(value, |(p, _)| p).as_bytes();
+        // Any backslash (an escape may spell the key), or the word itself; cookie-sized text is searched by
+        // its `p`s rather than through a substring searcher's set-up.
         let may_be_permanent = |json: &[u8]| {
-            memchr::memmem::find(json, b"permanent").is_some() || memchr::memmem::find(json, b"\\u").is_some()
+            memchr::memchr(b'\\', json).is_some()
+                || memchr::memchr_iter(b'p', json).any(|i| json[i..].starts_with(b"permanent"))
         };
         // A cookie-sized payload decodes on the stack.
         let mut buf = [0u8; 384];
