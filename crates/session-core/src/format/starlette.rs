@@ -181,35 +181,127 @@ pub(crate) fn decode_unverified(cookie: &str) -> Result<(Value, Option<u64>, boo
 /// httponly; samesite=S[; secure][; domain=D][; partitioned]` (no `Max-Age` when `max_age` is `None`, Starlette's
 /// `max_age=None`), or for a cleared session `name=null; path=P; expires=Thu, 01 Jan 1970 00:00:00 GMT; ...`.
 pub(crate) fn render(name: &str, value: Option<&str>, max_age: Option<i128>, attrs: &Attributes<'_>) -> String {
-    let mut out = format!("{name}={}; path={}; ", value.unwrap_or("null"), attrs.path);
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(name.len() + value.map_or(4, str::len) + attrs.path.len() + 96);
+    out.push_str(name);
+    out.push('=');
+    out.push_str(value.unwrap_or("null"));
+    out.push_str("; path=");
+    out.push_str(attrs.path);
+    out.push_str("; ");
     match (value, max_age) {
-        (Some(_), Some(max_age)) => out.push_str(&format!("Max-Age={max_age}; ")),
+        (Some(_), Some(max_age)) => {
+            let _ = write!(out, "Max-Age={max_age}; ");
+        }
         (Some(_), None) => {}
         (None, _) => out.push_str("expires=Thu, 01 Jan 1970 00:00:00 GMT; "),
     }
-    let mut flags: Vec<String> = Vec::new();
+    // The flags, `; `-separated.
+    let mut first = true;
+    let mut flag = |out: &mut String, text: &str| {
+        if !first {
+            out.push_str("; ");
+        }
+        first = false;
+        out.push_str(text);
+    };
     if attrs.http_only {
-        flags.push("httponly".into());
+        flag(&mut out, "httponly");
     }
     if let Some(s) = attrs.same_site {
-        flags.push(format!(
-            "samesite={}",
+        flag(
+            &mut out,
             match s {
-                SameSite::Strict => "strict",
-                SameSite::Lax => "lax",
-                SameSite::None => "none",
-            }
-        ));
+                SameSite::Strict => "samesite=strict",
+                SameSite::Lax => "samesite=lax",
+                SameSite::None => "samesite=none",
+            },
+        );
     }
     if attrs.secure || attrs.partitioned {
-        flags.push("secure".into());
+        flag(&mut out, "secure");
     }
     if let Some(d) = attrs.domain {
-        flags.push(format!("domain={d}"));
+        flag(&mut out, "domain=");
+        out.push_str(d);
     }
     if attrs.partitioned {
-        flags.push("partitioned".into());
+        flag(&mut out, "partitioned");
     }
-    out.push_str(&flags.join("; "));
-    out.trim_end_matches([' ', ';']).to_owned()
+    let kept = out.trim_end_matches([' ', ';']).len();
+    out.truncate(kept);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `render` as it was written before (formatted parts and a list of flags joined), the reference for the
+    /// one-string version.
+    fn render_parts(name: &str, value: Option<&str>, max_age: Option<i128>, attrs: &Attributes<'_>) -> String {
+        let mut out = format!("{name}={}; path={}; ", value.unwrap_or("null"), attrs.path);
+        match (value, max_age) {
+            (Some(_), Some(max_age)) => out.push_str(&format!("Max-Age={max_age}; ")),
+            (Some(_), None) => {}
+            (None, _) => out.push_str("expires=Thu, 01 Jan 1970 00:00:00 GMT; "),
+        }
+        let mut flags: Vec<String> = Vec::new();
+        if attrs.http_only {
+            flags.push("httponly".into());
+        }
+        if let Some(s) = attrs.same_site {
+            flags.push(format!(
+                "samesite={}",
+                match s {
+                    SameSite::Strict => "strict",
+                    SameSite::Lax => "lax",
+                    SameSite::None => "none",
+                }
+            ));
+        }
+        if attrs.secure || attrs.partitioned {
+            flags.push("secure".into());
+        }
+        if let Some(d) = attrs.domain {
+            flags.push(format!("domain={d}"));
+        }
+        if attrs.partitioned {
+            flags.push("partitioned".into());
+        }
+        out.push_str(&flags.join("; "));
+        out.trim_end_matches([' ', ';']).to_owned()
+    }
+
+    #[test]
+    fn render_writes_what_the_formatted_parts_wrote() {
+        let mut n = 0;
+        for path in ["/", "/app", "/odd; "] {
+            for domain in [None, Some("example.com")] {
+                for same_site in [None, Some(SameSite::Strict), Some(SameSite::Lax), Some(SameSite::None)] {
+                    for bits in 0..8u8 {
+                        let attrs = Attributes {
+                            domain,
+                            path,
+                            secure: bits & 1 != 0,
+                            http_only: bits & 2 != 0,
+                            same_site,
+                            partitioned: bits & 4 != 0,
+                        };
+                        for max_age in [None, Some(1_209_600)] {
+                            for value in [None, Some("eyJhIjogMX0=.ZVPxAA.sig")] {
+                                assert_eq!(
+                                    render("session", value, max_age, &attrs),
+                                    render_parts("session", value, max_age, &attrs),
+                                    "{attrs:?} {max_age:?} {value:?}"
+                                );
+                                n += 1;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(n, 3 * 2 * 4 * 8 * 2 * 2);
+    }
 }
