@@ -1,5 +1,5 @@
 //! Decodes one of the benchmark cookies `N` times, for instruction counts that do not depend on how busy the
-//! machine is (`docs/benchmarks.md`, "Instruction counts"):
+//! machine is (the codec alone; `cargo xtask bench --instructions` counts whole requests, see `docs/benchmarks.md`):
 //!
 //! ```sh
 //! cargo build --release -p session-core --example decode_loop
