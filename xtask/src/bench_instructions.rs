@@ -413,6 +413,7 @@ fn measure_cells(bin: &Path, out_dir: &Path, n: u64) -> Result<Vec<(String, BTre
         bail!("codec-cells --list failed: {}", String::from_utf8_lossy(&list.stderr));
     }
     let mut rows = Vec::new();
+    let mut failed = Vec::new();
     for line in String::from_utf8_lossy(&list.stdout).lines() {
         let Some((format, floor)) = line.split_once('\t') else {
             continue;
@@ -439,10 +440,16 @@ fn measure_cells(bin: &Path, out_dir: &Path, n: u64) -> Result<Vec<(String, BTre
                 .stdin(Stdio::null())
                 .output()?;
             if !out.status.success() {
-                bail!(
-                    "codec-cells {format} {cell} failed:\n{}",
-                    String::from_utf8_lossy(&out.stderr)
-                );
+                // One format that cannot run (a key shape the cells do not try, a new format's bug) is reported
+                // and left out; the other formats are still measured.
+                let stderr = String::from_utf8_lossy(&out.stderr);
+                let why = stderr
+                    .lines()
+                    .find(|l| !l.starts_with("==") && !l.trim().is_empty())
+                    .unwrap_or("(no message)");
+                eprintln!("    {format:<14} {cell:<12} FAILED: {why}");
+                failed.push(format!("{format} {cell}: {why}"));
+                continue;
             }
             let per = total_instructions(&file)? as f64 / n as f64;
             if per < 100.0 {
@@ -452,6 +459,12 @@ fn measure_cells(bin: &Path, out_dir: &Path, n: u64) -> Result<Vec<(String, BTre
             counts.insert(cell.to_owned(), per);
         }
         rows.push((format.to_owned(), counts));
+    }
+    if !failed.is_empty() {
+        eprintln!("xtask bench --instructions: {} cell(s) could not run:", failed.len());
+        for f in &failed {
+            eprintln!("  {f}");
+        }
     }
     Ok(rows)
 }
