@@ -336,15 +336,22 @@ mod tests {
         DERIVATIONS.with(std::cell::Cell::get)
     }
 
-    /// A configuration of `format` for a 64-byte key (every format takes one), with a cookie name when the format
-    /// has none of its own.
+    /// A configuration of `format` for a 64-byte key (or a 32-byte one), with a cookie name when the format has
+    /// none of its own.
     fn config(format: Format) -> SessionConfig {
-        let key = SecretKey::new(b"derivation-test-key-of-sixty-four-bytes-0123456789abcdef01234567".to_vec()).unwrap();
-        let builder = || SessionConfig::builder().format(format).secret_key(key.clone());
-        builder()
-            .build()
-            .or_else(|_| builder().cookie_name("derivation_test").build())
-            .unwrap()
+        let bytes = b"derivation-test-key-of-sixty-four-bytes-0123456789abcdef01234567";
+        // 64 bytes (a `cookie::Key`), or 32 for a format that wants a 32-byte key.
+        [&bytes[..], &bytes[..32]]
+            .into_iter()
+            .find_map(|bytes| {
+                let key = SecretKey::new(bytes.to_vec()).unwrap();
+                let builder = || SessionConfig::builder().format(format).secret_key(key.clone());
+                builder()
+                    .build()
+                    .or_else(|_| builder().cookie_name("derivation_test").build())
+                    .ok()
+            })
+            .unwrap_or_else(|| panic!("{format}: no configuration with a 64- or 32-byte key; add its key here"))
     }
 
     #[test]
