@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes fuzz/seeds/<target>/ from testdata/vectors/*.json (the committed seed corpus).
 
-cookie_decode: every vector cookie value.  cookie_header: `session=<cookie>` headers plus the scenario
+cookie_decode: every vector cookie value.  gob_decode: every gob stream the gorilla vectors hold (`gob_hex`).  cookie_header: `session=<cookie>` headers plus the scenario
 requests' cookies (one header per line).  tagged_json: every tagged JSON text in the vectors.  format_decode: a format byte (as the target picks
 formats and keys) followed by a Cookie header with every cookie of that format's vectors.
 File names are the SHA-1 of the content, as libFuzzer names corpus entries. Run from anywhere:
@@ -29,7 +29,7 @@ def walk(node, key=None):
 
 
 def main():
-    seeds = {"cookie_decode": set(), "cookie_header": set(), "tagged_json": set()}
+    seeds = {"cookie_decode": set(), "cookie_header": set(), "tagged_json": set(), "gob_decode": set()}
     for path in sorted((ROOT / "testdata" / "vectors").glob("*.json")):
         doc = json.loads(path.read_text(encoding="utf-8"))
         for case in doc["cases"]:
@@ -39,6 +39,8 @@ def main():
             for key, value in walk(case):
                 if key == "tagged_json":
                     seeds["tagged_json"].add(value)
+                elif key == "gob_hex":
+                    seeds["gob_decode"].add(bytes.fromhex(value))
                 elif key in ("raw", "request_cookies") and value.startswith("session="):
                     # a request's cookie, or a Set-Cookie line the app signed
                     cookies.append(value.split(";", 1)[0].split("=", 1)[1])

@@ -26,7 +26,9 @@
 
 use std::collections::HashMap;
 
+use crate::data::Entries;
 use crate::error::{Result, SessionError};
+use crate::value::{Foreign, Map, Value};
 
 /// How deep values (interfaces, slices, maps, structs) may nest.
 pub const MAX_DEPTH: usize = 64;
@@ -728,6 +730,368 @@ impl<'t> Writer<'t> {
     }
 }
 
+/// The serializer name of the [`Foreign`] values gob reads.
+pub const SERIALIZER: &str = "gob";
+
+/// Seconds from Go's zero time (January 1, year 1, UTC) to the Unix epoch.
+const UNIX_TO_GO: i64 = 62_135_596_800;
+
+/// A gorilla session: Go's `gob` encoding of a `map[interface{}]interface{}` with string keys, as the session
+/// model's entries.
+///
+/// Values map to the model where it has the same type: `string`, `int`, `float64`, `bool`, nil, `[]uint8`
+/// (bytes), `[]interface {}` (a list), `map[string]interface {}` (a dict) and a `time.Time` in UTC to whole
+/// seconds (a datetime). Every other value is a [`Foreign`] value (serializer `"gob"`, Go's type name), kept
+/// as it came: the other int and uint kinds, `float32`, `[]string`, a `time.Time` with a zone or a fraction
+/// of a second, a named type of a basic kind (each with its plain counterpart), an app's own structs (with
+/// none). Its encoded bytes are a gob stream of that one value with its type definitions.
+///
+/// # Errors
+/// `BadPayload` for bytes Go's decoder refuses, a session that is not a `map[interface{}]interface{}`, a key
+/// that is not a `string`, nesting beyond [`MAX_DEPTH`], more than `max_values` values or [`MAX_TYPES`] types.
+pub fn decode_session(bytes: &[u8], max_values: usize) -> Result<Map> {
+    let mut reader = Reader::new(bytes, max_values);
+    let (ty, value) = reader.top()?;
+    let types = &reader.types;
+    let (
+        Some(Kind::Map {
+            key: id::INTERFACE,
+            elem: id::INTERFACE,
+        }),
+        Dyn::Map(entries),
+    ) = (types.get(&ty).map(|d| &d.kind), value)
+    else {
+        return Err(bad("the session is not a map[interface{}]interface{}"));
+    };
+    let mut map = Map::new();
+    for (key, value) in entries {
+        let key = match key {
+            Dyn::Iface(Some(k)) if k.name == "string" && k.ty == id::STRING => match k.value {
+                Dyn::Str(b) => String::from_utf8(b).map_err(|_| bad("a session key that is not UTF-8"))?,
+                _ => return Err(bad("a string key that holds no string")),
+            },
+            Dyn::Iface(Some(k)) => return Err(bad(format!("a session key of type {}; keys are strings", k.name))),
+            _ => return Err(bad("a nil session key")),
+        };
+        let Dyn::Iface(value) = value else {
+            return Err(bad("a session value that is not an interface"));
+        };
+        // Duplicate keys: the last wins, as in Go's map.
+        map.insert(key, to_value(types, value.map(|b| *b))?);
+    }
+    Ok(map)
+}
+
+/// Go's range check for an int kind narrower than 64 bits.
+fn int_in_range(name: &str, v: i64) -> Option<bool> {
+    let bits = match name {
+        "int" | "int64" => 64,
+        "int32" => 32,
+        "int16" => 16,
+        "int8" => 8,
+        _ => return None,
+    };
+    Some(bits == 64 || (v >= -(1i64 << (bits - 1)) && v < (1i64 << (bits - 1))))
+}
+
+fn uint_in_range(name: &str, v: u64) -> Option<bool> {
+    let bits = match name {
+        "uint" | "uint64" | "uintptr" => 64,
+        "uint32" => 32,
+        "uint16" => 16,
+        "uint8" => 8,
+        _ => return None,
+    };
+    Some(bits == 64 || v < (1u64 << bits))
+}
+
+/// The model's value for an interface value read from a stream with `types`.
+fn to_value(types: &Table, iface: Option<Iface>) -> Result<Value> {
+    let Some(iface) = iface else {
+        return Ok(Value::Null);
+    };
+    let kind = types.get(&iface.ty).map(|d| &d.kind);
+    let utf8 = |b: &[u8]| std::str::from_utf8(b).ok().map(|s| Value::Str(s.to_owned()));
+    let mismatch = || bad(format!("a {} value of another type", iface.name));
+    let plain = match (iface.name.as_str(), &iface.value) {
+        ("string", Dyn::Str(b)) if iface.ty == id::STRING => match utf8(b) {
+            Some(v) => return Ok(v),
+            None => None,
+        },
+        ("bool", Dyn::Bool(b)) if iface.ty == id::BOOL => return Ok(Value::Bool(*b)),
+        ("int", Dyn::Int(i)) if iface.ty == id::INT => return Ok(Value::Int(*i)),
+        ("float64", Dyn::Float(f)) if iface.ty == id::FLOAT => return Ok(Value::Float(*f)),
+        ("[]uint8", Dyn::Bytes(b)) if iface.ty == id::BYTES => return Ok(Value::Bytes(b.clone())),
+        (name, Dyn::Int(i)) if iface.ty == id::INT && int_in_range(name, *i).is_some() => {
+            if int_in_range(name, *i) != Some(true) {
+                return Err(bad(format!("an {name} out of range")));
+            }
+            Some(Value::Int(*i))
+        }
+        (name, Dyn::Uint(u)) if iface.ty == id::UINT && uint_in_range(name, *u).is_some() => {
+            if uint_in_range(name, *u) != Some(true) {
+                return Err(bad(format!("a {name} out of range")));
+            }
+            Some(i64::try_from(*u).map_or_else(|_| Value::BigInt(u.to_string()), Value::Int))
+        }
+        ("float32", Dyn::Float(f)) if iface.ty == id::FLOAT => {
+            if f.is_finite() && f.abs() > f64::from(f32::MAX) {
+                return Err(bad("a float32 out of range"));
+            }
+            Some(Value::Float(*f))
+        }
+        ("[]interface {}", Dyn::Seq(items)) if kind == Some(&Kind::Slice { elem: id::INTERFACE }) => {
+            let mut list = Vec::with_capacity(items.len());
+            for item in items {
+                let Dyn::Iface(i) = item else { return Err(mismatch()) };
+                list.push(to_value(types, i.as_deref().cloned())?);
+            }
+            return Ok(Value::List(list));
+        }
+        ("map[string]interface {}", Dyn::Map(entries))
+            if kind
+                == Some(&Kind::Map {
+                    key: id::STRING,
+                    elem: id::INTERFACE,
+                }) =>
+        {
+            let mut map = Map::new();
+            let mut all_utf8 = true;
+            for (k, v) in entries {
+                let (Dyn::Str(k), Dyn::Iface(v)) = (k, v) else {
+                    return Err(mismatch());
+                };
+                let value = to_value(types, v.as_deref().cloned())?;
+                match String::from_utf8(k.clone()) {
+                    Ok(k) => {
+                        map.insert(k, value);
+                    }
+                    Err(_) => all_utf8 = false,
+                }
+            }
+            if all_utf8 {
+                return Ok(Value::Dict(map));
+            }
+            None
+        }
+        ("time.Time", Dyn::Encoded(b)) if matches!(kind, Some(Kind::Encoder(_))) => {
+            let (seconds, exact) = go_time(b)?;
+            if exact {
+                return Ok(Value::DateTime(seconds));
+            }
+            Some(Value::DateTime(seconds))
+        }
+        ("[]string", Dyn::Seq(items)) if kind == Some(&Kind::Slice { elem: id::STRING }) => items
+            .iter()
+            .map(|i| match i {
+                Dyn::Str(b) => utf8(b),
+                _ => None,
+            })
+            .collect::<Option<Vec<_>>>()
+            .map(Value::List),
+        (
+            "string"
+            | "bool"
+            | "int"
+            | "int8"
+            | "int16"
+            | "int32"
+            | "int64"
+            | "uint"
+            | "uint8"
+            | "uint16"
+            | "uint32"
+            | "uint64"
+            | "uintptr"
+            | "float32"
+            | "float64"
+            | "[]uint8"
+            | "[]interface {}"
+            | "map[string]interface {}"
+            | "time.Time"
+            | "[]string",
+            _,
+        ) => return Err(mismatch()),
+        // An app's own named type of a basic kind (`type Role string`) means its basic value.
+        (_, Dyn::Str(b)) if iface.ty == id::STRING => utf8(b),
+        (_, Dyn::Bool(b)) if iface.ty == id::BOOL => Some(Value::Bool(*b)),
+        (_, Dyn::Int(i)) if iface.ty == id::INT => Some(Value::Int(*i)),
+        (_, Dyn::Float(f)) if iface.ty == id::FLOAT => Some(Value::Float(*f)),
+        (_, Dyn::Bytes(b)) if iface.ty == id::BYTES => Some(Value::Bytes(b.clone())),
+        _ => None,
+    };
+    let encoded = Writer::new(vec![types]).top(0, iface.ty, &iface.value)?;
+    Ok(Value::Foreign(Box::new(Foreign::new(
+        SERIALIZER, iface.name, encoded, plain,
+    ))))
+}
+
+/// `time.Time.UnmarshalBinary`: version 1 (or Go 1.20's 2), seconds since year 1, nanoseconds, zone offset in
+/// minutes (-1: UTC) (version 2: and seconds). Returns Unix seconds and whether the model's datetime holds
+/// it exactly (UTC, whole seconds, version 1).
+fn go_time(b: &[u8]) -> Result<(i64, bool)> {
+    let refuse = || bad("a time.Time that Go cannot read");
+    let (&version, rest) = b.split_first().ok_or_else(refuse)?;
+    let want = match version {
+        1 => 14,
+        2 => 15,
+        _ => return Err(refuse()),
+    };
+    if rest.len() != want {
+        return Err(refuse());
+    }
+    let sec = u64::from_be_bytes(rest[0..8].try_into().map_err(|_| refuse())?) as i64;
+    let nsec = u32::from_be_bytes(rest[8..12].try_into().map_err(|_| refuse())?);
+    let offset = i16::from_be_bytes(rest[12..14].try_into().map_err(|_| refuse())?);
+    let exact = version == 1 && nsec == 0 && offset == -1;
+    Ok((sec.wrapping_sub(UNIX_TO_GO), exact))
+}
+
+/// `time.Time.MarshalBinary` of a UTC time at whole `seconds` (Unix).
+fn go_time_bytes(seconds: i64) -> Vec<u8> {
+    let mut out = vec![1];
+    out.extend_from_slice(&seconds.wrapping_add(UNIX_TO_GO).to_be_bytes());
+    out.extend_from_slice(&[0, 0, 0, 0, 0xff, 0xff]);
+    out
+}
+
+/// The types the writer's own values use (the top-level map, `[]interface {}`, `map[string]interface {}`,
+/// `time.Time`), under keys of their own; the stream gets ids in the order they are first written.
+fn own_types() -> Table {
+    let mut t = Table::new();
+    t.insert(
+        TOP,
+        Def {
+            name: String::new(),
+            kind: Kind::Map {
+                key: id::INTERFACE,
+                elem: id::INTERFACE,
+            },
+        },
+    );
+    t.insert(
+        LIST,
+        Def {
+            name: String::new(),
+            kind: Kind::Slice { elem: id::INTERFACE },
+        },
+    );
+    t.insert(
+        DICT,
+        Def {
+            name: String::new(),
+            kind: Kind::Map {
+                key: id::STRING,
+                elem: id::INTERFACE,
+            },
+        },
+    );
+    t.insert(
+        TIME,
+        Def {
+            name: "Time".into(),
+            kind: Kind::Encoder(4),
+        },
+    );
+    t
+}
+
+const TOP: i64 = 65;
+const LIST: i64 = 66;
+const DICT: i64 = 67;
+const TIME: i64 = 68;
+
+/// Turns the model's values into gob values, collecting the type tables of the [`Foreign`] values it writes
+/// back (table 0 is [`own_types`]; each foreign value's is the next).
+struct ToGob {
+    tables: Vec<Table>,
+}
+
+impl ToGob {
+    fn iface(&mut self, name: &str, ty: i64, value: Dyn) -> Dyn {
+        Dyn::Iface(Some(Box::new(Iface {
+            name: name.into(),
+            table: 0,
+            ty,
+            value,
+        })))
+    }
+
+    fn value(&mut self, value: &Value) -> Result<Dyn> {
+        Ok(match value {
+            Value::Null => Dyn::Iface(None),
+            Value::Bool(b) => self.iface("bool", id::BOOL, Dyn::Bool(*b)),
+            Value::Int(i) => self.iface("int", id::INT, Dyn::Int(*i)),
+            Value::BigInt(text) => match text.parse::<u64>() {
+                Ok(u) => self.iface("uint64", id::UINT, Dyn::Uint(u)),
+                Err(_) => {
+                    return Err(SessionError::Value(format!(
+                        "the integer {text} does not fit a Go int64 or uint64"
+                    )));
+                }
+            },
+            Value::Float(f) => self.iface("float64", id::FLOAT, Dyn::Float(*f)),
+            Value::Str(s) | Value::Markup(s) => self.iface("string", id::STRING, Dyn::Str(s.as_bytes().to_vec())),
+            Value::Uuid(u) => self.iface("string", id::STRING, Dyn::Str(crate::json::uuid_text(u).into_bytes())),
+            Value::Bytes(b) => self.iface("[]uint8", id::BYTES, Dyn::Bytes(b.clone())),
+            Value::List(items) | Value::Tuple(items) => {
+                let items = items.iter().map(|v| self.value(v)).collect::<Result<Vec<_>>>()?;
+                self.iface("[]interface {}", LIST, Dyn::Seq(items))
+            }
+            Value::Dict(map) => {
+                let entries = map
+                    .iter()
+                    .map(|(k, v)| Ok((Dyn::Str(k.as_bytes().to_vec()), self.value(v)?)))
+                    .collect::<Result<Vec<_>>>()?;
+                self.iface("map[string]interface {}", DICT, Dyn::Map(entries))
+            }
+            Value::DateTime(seconds) => self.iface("time.Time", TIME, Dyn::Encoded(go_time_bytes(*seconds))),
+            Value::Foreign(f) if f.serializer() == SERIALIZER => {
+                let mut reader = Reader::new(f.encoded(), usize::MAX);
+                let (ty, dyn_value) = reader
+                    .top()
+                    .map_err(|_| f.unrepresentable("is not a gob stream Go can read"))?;
+                self.tables.push(reader.types);
+                Dyn::Iface(Some(Box::new(Iface {
+                    name: f.type_name().to_owned(),
+                    table: self.tables.len() - 1,
+                    ty,
+                    value: dyn_value,
+                })))
+            }
+            Value::Foreign(f) => match f.value() {
+                Some(v) => self.value(v)?,
+                None => return Err(f.unrepresentable("gob cannot hold")),
+            },
+        })
+    }
+}
+
+/// The gob stream gorilla's securecookie writes for a session (`gob.NewEncoder(b).Encode(values)`): a
+/// `map[interface{}]interface{}` of its entries, keys in code-point order, each value under the Go type the
+/// model's value reads back as (see [`decode_session`]; a UUID is its text, a tuple a list), a [`Foreign`]
+/// value of gob's written back as it came. Bytes equal Go's in a fresh process where Go's map order is the
+/// same (one key).
+///
+/// # Errors
+/// `Value` for a value Go cannot hold (an integer beyond 64 bits, another serializer's foreign value without
+/// a plain counterpart).
+pub fn encode_session(data: &impl Entries) -> Result<Vec<u8>> {
+    let mut to = ToGob {
+        tables: vec![own_types()],
+    };
+    let entries = data
+        .entries()
+        .map(|(k, v)| {
+            Ok((
+                to.iface("string", id::STRING, Dyn::Str(k.as_bytes().to_vec())),
+                to.value(v)?,
+            ))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Writer::new(to.tables.iter().collect()).top(0, TOP, &Dyn::Map(entries))
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, reason = "test helpers")]
@@ -876,6 +1240,28 @@ mod tests {
         let bytes = Writer::new(vec![&types]).top(0, 65, &flat).unwrap();
         assert!(Reader::new(&bytes, 60).top().is_ok());
         assert!(Reader::new(&bytes, 40).top().is_err());
+    }
+
+    /// A session written by Go: the model's values, and Go's own types kept as they came.
+    #[test]
+    fn sessions_map_to_the_model_and_back() {
+        let bytes = hex(GO[1].1);
+        let map = decode_session(&bytes, 1000).unwrap();
+        let Value::Foreign(f) = &map["n"] else {
+            panic!("{map:?}")
+        };
+        assert_eq!((f.type_name(), f.value()), ("int64", Some(&Value::Int(5))));
+        assert_eq!(encode_session(&map).unwrap(), bytes);
+        let bytes = hex(GO[2].1);
+        let map = decode_session(&bytes, 1000).unwrap();
+        let mut inner = Map::new();
+        inner.insert("a".into(), Value::Int(1));
+        assert_eq!(map["l"], Value::List(vec![Value::Int(1), Value::Dict(inner)]));
+        assert_eq!(encode_session(&map).unwrap(), bytes);
+        let bytes = hex(GO[0].1);
+        let map = decode_session(&bytes, 1000).unwrap();
+        assert_eq!(map["user"], Value::Str("alice".into()));
+        assert_eq!(encode_session(&map).unwrap(), bytes);
     }
 
     #[test]
