@@ -1048,9 +1048,13 @@ impl ToGob {
             Value::DateTime(seconds) => self.iface("time.Time", TIME, Dyn::Encoded(go_time_bytes(*seconds))),
             Value::Foreign(f) if f.serializer() == SERIALIZER => {
                 let mut reader = Reader::new(f.encoded(), usize::MAX);
-                let (ty, dyn_value) = reader
-                    .top()
-                    .map_err(|_| f.unrepresentable("is not a gob stream Go can read"))?;
+                let Ok((ty, dyn_value)) = reader.top() else {
+                    // Not bytes this reader made: its plain value, where it has one.
+                    return match f.value() {
+                        Some(v) => self.value(v),
+                        None => Err(f.unrepresentable("is not a gob stream Go can read")),
+                    };
+                };
                 self.tables.push(reader.types);
                 Dyn::Iface(Some(Box::new(Iface {
                     name: f.type_name().to_owned(),
