@@ -1,5 +1,5 @@
 //! The live cross-framework test: the seed app on Flask, Starlette (uvicorn), Django, Express (cookie-session,
-//! iron-session and Auth.js' JWT cookie), and on axum, actix-web and hyper in each of their profiles; one key
+//! iron-session and Auth.js' JWT cookie), Go's net/http with gorilla/sessions, and on axum, actix-web and hyper in each of their profiles; one key
 //! per profile, loopback only.
 
 use std::path::Path;
@@ -17,6 +17,8 @@ enum App {
     Python(&'static str),
     /// A script run by node with the pinned npm packages.
     Node(&'static str),
+    /// A Go program (a directory) built in GOPATH mode with Debian's packages.
+    Go(&'static str),
 }
 
 /// One profile: the reference app that speaks it, its session cookie's name, and the Rust examples run in it;
@@ -31,7 +33,7 @@ struct Profile {
 /// The iron-session profile's key: iron-session wants a password of at least 32 characters.
 const IRON_KEY: &str = "interop-shared-iron-password-0001";
 
-const PROFILES: [Profile; 6] = [
+const PROFILES: [Profile; 7] = [
     Profile {
         format: "flask",
         app: App::Python("interop/flask_app.py"),
@@ -72,16 +74,41 @@ const PROFILES: [Profile; 6] = [
         cookie: "authjs.session-token",
         env: &[],
     },
+    // gorilla/sessions' CookieStore on Go's net/http: the cookie is named by the session name the Go app passes
+    // to store.Get, so every server is told.
+    Profile {
+        format: "gorilla",
+        app: App::Go("interop/gorilla"),
+        cookie: "gorilla-session",
+        env: &[("SESSION_COOKIE_NAME", "gorilla-session")],
+    },
 ];
 
 /// Builds the examples; for each profile starts its reference app (Flask; Starlette under uvicorn; Django;
 /// Express with cookie-session, iron-session or Auth.js) and the three Rust examples with `SESSION_FORMAT` and
 /// the profile's `env` set, and checks logins across every pair. A server that does not start is a failure of
 /// its profile; the others still run.
-pub(crate) fn run(root: &Path) -> Result<()> {
+/// `only`: run that profile alone (`cargo xtask interop gorilla`); its reference app's toolchain only.
+pub(crate) fn run(root: &Path, only: Option<&str>) -> Result<()> {
     let started = Instant::now();
-    let py = crate::python::venv(root)?;
-    let node_modules = crate::node::install(root);
+    let profiles: Vec<&Profile> = PROFILES.iter().filter(|p| only.is_none_or(|o| o == p.format)).collect();
+    if profiles.is_empty() {
+        bail!(
+            "no interop profile {only:?}; use one of: {}",
+            PROFILES.iter().map(|p| p.format).collect::<Vec<_>>().join(", ")
+        );
+    }
+    let needs = |f: fn(&App) -> bool| profiles.iter().any(|p| f(&p.app));
+    let py = if needs(|a| matches!(a, App::Python(_))) || only.is_none() {
+        crate::python::venv(root)?
+    } else {
+        std::path::PathBuf::new()
+    };
+    let node_modules = if needs(|a| matches!(a, App::Node(_))) {
+        crate::node::install(root)
+    } else {
+        Err(anyhow::anyhow!("not needed"))
+    };
     let st = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .current_dir(root)
         .args(["build", "-p", "login-axum", "-p", "login-actix", "-p", "login-hyper"])
@@ -91,7 +118,7 @@ pub(crate) fn run(root: &Path) -> Result<()> {
     }
     let mut failures = Vec::new();
     let mut total = 0;
-    for profile in &PROFILES {
+    for profile in profiles.iter().copied() {
         let mut reference = match app_command(root, &profile.app, &py, node_modules.as_deref()) {
             Ok(c) => c,
             Err(e) => {
@@ -136,13 +163,16 @@ pub(crate) fn run(root: &Path) -> Result<()> {
             }
         }
     }
-    match crate::encrypted::interop(root, &py) {
-        Ok(f) => failures.extend(f),
-        Err(e) => failures.push(format!("[actix-session] {e:#}")),
+    if only.is_none() {
+        match crate::encrypted::interop(root, &py) {
+            Ok(f) => failures.extend(f),
+            Err(e) => failures.push(format!("[actix-session] {e:#}")),
+        }
     }
     println!(
-        "interop: {} profiles (and actix-session), {total} servers, {:.1} s",
-        PROFILES.len(),
+        "interop: {} profiles{}, {total} servers, {:.1} s",
+        profiles.len(),
+        if only.is_none() { " (and actix-session)" } else { "" },
         started.elapsed().as_secs_f64()
     );
     if !failures.is_empty() {
@@ -166,6 +196,10 @@ fn app_command(root: &Path, app: &App, py: &Path, node_modules: Result<&Path, &a
         App::Node(script) => {
             let modules = node_modules.map_err(|e| anyhow::anyhow!("npm packages: {e:#}"))?;
             crate::node::command(root, modules, script)
+        }
+        App::Go(dir) => {
+            let name = Path::new(dir).file_name().and_then(|n| n.to_str()).unwrap_or("app");
+            Command::new(crate::gorilla::build(root, dir, &format!("{name}_app"))?)
         }
     })
 }
