@@ -1056,11 +1056,14 @@ impl ToGob {
                     };
                 };
                 self.tables.push(reader.types);
+                let table = self.tables.len() - 1;
+                let mut value = dyn_value;
+                retable(&mut value, table);
                 Dyn::Iface(Some(Box::new(Iface {
                     name: f.type_name().to_owned(),
-                    table: self.tables.len() - 1,
+                    table,
                     ty,
-                    value: dyn_value,
+                    value,
                 })))
             }
             Value::Foreign(f) => match f.value() {
@@ -1068,6 +1071,23 @@ impl ToGob {
                 None => return Err(f.unrepresentable("gob cannot hold")),
             },
         })
+    }
+}
+
+/// Points every interface value inside `value` at the type table `table` (a foreign value's own).
+fn retable(value: &mut Dyn, table: usize) {
+    match value {
+        Dyn::Iface(Some(i)) => {
+            i.table = table;
+            retable(&mut i.value, table);
+        }
+        Dyn::Seq(items) => items.iter_mut().for_each(|v| retable(v, table)),
+        Dyn::Map(entries) => entries.iter_mut().for_each(|(k, v)| {
+            retable(k, table);
+            retable(v, table);
+        }),
+        Dyn::Struct(fields) => fields.iter_mut().for_each(|(_, v)| retable(v, table)),
+        _ => {}
     }
 }
 
@@ -1266,6 +1286,23 @@ mod tests {
         let map = decode_session(&bytes, 1000).unwrap();
         assert_eq!(map["user"], Value::Str("alice".into()));
         assert_eq!(encode_session(&map).unwrap(), bytes);
+    }
+
+    /// An unknown type holding interfaces (`[]intezface {}`, found by the fuzzer): its values keep their types
+    /// when written back.
+    #[test]
+    fn a_foreign_value_holding_interfaces_is_written_back() {
+        let bytes = hex(&GO[2]
+            .1
+            .replace("5b5d696e74657266616365207b7d", "5b5d696e74657a66616365207b7d"));
+        let map = decode_session(&bytes, 1000).unwrap();
+        let Value::Foreign(f) = &map["l"] else {
+            panic!("{map:?}")
+        };
+        assert_eq!((f.type_name(), f.value()), ("[]intezface {}", None));
+        let again = encode_session(&map).unwrap();
+        assert_eq!(decode_session(&again, 1000).unwrap(), map);
+        assert_eq!(again, bytes);
     }
 
     #[test]
