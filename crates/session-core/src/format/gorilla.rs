@@ -150,13 +150,20 @@ impl Gorilla {
                 bad.len()
             )));
         }
+        // Block keys pair with the keys in the order they were configured (current, then each fallback);
+        // the keyring verifies fallbacks newest first.
         let pairs = keys
             .into_iter()
-            .enumerate()
-            .map(|(i, (key, hash))| Pair {
-                key,
-                hash: Zeroizing::new(hash.bytes().to_vec()),
-                block: blocks.get(i).map(|b| Zeroizing::new(b.bytes().to_vec())),
+            .map(|(key, hash)| {
+                let configured = match key {
+                    KeyId::Current => 0,
+                    KeyId::Fallback(i) => i + 1,
+                };
+                Pair {
+                    key,
+                    hash: Zeroizing::new(hash.bytes().to_vec()),
+                    block: blocks.get(configured).map(|b| Zeroizing::new(b.bytes().to_vec())),
+                }
             })
             .collect();
         Ok(Self {
@@ -454,6 +461,44 @@ mod tests {
                 c.open_main(&sealed[0].1, 1_700_000_000 - 61, Some(MAX_AGE_SECS), limits()),
                 Err(SessionError::FromTheFuture { ahead: 61 })
             ));
+        }
+    }
+
+    /// Each block key pairs with the key configured in its place (the keyring verifies fallbacks newest first).
+    #[test]
+    fn block_keys_pair_with_keys_in_configured_order() {
+        let key = |t: &str| SecretKey::parse_insecure_short(t).unwrap();
+        let blocks: Vec<SecretKey> = ["block-key-0-0123", "block-key-1-0123", "block-key-2-0123"]
+            .into_iter()
+            .map(key)
+            .collect();
+        let signer = SignerOptions::default();
+        let settings = |ring: &'static Keyring, blocks: &'static [SecretKey]| Settings {
+            keyring: ring,
+            signer: Box::leak(Box::new(signer.clone())),
+            compression: Compression::Never,
+            cookie_name: "s",
+            key_ids: None,
+            max_chunks: 1,
+            attributes: None,
+            encryption_keys: blocks,
+        };
+        let all: &'static [SecretKey] = Box::leak(blocks.into_boxed_slice());
+        let ring = Box::leak(Box::new(
+            Keyring::new(key("hash-key-0-0123")).with_fallbacks([key("hash-key-1-0123"), key("hash-key-2-0123")]),
+        ));
+        let reader = Gorilla::new(&settings(ring, all)).unwrap();
+        let mut map = Map::new();
+        map.insert("user".into(), Value::Str("alice".into()));
+        for (i, hash) in ["hash-key-1-0123", "hash-key-2-0123"].into_iter().enumerate() {
+            let old = Box::leak(Box::new(Keyring::new(key(hash))));
+            let writer = Gorilla::new(&settings(old, &all[i + 1..i + 2])).unwrap();
+            let sealed = writer.seal(EntriesRef::Map(&map), 1_700_000_000, None).unwrap();
+            let opened = reader.open_main(&sealed[0].1, 1_700_000_000, None, limits()).unwrap();
+            assert_eq!(
+                (opened.data, opened.key),
+                (SessionData::from(map.clone()), KeyId::Fallback(i))
+            );
         }
     }
 
