@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+mod doctor;
 mod keys;
 mod registry;
 
@@ -8,12 +9,13 @@ use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context as _, anyhow};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::parser::ValueSource;
+use clap::{CommandFactory as _, FromArgMatches as _, Parser, Subcommand, ValueEnum};
 use session_core::wire::json::{from_plain_json, from_tagged_json, to_tagged_json};
 use session_core::wire::pyjson::{self, Separators};
 use session_core::{
-    Claimed, DEFAULT_MAX_DECOMPRESSED, Digest, Format, KeyId, MIN_KEY_LEN, Map, SecretKey, SessionConfig, SessionError,
-    SessionHandle, SessionText, Value,
+    Claimed, CookieCodec, DEFAULT_MAX_DECOMPRESSED, Digest, Entries, Format, KeyId, MIN_KEY_LEN, Map, SecretKey,
+    SessionConfig, SessionError, SessionHandle, SessionText, Value,
 };
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -149,6 +151,12 @@ enum Command {
         cookie: Option<String>,
     },
 
+    /// Say why a cookie is refused: which registered formats it has the shape of and, with the keys, which
+    /// format, key, salt, digest and cookie name verify it and what it holds, or the most specific reason none
+    /// does.
+    #[command(after_help = DOCTOR_HELP)]
+    Doctor(doctor::DoctorArgs),
+
     /// Show what a cookie holds without verifying it (no key needed; the content is untrusted).
     #[command(after_help = "Examples:\n  \
         session-cookie decode - < cookie.txt\n  \
@@ -165,6 +173,24 @@ enum Command {
         cookie: String,
     },
 }
+
+/// `doctor --help`'s examples and reasons.
+const DOCTOR_HELP: &str = "Examples:\n  \
+    session-cookie doctor - < cookie.txt                     # its shape only (no key given)\n  \
+    printf '%s' 'session=eyJ...' | session-cookie doctor --key-env FLASK_KEY -\n  \
+    session-cookie --format starlette doctor --cookie-header < cookie-header.txt\n  \
+    session-cookie doctor --weak-keys - < cookie.txt\n\n\
+    The cookie: a value, `name=value` as the browser's developer tools copy it, or a whole Cookie header. \
+    Without --format every registered format is tried; with it, a cookie that verifies only as another \
+    format is reported as such. Keys are read as for verify; with none, only the shape is checked.\n\n\
+    Output: `shape: <formats>`, then `verified: ...`, `key: ...`, `signer: ...`, `session: ...` or one \
+    `reason: <name>` line per problem with the sentence that says what to change. Reasons: malformed, \
+    bad-signature (no key under any default salt, digest or key derivation), other-signer (verifies with \
+    another salt, digest or key derivation), key-form (the key's text vs its hex- or base64-decoded bytes), \
+    other-format, expired (past the max age or the sealed expiry, or signed in the future), wrong-purpose \
+    (Rails: made for another cookie name), bad-payload, key-unusable, too-large (over the 4096 bytes \
+    browsers keep), weak-key (--weak-keys: a well-known published key signs it).\n\n\
+    Exit codes: 0 verified (or, without keys, has the shape); 1 a reason was found; 2 usage error.";
 
 /// `--digest`.
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -191,10 +217,14 @@ impl From<DigestArg> for Digest {
 enum Failure {
     /// The cookie was refused (exit 1).
     Refused(SessionError),
+    /// The cookie was refused, with a line that points to `doctor` (exit 1).
+    RefusedWithHint(SessionError, String),
     /// The `Cookie` header has no cookie of the session (exit 1).
     NoSession(String),
     /// Usage or configuration error (exit 2).
     Usage(anyhow::Error),
+    /// A problem was found and reported on stdout (`doctor`; exit 1).
+    Reported,
 }
 
 impl From<anyhow::Error> for Failure {
@@ -210,12 +240,21 @@ fn usage(e: SessionError) -> Failure {
 
 /// Runs the command line; the exit code says how it went (0, 1 refused, 2 usage).
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match run(cli) {
+    let matches = Cli::command().get_matches();
+    let format_given = matches.value_source("format") == Some(ValueSource::CommandLine);
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    match run(cli, format_given) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Refused(e)) => {
             // Core messages never contain key material or the cookie value.
             eprintln!("error: {}: {e}", e.kind().as_str().replace('_', "-"));
+            ExitCode::from(1)
+        }
+        Err(Failure::RefusedWithHint(e, hint)) => {
+            eprintln!("error: {}: {e}\n{hint}", e.kind().as_str().replace('_', "-"));
             ExitCode::from(1)
         }
         Err(Failure::NoSession(why)) => {
@@ -226,6 +265,7 @@ fn main() -> ExitCode {
             eprintln!("error: {e:#}");
             ExitCode::from(2)
         }
+        Err(Failure::Reported) => ExitCode::from(1),
     }
 }
 
@@ -264,8 +304,8 @@ impl Target<'_> {
     }
 }
 
-/// Runs one subcommand.
-fn run(cli: Cli) -> Result<(), Failure> {
+/// Runs one subcommand; `format_given` says whether --format was on the command line.
+fn run(cli: Cli, format_given: bool) -> Result<(), Failure> {
     let target = Target {
         format: cli.format,
         keys: &cli.keys,
@@ -289,6 +329,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             verify(&target, now, max_age, verbose, input)
         }
         Command::Decode { cookie } => decode(target.format, cookie),
+        Command::Doctor(args) => doctor::doctor(&target, format_given, args),
     }
 }
 
@@ -401,9 +442,10 @@ fn verify(
         )
         .into());
     }
+    let mut lines = Vec::new();
     let claimed = match input {
         Input::Header => {
-            let lines = header_lines()?;
+            lines = header_lines()?;
             let claimed = codec.claim(&lines);
             if !claimed.has_value() {
                 return Err(Failure::NoSession(format!(
@@ -431,15 +473,23 @@ fn verify(
     };
     let decoded = codec
         .decode_claimed(&claimed, now, Some(config.lifetime_secs()))
-        .map_err(Failure::Refused)?;
+        .map_err(|e| {
+            let header = (!lines.is_empty()).then_some(lines.as_slice());
+            let value = claimed.main.as_deref().filter(|_| header.is_none());
+            let hint = matches!(
+                e,
+                SessionError::BadSignature | SessionError::Malformed(_) | SessionError::BadPayload(_)
+            )
+            .then(|| doctor::verify_hint(target, value, header, now))
+            .flatten();
+            match hint {
+                Some(hint) => Failure::RefusedWithHint(e, hint),
+                None => Failure::Refused(e),
+            }
+        })?;
     // What the application sees: the format's own JSON when it stores the session as JSON of itself; compact
     // JSON of the values otherwise (actix-session's state holds each value as a JSON text).
-    let session = if format.session_text() != SessionText::Wrapped {
-        codec.serialize(&decoded.data)
-    } else {
-        pyjson::dumps_map(&decoded.data, Separators::COMPACT)
-    };
-    print_line(&session)?;
+    print_line(&session_json(format, codec, &decoded.data))?;
     if verbose {
         match decoded.key {
             KeyId::Current => eprintln!("verified by current key"),
@@ -456,6 +506,16 @@ fn verify(
         }
     }
     Ok(())
+}
+
+/// The session as the application sees it: the format's own JSON when it stores the session as JSON of itself;
+/// compact JSON of the values otherwise (actix-session's state holds each value as a JSON text).
+fn session_json(format: Format, codec: &CookieCodec, data: &impl Entries) -> String {
+    if format.session_text() == SessionText::Wrapped {
+        pyjson::dumps_map(data, Separators::COMPACT)
+    } else {
+        codec.serialize(data)
+    }
 }
 
 /// `decode`: the cookie's content, unverified.

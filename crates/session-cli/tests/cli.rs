@@ -17,9 +17,10 @@ fn stderr(o: &Output) -> String {
     String::from_utf8(o.stderr.clone()).expect("stderr is UTF-8")
 }
 
-/// The one `error:` line of a refusal; only short-key warnings may come before it.
+/// The one `error:` line of a refusal; only short-key warnings may come before it, and only a `hint:` pointing to
+/// `doctor` after it.
 fn error_line(stderr: &str) -> &str {
-    let lines: Vec<&str> = stderr.lines().collect();
+    let lines: Vec<&str> = stderr.lines().filter(|l| !l.starts_with("hint: ")).collect();
     let (last, before) = lines.split_last().expect("something on stderr");
     assert!(before.iter().all(|l| l.starts_with("warning: ")), "{stderr:?}");
     last
