@@ -19,6 +19,7 @@ use session_core::{
 };
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
+use zeroize::Zeroizing;
 
 use crate::keys::KeyArgs;
 
@@ -82,15 +83,25 @@ struct Cli {
 /// The subcommands.
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Print a new random key as `hex:<digits>`, from the OS CSPRNG.
+    /// Print a new random key from the OS CSPRNG, in the form --format's framework takes (`hex:<digits>` by
+    /// default); stderr says how each framework takes it.
     #[command(after_help = "Examples:\n  \
-        session-cookie keygen                 # 32 bytes: hex:<64 digits>\n  \
-        export SESSION_SECRET_KEY=$(session-cookie keygen --bytes 64)\n\n\
-        For Flask, decode it: app.secret_key = bytes.fromhex(\"<digits after hex:>\")")]
+        session-cookie keygen                     # 32 bytes: hex:<64 digits>\n  \
+        session-cookie --format starlette keygen  # <64 digits>: a text key, the same text on both sides\n  \
+        export SESSION_SECRET_KEY=$(session-cookie --format actix keygen)   # 64 bytes\n\n\
+        Key forms: this tool (and the library's SecretKey::parse) reads `hex:`/`base64:` as raw bytes and \
+        anything else as the text's bytes. Flask and actix-session take raw bytes: Flask \
+        app.secret_key = bytes.fromhex(\"<digits after hex:>\"), actix-session Key::from(&<the 64 bytes>). \
+        Starlette, Django, Rails (secret_key_base), Express, iron-session and Auth.js use the key's text \
+        as-is: give them a text key (--text, or --format NAME) and this tool the same text, with no prefix.")]
     Keygen {
-        /// Key length in bytes (at least 16; actix-session's keys are 64).
-        #[arg(long, value_name = "N", default_value_t = 32)]
-        bytes: usize,
+        /// Key length in bytes (at least 16; default 32, or 64 for actix-session and Rails, whose keys are 64).
+        #[arg(long, value_name = "N")]
+        bytes: Option<usize>,
+        /// Print the key as plain text (its hex digits, no `hex:`): the form for frameworks that use the key's
+        /// text as-is. The default with a --format whose framework does.
+        #[arg(long)]
+        text: bool,
     },
 
     /// Sign a session (a JSON object on stdin; Flask: tagged JSON) and print its cookie value, or with
@@ -313,7 +324,7 @@ fn run(cli: Cli, format_given: bool) -> Result<(), Failure> {
         cookie_name: cli.cookie_name.as_deref(),
     };
     match cli.command {
-        Command::Keygen { bytes } => keygen(bytes),
+        Command::Keygen { bytes, text } => keygen(format_given.then_some(cli.format), bytes, text),
         Command::Sign { now, set_cookie } => sign(&target, now, set_cookie),
         Command::Verify {
             now,
@@ -333,8 +344,46 @@ fn run(cli: Cli, format_given: bool) -> Result<(), Failure> {
     }
 }
 
-/// `keygen`: a new key of `bytes` bytes, as `hex:<digits>`.
-fn keygen(bytes: usize) -> Result<(), Failure> {
+/// How a framework takes a key: its raw bytes (with the line that sets them) or its text as-is.
+enum KeyForm {
+    /// The framework takes raw bytes: how to set them there.
+    Bytes(&'static str),
+    /// The framework uses the key's text as-is: where the text goes there.
+    Text(&'static str),
+    /// Not known to this tool: the framework's documentation says.
+    Unknown,
+}
+
+/// How `format`'s framework takes its key, and the length its keys have (64 bytes for actix-session's
+/// `cookie::Key` and Rails' `secret_key_base`).
+fn key_form(format: Format) -> (KeyForm, usize) {
+    match format {
+        Format::Flask => (
+            KeyForm::Bytes("app.secret_key = bytes.fromhex(\"<digits after hex:>\")"),
+            32,
+        ),
+        Format::ActixPrivate | Format::ActixSigned => (
+            KeyForm::Bytes("Key::from(&hex::decode(\"<digits after hex:>\")?) (a 64-byte cookie::Key)"),
+            64,
+        ),
+        Format::Starlette => (KeyForm::Text("SessionMiddleware(secret_key=\"<text>\")"), 32),
+        Format::Django => (KeyForm::Text("SECRET_KEY = \"<text>\""), 32),
+        Format::Rails => (
+            KeyForm::Text("secret_key_base: <text> (credentials or SECRET_KEY_BASE)"),
+            64,
+        ),
+        Format::Express => (KeyForm::Text("cookieSession({ keys: [\"<text>\"] })"), 32),
+        Format::IronSession => (KeyForm::Text("getIronSession(..., { password: \"<text>\" })"), 32),
+        Format::AuthJs | Format::NextAuthV4 => (KeyForm::Text("AUTH_SECRET / NEXTAUTH_SECRET=<text>"), 32),
+        _ => (KeyForm::Unknown, 32),
+    }
+}
+
+/// `keygen`: a new key of `bytes` bytes, as `hex:<digits>`, or as text for `--text` or a `format` whose
+/// framework uses the key's text; stderr says how the framework takes it.
+fn keygen(format: Option<Format>, bytes: Option<usize>, text: bool) -> Result<(), Failure> {
+    let (form, length) = format.map_or((KeyForm::Unknown, 32), key_form);
+    let bytes = bytes.unwrap_or(length);
     if bytes < MIN_KEY_LEN {
         return Err(anyhow!(
             "--bytes must be at least {MIN_KEY_LEN} (got {bytes}); shorter keys are too easy to guess"
@@ -345,7 +394,36 @@ fn keygen(bytes: usize) -> Result<(), Failure> {
         return Err(anyhow!("--bytes must be at most {MAX_KEYGEN_BYTES} (got {bytes}); 32 is plenty for HMAC").into());
     }
     let key = SecretKey::generate_len(bytes).map_err(|e| anyhow!("{e}"))?;
-    print_line(&key.to_hex_text())
+    let hex = Zeroizing::new(key.to_hex_text());
+    let as_text = text || matches!(form, KeyForm::Text(_));
+    // Notes go to stderr, so `export KEY=$(session-cookie keygen)` captures the key alone.
+    match (&form, format) {
+        (KeyForm::Text(setting), Some(f)) => eprintln!(
+            "note: {} uses the key's text as-is: this is a text key ({} random bytes as {} characters); give the \
+             same text to both sides, with no hex: prefix ({setting})",
+            f.framework(),
+            bytes,
+            2 * bytes
+        ),
+        (KeyForm::Bytes(setting), Some(f)) => eprintln!(
+            "note: {} takes raw bytes: this side reads hex:<digits> as them; there: {setting}",
+            f.framework()
+        ),
+        _ if as_text => eprintln!(
+            "note: a text key: frameworks that use the key's text (Starlette, Django, Rails, Express, iron-session, \
+             Auth.js) and this tool take the same text, with no prefix"
+        ),
+        _ => eprintln!(
+            "note: hex:<digits> is raw bytes here; Flask: bytes.fromhex(\"<digits>\"); Starlette, Django, Rails, \
+             Express, iron-session and Auth.js use a key's text as-is: make theirs with --text (or --format NAME)"
+        ),
+    }
+    let line = if as_text {
+        hex.strip_prefix("hex:").unwrap_or(&hex)
+    } else {
+        &hex
+    };
+    print_line(line)
 }
 
 /// `sign`: the session on stdin, signed at `now`; its cookie value, or every `Set-Cookie` value.
