@@ -20,7 +20,7 @@ use time::format_description::well_known::Rfc3339;
 use zeroize::Zeroizing;
 
 use crate::keys::GivenKey;
-use crate::{Failure, Target, cookie_arg, header_lines, print_line, session_json, unix_now};
+use crate::{Failure, Target, cookie_arg, header_lines, print_line, session_json, set_cookie, unix_now};
 
 /// The most bytes of `name=value` a browser keeps for one cookie (RFC 6265bis; Chrome, Firefox and Safari).
 pub const BROWSER_COOKIE_LIMIT: usize = 4096;
@@ -51,9 +51,20 @@ pub struct DoctorArgs {
     /// More keys for --weak-keys, one a line (`#` starts a comment; key syntax: text, `hex:`, `base64:`).
     #[arg(long, value_name = "PATH", requires = "weak_keys")]
     weak_keys_file: Vec<PathBuf>,
+    /// Compare two services' `Set-Cookie` lines instead: a file of them (`-`: stdin), pasted from the browser
+    /// or `curl -si`; give two (or one and one --url).
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["cookie", "cookie_header"])]
+    set_cookie: Vec<String>,
+    /// Compare the `Set-Cookie` lines a running service answers to a GET of this http:// URL (loopback
+    /// addresses, or hosts named with --allow-host); give two (or one and one --set-cookie).
+    #[arg(long, value_name = "URL", conflicts_with_all = ["cookie", "cookie_header"])]
+    url: Vec<String>,
+    /// A host --url may fetch from besides loopback addresses.
+    #[arg(long, value_name = "HOST")]
+    allow_host: Vec<String>,
     /// `-` to read the cookie from stdin, or the value; `name=value` (as devtools copies it) and a whole
     /// `Cookie` header (`a=1; session=...`) work too.
-    #[arg(value_name = "COOKIE", required_unless_present = "cookie_header")]
+    #[arg(value_name = "COOKIE", required_unless_present_any = ["cookie_header", "set_cookie", "url"])]
     cookie: Option<String>,
 }
 
@@ -439,6 +450,9 @@ struct Diagnosis {
 /// `doctor`.
 pub fn doctor(target: &Target<'_>, format_given: bool, args: DoctorArgs) -> Result<(), Failure> {
     let now = args.now.map_or_else(unix_now, Ok)?;
+    if !args.set_cookie.is_empty() || !args.url.is_empty() {
+        return compare_sides(target, &args, now);
+    }
     let subject = read_subject(args.cookie_header, args.cookie)?;
     let keys = target.keys.given()?;
     let mut weak = Vec::new();
@@ -456,6 +470,38 @@ pub fn doctor(target: &Target<'_>, format_given: bool, args: DoctorArgs) -> Resu
     } else {
         Err(Failure::Reported)
     }
+}
+
+/// `--set-cookie` / `--url`: the two sides compared.
+fn compare_sides(target: &Target<'_>, args: &DoctorArgs, now: u64) -> Result<(), Failure> {
+    if args.set_cookie.len() + args.url.len() != 2 {
+        return Err(anyhow!(
+            "--set-cookie and --url compare two services: give two of them in all (got {})",
+            args.set_cookie.len() + args.url.len()
+        )
+        .into());
+    }
+    let mut sides = Vec::new();
+    for (i, path) in args.set_cookie.iter().enumerate() {
+        sides.push(set_cookie::from_file(target, path, ["A", "B"][i], now)?);
+    }
+    for url in &args.url {
+        let label = ["A", "B"][sides.len()];
+        sides.push(set_cookie::from_url(target, url, &args.allow_host, label, now)?);
+    }
+    let (report, problems) = set_cookie::compare(&sides[0], &sides[1]);
+    print_line(report.trim_end())?;
+    if problems == 0 { Ok(()) } else { Err(Failure::Reported) }
+}
+
+/// The formats whose cookies a value named `name` has the shape of.
+pub fn value_shapes(target: &Target<'_>, name: &str, value: &str, now: u64) -> Vec<Format> {
+    let subject = Subject {
+        name: Some(name.to_owned()),
+        value: Some(value.to_owned()),
+        header: None,
+    };
+    shapes(target, &subject, now)
 }
 
 /// The cookie from the arguments or stdin: a bare value, `name=value`, or a `Cookie` header.

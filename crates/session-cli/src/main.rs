@@ -3,6 +3,7 @@
 mod doctor;
 mod keys;
 mod registry;
+mod set_cookie;
 
 use std::io::{self, Read as _, Write as _};
 use std::process::ExitCode;

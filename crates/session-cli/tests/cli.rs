@@ -457,7 +457,10 @@ fn keygen_prints_the_form_the_framework_takes() {
     let key = stdout(&o);
     let text = key.trim_end();
     assert_eq!(text.len(), 64, "{key:?}");
-    assert!(!text.starts_with("hex:") && text.bytes().all(|b| b.is_ascii_hexdigit()), "{key:?}");
+    assert!(
+        !text.starts_with("hex:") && text.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{key:?}"
+    );
     assert!(stderr(&o).contains("uses the key's text as-is"), "{}", stderr(&o));
     // Signed with the text, verified with the text: the key Starlette would use.
     let env = [("SESSION_SECRET_KEY", text)];

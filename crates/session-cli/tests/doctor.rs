@@ -653,3 +653,93 @@ fn verify_points_to_doctor() {
     let out = common::run(&["--key-env", "K", "verify", "--now", NOW, "--", &cookie(&c)], &env, "");
     assert!(!text(&out.stderr).contains("hint:"), "{}", text(&out.stderr));
 }
+
+/// The first `Set-Cookie` line a framework sent in a scenario (`raw`, as it was on the wire).
+fn set_cookie_line(file: &str, id: &str) -> String {
+    let c = case(file, id);
+    let sent = if c["framework"].is_null() {
+        &c["flask"]
+    } else {
+        &c["framework"]
+    };
+    sent["set_cookie"][0]["raw"]
+        .as_str()
+        .expect("raw Set-Cookie")
+        .to_owned()
+}
+
+fn temp_file(name: &str, text: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("doctor-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("lines.txt");
+    std::fs::write(&path, text).expect("write");
+    path.to_string_lossy().into_owned()
+}
+
+/// Real Flask and real Django Set-Cookie lines: another name, another format, another lifetime, each reported
+/// with the setting on both sides.
+#[test]
+fn set_cookie_lines_of_flask_and_django_differ_in_name_format_and_lifetime() {
+    let flask = set_cookie_line("flask_scenarios.json", "scn-modify");
+    let django = set_cookie_line("django_scenarios.json", "dj-scn-new-session-write");
+    let a = temp_file("flask", &format!("HTTP/1.1 200 OK\nSet-Cookie: {flask}\n"));
+    let b = temp_file("django", &format!("{django}\n"));
+    let out = doctor(&[], &[], &["--now", NOW, "--set-cookie", &a, "--set-cookie", &b], "");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(
+        reasons(&out),
+        ["cookie-name", "format", "lifetime"],
+        "{}",
+        text(&out.stdout)
+    );
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("SESSION_COOKIE_NAME") && stdout.contains("SESSION_COOKIE_AGE"),
+        "{stdout}"
+    );
+    // The same lines on both sides: nothing to change.
+    let out = doctor(&[], &[], &["--now", NOW, "--set-cookie", &a, "--set-cookie", &a], "");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains("no difference that breaks sharing"));
+}
+
+/// `--url` GETs a running service (here a loopback listener answering with real Starlette and Flask lines, one
+/// given Secure): Secure over http is reported; a non-loopback host needs --allow-host.
+#[test]
+fn url_fetches_set_cookie_from_loopback_services() {
+    use std::io::{Read as _, Write as _};
+    let starlette = format!(
+        "{}; secure",
+        set_cookie_line("starlette_scenarios.json", "st-scn-new-session-write")
+    );
+    let flask = set_cookie_line("flask_scenarios.json", "scn-modify");
+    let mut urls = Vec::new();
+    for line in [starlette, flask] {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        urls.push(format!("http://{}/login", listener.local_addr().expect("addr")));
+        std::thread::spawn(move || {
+            let (mut s, _) = listener.accept().expect("accept");
+            let mut buf = [0u8; 1024];
+            let n = s.read(&mut buf).expect("request");
+            assert!(buf[..n].starts_with(b"GET /login HTTP/1.1\r\n"));
+            let body = format!("HTTP/1.1 200 OK\r\nSet-Cookie: {line}\r\nContent-Length: 2\r\n\r\nok");
+            s.write_all(body.as_bytes()).expect("answer");
+        });
+    }
+    let out = doctor(&[], &[], &["--now", NOW, "--url", &urls[0], "--url", &urls[1]], "");
+    let got = reasons(&out);
+    assert!(got.contains(&"secure-over-http".to_owned()), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains("https_only"), "{}", text(&out.stdout));
+    let out = doctor(
+        &[],
+        &[],
+        &["--url", "http://192.0.2.1/", "--url", "http://192.0.2.2/"],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("--allow-host 192.0.2.1"),
+        "{}",
+        text(&out.stderr)
+    );
+}
