@@ -39,46 +39,23 @@ struct SetCookie {
     lifetime: Option<i64>,
 }
 
-/// Parses one `Set-Cookie` value (without the header name).
+/// Parses one `Set-Cookie` value (without the header name) with the `cookie` crate.
 fn parse(line: &str, now: u64) -> Option<SetCookie> {
-    let mut parts = line.split(';');
-    let (name, value) = parts.next()?.trim().split_once('=')?;
-    let mut c = SetCookie {
-        name: name.trim().to_owned(),
-        value: value.trim().trim_matches('"').to_owned(),
-        ..SetCookie::default()
-    };
-    let mut max_age = None;
-    let mut expires = None;
-    for attr in parts {
-        let (k, v) = attr.trim().split_once('=').unwrap_or((attr.trim(), ""));
-        match k.to_ascii_lowercase().as_str() {
-            "domain" => c.domain = Some(v.trim_start_matches('.').to_ascii_lowercase()),
-            "path" => c.path = Some(v.to_owned()),
-            "secure" => c.secure = true,
-            "samesite" => c.same_site = Some(v.to_ascii_lowercase()),
-            "max-age" => max_age = v.parse::<i64>().ok(),
-            "expires" => {
-                expires = time::OffsetDateTime::parse(v, &time::format_description::well_known::Rfc2822)
-                    .ok()
-                    .or_else(|| httpdate(v))
-                    .map(|t| t.unix_timestamp() - i64::try_from(now).unwrap_or(i64::MAX));
-            }
-            _ => {}
-        }
-    }
-    c.lifetime = max_age.or(expires);
-    Some(c)
-}
-
-/// `Expires` in the IMF-fixdate form (`Sun, 06 Nov 1994 08:49:37 GMT`).
-fn httpdate(v: &str) -> Option<time::OffsetDateTime> {
-    let fmt = time::macros::format_description!(
-        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
-    );
-    time::PrimitiveDateTime::parse(v.trim(), &fmt)
-        .ok()
-        .map(time::PrimitiveDateTime::assume_utc)
+    let c = cookie::Cookie::parse(line.trim()).ok()?;
+    let now = i64::try_from(now).unwrap_or(i64::MAX);
+    let lifetime = c
+        .max_age()
+        .map(|d| d.whole_seconds())
+        .or_else(|| c.expires_datetime().map(|t| t.unix_timestamp().saturating_sub(now)));
+    Some(SetCookie {
+        name: c.name().to_owned(),
+        value: c.value_trimmed().to_owned(),
+        domain: c.domain().map(str::to_ascii_lowercase),
+        path: c.path().map(str::to_owned),
+        secure: c.secure().unwrap_or(false),
+        same_site: c.same_site().map(|s| s.to_string().to_ascii_lowercase()),
+        lifetime,
+    })
 }
 
 /// The `Set-Cookie` values in text: the `Set-Cookie:` header lines when there are any (a response pasted from
@@ -190,11 +167,13 @@ pub fn from_url(target: &Target<'_>, url: &str, allowed: &[String], label: &str,
     )
     .with_context(|| format!("--url {url}: cannot connect"))?;
     stream.set_read_timeout(Some(Duration::from_secs(10))).ok();
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {authority}\r\nUser-Agent: session-cookie doctor\r\nAccept: */*\r\nConnection: close\r\n\r\n"
-    )
-    .with_context(|| format!("--url {url}: cannot send the request"))?;
+    let request = format!(
+        "GET {path} HTTP/1.1\r\nHost: {authority}\r\nUser-Agent: session-cookie doctor\r\nAccept: */*\r\n\
+         Connection: close\r\n\r\n"
+    );
+    stream
+        .write_all(request.as_bytes())
+        .with_context(|| format!("--url {url}: cannot send the request"))?;
     let mut response = Vec::new();
     // Only the headers matter; a service that keeps the body coming is cut off at 1 MiB.
     stream.take(1 << 20).read_to_end(&mut response).ok();

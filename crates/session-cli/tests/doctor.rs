@@ -719,9 +719,14 @@ fn url_fetches_set_cookie_from_loopback_services() {
         urls.push(format!("http://{}/login", listener.local_addr().expect("addr")));
         std::thread::spawn(move || {
             let (mut s, _) = listener.accept().expect("accept");
+            let mut request = Vec::new();
             let mut buf = [0u8; 1024];
-            let n = s.read(&mut buf).expect("request");
-            assert!(buf[..n].starts_with(b"GET /login HTTP/1.1\r\n"));
+            while !request.ends_with(b"\r\n\r\n") {
+                let n = s.read(&mut buf).expect("request");
+                assert!(n > 0, "the request ended early");
+                request.extend_from_slice(&buf[..n]);
+            }
+            assert!(request.starts_with(b"GET /login HTTP/1.1\r\n"));
             let body = format!("HTTP/1.1 200 OK\r\nSet-Cookie: {line}\r\nContent-Length: 2\r\n\r\nok");
             s.write_all(body.as_bytes()).expect("answer");
         });
