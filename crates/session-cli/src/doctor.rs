@@ -407,12 +407,13 @@ fn rfc3339(ts: u64) -> String {
 fn post_verification(format: Format, e: &SessionError, now: u64) -> Reason {
     match e {
         SessionError::Expired { age, max_age } => {
-            let at = now.saturating_sub(age - max_age);
+            let by = age.saturating_sub(*max_age);
+            let at = now.saturating_sub(by);
             Reason::Expired(format!(
                 "the {format} cookie verifies but expired at {} (Unix {at}) by {} s: it is {age} s old and the max \
                  age is {max_age} s (--max-age; the framework's session lifetime)",
                 rfc3339(at),
-                age - max_age
+                by
             ))
         }
         SessionError::FromTheFuture { ahead } => Reason::Expired(format!(
@@ -563,8 +564,8 @@ pub fn verify_hint(target: &Target<'_>, value: Option<&str>, header: Option<&[Ve
         return None;
     }
     Some(format!(
-        "hint: the value has the shape of a {} cookie, not a {} one; `session-cookie doctor` says which format and \
-         key verify it",
+        "hint: the value has the shape of {} cookies, not {}'s; `session-cookie doctor` says which format and key \
+         verify it",
         others.join(" or "),
         target.format
     ))
@@ -885,15 +886,33 @@ fn search(
                     shaped.iter().map(|f| f.name()).collect::<Vec<_>>().join(", ")
                 )
             };
-            Reason::Malformed(format!("not a {format} cookie ({detail}); the value has {shapes}"))
+            Reason::Malformed(format!(
+                "not shaped like {format}'s cookies ({detail}){}; the value has {shapes}",
+                spans_several(format, subject, name)
+            ))
         }
         Tried::Unusable(e) => Reason::KeyUnusable(format!("the keys cannot be used for {format}: {e}")),
         _ => Reason::BadSignature(format!(
             "signed by none of these {} key(s) as {format} under any registered default salt, digest or key \
                  derivation, nor as another format: the other side signs with another key (or the cookie was \
-                 changed); compare the keys' fingerprints on both sides",
+                 changed); give this side the other side's key (or add it with --fallback-key-env)",
             ring.labels.len().max(1)
         )),
+    }
+}
+
+/// For a single value of a format whose session spans several cookies: the sentence that asks for the header.
+fn spans_several(format: Format, subject: &Subject, name: &str) -> String {
+    let names = CookieCodec::encrypted(format, &throwaway_ring(), format.defaults().signer, name, 0)
+        .map(|c| c.cookie_names())
+        .unwrap_or_default();
+    if subject.value.is_some() && names.len() > 1 {
+        format!(
+            "; its session spans several cookies ({}): give the whole Cookie header (--cookie-header)",
+            names.join(", ")
+        )
+    } else {
+        String::new()
     }
 }
 
@@ -912,10 +931,13 @@ fn not_shaped(expected: Format, shaped: &[Format], subject: &Subject, target: &T
         _ => "its payload does not decode".to_owned(),
     };
     Reason::Malformed(if shaped.is_empty() {
-        format!("not a {expected} cookie ({detail}), nor any registered format's")
+        format!(
+            "not shaped like {expected}'s cookies ({detail}){}, nor like any registered format's",
+            spans_several(expected, subject, &subject.cookie_name(target, expected))
+        )
     } else {
         format!(
-            "not a {expected} cookie ({detail}); it has the shape of: {} (pass --format)",
+            "not shaped like {expected}'s cookies ({detail}); it has the shape of: {} (pass --format)",
             shaped.iter().map(|f| f.name()).collect::<Vec<_>>().join(", ")
         )
     })

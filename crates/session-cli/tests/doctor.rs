@@ -645,7 +645,7 @@ fn verify_points_to_doctor() {
     let out = common::run(&args, &env, "");
     let stderr = text(&out.stderr);
     assert!(
-        stderr.contains("hint: the value has the shape of a flask cookie, not a starlette one"),
+        stderr.contains("hint: the value has the shape of flask cookies, not starlette's"),
         "{stderr}"
     );
     // A tampered cookie of the format asked for gets no hint.
@@ -746,5 +746,37 @@ fn url_fetches_set_cookie_from_loopback_services() {
         text(&out.stderr).contains("--allow-host 192.0.2.1"),
         "{}",
         text(&out.stderr)
+    );
+}
+
+/// A real Express cookie-session request: the `session` value alone cannot be verified (its `.sig` is another
+/// cookie) and doctor asks for the header; the whole header verifies.
+#[test]
+fn a_session_of_several_cookies_needs_the_header() {
+    let c = case("express_scenarios.json", "ex-scn-read");
+    let header = c["request_cookies"][0].as_str().expect("header");
+    let key = c["ours"]["secret_key"].as_str().expect("key");
+    let value = header
+        .split("; ")
+        .find_map(|p| p.strip_prefix("session="))
+        .expect("session value");
+    let out = doctor(&[key], &["--format", "express"], &["--now", NOW, "--", value], "");
+    assert_eq!(reason(&out, "express value"), "malformed");
+    assert!(
+        text(&out.stdout).contains("(session, session.sig): give the whole Cookie header"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = doctor(
+        &[key],
+        &["--format", "express"],
+        &["--now", NOW, "--cookie-header"],
+        header,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("verified: format express"),
+        "{}",
+        text(&out.stdout)
     );
 }
