@@ -314,7 +314,8 @@ fn key_forms(text: &str) -> Vec<(Zeroizing<Vec<u8>>, &'static str)> {
         out.push((
             Zeroizing::new(text.as_bytes().to_vec()),
             "the key was given with its hex:/base64: prefix decoded, but the framework uses the key's text as-is \
-             (prefix included): give it as plain text on this side, or set the decoded bytes on the other",
+             (prefix included): drop the prefix on both sides (a text key), or give this side the text's own bytes \
+             (SecretKey::new(text.as_bytes()) in code)",
         ));
         out.push((
             Zeroizing::new(rest.as_bytes().to_vec()),
