@@ -780,3 +780,34 @@ fn a_session_of_several_cookies_needs_the_header() {
         text(&out.stdout)
     );
 }
+
+#[test]
+fn a_validly_signed_unreadable_payload_is_bad_payload() {
+    let c = case("tamper.json", "tm-payload-not-json");
+    let out = doctor(
+        &["secret-key-1"],
+        &["--format", "flask"],
+        &["--now", NOW, "--", &cookie(&c)],
+        "",
+    );
+    assert_eq!(reason(&out, "payload"), "bad-payload");
+    assert!(
+        text(&out.stdout).contains("verifies (the key is right)"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
+fn a_key_the_format_cannot_use_is_key_unusable() {
+    // actix-session's keys are 64 bytes; a 20-byte key cannot open its cookie at all.
+    let c = case("actix_session_known_answers.json", "actix-private-basic");
+    let out = doctor(
+        &["a twenty-byte key..."],
+        &["--format", "actix-private"],
+        &["--now", NOW, "--", &cookie(&c)],
+        "",
+    );
+    assert_eq!(reason(&out, "key length"), "key-unusable");
+    assert!(text(&out.stdout).contains("64"), "{}", text(&out.stdout));
+}
