@@ -143,13 +143,15 @@ struct Subject {
 }
 
 impl Subject {
-    /// The cookie name `format` is checked under: `--cookie-name`, the pasted name, or the format's default.
+    /// The cookie name `format` is checked under: `--cookie-name`, the pasted name, or the format's default (a
+    /// format without one is checked under `session`: pass --cookie-name where its name is sealed in).
     fn cookie_name(&self, target: &Target<'_>, format: Format) -> String {
-        target
+        let name = target
             .cookie_name
             .map(str::to_owned)
             .or_else(|| self.name.clone())
-            .unwrap_or_else(|| format.defaults().cookie_name.to_owned())
+            .unwrap_or_else(|| format.defaults().cookie_name.to_owned());
+        if name.is_empty() { "session".to_owned() } else { name }
     }
 
     /// What `codec` finds: the value as its main cookie, or its cookies in the header.
@@ -919,17 +921,30 @@ fn spans_several(format: Format, subject: &Subject, name: &str) -> String {
 
 /// The reason when no keys were given and the value has not the shape asked for.
 fn not_shaped(expected: Format, shaped: &[Format], subject: &Subject, target: &Target<'_>, now: u64) -> Reason {
-    let detail = match attempt(
-        expected,
-        &throwaway_ring(),
-        expected.defaults().signer,
-        &subject.cookie_name(target, expected),
-        subject,
-        now,
-        None,
-    ) {
-        Tried::Refused(SessionError::Malformed(d)) => d.to_owned(),
-        _ => "its payload does not decode".to_owned(),
+    let unverified = subject
+        .value
+        .as_deref()
+        .filter(|_| !expected.is_encrypted())
+        .and_then(|v| {
+            expected
+                .decode_unverified(v, session_core::DEFAULT_MAX_DECOMPRESSED)
+                .err()
+        });
+    let detail = match unverified {
+        Some(SessionError::Malformed(d)) => d.to_owned(),
+        Some(other) => other.to_string(),
+        None => match attempt(
+            expected,
+            &throwaway_ring(),
+            expected.defaults().signer,
+            &subject.cookie_name(target, expected),
+            subject,
+            now,
+            None,
+        ) {
+            Tried::Refused(SessionError::Malformed(d)) => d.to_owned(),
+            _ => "its parser refuses it".to_owned(),
+        },
     };
     Reason::Malformed(if shaped.is_empty() {
         format!(

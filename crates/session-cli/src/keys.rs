@@ -49,7 +49,7 @@ pub struct KeyArgs {
     )]
     key_file: Option<PathBuf>,
 
-    /// Environment variable holding a fallback key (verify only); repeat in Flask's SECRET_KEY_FALLBACKS
+    /// Environment variable holding a fallback key (verify and doctor only); repeat in Flask's SECRET_KEY_FALLBACKS
     /// order, oldest first. Fallback N is the N-th one given, counting from 0.
     #[arg(long, global = true, help_heading = "Global options", value_name = "NAME")]
     fallback_key_env: Vec<String>,

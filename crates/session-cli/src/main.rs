@@ -48,7 +48,8 @@ const MAX_KEYGEN_BYTES: usize = 1024;
         echo '{\"user_id\":42}' | session-cookie sign > cookie.txt\n  \
         session-cookie verify --verbose - < cookie.txt\n  \
         session-cookie decode - < cookie.txt\n  \
-        session-cookie --format express verify --cookie-header < cookie-header.txt"
+        session-cookie --format express verify --cookie-header < cookie-header.txt\n  \
+        session-cookie doctor - < cookie.txt        # why it is refused: format, key form, salt, expiry, ..."
 )]
 struct Cli {
     /// Where the keys come from.
@@ -141,7 +142,9 @@ enum Command {
         works but shows in `ps` and the shell's history. A session that spans several cookies (express) needs \
         --cookie-header.\n\n\
         Refusals print `error: <kind>: <detail>` on stderr and exit 1; kinds: malformed, bad-signature, \
-        expired, bad-payload, and no-session (--cookie-header: the header has no cookie of the session).")]
+        expired, bad-payload, and no-session (--cookie-header: the header has no cookie of the session). A \
+        `hint:` line follows when the value starts with a cookie name (`session=...`) or has another signed \
+        format's shape; `session-cookie doctor` says why a cookie is refused.")]
     Verify {
         /// The time to check the cookie against, in Unix seconds (default: now).
         #[arg(long, value_name = "UNIX")]

@@ -811,3 +811,24 @@ fn a_key_the_format_cannot_use_is_key_unusable() {
     assert_eq!(reason(&out, "key length"), "key-unusable");
     assert!(text(&out.stdout).contains("64"), "{}", text(&out.stdout));
 }
+
+/// A format without a default cookie name (iron-session) still shows its shape for a bare value.
+#[test]
+fn a_bare_iron_seal_has_the_iron_session_shape() {
+    let c = case("iron_session_v9_scenarios.json", "ir9-read");
+    let line = c["request_cookies"][0].as_str().expect("header");
+    let seal = line
+        .split_once('=')
+        .expect("name=value")
+        .1
+        .split(';')
+        .next()
+        .expect("value");
+    let out = doctor(&[], &[], &["--", seal], "");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("shape: iron-session"),
+        "{}",
+        text(&out.stdout)
+    );
+}
