@@ -7,6 +7,9 @@ use clap::Args;
 use session_core::{Keyring, MIN_KEY_LEN, SecretKey, SessionConfig, SessionConfigBuilder};
 use zeroize::Zeroizing;
 
+/// The variable `--key-env` names by default.
+const DEFAULT_KEY_ENV: &str = "SESSION_SECRET_KEY";
+
 /// One key as it was given: its text (zeroized on drop), where it came from, and how reports name it.
 pub struct KeyText {
     /// The key text (`hex:`, `base64:` or plain text).
@@ -34,7 +37,7 @@ pub struct KeyArgs {
         global = true,
         help_heading = "Global options",
         value_name = "NAME",
-        default_value = "SESSION_SECRET_KEY"
+        default_value = DEFAULT_KEY_ENV
     )]
     key_env: String,
 
@@ -87,7 +90,10 @@ impl KeyArgs {
     /// # Errors
     /// As [`KeyArgs::keyring`], for a key that was given.
     pub fn given(&self) -> anyhow::Result<Option<Vec<GivenKey>>> {
-        if self.key_file.is_none() && std::env::var_os(&self.key_env).is_none() {
+        // Only the default variable may be absent: a variable named on the command line, or fallbacks without
+        // a current key, are a mistake to report.
+        let named = self.key_env != DEFAULT_KEY_ENV || !self.fallback_key_env.is_empty();
+        if self.key_file.is_none() && std::env::var_os(&self.key_env).is_none() && !named {
             return Ok(None);
         }
         let given = self
