@@ -5,7 +5,8 @@
 //	SECRET_KEY=dev-secret SESSION_COOKIE_NAME=gorilla-session PORT=5000 target/gorilla/gorilla_app
 //
 // SECRET_KEY: plain text (its bytes), or "hex:<hex>" / "base64:<standard base64>" for raw bytes; it is the
-// store's hash key (no block key). SESSION_COOKIE_NAME is the session name passed to store.Get (default
+// store's hash key. SESSION_ENCRYPTION_KEY, read the same way, is its block key (16, 24 or 32 bytes: AES-128,
+// -192 or -256); unset, the cookies are signed only. SESSION_COOKIE_NAME is the session name passed to store.Get (default
 // "gorilla-session"). PORT defaults to 5000. Serves on 127.0.0.1. Built by `cargo xtask interop` in GOPATH
 // mode with Debian's gorilla packages.
 package main
@@ -41,6 +42,24 @@ func secretKey() []byte {
 	if raw == "" {
 		die("SECRET_KEY is not set (plain text, 'hex:<hex>' or 'base64:<base64>')")
 	}
+	return keyText("SECRET_KEY", raw)
+}
+
+// blockKey reads SESSION_ENCRYPTION_KEY like SECRET_KEY; nil (no encryption) when it is not set.
+func blockKey() []byte {
+	raw := os.Getenv("SESSION_ENCRYPTION_KEY")
+	if raw == "" {
+		return nil
+	}
+	key := keyText("SESSION_ENCRYPTION_KEY", raw)
+	if n := len(key); n != 16 && n != 24 && n != 32 {
+		die(fmt.Sprintf("SESSION_ENCRYPTION_KEY is %d bytes; a block key has 16, 24 or 32", n))
+	}
+	return key
+}
+
+// keyText decodes key text: "hex:<hex>", "base64:<standard base64>", or the text's bytes.
+func keyText(env, raw string) []byte {
 	var key []byte
 	var err error
 	switch {
@@ -52,10 +71,10 @@ func secretKey() []byte {
 		key = []byte(raw)
 	}
 	if err != nil {
-		die("SECRET_KEY could not be decoded: " + err.Error())
+		die(env + " could not be decoded: " + err.Error())
 	}
 	if len(key) == 0 {
-		die("SECRET_KEY decodes to an empty key")
+		die(env + " decodes to an empty key")
 	}
 	return key
 }
@@ -69,7 +88,7 @@ func main() {
 	if name == "" {
 		name = "gorilla-session"
 	}
-	store := sessions.NewCookieStore(secretKey())
+	store := sessions.NewCookieStore(secretKey(), blockKey())
 	http.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/" {
 			http.NotFound(w, r)

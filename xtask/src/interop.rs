@@ -30,10 +30,24 @@ struct Profile {
     env: &'static [(&'static str, &'static str)],
 }
 
+impl Profile {
+    /// The profile's name in the tables and failures: its format, and `+block-key` when it encrypts.
+    fn label(&self) -> String {
+        if self.env.iter().any(|(k, _)| *k == "SESSION_ENCRYPTION_KEY") {
+            format!("{}+block-key", self.format)
+        } else {
+            self.format.to_owned()
+        }
+    }
+}
+
+/// gorilla's block key in its encrypted profile (32 bytes: AES-256), beside the shared hash key.
+const GORILLA_BLOCK_KEY: &str = "interop-gorilla-block-key-32-by!";
+
 /// The iron-session profile's key: iron-session wants a password of at least 32 characters.
 const IRON_KEY: &str = "interop-shared-iron-password-0001";
 
-const PROFILES: [Profile; 7] = [
+const PROFILES: [Profile; 8] = [
     Profile {
         format: "flask",
         app: App::Python("interop/flask_app.py"),
@@ -82,13 +96,24 @@ const PROFILES: [Profile; 7] = [
         cookie: "gorilla-session",
         env: &[("SESSION_COOKIE_NAME", "gorilla-session")],
     },
+    // The same with a block key (`NewCookieStore(hashKey, blockKey)`): the gob is AES-CTR encrypted, then signed.
+    Profile {
+        format: "gorilla",
+        app: App::Go("interop/gorilla"),
+        cookie: "gorilla-session",
+        env: &[
+            ("SESSION_COOKIE_NAME", "gorilla-session"),
+            ("SESSION_ENCRYPTION_KEY", GORILLA_BLOCK_KEY),
+        ],
+    },
 ];
 
 /// Builds the examples; for each profile starts its reference app (Flask; Starlette under uvicorn; Django;
 /// Express with cookie-session, iron-session or Auth.js) and the three Rust examples with `SESSION_FORMAT` and
 /// the profile's `env` set, and checks logins across every pair. A server that does not start is a failure of
 /// its profile; the others still run.
-/// `only`: run that profile alone (`cargo xtask interop gorilla`); its reference app's toolchain only.
+/// `only`: run that format's profiles alone (`cargo xtask interop gorilla`: signed only, then with a block
+/// key); its reference app's toolchain only.
 pub(crate) fn run(root: &Path, only: Option<&str>) -> Result<()> {
     let started = Instant::now();
     let profiles: Vec<&Profile> = PROFILES.iter().filter(|p| only.is_none_or(|o| o == p.format)).collect();
@@ -122,7 +147,7 @@ pub(crate) fn run(root: &Path, only: Option<&str>) -> Result<()> {
         let mut reference = match app_command(root, &profile.app, &py, node_modules.as_deref()) {
             Ok(c) => c,
             Err(e) => {
-                failures.push(format!("[{}] {e:#}", profile.format));
+                failures.push(format!("[{}] {e:#}", profile.label()));
                 continue;
             }
         };
@@ -144,7 +169,7 @@ pub(crate) fn run(root: &Path, only: Option<&str>) -> Result<()> {
             match start(root, name, cmd) {
                 Ok(s) => servers.push(s),
                 Err(e) => {
-                    failures.push(format!("[{}] {name} did not start: {e:#}", profile.format));
+                    failures.push(format!("[{}] {name} did not start: {e:#}", profile.label()));
                     not_started.push(name);
                 }
             }
@@ -153,7 +178,7 @@ pub(crate) fn run(root: &Path, only: Option<&str>) -> Result<()> {
         failures.extend(
             matrix(profile, &servers, &not_started)
                 .into_iter()
-                .map(|f| format!("[{}] {f}", profile.format)),
+                .map(|f| format!("[{}] {f}", profile.label())),
         );
         if profile.format == "flask" {
             // Flash messages and CSRF tokens are Flask's (and Flask-WTF's): checked on the Flask servers.
@@ -257,20 +282,20 @@ fn matrix(profile: &Profile, servers: &[Server], not_started: &[&str]) -> Vec<St
         rows.push((from.name, row, tamper_cell, logout_cell));
     }
 
-    print!("\n{:<18}", format!("{} profile", profile.format));
+    print!("\n{:<27}", format!("{} profile", profile.label()));
     for s in servers {
         print!(" {:>9}", s.name);
     }
     println!(" {:>9} {:>9}", "tampered", "logout");
     for (name, row, t, l) in &rows {
-        print!("{name:<18}");
+        print!("{name:<27}");
         for c in row {
             print!(" {c:>9}");
         }
         println!(" {t:>9} {l:>9}");
     }
     for name in not_started {
-        println!("{name:<18} did not start (see target/interop/{name}.log)");
+        println!("{name:<27} did not start (see target/interop/{name}.log)");
     }
     failures
 }
