@@ -322,8 +322,12 @@ const NODE_GENERATORS: [(&str, OurCookies); 3] = [
     ("scripts/authjs_vectors.js", node::our_jwt_cookies),
 ];
 
-/// The Cookie-header parsers' generator (Python, with the pinned npm `cookies` for Node's answers).
+/// The Cookie-header parsers' generator (Python, with the pinned npm `cookies` for Node's answers and a Go
+/// program for Go's).
 const COOKIE_HEADER_GENERATOR: &str = "scripts/cookie_header_vectors.py";
+
+/// Go's answers for that generator: `r.Cookie(name)` (Go 1.19's net/http, built in GOPATH mode).
+const COOKIE_HEADER_GO: &str = "scripts/cookie_header_go";
 
 /// Regenerates (`check` false) or checks every profile's vectors: the Python generators, the Cookie-header
 /// parsers, the Node ones (each also reading our cookies with the real package), then Rails', actix-session's
@@ -343,14 +347,20 @@ fn vectors(check: bool) -> Result<()> {
     }
     match node::install(&root()) {
         Ok(modules) => {
-            // Every Cookie-header parser against the real ones (Werkzeug, Django, Starlette, npm cookies) on the
-            // same lines: testdata/cookie_headers/parsers.json.
-            let mut cmd = Command::new(&py);
-            cmd.current_dir(root()).arg(COOKIE_HEADER_GENERATOR);
-            cmd.args([mode, "testdata/cookie_headers"])
-                .arg("--node-modules")
-                .arg(&modules);
-            if let Err(e) = run_status(cmd) {
+            // Every Cookie-header parser against the real ones (Werkzeug, Django, Starlette, npm cookies, Go's
+            // net/http) on the same lines: testdata/cookie_headers/parsers.json.
+            let run = || -> Result<()> {
+                let go = gorilla::build(&root(), COOKIE_HEADER_GO, "cookie_header_go")?;
+                let mut cmd = Command::new(&py);
+                cmd.current_dir(root()).arg(COOKIE_HEADER_GENERATOR);
+                cmd.args([mode, "testdata/cookie_headers"])
+                    .arg("--node-modules")
+                    .arg(&modules)
+                    .arg("--go")
+                    .arg(go);
+                run_status(cmd)
+            };
+            if let Err(e) = run() {
                 eprintln!("xtask: {e:#}");
                 failed.push(COOKIE_HEADER_GENERATOR);
             }

@@ -156,8 +156,8 @@ pub mod encrypted {
 
 /// A cookie's value in a request's `Cookie` header values, as each framework's parser finds it
 /// ([`CookieRules`](cookie_header::CookieRules)): Werkzeug's (Flask; also [`find_cookie`](crate::find_cookie)),
-/// Python's `cookie_parser` (Starlette, Django) and npm `cookies` (Express). Header values are bytes, read as
-/// latin-1 text.
+/// Python's `cookie_parser` (Starlette, Django), npm `cookies` (Express) and Go's `net/http` (gorilla/sessions).
+/// Header values are bytes, read as latin-1 text.
 ///
 /// ```
 /// use session_core::wire::cookie_header::{CookieRules, find_with};

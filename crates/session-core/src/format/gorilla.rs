@@ -41,6 +41,7 @@ use super::seam::{
     Codec, CookieOrder, Decoded, Defaults, DeleteWhen, ExpiryRule, Limits, Peeked, Refresh, Rules, Sealed, SessionText,
     Settings, Spec,
 };
+use crate::cookies::CookieRules;
 use crate::data::{EntriesRef, SessionData};
 use crate::encrypted::os_random;
 use crate::error::{Result, SessionError};
@@ -253,6 +254,10 @@ impl Codec for Gorilla {
 
     fn name(&self) -> &str {
         &self.name
+    }
+
+    fn reading(&self) -> CookieRules {
+        CookieRules::Go
     }
 
     fn foreign(&self) -> Option<&'static str> {
