@@ -144,7 +144,8 @@ impl ResponseCookie {
 impl SessionConfig {
     /// Flask's `open_session`, for every format: this format's cookies in the `Cookie` header values (found as
     /// its framework finds them: Werkzeug, Rack and actix-web take the first of a name, Python's parsers the
-    /// last, npm `cookies` the first `name=` of the joined lines), verified at `now` (Unix seconds) with max
+    /// last, npm `cookies` the first `name=` of the joined lines, Go's `net/http` the first of a name whose value
+    /// it accepts), verified at `now` (Unix seconds) with max
     /// age = lifetime. Any refusal gives an empty session plus the reason; a missing or empty cookie (also a
     /// bare `session` token) is simply a new session. With
     /// [`SessionConfigBuilder::migrate_from`](crate::SessionConfigBuilder::migrate_from), a request without a
