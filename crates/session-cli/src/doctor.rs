@@ -356,14 +356,20 @@ fn describe(
 ) {
     let _ = writeln!(out, "verified: format {format}, cookie name {name:?}");
     let _ = writeln!(out, "key: {}", ring.label(decoded.key));
-    if !format.is_encrypted() {
-        let _ = writeln!(
-            out,
-            "signer: salt {:?}, digest {}, key derivation {}",
-            codec_options.salt,
-            digest_name(codec_options.digest),
-            derivation_name(codec_options.key_derivation)
-        );
+    // What the signature depends on, as the registry says: the signer settings, or the framework's fixed scheme.
+    match format.fixed_signature() {
+        Some(scheme) => {
+            let _ = writeln!(out, "signer: {scheme}");
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "signer: salt {:?}, digest {}, key derivation {}",
+                codec_options.salt,
+                digest_name(codec_options.digest),
+                derivation_name(codec_options.key_derivation)
+            );
+        }
     }
     if let Some(ts) = decoded.timestamp {
         let _ = writeln!(

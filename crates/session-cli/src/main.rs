@@ -379,6 +379,14 @@ fn key_form(format: Format) -> (KeyForm, usize) {
         Format::Express => (KeyForm::Text("cookieSession({ keys: [\"<text>\"] })"), 32),
         Format::IronSession => (KeyForm::Text("getIronSession(..., { password: \"<text>\" })"), 32),
         Format::AuthJs | Format::NextAuthV4 => (KeyForm::Text("AUTH_SECRET / NEXTAUTH_SECRET=<text>"), 32),
+        Format::Gorilla => (
+            KeyForm::Bytes(
+                "sessions.NewCookieStore(hashKey, blockKey) with hashKey, _ := hex.DecodeString(\"<digits after \
+                 hex:>\") (a hash key of 32 or 64 bytes; a block key of 16, 24 or 32: keygen --bytes 32, given \
+                 here with --encryption-key-env)",
+            ),
+            32,
+        ),
         _ => (KeyForm::Unknown, 32),
     }
 }

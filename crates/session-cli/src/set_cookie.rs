@@ -260,6 +260,14 @@ fn framework_setting(format: Format, what: Attr) -> Option<&'static str> {
             Attr::SameSite => "cookieSession({ sameSite })",
             Attr::Lifetime => "cookieSession({ maxAge })",
         }),
+        Format::Gorilla => Some(match what {
+            Attr::Name => "store.Get(r, \"<session name>\")",
+            Attr::Domain => "sessions.Options{Domain}",
+            Attr::Path => "sessions.Options{Path}",
+            Attr::Secure => "sessions.Options{Secure}",
+            Attr::SameSite => "sessions.Options{SameSite}",
+            Attr::Lifetime => "sessions.Options{MaxAge}",
+        }),
         _ => None,
     }
 }

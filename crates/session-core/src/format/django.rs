@@ -43,6 +43,7 @@ pub(crate) static SPEC: Spec = Spec {
     aliases: &[],
     framework: "Django 5.2 signed_cookies session backend",
     encrypted: false,
+    signature: None,
     tagged: false,
     timestamped: true,
     text: SessionText::PythonJson { compact: true },

@@ -40,6 +40,7 @@ pub(crate) static SPEC: Spec = Spec {
     aliases: &["cookie-session"],
     framework: "Express cookie-session 2.1 (cookies 0.9, keygrip 1.1)",
     encrypted: false,
+    signature: Some("keygrip's HMAC-SHA1 of `name=value` in the `.sig` cookie"),
     tagged: false,
     timestamped: false,
     text: SessionText::Json,

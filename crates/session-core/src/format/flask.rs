@@ -27,6 +27,7 @@ pub(crate) static SPEC: Spec = Spec {
     aliases: &[],
     framework: "Flask 3.1 (itsdangerous 2.2, Werkzeug 3.1)",
     encrypted: false,
+    signature: None,
     tagged: true,
     timestamped: true,
     text: SessionText::Tagged,

@@ -76,6 +76,9 @@ pub(crate) static SPEC: Spec = Spec {
     aliases: &["gorilla-sessions"],
     framework: "gorilla/sessions 1.2 CookieStore (securecookie 1.1, Go gob)",
     encrypted: false,
+    signature: Some(
+        "securecookie: HMAC-SHA256 (hash key) of name|date|value; AES-CTR under the block key when one is paired",
+    ),
     tagged: false,
     timestamped: true,
     text: SessionText::Wrapped,

@@ -61,6 +61,7 @@ pub(crate) static SPEC: Spec = Spec {
     aliases: &["iron"],
     framework: "iron-session 8 / 9 (iron-webcrypto Fe26.2 seals)",
     encrypted: true,
+    signature: Some("iron Fe26.2: AES-256-CBC and HMAC-SHA256 under PBKDF2 keys from the password"),
     tagged: false,
     timestamped: false,
     text: SessionText::Json,

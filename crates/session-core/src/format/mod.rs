@@ -135,6 +135,19 @@ impl Format {
         self.spec().encrypted
     }
 
+    /// How this format signs or seals its cookies when the framework fixes it (gorilla/sessions: securecookie's
+    /// HMAC-SHA256 of the cookie name, date and value), in words for reports; `None` for Flask, Starlette and
+    /// Django, signed the itsdangerous way under the [`SignerOptions`] (salt, digest, key derivation) given.
+    ///
+    /// ```
+    /// use session_core::Format;
+    /// assert_eq!(Format::Flask.fixed_signature(), None);
+    /// assert!(Format::Gorilla.fixed_signature().unwrap().contains("HMAC-SHA256"));
+    /// ```
+    pub fn fixed_signature(self) -> Option<&'static str> {
+        self.spec().signature
+    }
+
     /// Parses a format's name ([`Format::name`]) or one of its other names (`fastapi`, `actix`), in any case.
     ///
     /// # Errors

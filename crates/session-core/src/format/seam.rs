@@ -325,6 +325,9 @@ pub(crate) struct Spec {
     pub framework: &'static str,
     /// Whether the value is encrypted (reading it needs the key); formats that are only signed show it.
     pub encrypted: bool,
+    /// How the cookie is signed or sealed when the framework fixes it, for reports; `None` for the
+    /// itsdangerous-style signer, whose salt, digest and key derivation are the [`SignerOptions`] settings.
+    pub signature: Option<&'static str>,
     /// Whether the session a handler sees is Flask's tagged JSON (only Flask); the others show plain JSON.
     pub tagged: bool,
     /// Whether the cookies carry the time they were signed (then a max age applies to them).

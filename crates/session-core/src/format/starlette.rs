@@ -35,6 +35,7 @@ pub(crate) static SPEC: Spec = Spec {
     aliases: &["fastapi"],
     framework: "Starlette 0.4x / FastAPI SessionMiddleware",
     encrypted: false,
+    signature: None,
     tagged: false,
     timestamped: true,
     text: SessionText::PythonJson { compact: false },
