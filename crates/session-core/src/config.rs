@@ -2,12 +2,13 @@
 
 use std::sync::Arc;
 
+use crate::csrf::Csrf;
 use crate::error::{Result, SessionError};
 pub use crate::format::flask::LIFETIME_SECS as DEFAULT_LIFETIME_SECS;
-use crate::format::seam::Settings;
+use crate::format::seam::{ExpiryRule, Settings};
 use crate::format::{CookieCodec, DEFAULT_MAX_DECOMPRESSED, Format};
 use crate::json::DEFAULT_MAX_VALUES;
-use crate::key::{Keyring, SecretKey};
+use crate::key::{Given, Keyring, SecretKey};
 use crate::payload::Compression;
 use crate::set_cookie::Attributes;
 pub use crate::set_cookie::SameSite;
@@ -59,6 +60,10 @@ pub(crate) struct Inner {
     pub expire_at_browser_close: bool,
     pub migrate_from: Option<Migration>,
     pub login_lifetime: Option<u64>,
+    pub csrf: Csrf,
+    pub warnings: Vec<String>,
+    /// How many keys verify (the current one and the fallbacks), for the refusal log.
+    pub keys: usize,
 }
 
 /// Another format's cookie read when this format's own is absent or refused, and written in this format on the
@@ -110,6 +115,92 @@ impl SessionConfig {
     pub fn format(&self) -> Format {
         self.0.format
     }
+
+    /// The CSRF tokens of this configuration: Flask-WTF's, signed with the current secret key (as
+    /// `WTF_CSRF_SECRET_KEY` defaults to `SECRET_KEY`), unless [`SessionConfigBuilder::csrf`] set others. The
+    /// adapters' CSRF extractors use it, so enabling CSRF needs nothing beyond the session layer.
+    pub fn csrf(&self) -> &Csrf {
+        &self.0.csrf
+    }
+
+    /// What [`SessionConfigBuilder::build`] found suspicious but not wrong, one sentence each, also logged at
+    /// `warn` when it was built: a key that the chosen framework cannot be using as given (a `hex:` key for a
+    /// framework that uses its key's text, 128 hex digits given as text for a 64-byte key), and the cookie
+    /// attributes a migration changes.
+    ///
+    /// ```
+    /// use session_core::{Format, SecretKey, SessionConfig};
+    /// let config = SessionConfig::builder()
+    ///     .format(Format::Starlette)
+    ///     .secret_key(SecretKey::parse("hex:00112233445566778899aabbccddeeff").unwrap())
+    ///     .build()
+    ///     .unwrap();
+    /// assert!(config.warnings()[0].contains("Starlette uses the key's text as it is"));
+    /// ```
+    pub fn warnings(&self) -> &[String] {
+        &self.0.warnings
+    }
+}
+
+/// How a framework takes its secret key, for the checks of [`SessionConfigBuilder::build`].
+#[derive(Clone, Copy)]
+enum KeyUse {
+    /// The key's text, as it is (`str` keys, passwords): `label` and the setting's name there.
+    Text(&'static str, &'static str),
+    /// A `cookie::Key`'s 64 bytes.
+    Jar64(&'static str),
+    /// Bytes or text (Flask accepts both).
+    Any,
+}
+
+fn key_use(format: Format) -> KeyUse {
+    match format {
+        Format::Starlette => KeyUse::Text("Starlette", "secret_key"),
+        Format::Django => KeyUse::Text("Django", "SECRET_KEY"),
+        Format::Rails => KeyUse::Text("Rails", "secret_key_base"),
+        Format::Express => KeyUse::Text("Express' cookie-session", "keys"),
+        Format::IronSession => KeyUse::Text("iron-session", "password"),
+        Format::AuthJs => KeyUse::Text("Auth.js", "secret"),
+        Format::NextAuthV4 => KeyUse::Text("next-auth", "secret"),
+        Format::ActixPrivate | Format::ActixSigned => KeyUse::Jar64("actix-session"),
+        _ => KeyUse::Any,
+    }
+}
+
+/// The sentence a user needs when `key` cannot be what `format`'s framework uses (`role`: "the secret key",
+/// "fallback key 0", ...); `None` when it can.
+fn key_warning(format: Format, key: &SecretKey, role: &str) -> Option<String> {
+    match (key_use(format), key.given()) {
+        (KeyUse::Text(framework, setting), given @ (Given::Hex | Given::Base64)) => {
+            let prefix = if given == Given::Hex { "hex:" } else { "base64:" };
+            Some(format!(
+                "{role} was given as `{prefix}...`, which SecretKey::parse decodes to bytes, but {framework} uses \
+                the key's text as it is ({setting}): pass the same text on both sides. If {framework}'s \
+                {setting} is this `{prefix}...` text itself, build the key with SecretKey::new(text.as_bytes()); \
+                otherwise give both sides the same plain-text key"
+            ))
+        }
+        (KeyUse::Jar64(framework), Given::Text)
+            if key.len() == 2 * crate::encrypted::JAR_KEY_LEN && key.bytes().iter().all(u8::is_ascii_hexdigit) =>
+        {
+            Some(format!(
+                "{role} is 128 hex digits given as text, but {framework} keys are 64 bytes and only the first 64 \
+                characters would be used: if these digits are the key's bytes (key.master() in hex), prefix them \
+                with hex: (SecretKey::parse(\"hex:...\"))"
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// Whether `format`'s cookies end with the browser session under these settings (no `Max-Age`/`Expires`;
+/// Flask's non-permanent sessions count).
+fn browser_session(format: Format, lifetime: u64, at_close: bool) -> bool {
+    match format.spec().rules.expiry {
+        ExpiryRule::Permanent => true,
+        ExpiryRule::MaxAge | ExpiryRule::FromSession(_) => at_close,
+        ExpiryRule::IfLifetime | ExpiryRule::TtlMaxAge { .. } => lifetime == 0,
+    }
 }
 
 /// Builds a [`SessionConfig`]; every setting has Flask's default, or the chosen [`Format`]'s (cookie name,
@@ -146,6 +237,7 @@ pub struct SessionConfigBuilder {
     login_lifetime: Option<u64>,
     key_ids: Option<Vec<String>>,
     cookie_chunks: usize,
+    csrf: Option<Csrf>,
 }
 
 impl Default for SessionConfigBuilder {
@@ -180,6 +272,7 @@ impl Default for SessionConfigBuilder {
             login_lifetime: None,
             key_ids: None,
             cookie_chunks: 1,
+            csrf: None,
         }
     }
 }
@@ -364,6 +457,24 @@ impl SessionConfigBuilder {
         self
     }
 
+    /// The CSRF tokens' settings (default: Flask-WTF's, signed with [`secret_key`](Self::secret_key)): set
+    /// them when the Flask app sets `WTF_CSRF_SECRET_KEY`, `WTF_CSRF_TIME_LIMIT` or `WTF_CSRF_FIELD_NAME`.
+    ///
+    /// ```
+    /// use session_core::{Csrf, SecretKey, SessionConfig};
+    /// let key = SecretKey::parse("a key of at least sixteen bytes").unwrap();
+    /// let config = SessionConfig::builder()
+    ///     .secret_key(key.clone())
+    ///     .csrf(Csrf::new(&key).with_time_limit(600))
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!(config.csrf().time_limit(), Some(600));
+    /// ```
+    pub fn csrf(mut self, csrf: Csrf) -> Self {
+        self.csrf = Some(csrf);
+        self
+    }
+
     /// `SECRET_KEY`: the key that signs (and verifies first). Required.
     pub fn secret_key(mut self, key: SecretKey) -> Self {
         self.secret_key = Some(key);
@@ -507,6 +618,17 @@ impl SessionConfigBuilder {
                 self.path
             )));
         }
+        let mut warnings: Vec<String> = std::iter::once(key_warning(self.format, &key, "the secret key"))
+            .chain(
+                self.fallbacks
+                    .iter()
+                    .enumerate()
+                    .map(|(i, k)| key_warning(self.format, k, &format!("fallback key {i}"))),
+            )
+            .flatten()
+            .collect();
+        let csrf = self.csrf.unwrap_or_else(|| Csrf::new(&key));
+        let keys = 1 + self.fallbacks.len();
         let keyring = Keyring::new(key).with_fallbacks(self.fallbacks);
         let lifetime = match self.lifetime {
             Some(secs) => secs,
@@ -539,7 +661,22 @@ impl SessionConfigBuilder {
             None => None,
             Some((from, keys)) => {
                 let d = from.defaults();
-                let name = self.migrate_cookie_name.unwrap_or_else(|| cookie_name.clone());
+                warnings.extend(
+                    keys.verification_order()
+                        .filter_map(|(id, k)| key_warning(from, k, &format!("the migration's {id} key"))),
+                );
+                warnings.extend(migration_changes(
+                    from,
+                    self.format,
+                    secure,
+                    same_site,
+                    browser_session(self.format, lifetime, self.expire_at_browser_close),
+                ));
+                // The old format's own cookie name (actix-session's `id`, Django's `sessionid`), unless set.
+                let name = self
+                    .migrate_cookie_name
+                    .or_else(|| (!d.cookie_name.is_empty()).then(|| d.cookie_name.to_owned()))
+                    .unwrap_or_else(|| cookie_name.clone());
                 let lifetime = self.migrate_lifetime.unwrap_or(d.lifetime);
                 let options = self.migrate_signer.unwrap_or(d.signer);
                 let codec = CookieCodec::build(from, &keys, &options, &name, lifetime)?;
@@ -572,8 +709,58 @@ impl SessionConfigBuilder {
             expire_at_browser_close: self.expire_at_browser_close,
             migrate_from,
             login_lifetime: self.login_lifetime,
+            csrf,
+            warnings: log_warnings(warnings),
+            keys,
         })))
     }
+}
+
+/// Logs each of `build`'s warnings once, at `warn`, and keeps them for [`SessionConfig::warnings`].
+fn log_warnings(warnings: Vec<String>) -> Vec<String> {
+    for warning in &warnings {
+        tracing::warn!(%warning, "session configuration");
+    }
+    warnings
+}
+
+/// What a migration from `from` changes in the cookie users had: `Secure`, `SameSite`, and whether it ends with
+/// the browser session, each with the setting that keeps the old behaviour.
+fn migration_changes(
+    from: Format,
+    to: Format,
+    secure: bool,
+    same_site: Option<SameSite>,
+    browser_session_now: bool,
+) -> Vec<String> {
+    let d = from.defaults();
+    let old = from.framework();
+    let mut out = Vec::new();
+    // actix-session's builder sets `Secure` by default (our format's default leaves it to the configuration).
+    let old_secure = d.secure || matches!(from, Format::ActixPrivate | Format::ActixSigned);
+    if old_secure && !secure {
+        out.push(format!(
+            "migrating from {old}: its cookie was Secure by default and the new {to} cookie is not; set \
+            secure(true) to keep it (or ignore this if the old app turned Secure off)"
+        ));
+    }
+    if d.same_site != same_site {
+        let show = |s: Option<SameSite>| s.map_or_else(|| "none".to_owned(), |s| format!("{s:?}"));
+        out.push(format!(
+            "migrating from {old}: its cookie had SameSite {} and the new {to} cookie has {}; set same_site(...) \
+            to keep it",
+            show(d.same_site),
+            show(same_site)
+        ));
+    }
+    if browser_session(from, d.lifetime, false) && !browser_session_now {
+        out.push(format!(
+            "migrating from {old}: its cookie ended with the browser session and the new {to} cookie outlives it; \
+            set expire_at_browser_close(true) (or lifetime_secs(0) where the format has no such setting) to \
+            keep that"
+        ));
+    }
+    out
 }
 
 /// The `Domain` attribute for a configured domain: Werkzeug drops a `:port` and leading dots; the rest must be
