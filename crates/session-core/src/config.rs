@@ -364,18 +364,41 @@ impl SessionConfigBuilder {
     }
 
     /// Moving a fleet from another format: when a request has no valid cookie of this format, read the cookie
-    /// `from` writes (its default settings, `keys` to open it, the cookie name of
-    /// [`SessionConfigBuilder::migrate_cookie_name`], the max age of
+    /// `from` writes (its default settings, `keys` to open it, its own cookie name unless
+    /// [`SessionConfigBuilder::migrate_cookie_name`] says otherwise, the max age of
     /// [`SessionConfigBuilder::migrate_lifetime_secs`]) and write the session back in this format on the response,
-    /// so nobody is logged out. Keep the same cookie name on both sides where you can: the new cookie then
-    /// replaces the old one in the browser (under another name, every response that writes or deletes the
-    /// session also deletes the old cookie, so a logout sticks).
+    /// so nobody is logged out. Under another name than the new cookie's, every response that writes or deletes
+    /// the session also deletes the old cookie, so a logout sticks.
+    ///
+    /// The new cookie has this configuration's attributes: [`build`](Self::build) lists in
+    /// [`SessionConfig::warnings`] (and logs) what changes for users (`Secure`, `SameSite`, the end of the
+    /// browser session), with the setting that keeps the old behaviour.
+    ///
+    /// A rolling deploy (old and new instances side by side) goes in two steps, since an instance that only
+    /// knows the old format cannot read the new cookie: first every instance reads both and still writes the
+    /// old format (`.format(old).migrate_from(new, new_keys)`), then each flips
+    /// (`.format(new).migrate_from(old, old_keys)`).
+    ///
+    /// ```
+    /// use session_core::{Format, Keyring, SecretKey, SessionConfig};
+    /// let actix_key = Keyring::new(SecretKey::parse(&format!("hex:{}", "5c".repeat(64))).unwrap());
+    /// let config = SessionConfig::builder()
+    ///     .format(Format::Django)
+    ///     .secret_key(SecretKey::parse("the Django SECRET_KEY").unwrap())
+    ///     .secure(true)                  // actix-session's cookies were Secure
+    ///     .expire_at_browser_close(true) // and ended with the browser session
+    ///     .migrate_from(Format::ActixPrivate, actix_key) // read from actix-session's `id` cookie
+    ///     .build()
+    ///     .unwrap();
+    /// assert!(config.warnings().is_empty());
+    /// ```
     pub fn migrate_from(mut self, from: Format, keys: Keyring) -> Self {
         self.migrate_from = Some((from, keys));
         self
     }
 
-    /// The name of the cookie [`SessionConfigBuilder::migrate_from`] reads (default: this format's cookie name).
+    /// The name of the cookie [`SessionConfigBuilder::migrate_from`] reads (default: the old format's own, e.g.
+    /// actix-session's `id`, Django's `sessionid`; this format's name when the old one has none).
     pub fn migrate_cookie_name(mut self, name: impl Into<String>) -> Self {
         self.migrate_cookie_name = Some(name.into());
         self

@@ -231,3 +231,62 @@ fn insert_by_value_or_reference_and_flash_without_a_category() {
         ]
     );
 }
+
+/// A rolling move from Flask's format to Django's, as docs/profiles.md orders it: first every instance reads
+/// both and still writes Flask's (`format(Flask).migrate_from(Django, ..)`), then each flips
+/// (`format(Django).migrate_from(Flask, ..)`). While the flip rolls out, either kind of instance reads the
+/// other's cookie and nobody is logged out; an instance that never took the first step could not.
+#[test]
+fn a_rolling_deploy_reads_both_formats_then_flips() {
+    let flask_key = SecretKey::parse("the Flask SECRET_KEY").unwrap();
+    let django_key = SecretKey::parse("the Django SECRET_KEY").unwrap();
+    let old = config(Format::Flask, flask_key.clone());
+    let step1 = SessionConfig::builder()
+        .secret_key(flask_key.clone())
+        .migrate_from(Format::Django, Keyring::new(django_key.clone()))
+        .build()
+        .unwrap();
+    let step2 = SessionConfig::builder()
+        .format(Format::Django)
+        .secret_key(django_key)
+        .migrate_from(Format::Flask, Keyring::new(flask_key))
+        .build()
+        .unwrap();
+    let visit = |config: &SessionConfig, cookies: &[String]| {
+        let h = SessionHandle::new(config.clone(), vec![cookies.join("; ")], NOW);
+        let user = h.get::<String>("user").unwrap();
+        h.renew();
+        let out = h.finish().unwrap();
+        let set: Vec<String> = out
+            .set_cookies()
+            .iter()
+            .filter(|c| !c.contains("Max-Age=0"))
+            .map(|c| cookie_pair(c))
+            .collect();
+        (user, set)
+    };
+    let login = SessionHandle::new(old.clone(), vec![], NOW);
+    login.insert("user", "alice").unwrap();
+    let flask_cookie = vec![cookie_pair(&login.finish().unwrap().set_cookies()[0])];
+
+    // Step 1 everywhere: reads Flask's cookie as before, and still writes Flask's format.
+    let (user, written) = visit(&step1, &flask_cookie);
+    assert_eq!(
+        (user.as_deref(), written[0].starts_with("session=")),
+        (Some("alice"), true)
+    );
+    // Step 2 rolls out: a flipped instance reads the Flask cookie and writes Django's...
+    let (user, django_cookie) = visit(&step2, &written);
+    assert_eq!(
+        (user.as_deref(), django_cookie[0].starts_with("sessionid=")),
+        (Some("alice"), true)
+    );
+    // ...which an instance still on step 1 reads (and writes back in Flask's format),
+    let (user, back) = visit(&step1, &django_cookie);
+    assert_eq!(
+        (user.as_deref(), back[0].starts_with("session=")),
+        (Some("alice"), true)
+    );
+    // but an instance that skipped step 1 cannot: that is why step 1 comes first.
+    assert_eq!(visit(&old, &django_cookie).0, None);
+}
