@@ -635,7 +635,7 @@ impl SessionHandle {
                 .config
                 .load_found(&self.0.claimed, self.0.old.as_ref(), self.0.now);
             if let Some(reason) = &loaded.refused {
-                log_refusal(&self.0.config, reason);
+                log_refusal(&self.0.config, reason, self.refused_key(reason));
             }
             let status = match (&loaded.refused, loaded.session.verified_by()) {
                 (Some(reason), _) => LoadStatus::Refused(reason.clone()),
@@ -648,6 +648,22 @@ impl SessionHandle {
             }
         });
         f(state)
+    }
+
+    /// For a cookie refused as too old: the key that signed it (a second decode without the age limit, on this
+    /// refusal only), so the log says which key it was. `None` for other refusals and for a migrated cookie.
+    fn refused_key(&self, reason: &SessionError) -> Option<KeyId> {
+        (reason.kind() == crate::error::ErrorKind::Expired)
+            .then(|| {
+                self.0
+                    .config
+                    .0
+                    .codec
+                    .decode_claimed(&self.0.claimed, self.0.now, None)
+                    .ok()
+            })
+            .flatten()
+            .map(|decoded| decoded.key)
     }
 
     fn lock(&self) -> MutexGuard<'_, Option<State>> {
@@ -899,22 +915,21 @@ impl SessionHandle {
 }
 
 /// Logs a refused cookie at `info`, as [`SessionHandle::status`] reports it: the cookie name, the format, the
-/// reason's kind and message, how many keys were tried, and (for a bad signature) the configuration's warning
-/// about its key, which is then the likely cause. Never the cookie.
-fn log_refusal(config: &SessionConfig, reason: &SessionError) {
+/// reason's kind and message, how many keys were tried, the key that signed it when it verified but is too old,
+/// and (for a bad signature) the configuration's warning about its key, which is then the likely cause. Never
+/// the cookie.
+fn log_refusal(config: &SessionConfig, reason: &SessionError, signed_by: Option<KeyId>) {
     let c = &config.0;
     let (cookie, format, kind, keys) = (c.cookie_name.as_str(), c.format.name(), reason.kind().as_str(), c.keys);
     let key_hint = c
         .warnings
         .first()
         .filter(|_| reason.kind() == crate::error::ErrorKind::BadSignature);
-    match key_hint {
-        Some(hint) => {
-            tracing::info!(cookie, format, kind, keys, %reason, %hint, "session cookie refused; starting an empty session")
-        }
-        None => {
-            tracing::info!(cookie, format, kind, keys, %reason, "session cookie refused; starting an empty session")
-        }
+    let message = "session cookie refused; starting an empty session";
+    match (key_hint, signed_by) {
+        (Some(hint), _) => tracing::info!(cookie, format, kind, keys, %reason, %hint, "{message}"),
+        (None, Some(key)) => tracing::info!(cookie, format, kind, keys, %key, %reason, "{message}"),
+        (None, None) => tracing::info!(cookie, format, kind, keys, %reason, "{message}"),
     }
 }
 

@@ -184,12 +184,18 @@ fn refusals_are_logged_at_info_with_their_reason() {
     );
     assert!(log.contains("keys=1") && !log.contains(&tampered[8..]), "{log}");
 
-    // Expired cookies are refusals like the others (they used to be logged at debug only).
+    // Expired cookies are refusals like the others (they used to be logged at debug only), with the key that
+    // signed them: here the old key, now a fallback.
+    let rotated = SessionConfig::builder()
+        .secret_key(SecretKey::parse("the new Flask key!").unwrap())
+        .fallback(SecretKey::parse("the current Flask key").unwrap())
+        .build()
+        .unwrap();
     let log = logged(|| {
-        let h = SessionHandle::new(flask.clone(), vec![good.clone()], NOW + 40 * 24 * 3600);
+        let h = SessionHandle::new(rotated.clone(), vec![good.clone()], NOW + 40 * 24 * 3600);
         assert!(matches!(h.status(), LoadStatus::Refused(e) if e.kind() == ErrorKind::Expired));
     });
-    assert!(log.contains("kind=\"expired\""), "{log}");
+    assert!(log.contains("kind=\"expired\" keys=2 key=fallback:0"), "{log}");
 
     let starlette = config(Format::Starlette, SecretKey::parse(HEX_KEY).unwrap());
     let other = config(Format::Starlette, SecretKey::new(HEX_KEY.as_bytes()).unwrap());
