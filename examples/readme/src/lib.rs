@@ -31,7 +31,10 @@ mod tests {
         assert_eq!(readme.len(), ours.len(), "{readme:?} vs {ours:?}");
         for (theirs, ours) in readme.iter().zip(&ours) {
             if theirs.starts_with("session-axum = ") {
-                assert!(theirs.contains("path = \"../flask-sessions-rs/crates/session-axum\""), "{theirs}");
+                assert!(
+                    theirs.contains("path = \"../flask-sessions-rs/crates/session-axum\""),
+                    "{theirs}"
+                );
             } else {
                 assert_eq!(theirs, ours);
             }
