@@ -98,6 +98,10 @@ impl SecretKey {
     /// Parses key text: `hex:<hex digits>` and `base64:<standard base64>` give raw bytes, anything else is
     /// the text's UTF-8 bytes (as Flask treats a `str` key). Refuses keys under [`MIN_KEY_LEN`] bytes.
     ///
+    /// Starlette, Django, Rails (`secret_key_base`), Express, iron-session and Auth.js use their key's text as
+    /// it is: give them the same text, without `hex:`/`base64:` (`SessionConfigBuilder::build` warns
+    /// otherwise). actix-session's 64-byte `cookie::Key` is `hex:` and its 128 hex digits.
+    ///
     /// # Errors
     /// [`SessionError::InvalidKey`] for bad hex/base64 or a short key.
     pub fn parse(text: &str) -> Result<Self> {
