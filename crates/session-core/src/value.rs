@@ -40,6 +40,55 @@ pub enum Value {
     DateTime(i64),
     /// A dict.
     Dict(Map),
+    /// A value another language's serializer wrote that the model has no exact type for (kept as it came).
+    Foreign(Box<Foreign>),
+}
+
+/// A value another language's serializer wrote that the session model has no exact type for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Foreign {
+    serializer: &'static str,
+    type_name: String,
+    encoded: Vec<u8>,
+    value: Option<Value>,
+}
+
+impl Foreign {
+    /// `serializer`: `"gob"` or `"php"`; `type_name`: the language's own type name; `encoded`: bytes only that
+    /// serializer's writer understands; `value`: the plain model value when one means the same.
+    pub fn new(
+        serializer: &'static str,
+        type_name: impl Into<String>,
+        encoded: Vec<u8>,
+        value: Option<Value>,
+    ) -> Self {
+        Self {
+            serializer,
+            type_name: type_name.into(),
+            encoded,
+            value,
+        }
+    }
+
+    /// The serializer that wrote it.
+    pub fn serializer(&self) -> &'static str {
+        self.serializer
+    }
+
+    /// The language's own type name.
+    pub fn type_name(&self) -> &str {
+        &self.type_name
+    }
+
+    /// The bytes as the serializer wrote them.
+    pub fn encoded(&self) -> &[u8] {
+        &self.encoded
+    }
+
+    /// The plain model value, when one means the same.
+    pub fn value(&self) -> Option<&Value> {
+        self.value.as_ref()
+    }
 }
 
 impl Value {
@@ -79,6 +128,7 @@ impl Value {
             Self::Bytes(b) => b.is_empty(),
             Self::Dict(m) => m.is_empty(),
             Self::BigInt(_) | Self::Uuid(_) | Self::DateTime(_) => false,
+            Self::Foreign(f) => f.value().is_none_or(Value::is_falsy),
         }
     }
 
@@ -159,6 +209,7 @@ impl From<&Value> for serde_json::Value {
             Value::Uuid(u) => J::String(Value::uuid_string(u)),
             Value::DateTime(t) => J::String(crate::httpdate::http_date(*t)),
             Value::Dict(m) => J::Object(m.iter().map(|(k, v)| (k.clone(), J::from(v))).collect()),
+            Value::Foreign(f) => f.value().map_or(J::Null, J::from),
         }
     }
 }
@@ -276,6 +327,7 @@ fn json(v: &Value) -> Json<'_> {
         Value::Uuid(u) => Json::String(Value::uuid_string(u)),
         Value::DateTime(t) => Json::String(crate::httpdate::http_date(*t)),
         Value::Dict(m) => Json::Map(m),
+        Value::Foreign(f) => f.value().map_or(Json::Null, json),
     }
 }
 

@@ -60,6 +60,7 @@ fn write_map<'a>(entries: impl Iterator<Item = (&'a str, &'a Value)>, sep: Separ
 
 fn write(v: &Value, sep: Separators, out: &mut String) {
     match v {
+        Value::Foreign(f) => write(f.value().unwrap_or(&Value::Null), sep, out),
         Value::Null => out.push_str("null"),
         Value::Bool(true) => out.push_str("true"),
         Value::Bool(false) => out.push_str("false"),
