@@ -29,7 +29,7 @@ def walk(node, key=None):
 
 
 def main():
-    seeds = {"cookie_decode": set(), "cookie_header": set(), "tagged_json": set()}
+    seeds = {"cookie_decode": set(), "cookie_header": set(), "tagged_json": set(), "php_decode": set()}
     for path in sorted((ROOT / "testdata" / "vectors").glob("*.json")):
         doc = json.loads(path.read_text(encoding="utf-8"))
         for case in doc["cases"]:
@@ -39,6 +39,8 @@ def main():
             for key, value in walk(case):
                 if key == "tagged_json":
                     seeds["tagged_json"].add(value)
+                elif key == "serialized":
+                    seeds["php_decode"].add(value)
                 elif key in ("raw", "request_cookies") and value.startswith("session="):
                     # a request's cookie, or a Set-Cookie line the app signed
                     cookies.append(value.split(";", 1)[0].split("=", 1)[1])

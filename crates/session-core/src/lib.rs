@@ -34,6 +34,7 @@ mod json_read;
 mod key;
 mod lifecycle;
 mod payload;
+mod php;
 mod session;
 mod set_cookie;
 mod signer;
@@ -59,7 +60,7 @@ pub use lifecycle::{
 pub use payload::Compression;
 pub use session::{LOGIN_AT_KEY, PERMANENT_KEY, RequestSession, Session, SessionData};
 pub use signer::{Digest, KeyDerivation, SignerOptions};
-pub use value::{Map, Value};
+pub use value::{Foreign, Map, Value};
 
 /// A clock giving the current time in Unix seconds, for adapters to read once per request. The core itself
 /// never reads the time (every function takes `now`); this is the one type all adapters' `with_clock` take,
