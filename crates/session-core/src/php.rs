@@ -417,16 +417,21 @@ pub fn write_map<'a>(
 ) -> Result<()> {
     let _ = write!(Text(out), "a:{len}:{{");
     for (k, v) in entries {
-        match canonical_int(k) {
-            Some(i) => {
-                let _ = write!(Text(out), "i:{i};");
-            }
-            None => write_str(k.as_bytes(), out),
-        }
+        write_key(k, out);
         write(v, out)?;
     }
     out.push(b'}');
     Ok(())
+}
+
+/// Writes an array key: a canonical decimal integer as an integer key (as PHP stores it), else a string.
+pub fn write_key(key: &str, out: &mut Vec<u8>) {
+    match canonical_int(key) {
+        Some(i) => {
+            let _ = write!(Text(out), "i:{i};");
+        }
+        None => write_str(key.as_bytes(), out),
+    }
 }
 
 fn write_str(bytes: &[u8], out: &mut Vec<u8>) {

@@ -146,7 +146,7 @@ pub mod encrypted {
 /// assert_eq!(out, br#"a:2:{s:1:"n";d:0.5;s:4:"user";s:5:"alice";}"#);
 /// ```
 pub mod php {
-    pub use crate::php::{MAX_DEPTH, SERIALIZER, decode, float_text, write, write_map};
+    pub use crate::php::{MAX_DEPTH, SERIALIZER, decode, float_text, write, write_key, write_map};
 }
 
 /// A cookie's value in a request's `Cookie` header values, as each framework's parser finds it

@@ -16,6 +16,7 @@ pub(crate) mod django;
 pub(crate) mod express;
 pub(crate) mod flask;
 pub(crate) mod iron;
+pub(crate) mod laravel;
 pub(crate) mod pyjson;
 pub(crate) mod rails;
 pub(crate) mod seam;
@@ -98,6 +99,11 @@ registry! {
     AuthJs => authjs::AUTHJS,
     /// next-auth v4's session token: a JWE (`dir`, A256GCM) under its own HKDF key, chunked over 3,933.
     NextAuthV4 => authjs::NEXT_AUTH_V4,
+    /// Laravel's `cookie` session driver through `EncryptCookies` (AES-256-CBC, Laravel's default cipher): an id
+    /// cookie and a payload cookie named by the id holding PHP's `serialize()` of the session and its expiry.
+    Laravel => laravel::CBC,
+    /// The same with `'cipher' => 'AES-256-GCM'`.
+    LaravelGcm => laravel::GCM,
 }
 
 impl Format {
