@@ -17,6 +17,6 @@ fuzz_target!(|data: &[u8]| {
     write(&again, &mut text2).expect("writable");
     assert_eq!(text, text2, "PHP serialize round trip is not stable");
     if let Value::Foreign(f) = &value {
-        assert_eq!(f.encoded(), data, "an object's text is kept whole");
+        assert!(data.starts_with(f.encoded()), "an object's text is kept whole");
     }
 });

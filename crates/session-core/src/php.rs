@@ -36,8 +36,8 @@ fn bad(msg: &str, at: usize) -> SessionError {
     SessionError::BadPayload(format!("PHP serialize: {msg} at byte {at}"))
 }
 
-/// Reads one serialized value (the whole input: trailing bytes are refused, as `unserialize` refuses them
-/// with a notice). `max_values` bounds the values built.
+/// Reads one serialized value; bytes after it are ignored, as PHP 8.2's `unserialize` ignores them (8.3 only
+/// adds a warning). `max_values` bounds the values built.
 ///
 /// # Errors
 /// [`SessionError::BadPayload`] for text `unserialize` does not read, a reference, nesting beyond
@@ -48,11 +48,7 @@ pub fn decode(input: &[u8], max_values: usize) -> Result<Value> {
         at: 0,
         budget: max_values,
     };
-    let v = r.value(0)?;
-    if r.at != input.len() {
-        return Err(bad("trailing bytes", r.at));
-    }
-    Ok(v)
+    r.value(0)
 }
 
 struct Reader<'a> {
@@ -526,7 +522,6 @@ mod tests {
             "i:9223372036854775808;",
             "b:2;",
             "s:1:\"a\"",
-            "N;N;",
             "x:1;",
             "a:1:{d:1;N;}",
             "O:8:\"stdClass\":1:{a:0:{}N;}",
@@ -537,5 +532,6 @@ mod tests {
         let deep = "a:1:{i:0;".repeat(MAX_DEPTH + 1) + "N;" + &"}".repeat(MAX_DEPTH + 1);
         assert!(decode(deep.as_bytes(), 100_000).is_err());
         assert!(decode(b"a:3:{i:0;N;i:1;N;i:2;N;}", 3).is_err());
+        assert_eq!(decode(b"N;junk", 10).unwrap(), Value::Null);
     }
 }
