@@ -23,6 +23,7 @@ mod http;
 mod interop;
 mod interop_common;
 mod interop_flash_csrf;
+mod laravel;
 mod node;
 mod package;
 mod python;
@@ -41,6 +42,9 @@ fn main() {
     let result = match args.first().map(String::as_str) {
         Some("ci") => ci(),
         Some("conformance") => json_path(&args[1..]).and_then(|p| conformance(p.as_deref()).map(|_| ())),
+        Some("vectors") if args.iter().any(|a| a == "laravel") => {
+            laravel::vectors(&root(), args.iter().any(|a| a == "--check"))
+        }
         Some("vectors") => vectors(args.iter().any(|a| a == "--check")),
         Some("interop") => interop::run(&root()),
         Some("browser") => browser::run(&root()),
@@ -49,7 +53,7 @@ fn main() {
         Some("soak") => soak::run(&root(), &args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  ci                    fmt, clippy, tests, docs, deny, package, conformance, npm packages, vectors --check, interop, browser\n  conformance [--json PATH]\n                        run every profile's vectors against core, axum, actix and hyper; print the matrix\n  vectors [--check]     regenerate testdata/vectors with pinned Flask, Starlette, Django, Express (cookie-session), iron-session, Auth.js, next-auth 4, and real Rails and actix-session (or fail if they differ)\n  interop               live login test across Flask, Starlette, Django, Express (cookie-session, iron-session, Auth.js), axum, actix-web and hyper on loopback\n  browser               the demo in headless chromium: log in on axum, out on hyper, seen on all\n  bench [--quick] [--json PATH] [--http]\n                        codec benchmarks vs Flask, the raw floor and the cookie crate;\n                        --http: req/s of the examples vs actix-session, tower-sessions and Flask (wrk)\n  soak [--seconds N]    bounded mixed load on each login example; fails on errors or memory growth"
+                "usage: cargo xtask <command>\n\n  ci                    fmt, clippy, tests, docs, deny, package, conformance, npm packages, vectors --check, interop, browser\n  conformance [--json PATH]\n                        run every profile's vectors against core, axum, actix and hyper; print the matrix\n  vectors [--check]     regenerate testdata/vectors with pinned Flask, Starlette, Django, Express (cookie-session), iron-session, Auth.js, next-auth 4, and real Rails, actix-session and Laravel (or fail if they differ); `vectors [--check] laravel`: Laravel's alone\n  interop               live login test across Flask, Starlette, Django, Express (cookie-session, iron-session, Auth.js), axum, actix-web and hyper on loopback\n  browser               the demo in headless chromium: log in on axum, out on hyper, seen on all\n  bench [--quick] [--json PATH] [--http]\n                        codec benchmarks vs Flask, the raw floor and the cookie crate;\n                        --http: req/s of the examples vs actix-session, tower-sessions and Flask (wrk)\n  soak [--seconds N]    bounded mixed load on each login example; fails on errors or memory growth"
             );
             std::process::exit(2);
         }
@@ -324,7 +328,7 @@ const NODE_GENERATORS: [(&str, OurCookies); 3] = [
 const COOKIE_HEADER_GENERATOR: &str = "scripts/cookie_header_vectors.py";
 
 /// Regenerates (`check` false) or checks every profile's vectors: the Python generators, the Cookie-header
-/// parsers, the Node ones (each also reading our cookies with the real package), then Rails' and
+/// parsers, the Node ones (each also reading our cookies with the real package), then Rails', Laravel's and
 /// actix-session's (which also read ours).
 fn vectors(check: bool) -> Result<()> {
     let py = python::venv(&root())?;
@@ -380,6 +384,10 @@ fn vectors(check: bool) -> Result<()> {
     if let Err(e) = encrypted::vectors(&root(), check) {
         eprintln!("xtask: {e:#}");
         failed.push("Rails and actix-session (xtask/src/encrypted.rs)");
+    }
+    if let Err(e) = laravel::vectors(&root(), check) {
+        eprintln!("xtask: {e:#}");
+        failed.push("Laravel (scripts/laravel_vectors.php)");
     }
     if !failed.is_empty() {
         bail!("vectors differ or could not be generated: {}", failed.join(", "));

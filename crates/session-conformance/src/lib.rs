@@ -474,7 +474,11 @@ fn laravel_case(name: &str, c: &J) -> Result<(Format, Case), String> {
             cookie_header: Some(str_of(c, "cookie_header")?),
             now: c["now"].as_u64().unwrap_or(1_700_000_000),
             session: None,
-            session_text: if valid { Some(str_of(expected, "serialized")?) } else { None },
+            session_text: if valid {
+                Some(str_of(expected, "serialized")?)
+            } else {
+                None
+            },
             // Laravel's own attributes where we read what it read.
             set_cookie: (valid && c["laravel"] == *expected).then(|| c["laravel_set_cookie"].clone()),
             rewrite: valid,

@@ -124,7 +124,10 @@ impl<'a> Reader<'a> {
     fn int(&mut self) -> Result<i64> {
         let start = self.at;
         let text = self.until(b';')?;
-        let digits = text.strip_prefix(b"-").or_else(|| text.strip_prefix(b"+")).unwrap_or(text);
+        let digits = text
+            .strip_prefix(b"-")
+            .or_else(|| text.strip_prefix(b"+"))
+            .unwrap_or(text);
         if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
             return Err(bad("a bad integer", start));
         }
@@ -156,7 +159,9 @@ impl<'a> Reader<'a> {
             b'i' => Ok(Value::Int(self.int()?)),
             b'd' => {
                 let text = self.until(b';')?;
-                parse_float(text).map(Value::Float).ok_or_else(|| bad("a bad float", start))
+                parse_float(text)
+                    .map(Value::Float)
+                    .ok_or_else(|| bad("a bad float", start))
             }
             b's' => {
                 let bytes = self.quoted()?;
@@ -406,11 +411,7 @@ pub fn write(value: &Value, out: &mut Vec<u8>) -> Result<()> {
 ///
 /// # Errors
 /// As [`write`].
-pub fn write_map<'a>(
-    entries: impl Iterator<Item = (&'a str, &'a Value)>,
-    len: usize,
-    out: &mut Vec<u8>,
-) -> Result<()> {
+pub fn write_map<'a>(entries: impl Iterator<Item = (&'a str, &'a Value)>, len: usize, out: &mut Vec<u8>) -> Result<()> {
     let _ = write!(Text(out), "a:{len}:{{");
     for (k, v) in entries {
         write_key(k, out);

@@ -56,12 +56,7 @@ pub struct Foreign {
 impl Foreign {
     /// `serializer`: `"gob"` or `"php"`; `type_name`: the language's own type name; `encoded`: bytes only that
     /// serializer's writer understands; `value`: the plain model value when one means the same.
-    pub fn new(
-        serializer: &'static str,
-        type_name: impl Into<String>,
-        encoded: Vec<u8>,
-        value: Option<Value>,
-    ) -> Self {
+    pub fn new(serializer: &'static str, type_name: impl Into<String>, encoded: Vec<u8>, value: Option<Value>) -> Self {
         Self {
             serializer,
             type_name: type_name.into(),

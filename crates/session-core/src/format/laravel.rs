@@ -306,7 +306,12 @@ impl Laravel {
                     .encrypt(Nonce::from_slice(&iv), plain.as_slice())
                     .map_err(|_| SessionError::Value("the session is too large to encrypt".into()))?;
                 let tag = sealed.split_off(sealed.len() - 16);
-                (STANDARD.encode(iv), STANDARD.encode(sealed), String::new(), STANDARD.encode(tag))
+                (
+                    STANDARD.encode(iv),
+                    STANDARD.encode(sealed),
+                    String::new(),
+                    STANDARD.encode(tag),
+                )
             }
         };
         // `json_encode(compact('iv', 'value', 'mac', 'tag'), JSON_UNESCAPED_SLASHES)`: base64 and hex need no
@@ -365,8 +370,8 @@ impl Codec for Laravel {
             .extra(&id)
             .ok_or(SessionError::Malformed("the session's payload cookie is missing"))?;
         let opened = self.open_cookie(&id, payload)?;
-        let stored: Stored =
-            serde_json::from_slice(&opened.text).map_err(|_| SessionError::BadPayload("not Laravel's session payload".into()))?;
+        let stored: Stored = serde_json::from_slice(&opened.text)
+            .map_err(|_| SessionError::BadPayload("not Laravel's session payload".into()))?;
         let expires = stored.expires.as_f64().unwrap_or(f64::NAN);
         // `currentTime() <= expires`.
         #[allow(clippy::cast_precision_loss, reason = "Unix seconds are far below 2^53")]
@@ -412,7 +417,10 @@ impl Codec for Laravel {
             expires.unwrap_or(now)
         );
         Ok(smallvec![
-            (Cow::Borrowed(self.name.as_str()), self.encrypt(&self.name, id.as_bytes())?),
+            (
+                Cow::Borrowed(self.name.as_str()),
+                self.encrypt(&self.name, id.as_bytes())?
+            ),
             (Cow::Owned(id.clone()), self.encrypt(&id, payload.as_bytes())?),
         ])
     }
@@ -429,7 +437,11 @@ impl Codec for Laravel {
             Some(v) => {
                 raw_url_encode(v, &mut out);
                 // The id cookie ends with the browser under `expire_on_close`; the payload cookie keeps its date.
-                let at = if name == self.name { expiry.expires } else { expiry.expires.or(expiry.sealed) };
+                let at = if name == self.name {
+                    expiry.expires
+                } else {
+                    expiry.expires.or(expiry.sealed)
+                };
                 if let Some(t) = at {
                     let _ = write!(
                         out,
@@ -683,7 +695,10 @@ mod tests {
 
     #[test]
     fn json_strings_are_php_s() {
-        assert_eq!(php_json_string("a/\"\u{e9}\u{1f600}\u{1}"), r#""a\/\"\u00e9\ud83d\ude00\u0001""#);
+        assert_eq!(
+            php_json_string("a/\"\u{e9}\u{1f600}\u{1}"),
+            r#""a\/\"\u00e9\ud83d\ude00\u0001""#
+        );
     }
 
     #[test]
