@@ -598,12 +598,12 @@ fn raw_url_encode(text: &str, out: &mut String) {
     }
 }
 
-/// PHP's `base64_decode` (not strict): characters outside the alphabet skipped, decoding stops at `=`.
+/// PHP's `base64_decode` (not strict): every character outside the alphabet skipped (`=` included, wherever
+/// it is), a lone last character dropped, unused bits ignored.
 fn php_base64_decode(text: &[u8]) -> Vec<u8> {
     let mut kept: Vec<u8> = text
         .iter()
         .copied()
-        .take_while(|&b| b != b'=')
         .filter(|b| b.is_ascii_alphanumeric() || *b == b'+' || *b == b'/')
         .collect();
     if kept.len() % 4 == 1 {
@@ -707,6 +707,14 @@ mod tests {
         raw_url_encode("a+b/c=", &mut out);
         assert_eq!(out, "a%2Bb%2Fc%3D");
         assert_eq!(raw_url_decode("a%2Bb%2fc%3D%zz%"), b"a+b/c=%zz%");
+    }
+
+    #[test]
+    fn base64_is_read_as_php_reads_it() {
+        // From PHP 8.2's base64_decode().
+        assert_eq!(php_base64_decode(b"YWJj=ZGVm"), b"abcdef");
+        assert_eq!(php_base64_decode(b"YQ=A"), b"a\0");
+        assert_eq!(php_base64_decode(b"Y Q=="), b"a");
     }
 
     #[test]
