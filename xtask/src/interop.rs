@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use anyhow::{Context as _, Result, bail};
 
-use crate::interop_common::{Jar, NOT_LOGGED_IN, USER_ESCAPED, check_page, login, logout, start};
+use crate::interop_common::{Jar, NOT_LOGGED_IN, USER_ESCAPED, check_page, login, logout, logout_to_page, start};
 use crate::server::Server;
 
 /// How a profile's reference app runs.
@@ -17,6 +17,8 @@ enum App {
     Python(&'static str),
     /// A script run by node with the pinned npm packages.
     Node(&'static str),
+    /// A router script under PHP's built-in server (`php -S`), with Debian's Laravel.
+    Php(&'static str),
 }
 
 /// One profile: the reference app that speaks it, its session cookie's name, and the Rust examples run in it;
@@ -31,7 +33,10 @@ struct Profile {
 /// The iron-session profile's key: iron-session wants a password of at least 32 characters.
 const IRON_KEY: &str = "interop-shared-iron-password-0001";
 
-const PROFILES: [Profile; 6] = [
+/// The Laravel profile's key: APP_KEY, 32 bytes (`interop-shared-laravel-key-00001`) in Laravel's `base64:` form.
+const LARAVEL_KEY: &str = "base64:aW50ZXJvcC1zaGFyZWQtbGFyYXZlbC1rZXktMDAwMDE=";
+
+const PROFILES: [Profile; 7] = [
     Profile {
         format: "flask",
         app: App::Python("interop/flask_app.py"),
@@ -72,16 +77,38 @@ const PROFILES: [Profile; 6] = [
         cookie: "authjs.session-token",
         env: &[],
     },
+    // Laravel 8.83's cookie driver under `php -S`: `laravel_session` names the payload cookie; a login there
+    // regenerates the id, a logout invalidates the session.
+    Profile {
+        format: "laravel",
+        app: App::Php("interop/laravel/server.php"),
+        cookie: "laravel_session",
+        env: &[("SECRET_KEY", LARAVEL_KEY)],
+    },
 ];
 
 /// Builds the examples; for each profile starts its reference app (Flask; Starlette under uvicorn; Django;
 /// Express with cookie-session, iron-session or Auth.js) and the three Rust examples with `SESSION_FORMAT` and
 /// the profile's `env` set, and checks logins across every pair. A server that does not start is a failure of
-/// its profile; the others still run.
-pub(crate) fn run(root: &Path) -> Result<()> {
+/// its profile; the others still run. `only` (profile names) runs those profiles alone, without the Python
+/// and Node setup they do not need and without actix-session.
+pub(crate) fn run(root: &Path, only: &[String]) -> Result<()> {
     let started = Instant::now();
-    let py = crate::python::venv(root)?;
-    let node_modules = crate::node::install(root);
+    let chosen: Vec<&Profile> = PROFILES
+        .iter()
+        .filter(|p| only.is_empty() || only.iter().any(|o| o == p.format))
+        .collect();
+    let needs = |f: fn(&App) -> bool| only.is_empty() || chosen.iter().any(|p| f(&p.app));
+    let py = if needs(|a| matches!(a, App::Python(_))) {
+        crate::python::venv(root)?
+    } else {
+        std::path::PathBuf::new()
+    };
+    let node_modules = if needs(|a| matches!(a, App::Node(_))) {
+        crate::node::install(root)
+    } else {
+        Err(anyhow::anyhow!("not installed for this run"))
+    };
     let st = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .current_dir(root)
         .args(["build", "-p", "login-axum", "-p", "login-actix", "-p", "login-hyper"])
@@ -91,7 +118,7 @@ pub(crate) fn run(root: &Path) -> Result<()> {
     }
     let mut failures = Vec::new();
     let mut total = 0;
-    for profile in &PROFILES {
+    for profile in &chosen {
         let mut reference = match app_command(root, &profile.app, &py, node_modules.as_deref()) {
             Ok(c) => c,
             Err(e) => {
@@ -136,13 +163,16 @@ pub(crate) fn run(root: &Path) -> Result<()> {
             }
         }
     }
-    match crate::encrypted::interop(root, &py) {
-        Ok(f) => failures.extend(f),
-        Err(e) => failures.push(format!("[actix-session] {e:#}")),
+    if only.is_empty() {
+        match crate::encrypted::interop(root, &py) {
+            Ok(f) => failures.extend(f),
+            Err(e) => failures.push(format!("[actix-session] {e:#}")),
+        }
     }
     println!(
-        "interop: {} profiles (and actix-session), {total} servers, {:.1} s",
-        PROFILES.len(),
+        "interop: {} profiles{}, {total} servers, {:.1} s",
+        chosen.len(),
+        if only.is_empty() { " (and actix-session)" } else { "" },
         started.elapsed().as_secs_f64()
     );
     if !failures.is_empty() {
@@ -166,6 +196,16 @@ fn app_command(root: &Path, app: &App, py: &Path, node_modules: Result<&Path, &a
         App::Node(script) => {
             let modules = node_modules.map_err(|e| anyhow::anyhow!("npm packages: {e:#}"))?;
             crate::node::command(root, modules, script)
+        }
+        App::Php(script) => {
+            if !crate::laravel::ensure_php()? {
+                bail!("PHP with Laravel is not installed and apt-get is unavailable");
+            }
+            // `php -S` takes the address as an argument; the server's port comes in as PORT.
+            let mut c = Command::new("sh");
+            c.arg("-c")
+                .arg(format!("exec php -S 127.0.0.1:$PORT {}", root.join(script).display()));
+            c
         }
     })
 }
@@ -213,7 +253,14 @@ fn matrix(profile: &Profile, servers: &[Server], not_started: &[&str]) -> Vec<St
                 "FAIL".to_owned()
             }
         };
-        let logout_cell = match logout(from, name, &jar) {
+        // Laravel's logout (`invalidate()`) writes a new session rather than deleting the cookie: the page
+        // after it says so.
+        let logged_out = if profile.format == "laravel" {
+            logout_to_page(from, &jar)
+        } else {
+            logout(from, name, &jar)
+        };
+        let logout_cell = match logged_out {
             Ok(()) => "deleted".to_owned(),
             Err(e) => {
                 failures.push(format!("logout on {}: {e:#}", from.name));

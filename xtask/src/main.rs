@@ -46,14 +46,14 @@ fn main() {
             laravel::vectors(&root(), args.iter().any(|a| a == "--check"))
         }
         Some("vectors") => vectors(args.iter().any(|a| a == "--check")),
-        Some("interop") => interop::run(&root()),
+        Some("interop") => interop::run(&root(), &args[1..]),
         Some("browser") => browser::run(&root()),
         Some("bench") if args.iter().any(|a| a == "--http") => bench_http::run(&root(), &args[1..]),
         Some("bench") => bench::run(&root(), &args[1..]),
         Some("soak") => soak::run(&root(), &args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  ci                    fmt, clippy, tests, docs, deny, package, conformance, npm packages, vectors --check, interop, browser\n  conformance [--json PATH]\n                        run every profile's vectors against core, axum, actix and hyper; print the matrix\n  vectors [--check]     regenerate testdata/vectors with pinned Flask, Starlette, Django, Express (cookie-session), iron-session, Auth.js, next-auth 4, and real Rails, actix-session and Laravel (or fail if they differ); `vectors [--check] laravel`: Laravel's alone\n  interop               live login test across Flask, Starlette, Django, Express (cookie-session, iron-session, Auth.js), axum, actix-web and hyper on loopback\n  browser               the demo in headless chromium: log in on axum, out on hyper, seen on all\n  bench [--quick] [--json PATH] [--http]\n                        codec benchmarks vs Flask, the raw floor and the cookie crate;\n                        --http: req/s of the examples vs actix-session, tower-sessions and Flask (wrk)\n  soak [--seconds N]    bounded mixed load on each login example; fails on errors or memory growth"
+                "usage: cargo xtask <command>\n\n  ci                    fmt, clippy, tests, docs, deny, package, conformance, npm packages, vectors --check, interop, browser\n  conformance [--json PATH]\n                        run every profile's vectors against core, axum, actix and hyper; print the matrix\n  vectors [--check]     regenerate testdata/vectors with pinned Flask, Starlette, Django, Express (cookie-session), iron-session, Auth.js, next-auth 4, and real Rails, actix-session and Laravel (or fail if they differ); `vectors [--check] laravel`: Laravel's alone\n  interop [PROFILE...]  live login test across Flask, Starlette, Django, Express (cookie-session, iron-session, Auth.js), Laravel, axum, actix-web and hyper on loopback (only the profiles named)\n  browser               the demo in headless chromium: log in on axum, out on hyper, seen on all\n  bench [--quick] [--json PATH] [--http]\n                        codec benchmarks vs Flask, the raw floor and the cookie crate;\n                        --http: req/s of the examples vs actix-session, tower-sessions and Flask (wrk)\n  soak [--seconds N]    bounded mixed load on each login example; fails on errors or memory growth"
             );
             std::process::exit(2);
         }
@@ -144,7 +144,7 @@ fn ci() -> Result<()> {
         // The pinned npm packages the Node vectors and seed apps load (under target/node).
         ("npm packages", Box::new(|| node::install(&root()).map(|_| ()))),
         ("vectors --check", Box::new(|| vectors(true))),
-        ("interop", Box::new(|| interop::run(&root()))),
+        ("interop", Box::new(|| interop::run(&root(), &[]))),
         ("browser", Box::new(|| browser::run(&root()))),
     ];
     let mut table = Vec::new();
