@@ -343,7 +343,7 @@ pub fn float_text(f: f64) -> String {
     let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
     let sign = if f < 0.0 { "-" } else { "" };
     let decpt = exp + 1;
-    if decpt < -3 || decpt > 17 {
+    if !(-3..=17).contains(&decpt) {
         let (first, rest) = digits.split_at(1);
         let rest = if rest.is_empty() { "0" } else { rest };
         let esign = if exp < 0 { '-' } else { '+' };
@@ -410,7 +410,7 @@ pub fn write(value: &Value, out: &mut Vec<u8>) -> Result<()> {
 /// Writes an array of `len` string-keyed entries (a canonical decimal key as an integer key, as PHP stores it).
 ///
 /// # Errors
-/// As [`write`].
+/// As [`write()`].
 pub fn write_map<'a>(entries: impl Iterator<Item = (&'a str, &'a Value)>, len: usize, out: &mut Vec<u8>) -> Result<()> {
     let _ = write!(Text(out), "a:{len}:{{");
     for (k, v) in entries {

@@ -372,12 +372,20 @@ impl Codec for Laravel {
         let opened = self.open_cookie(&id, payload)?;
         let stored: Stored = serde_json::from_slice(&opened.text)
             .map_err(|_| SessionError::BadPayload("not Laravel's session payload".into()))?;
-        let expires = stored.expires.as_f64().unwrap_or(f64::NAN);
-        // `currentTime() <= expires`.
+        // `currentTime() <= expires` (a number PHP compares as it is; anything else never passes).
         #[allow(clippy::cast_precision_loss, reason = "Unix seconds are far below 2^53")]
-        if !(now as f64 <= expires) {
-            let age = now.saturating_sub(expires.max(0.0) as u64);
-            return Err(SessionError::Expired { age, max_age: 0 });
+        let fresh = stored.expires.as_f64().is_some_and(|e| now as f64 <= e);
+        if !fresh {
+            #[allow(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                reason = "clamped to 0.. first"
+            )]
+            let expired_at = stored.expires.as_f64().unwrap_or(0.0).max(0.0) as u64;
+            return Err(SessionError::Expired {
+                age: now.saturating_sub(expired_at),
+                max_age: 0,
+            });
         }
         let map = match php::decode(stored.data.as_bytes(), limits.values)? {
             Value::Dict(m) => m,
