@@ -32,7 +32,6 @@ pub fn map_to_tagged_json(map: &impl Entries) -> String {
 
 fn write_value(v: &Value, out: &mut String) {
     match v {
-        Value::Foreign(f) => write_value(f.value().unwrap_or(&Value::Null), out),
         Value::Null => out.push_str("null"),
         Value::Bool(true) => out.push_str("true"),
         Value::Bool(false) => out.push_str("false"),
@@ -71,6 +70,8 @@ fn write_value(v: &Value, out: &mut String) {
             out.push_str(r#""}"#);
         }
         Value::Dict(m) => write_map(m.entries(), out),
+        // A session holding one without a counterpart is refused before it is written (see `Foreign`).
+        Value::Foreign(f) => write_value(f.value().unwrap_or(&Value::Null), out),
     }
 }
 
@@ -203,7 +204,6 @@ fn write_js_object(data: &impl Entries, out: &mut String) {
 
 fn write_js_value(v: &Value, out: &mut String) {
     match v {
-        Value::Foreign(f) => write_js_value(f.value().unwrap_or(&Value::Null), out),
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Value::Int(n) => out.push_str(&n.to_string()),
@@ -244,6 +244,7 @@ fn write_js_value(v: &Value, out: &mut String) {
             );
         }
         Value::Dict(m) => write_js_object(m, out),
+        Value::Foreign(f) => write_js_value(f.value().unwrap_or(&Value::Null), out),
     }
 }
 

@@ -349,7 +349,7 @@ impl SessionConfig {
         }
         let expiry = self.expiry(rules.expiry, session, now);
         let seal_at = expiry.sealed.or(expiry.expires).and_then(|e| u64::try_from(e).ok());
-        let sealed = codec.seal(session.data().into(), now, seal_at)?;
+        let sealed = crate::format::seal(codec, session.data().into(), now, seal_at)?;
         // The request's cookies of this session (beyond what every write replaces): a write sets them again or
         // deletes them (stale chunks, a whole cookie now in chunks, a migrated format's old cookie).
         let mut present: SmallVec<[&str; 4]> = SmallVec::new();

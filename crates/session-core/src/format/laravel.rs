@@ -409,6 +409,11 @@ impl Codec for Laravel {
         serialize_aged(data).unwrap_or_default()
     }
 
+    /// PHP values (objects) come back as they came.
+    fn foreign(&self) -> Option<&'static str> {
+        Some(php::SERIALIZER)
+    }
+
     fn seal(&self, data: EntriesRef<'_>, now: u64, expires: Option<u64>) -> Result<Sealed<'_>> {
         self.seal_serialized(&serialize_aged(data)?, now, expires)
     }

@@ -34,6 +34,30 @@ use crate::value::Value;
 pub use seam::{Claimed, Decoded, Defaults, SessionText};
 use seam::{Codec, Limits, Spec};
 
+/// [`Codec::seal`], refusing a session that holds a [`crate::Foreign`] value the format cannot write (one
+/// without a plain counterpart, made by another serializer) instead of dropping it.
+///
+/// # Errors
+/// [`SessionError::Value`] naming the value's serializer and type; else as [`Codec::seal`].
+pub(crate) fn seal<'c>(
+    codec: &'c dyn Codec,
+    data: crate::data::EntriesRef<'_>,
+    now: u64,
+    expires: Option<u64>,
+) -> Result<seam::Sealed<'c>> {
+    let own = codec.foreign();
+    if let Some(f) = data
+        .built_values()
+        .find_map(|v| crate::value::unwritable_foreign(v, own))
+    {
+        return Err(f.unrepresentable(&format!(
+            "the {} cookie cannot hold; the session was not saved",
+            codec.name()
+        )));
+    }
+    codec.seal(data, now, expires)
+}
+
 /// Default bound on an inflated payload (1 MiB); a real session is at most a few KB.
 pub const DEFAULT_MAX_DECOMPRESSED: usize = 1 << 20;
 
@@ -375,9 +399,7 @@ impl CookieCodec {
     /// # Errors
     /// For an encrypted format: the reason its codec could not be built, or a failed nonce source.
     pub fn try_encode(&self, data: &impl Entries, timestamp: u64) -> Result<String> {
-        let sealed = self
-            .codec
-            .seal(data.as_entries_ref(), timestamp, self.expires(timestamp))?;
+        let sealed = seal(&*self.codec, data.as_entries_ref(), timestamp, self.expires(timestamp))?;
         Ok(sealed.into_iter().next().map(|(_, v)| v).unwrap_or_default())
     }
 
@@ -387,9 +409,7 @@ impl CookieCodec {
     /// # Errors
     /// As [`CookieCodec::try_encode`].
     pub fn encode_cookies(&self, data: &impl Entries, timestamp: u64) -> Result<Vec<(String, String)>> {
-        let sealed = self
-            .codec
-            .seal(data.as_entries_ref(), timestamp, self.expires(timestamp))?;
+        let sealed = seal(&*self.codec, data.as_entries_ref(), timestamp, self.expires(timestamp))?;
         Ok(sealed.into_iter().map(|(n, v)| (n.into_owned(), v)).collect())
     }
 

@@ -60,7 +60,6 @@ fn write_map<'a>(entries: impl Iterator<Item = (&'a str, &'a Value)>, sep: Separ
 
 fn write(v: &Value, sep: Separators, out: &mut String) {
     match v {
-        Value::Foreign(f) => write(f.value().unwrap_or(&Value::Null), sep, out),
         Value::Null => out.push_str("null"),
         Value::Bool(true) => out.push_str("true"),
         Value::Bool(false) => out.push_str("false"),
@@ -93,6 +92,7 @@ fn write(v: &Value, sep: Separators, out: &mut String) {
         Value::Uuid(u) => write_str(&Value::uuid_string(u), out),
         Value::DateTime(t) => write_str(&http_date(*t), out),
         Value::Dict(m) => write_map(m.entries(), sep, out),
+        Value::Foreign(f) => write(f.value().unwrap_or(&Value::Null), sep, out),
     }
 }
 

@@ -271,6 +271,12 @@ pub(crate) trait Codec: Send + Sync + std::fmt::Debug {
         crate::set_cookie::render_standard(name, value, attrs, expiry)
     }
 
+    /// The serializer whose [`crate::Foreign`] values this format writes back as they came (`"gob"`, `"php"`);
+    /// `None` for formats whose serializer is JSON.
+    fn foreign(&self) -> Option<&'static str> {
+        None
+    }
+
     /// Sets the compression policy (formats that never compress ignore it).
     fn set_compression(&mut self, _compression: Compression) {}
 
