@@ -376,16 +376,9 @@ impl Codec for Laravel {
         #[allow(clippy::cast_precision_loss, reason = "Unix seconds are far below 2^53")]
         let fresh = stored.expires.as_f64().is_some_and(|e| now as f64 <= e);
         if !fresh {
-            #[allow(
-                clippy::cast_possible_truncation,
-                clippy::cast_sign_loss,
-                reason = "clamped to 0.. first"
-            )]
-            let expired_at = stored.expires.as_f64().unwrap_or(0.0).max(0.0) as u64;
-            return Err(SessionError::Expired {
-                age: now.saturating_sub(expired_at),
-                max_age: 0,
-            });
+            #[allow(clippy::cast_possible_truncation, reason = "a float's whole seconds, saturating")]
+            let at = stored.expires.as_f64().unwrap_or(0.0).floor() as i64;
+            return Err(SessionError::ExpiredAt { at });
         }
         let map = match php::decode(stored.data.as_bytes(), limits.values)? {
             Value::Dict(m) => m,
