@@ -70,16 +70,16 @@ def main():
 
 # format_decode's first byte: the low nibble is the format's index in `Format::ALL` (the REGISTRY order below;
 # one past the end is Rails with SHA-1), the high nibble the key set
-# (0 the Python vectors', 1 Rails', 2 actix-session's, 3 Express', 4 iron-session's, 5 Auth.js'); the rest is a
+# (0 the Python vectors', 1 Rails', 2 actix-session's, 3 Express', 4 iron-session's, 5 Auth.js', 6 Laravel's); the rest is a
 # whole Cookie header
 # (fuzz_targets/format_decode.rs).
 REGISTRY = [
     "flask", "starlette", "django", "rails", "actix-private", "actix-signed", "express", "iron-session", "authjs",
-    "next-auth-v4",
+    "next-auth-v4", "laravel", "laravel-gcm",
 ]
 KEYSET = {
     "flask": 0, "starlette": 0, "django": 0, "rails": 1, "actix-private": 2, "actix-signed": 2, "express": 3,
-    "iron-session": 4, "authjs": 5, "next-auth-v4": 5,
+    "iron-session": 4, "authjs": 5, "next-auth-v4": 5, "laravel": 6, "laravel-gcm": 6,
 }
 
 
@@ -102,6 +102,8 @@ def format_seeds():
             )
             if isinstance(cookie, str):
                 out.add(pick(case_fmt, sha1) + f"{cookie_name}={cookie}".encode("utf-8"))
+            if isinstance(case.get("cookie_header"), str) and fmt == "laravel":
+                out.add(pick(case["ours"]["format"]) + case["cookie_header"].encode("utf-8"))
             for line in case.get("request_cookies") or []:
                 if fmt in ("express", "iron-session", "authjs", "next-auth-v4"):
                     out.add(pick(fmt) + line.encode("utf-8"))
