@@ -353,16 +353,19 @@ function render($doc)
     return json_encode($doc, JSON_PRETTY_PRINT | JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE) . "\n";
 }
 
-/** Re-reads every committed cookie with Laravel: its answer must be the committed `laravel`. */
+/** Re-reads every committed cookie with Laravel: its answer must be the committed `laravel`, its Set-Cookie attributes the committed ones. */
 function check($dir)
 {
     $bad = 0;
     foreach (glob("$dir/laravel_*.json") as $path) {
         $doc = json_decode(file_get_contents($path), true);
         foreach ($doc['cases'] as $c) {
-            $got = laravel_reads(settings($c['ours']), $c['cookie_header'], $c['now']);
+            $got = laravel_reads(settings($c['ours']), $c['cookie_header'], $c['now'], $set_cookie);
             if ($got != $c['laravel']) {
                 fwrite(STDERR, basename($path) . " {$c['id']}: Laravel reads " . json_encode($got) . ', committed ' . json_encode($c['laravel']) . "\n");
+                $bad++;
+            } elseif (($got['result'] === 'valid' ? $set_cookie : null) != $c['laravel_set_cookie']) {
+                fwrite(STDERR, basename($path) . " {$c['id']}: Laravel sends " . json_encode($set_cookie) . ', committed ' . json_encode($c['laravel_set_cookie']) . "\n");
                 $bad++;
             }
         }
