@@ -31,7 +31,7 @@ use cbc::cipher::{BlockDecryptMut as _, BlockEncryptMut as _, KeyIvInit as _};
 use hmac::{Hmac, Mac as _};
 use sha1::Sha1;
 use sha2::Sha256;
-use smallvec::smallvec;
+use smallvec::{SmallVec, smallvec};
 use zeroize::Zeroizing;
 
 use super::seam::{
@@ -51,6 +51,9 @@ use crate::value::Value;
 
 /// Laravel's default `session.lifetime`: 120 minutes.
 pub const LIFETIME_SECS: u64 = 120 * 60;
+
+/// What [`Codec::names`] lists for the payload cookie, whose name is the session id.
+const PAYLOAD_STAND_IN: &str = "<session id>";
 
 /// The length of a Laravel session id (`Str::random(40)`).
 const ID_LEN: usize = 40;
@@ -400,6 +403,13 @@ impl Codec for Laravel {
 
     fn serialize(&self, data: EntriesRef<'_>) -> Vec<u8> {
         serialize_aged(data).unwrap_or_default()
+    }
+
+    /// The id cookie, then a stand-in for the payload cookie, whose name is the session's id (known only per
+    /// session): tools learn that a session spans two cookies. `<session id>` is no cookie name (`<` and the
+    /// space are not allowed in one), so nothing is ever set or deleted under it (`delete_absent` is off).
+    fn names(&self) -> SmallVec<[&str; 2]> {
+        smallvec![self.name.as_str(), PAYLOAD_STAND_IN]
     }
 
     /// PHP values (objects) come back as they came.
