@@ -5,6 +5,7 @@
  * SESSION_DRIVER=cookie) driven in process, its clock frozen with Carbon::setTestNow.
  *
  *   php scripts/laravel_vectors.php --out testdata/vectors     writes laravel_known_answers.json, laravel_tamper.json
+ *                                                              (and testdata/php/serialize.json)
  *   php scripts/laravel_vectors.php --check testdata/vectors   re-reads every committed cookie with Laravel
  *   php scripts/laravel_vectors.php --read-ours FILE           Laravel reads cookies our codec made
  *
@@ -26,6 +27,8 @@ use Illuminate\Support\MessageBag;
 use Illuminate\Support\ViewErrorBag;
 
 const NOW = 1700000000;
+/** The serialize() corpus crates/session-core/tests/php_serialize.rs reads (made with the vectors). */
+define('PHP_SERIALIZE_FILE', __DIR__ . '/../testdata/php/serialize.json');
 define('KEY', 'base64:' . base64_encode('laravel-vectors-key-0001-current'));
 define('OTHER_KEY', 'base64:' . base64_encode('laravel-vectors-key-0002-previou'));
 define('WRONG_KEY', 'base64:' . base64_encode('laravel-vectors-key-0003-wrongke'));
@@ -337,6 +340,68 @@ function build()
     ];
 }
 
+/** A random PHP value (`mt_rand` seeded, so the same on every run): what sessions hold, and its edges. */
+function random_value($depth)
+{
+    $floats = [0.1, 0.5, 1.0, -0.0, 1e15, 1e16, 1e17, 1e20, 1e21, 1e-4, 1e-5, 5e-324, 1.7976931348623157e308, INF, -INF, NAN];
+    $ints = [0, 1, -1, PHP_INT_MAX, PHP_INT_MIN, 255, -256];
+    switch (mt_rand(0, $depth >= 3 ? 5 : 7)) {
+        case 0:
+            return null;
+        case 1:
+            return (bool) mt_rand(0, 1);
+        case 2:
+            return mt_rand(0, 2) ? mt_rand(-1000000, 1000000) * mt_rand(1, 1000000) : $ints[mt_rand(0, count($ints) - 1)];
+        case 3:
+            if (mt_rand(0, 2) === 0) {
+                return $floats[mt_rand(0, count($floats) - 1)];
+            }
+            return (mt_rand() / mt_getrandmax() - 0.5) * (10 ** mt_rand(-30, 30));
+        case 4:
+        case 5:
+            $pool = ['a', 'Z', '"', ';', '}', ':', '\\', "\0", "\n", ' ', "\u{e9}", "\u{65e5}", "\u{1F600}", "\xff", "\xc3"];
+            $t = '';
+            for ($i = mt_rand(0, 12); $i > 0; $i--) {
+                $t .= $pool[mt_rand(0, count($pool) - 1)];
+            }
+            return $t;
+        case 6:
+            $list = [];
+            for ($i = mt_rand(0, 4); $i > 0; $i--) {
+                $list[] = random_value($depth + 1);
+            }
+            return $list;
+        default:
+            $keys = ['user', '_token', '0', '1', '7', '05', '-3', '-0', '1.5', ' 1', 'k' . mt_rand(0, 99), "\u{e9}"];
+            $map = [];
+            for ($i = mt_rand(0, 5); $i > 0; $i--) {
+                $k = mt_rand(0, 3) ? $keys[mt_rand(0, count($keys) - 1)] : mt_rand(-5, 500);
+                $map[$k] = random_value($depth + 1);
+            }
+            return $map;
+    }
+}
+
+/**
+ * PHP's serialize() of random values and of the same values with every non-list array's keys sorted (what our
+ * reader then writer must give back), both base64 (PHP strings are bytes).
+ */
+function serialize_cases()
+{
+    mt_srand(20261207);
+    $cases = [];
+    for ($i = 0; $i < 400; $i++) {
+        $v = random_value(0);
+        $cases[] = ['serialized' => base64_encode(serialize($v)), 'sorted' => base64_encode(serialize(sorted_keys($v)))];
+    }
+    return [
+        'file' => 'serialize.json',
+        'source' => 'scripts/laravel_vectors.php with PHP ' . PHP_MAJOR_VERSION . '.' . PHP_MINOR_VERSION,
+        'comment' => "PHP's serialize() of 400 random values (mt_srand(20261207)): nulls, bools, ints with their edges, floats with theirs (INF, NAN, -0, 5e-324, powers of ten around the notation switch), strings of bytes (UTF-8, invalid UTF-8, quotes and separators), lists and maps with integer, numeric-looking and other keys; `sorted` is the same value with every non-list array's keys sorted as strings, as our writer orders them. Both base64.",
+        'cases' => $cases,
+    ];
+}
+
 function doc($file, $comment, $cases)
 {
     return [
@@ -348,9 +413,12 @@ function doc($file, $comment, $cases)
     ];
 }
 
+/** The file text as every vector file is written: 2-space indent, non-ASCII as is, a trailing newline. */
 function render($doc)
 {
-    return json_encode($doc, JSON_PRETTY_PRINT | JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE) . "\n";
+    $text = json_encode($doc, JSON_PRETTY_PRINT | JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE);
+    // PHP indents by 4.
+    return preg_replace_callback('/^( +)/m', fn ($m) => str_repeat(' ', strlen($m[1]) / 2), $text) . "\n";
 }
 
 /** Re-reads every committed cookie with Laravel: its answer must be the committed `laravel`, its Set-Cookie attributes the committed ones. */
@@ -396,6 +464,11 @@ if ($mode === '--read-ours') {
 }
 if ($mode === '--check') {
     $bad = check($dir);
+    // Deterministic: the committed file must be what PHP writes now.
+    if (file_get_contents(PHP_SERIALIZE_FILE) !== render(serialize_cases())) {
+        fwrite(STDERR, PHP_SERIALIZE_FILE . " differs from what this PHP's serialize() writes\n");
+        $bad++;
+    }
     echo $bad ? "laravel vectors: $bad case(s) differ\n" : "laravel vectors: Laravel reads every committed cookie as recorded\n";
     exit($bad ? 1 : 0);
 }
@@ -406,3 +479,5 @@ foreach (build() as $file => [$comment, $cases]) {
     file_put_contents("$dir/$file", render(doc($file, $comment, $cases)));
     echo "$file: " . count($cases) . " cases\n";
 }
+file_put_contents(PHP_SERIALIZE_FILE, render(serialize_cases()));
+echo "testdata/php/serialize.json: 400 values\n";
