@@ -1,5 +1,5 @@
 //! The live cross-framework test: the seed app on Flask, Starlette (uvicorn), Django, Express (cookie-session,
-//! iron-session and Auth.js' JWT cookie), and on axum, actix-web and hyper in each of their profiles; one key
+//! iron-session and Auth.js' JWT cookie), Go's net/http with gorilla/sessions, and on axum, actix-web and hyper in each of their profiles; one key
 //! per profile, loopback only.
 
 use std::path::Path;
@@ -17,6 +17,8 @@ enum App {
     Python(&'static str),
     /// A script run by node with the pinned npm packages.
     Node(&'static str),
+    /// A Go program (a directory) built in GOPATH mode with Debian's packages.
+    Go(&'static str),
     /// A router script under PHP's built-in server (`php -S`), with Debian's Laravel.
     Php(&'static str),
 }
@@ -36,7 +38,7 @@ const IRON_KEY: &str = "interop-shared-iron-password-0001";
 /// The Laravel profile's key: APP_KEY, 32 bytes (`interop-shared-laravel-key-00001`) in Laravel's `base64:` form.
 const LARAVEL_KEY: &str = "base64:aW50ZXJvcC1zaGFyZWQtbGFyYXZlbC1rZXktMDAwMDE=";
 
-const PROFILES: [Profile; 7] = [
+const PROFILES: [Profile; 8] = [
     Profile {
         format: "flask",
         app: App::Python("interop/flask_app.py"),
@@ -77,6 +79,14 @@ const PROFILES: [Profile; 7] = [
         cookie: "authjs.session-token",
         env: &[],
     },
+    // gorilla/sessions' CookieStore on Go's net/http: the cookie is named by the session name the Go app passes
+    // to store.Get, so every server is told.
+    Profile {
+        format: "gorilla",
+        app: App::Go("interop/gorilla"),
+        cookie: "gorilla-session",
+        env: &[("SESSION_COOKIE_NAME", "gorilla-session")],
+    },
     // Laravel 8.83's cookie driver under `php -S`: `laravel_session` names the payload cookie; a login there
     // regenerates the id, a logout invalidates the session.
     Profile {
@@ -90,16 +100,19 @@ const PROFILES: [Profile; 7] = [
 /// Builds the examples; for each profile starts its reference app (Flask; Starlette under uvicorn; Django;
 /// Express with cookie-session, iron-session or Auth.js) and the three Rust examples with `SESSION_FORMAT` and
 /// the profile's `env` set, and checks logins across every pair. A server that does not start is a failure of
-/// its profile; the others still run. `only` (profile names) runs those profiles alone, without the Python
-/// and Node setup they do not need and without actix-session.
-pub(crate) fn run(root: &Path, only: &[String]) -> Result<()> {
+/// its profile; the others still run.
+/// `only`: run that profile alone (`cargo xtask interop gorilla`); its reference app's toolchain only.
+pub(crate) fn run(root: &Path, only: Option<&str>) -> Result<()> {
     let started = Instant::now();
-    let chosen: Vec<&Profile> = PROFILES
-        .iter()
-        .filter(|p| only.is_empty() || only.iter().any(|o| o == p.format))
-        .collect();
-    let needs = |f: fn(&App) -> bool| only.is_empty() || chosen.iter().any(|p| f(&p.app));
-    let py = if needs(|a| matches!(a, App::Python(_))) {
+    let profiles: Vec<&Profile> = PROFILES.iter().filter(|p| only.is_none_or(|o| o == p.format)).collect();
+    if profiles.is_empty() {
+        bail!(
+            "no interop profile {only:?}; use one of: {}",
+            PROFILES.iter().map(|p| p.format).collect::<Vec<_>>().join(", ")
+        );
+    }
+    let needs = |f: fn(&App) -> bool| profiles.iter().any(|p| f(&p.app));
+    let py = if needs(|a| matches!(a, App::Python(_))) || only.is_none() {
         crate::python::venv(root)?
     } else {
         std::path::PathBuf::new()
@@ -107,7 +120,7 @@ pub(crate) fn run(root: &Path, only: &[String]) -> Result<()> {
     let node_modules = if needs(|a| matches!(a, App::Node(_))) {
         crate::node::install(root)
     } else {
-        Err(anyhow::anyhow!("not installed for this run"))
+        Err(anyhow::anyhow!("not needed"))
     };
     let st = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .current_dir(root)
@@ -118,7 +131,7 @@ pub(crate) fn run(root: &Path, only: &[String]) -> Result<()> {
     }
     let mut failures = Vec::new();
     let mut total = 0;
-    for profile in &chosen {
+    for profile in profiles.iter().copied() {
         let mut reference = match app_command(root, &profile.app, &py, node_modules.as_deref()) {
             Ok(c) => c,
             Err(e) => {
@@ -163,7 +176,7 @@ pub(crate) fn run(root: &Path, only: &[String]) -> Result<()> {
             }
         }
     }
-    if only.is_empty() {
+    if only.is_none() {
         match crate::encrypted::interop(root, &py) {
             Ok(f) => failures.extend(f),
             Err(e) => failures.push(format!("[actix-session] {e:#}")),
@@ -171,8 +184,8 @@ pub(crate) fn run(root: &Path, only: &[String]) -> Result<()> {
     }
     println!(
         "interop: {} profiles{}, {total} servers, {:.1} s",
-        chosen.len(),
-        if only.is_empty() { " (and actix-session)" } else { "" },
+        profiles.len(),
+        if only.is_none() { " (and actix-session)" } else { "" },
         started.elapsed().as_secs_f64()
     );
     if !failures.is_empty() {
@@ -196,6 +209,10 @@ fn app_command(root: &Path, app: &App, py: &Path, node_modules: Result<&Path, &a
         App::Node(script) => {
             let modules = node_modules.map_err(|e| anyhow::anyhow!("npm packages: {e:#}"))?;
             crate::node::command(root, modules, script)
+        }
+        App::Go(dir) => {
+            let name = Path::new(dir).file_name().and_then(|n| n.to_str()).unwrap_or("app");
+            Command::new(crate::gorilla::build(root, dir, &format!("{name}_app"))?)
         }
         App::Php(script) => {
             if !crate::laravel::ensure_php()? {

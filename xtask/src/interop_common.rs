@@ -120,15 +120,15 @@ pub(crate) fn logout(s: &Server, name: &str, jar: &Jar) -> Result<()> {
     // Flask: `session=; Expires=Thu, 01 Jan 1970 ...`; Starlette: `session=null; ... expires=Thu, 01 Jan 1970
     // ...`; Django: `sessionid=""; expires=Thu, 01 Jan 1970 ...; Max-Age=0`; cookie-session: `session=; path=/;
     // expires=Thu, 01 Jan 1970 ...` (and its `session.sig`); iron-session and Auth.js: `<name>=; Max-Age=0; ...`
-    // (no Expires).
+    // (no Expires); gorilla: `<name>=<the emptied session, encoded>; Path=/; Expires=Thu, 01 Jan 1970 00:00:01
+    // GMT; Max-Age=0` (`Max-Age=0` deletes the cookie whatever its value).
     let deletion = r.all("set-cookie").into_iter().any(|h| {
         let value = h
             .strip_prefix(&format!("{name}="))
             .and_then(|rest| rest.split(';').next());
-        let expired =
-            h.contains("01 Jan 1970 00:00:00 GMT") || h.split(';').any(|a| a.trim().eq_ignore_ascii_case("max-age=0"));
-        // Symfony (Laravel) spells an empty value `deleted`.
-        matches!(value, Some("" | "null" | "\"\"" | "deleted")) && expired
+        let max_age_0 = h.split(';').any(|a| a.trim().eq_ignore_ascii_case("max-age=0"));
+        let expired = h.contains("01 Jan 1970 00:00:00 GMT") || max_age_0;
+        (matches!(value, Some("" | "null" | "\"\"")) && expired) || (value.is_some() && max_age_0)
     });
     if !deletion {
         bail!("GET /logout sent no deletion cookie: {:?}", r.all("set-cookie"));

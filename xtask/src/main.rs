@@ -4,10 +4,11 @@
 //!   browser).
 //! - `conformance [--json PATH]`: the shared Flask vectors against the core and every adapter, as a matrix.
 //! - `vectors [--check]`: regenerate the vectors with pinned real Flask, Starlette and Django, Express with
-//!   cookie-session, iron-session 8 and 9, Auth.js and next-auth 4, real Rails and real actix-session (or check
-//!   the committed ones, and that the Node packages, Rails and actix-session read our cookies).
-//! - `interop`: live logins across Flask, Starlette, Django, Express (cookie-session, iron-session, Auth.js),
-//!   axum, actix-web and hyper servers on loopback.
+//!   cookie-session, iron-session 8 and 9, Auth.js and next-auth 4, real Rails, real actix-session and real
+//!   gorilla/sessions (or check the committed ones, and that the Node packages, Rails, actix-session and
+//!   gorilla read our cookies).
+//! - `interop [PROFILE]`: live logins across Flask, Starlette, Django, Express (cookie-session, iron-session,
+//!   Auth.js), gorilla/sessions (Go), axum, actix-web and hyper servers on loopback (or one profile).
 //! - `browser`: the demo driven by headless chromium (WebDriver): log in on axum, out on hyper.
 //! - `bench [--quick] [--json PATH] [--http]`: codec benchmarks against Flask, the raw floor and the `cookie`
 //!   crate; with `--http`, HTTP load (wrk) against actix-session, tower-sessions and Flask on gunicorn.
@@ -19,6 +20,7 @@ mod bench_formats;
 mod bench_http;
 mod browser;
 mod encrypted;
+mod gorilla;
 mod http;
 mod interop;
 mod interop_common;
@@ -46,14 +48,14 @@ fn main() {
             laravel::vectors(&root(), args.iter().any(|a| a == "--check"))
         }
         Some("vectors") => vectors(args.iter().any(|a| a == "--check")),
-        Some("interop") => interop::run(&root(), &args[1..]),
+        Some("interop") => interop::run(&root(), args.get(1).map(String::as_str)),
         Some("browser") => browser::run(&root()),
         Some("bench") if args.iter().any(|a| a == "--http") => bench_http::run(&root(), &args[1..]),
         Some("bench") => bench::run(&root(), &args[1..]),
         Some("soak") => soak::run(&root(), &args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  ci                    fmt, clippy, tests, docs, deny, package, conformance, npm packages, vectors --check, interop, browser\n  conformance [--json PATH]\n                        run every profile's vectors against core, axum, actix and hyper; print the matrix\n  vectors [--check]     regenerate testdata/vectors with pinned Flask, Starlette, Django, Express (cookie-session), iron-session, Auth.js, next-auth 4, and real Rails, actix-session and Laravel (or fail if they differ); `vectors [--check] laravel`: Laravel's alone\n  interop [PROFILE...]  live login test across Flask, Starlette, Django, Express (cookie-session, iron-session, Auth.js), Laravel, axum, actix-web and hyper on loopback (only the profiles named)\n  browser               the demo in headless chromium: log in on axum, out on hyper, seen on all\n  bench [--quick] [--json PATH] [--http]\n                        codec benchmarks vs Flask, the raw floor and the cookie crate;\n                        --http: req/s of the examples vs actix-session, tower-sessions and Flask (wrk)\n  soak [--seconds N]    bounded mixed load on each login example; fails on errors or memory growth"
+                "usage: cargo xtask <command>\n\n  ci                    fmt, clippy, tests, docs, deny, package, conformance, npm packages, vectors --check, interop, browser\n  conformance [--json PATH]\n                        run every profile's vectors against core, axum, actix and hyper; print the matrix\n  vectors [--check]     regenerate testdata/vectors with pinned Flask, Starlette, Django, Express (cookie-session), iron-session, Auth.js, next-auth 4, and real Rails, actix-session, gorilla/sessions and Laravel (or fail if they differ); `vectors [--check] laravel`: Laravel's alone\n  interop [PROFILE]     live login test across Flask, Starlette, Django, Express (cookie-session, iron-session, Auth.js), gorilla/sessions (Go), Laravel (PHP), axum, actix-web and hyper on loopback (one profile: its name)\n  browser               the demo in headless chromium: log in on axum, out on hyper, seen on all\n  bench [--quick] [--json PATH] [--http]\n                        codec benchmarks vs Flask, the raw floor and the cookie crate;\n                        --http: req/s of the examples vs actix-session, tower-sessions and Flask (wrk)\n  soak [--seconds N]    bounded mixed load on each login example; fails on errors or memory growth"
             );
             std::process::exit(2);
         }
@@ -144,7 +146,7 @@ fn ci() -> Result<()> {
         // The pinned npm packages the Node vectors and seed apps load (under target/node).
         ("npm packages", Box::new(|| node::install(&root()).map(|_| ()))),
         ("vectors --check", Box::new(|| vectors(true))),
-        ("interop", Box::new(|| interop::run(&root(), &[]))),
+        ("interop", Box::new(|| interop::run(&root(), None))),
         ("browser", Box::new(|| browser::run(&root()))),
     ];
     let mut table = Vec::new();
@@ -328,8 +330,8 @@ const NODE_GENERATORS: [(&str, OurCookies); 3] = [
 const COOKIE_HEADER_GENERATOR: &str = "scripts/cookie_header_vectors.py";
 
 /// Regenerates (`check` false) or checks every profile's vectors: the Python generators, the Cookie-header
-/// parsers, the Node ones (each also reading our cookies with the real package), then Rails', Laravel's and
-/// actix-session's (which also read ours).
+/// parsers, the Node ones (each also reading our cookies with the real package), then Rails', actix-session's,
+/// gorilla/sessions' and Laravel's (which also read ours).
 fn vectors(check: bool) -> Result<()> {
     let py = python::venv(&root())?;
     let mode = if check { "--check" } else { "--out" };
@@ -384,6 +386,10 @@ fn vectors(check: bool) -> Result<()> {
     if let Err(e) = encrypted::vectors(&root(), check) {
         eprintln!("xtask: {e:#}");
         failed.push("Rails and actix-session (xtask/src/encrypted.rs)");
+    }
+    if let Err(e) = gorilla::vectors(&root(), check) {
+        eprintln!("xtask: {e:#}");
+        failed.push("gorilla/sessions (scripts/gorilla_vectors, xtask/src/gorilla.rs)");
     }
     if let Err(e) = laravel::vectors(&root(), check) {
         eprintln!("xtask: {e:#}");

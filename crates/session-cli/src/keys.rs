@@ -56,6 +56,11 @@ pub struct KeyArgs {
     /// order, oldest first. Fallback N is the N-th one given, counting from 0.
     #[arg(long, global = true, help_heading = "Global options", value_name = "NAME")]
     fallback_key_env: Vec<String>,
+
+    /// Environment variable holding the encryption key paired with the current key: gorilla's block key (16,
+    /// 24 or 32 bytes: AES-128, -192 or -256; `hex:`/`base64:` for raw bytes). Other formats ignore it.
+    #[arg(long, global = true, help_heading = "Global options", value_name = "NAME")]
+    encryption_key_env: Option<String>,
 }
 
 impl KeyArgs {
@@ -66,9 +71,14 @@ impl KeyArgs {
     /// As [`KeyArgs::keyring`].
     pub fn config_builder(&self) -> anyhow::Result<SessionConfigBuilder> {
         let ring = self.keyring()?;
-        Ok(SessionConfig::builder()
+        let mut builder = SessionConfig::builder()
             .secret_key(ring.current().clone())
-            .fallbacks(ring.fallbacks().to_vec()))
+            .fallbacks(ring.fallbacks().to_vec());
+        if let Some(name) = &self.encryption_key_env {
+            let block = from_env(name, "--encryption-key-env", "encryption key".into())?;
+            builder = builder.encryption_key(parse(&block.text, &block.source)?);
+        }
+        Ok(builder)
     }
 
     /// The keyring: the current key, then the fallbacks in the order given.

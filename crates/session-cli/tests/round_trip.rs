@@ -100,6 +100,9 @@ fn verify_output_signs_back_to_the_same_session_in_every_format() {
         // Tagged formats also keep Python types: a tuple.
         let session = if format.is_tagged() {
             SESSION.replacen('{', r#"{"t":{" t":[1,"a"]},"#, 1)
+        } else if *format == Format::Gorilla {
+            // Go's gob holds integers of 64 bits at most (a bigger one is refused, never changed).
+            SESSION.replace(r#","big":12345678901234567890123"#, "")
         } else {
             SESSION.to_owned()
         };

@@ -341,7 +341,7 @@ struct ScenarioCase {
     config: BTreeMap<String, J>,
     /// The same settings in our builder's names (`secret_key`, `fallbacks`, `cookie_name`, `lifetime_secs`,
     /// `path`, `domain`, `secure`, `http_only`, `same_site`, `max_cookie_size`, `refresh_each_request`,
-    /// `expire_at_browser_close`): a format whose vectors carry them needs no code here.
+    /// `expire_at_browser_close`, `encryption_keys`): a format whose vectors carry them needs no code here.
     #[serde(default)]
     ours: Option<BTreeMap<String, J>>,
     now: u64,
@@ -853,6 +853,9 @@ fn our_config(format: Format, cfg: &BTreeMap<String, J>) -> Result<SessionConfig
         .domain(s("domain"));
     for f in cfg.get("fallbacks").and_then(J::as_array).into_iter().flatten() {
         builder = builder.fallback(key(f.as_str().ok_or("a fallback key is not a string")?)?);
+    }
+    for k in cfg.get("encryption_keys").and_then(J::as_array).into_iter().flatten() {
+        builder = builder.encryption_key(key(k.as_str().ok_or("an encryption key is not a string")?)?);
     }
     if let Some(v) = s("cookie_name") {
         builder = builder.cookie_name(v);

@@ -122,7 +122,7 @@ pub struct SessionConfigBuilder {
     cookie_name: Option<String>,
     domain: Option<String>,
     path: String,
-    http_only: bool,
+    http_only: Option<bool>,
     secure: Option<bool>,
     same_site: Option<Option<SameSite>>,
     partitioned: bool,
@@ -146,6 +146,7 @@ pub struct SessionConfigBuilder {
     login_lifetime: Option<u64>,
     key_ids: Option<Vec<String>>,
     cookie_chunks: usize,
+    encryption_keys: Vec<SecretKey>,
 }
 
 impl Default for SessionConfigBuilder {
@@ -156,7 +157,7 @@ impl Default for SessionConfigBuilder {
             cookie_name: None,
             domain: None,
             path: "/".into(),
-            http_only: true,
+            http_only: None,
             secure: None,
             same_site: None,
             partitioned: false,
@@ -180,6 +181,7 @@ impl Default for SessionConfigBuilder {
             login_lifetime: None,
             key_ids: None,
             cookie_chunks: 1,
+            encryption_keys: Vec::new(),
         }
     }
 }
@@ -198,8 +200,6 @@ impl SessionConfigBuilder {
     setters! {
         /// `SECRET_KEY`'s successor for verification-only keys (`SECRET_KEY_FALLBACKS`), oldest first.
         fallbacks: Vec<SecretKey>,
-        /// `SESSION_COOKIE_HTTPONLY` (default true).
-        http_only: bool,
         /// `SESSION_COOKIE_PARTITIONED` (default false; forces `Secure`).
         partitioned: bool,
         /// `MAX_COOKIE_SIZE` (default 4093; 0 disables the check).
@@ -364,6 +364,23 @@ impl SessionConfigBuilder {
         self
     }
 
+    /// `SESSION_COOKIE_HTTPONLY` (default: the format's; true, except gorilla/sessions, whose `Options` leave it
+    /// off).
+    pub fn http_only(mut self, http_only: bool) -> Self {
+        self.http_only = Some(http_only);
+        self
+    }
+
+    /// An encryption key paired with a signing key, for formats that encrypt with a key of their own
+    /// (gorilla/sessions' block key: `NewCookieStore(hashKey, blockKey, ...)`, AES-128, -192 or -256 by its
+    /// length of 16, 24 or 32 bytes). The first call pairs it with [`secret_key`](Self::secret_key), each
+    /// further call with the next [`fallback`](Self::fallback) in order; a signing key without one is a pair
+    /// without encryption. Other formats ignore it.
+    pub fn encryption_key(mut self, key: SecretKey) -> Self {
+        self.encryption_keys.push(key);
+        self
+    }
+
     /// `SECRET_KEY`: the key that signs (and verifies first). Required.
     pub fn secret_key(mut self, key: SecretKey) -> Self {
         self.secret_key = Some(key);
@@ -483,6 +500,7 @@ impl SessionConfigBuilder {
             )));
         }
         let secure = self.secure.unwrap_or(defaults.secure) || self.partitioned;
+        let http_only = self.http_only.unwrap_or(defaults.http_only);
         if same_site == Some(SameSite::None) && !secure {
             return Err(SessionError::Config(
                 "SameSite=None without Secure is rejected by browsers; set secure(true) (or use SameSite=Lax)".into(),
@@ -521,7 +539,7 @@ impl SessionConfigBuilder {
             domain: domain.as_deref(),
             path: &path,
             secure,
-            http_only: self.http_only,
+            http_only,
             same_site,
             partitioned: self.partitioned,
         };
@@ -533,6 +551,7 @@ impl SessionConfigBuilder {
             key_ids: self.key_ids.as_deref(),
             max_chunks: self.cookie_chunks,
             attributes: Some(attributes),
+            encryption_keys: &self.encryption_keys,
         };
         let codec = CookieCodec::from_settings(self.format, &settings, lifetime)?;
         let migrate_from = match self.migrate_from {
@@ -558,7 +577,7 @@ impl SessionConfigBuilder {
             cookie_name,
             domain,
             path,
-            http_only: self.http_only,
+            http_only,
             secure,
             same_site,
             partitioned: self.partitioned,

@@ -28,6 +28,7 @@ mod encrypted;
 mod error;
 mod flash;
 mod format;
+mod gob;
 mod httpdate;
 mod json;
 mod json_read;

@@ -397,6 +397,11 @@ impl SessionConfig {
                 max_age: (!c.expire_at_browser_close).then(|| i128::from(c.lifetime)),
                 ..Expiry::default()
             },
+            ExpiryRule::MaxAgeAndExpires => Expiry {
+                max_age: (c.lifetime > 0).then(|| i128::from(c.lifetime)),
+                expires: (c.lifetime > 0).then(|| at(c.lifetime)).flatten(),
+                ..Expiry::default()
+            },
             ExpiryRule::IfLifetime => Expiry {
                 expires: (c.lifetime > 0).then(|| at(c.lifetime)).flatten(),
                 ..Expiry::default()

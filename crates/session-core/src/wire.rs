@@ -12,6 +12,7 @@
 //! | [`pyjson`] | Python's plain `json.dumps` (Starlette, Django), and an order-keeping rewrite of JSON text |
 //! | [`payload`] | the payload part of an itsdangerous cookie: URL-safe base64, optionally zlib-compressed |
 //! | [`signer`] | itsdangerous' `TimestampSigner`: `payload.timestamp.signature` with HMAC over a derived key |
+//! | [`gob`] | Go's `encoding/gob` of a gorilla/sessions session |
 //! | [`encrypted`] | Rails' encrypted cookie store and the `cookie` crate's private and signed jars (actix-session) |
 //! | [`cookie_header`] | a cookie's value in `Cookie` header values, as each framework's parser finds it |
 //!
@@ -91,6 +92,25 @@ pub mod pyjson {
 /// ```
 pub mod payload {
     pub use crate::payload::{Compression, decode_payload, encode_payload};
+}
+
+/// Go's `encoding/gob` as gorilla/sessions stores a session (a `map[interface{}]interface{}` with string keys):
+/// read into the session model, Go's types the model has none for kept as [`Foreign`](crate::Foreign) values
+/// and written back as they came. Bounded: nesting, values, type definitions and every length.
+///
+/// ```
+/// use session_core::wire::gob::{decode_session, encode_session};
+/// use session_core::{Map, Value};
+///
+/// let mut data = Map::new();
+/// data.insert("user".into(), Value::Str("alice".into()));
+/// let bytes = encode_session(&data).unwrap();
+/// // What Go 1.19 writes for map[interface{}]interface{}{"user": "alice"}.
+/// assert_eq!(bytes.len(), 51);
+/// assert_eq!(decode_session(&bytes, 1000).unwrap(), data);
+/// ```
+pub mod gob {
+    pub use crate::gob::{MAX_DEPTH, MAX_TYPES, SERIALIZER, decode_session, encode_session};
 }
 
 /// itsdangerous' `TimestampSigner`: `value.timestamp.signature`, with HMAC over a key derived from each key of

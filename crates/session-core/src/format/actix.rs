@@ -84,6 +84,7 @@ pub(crate) fn defaults() -> Defaults {
         lifetime: 0,
         same_site: Some(SameSite::Lax),
         secure: false,
+        http_only: true,
         refresh_each_request: false,
         signer: SignerOptions::default(),
         compression: Compression::Never,

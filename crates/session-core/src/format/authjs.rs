@@ -100,6 +100,7 @@ fn defaults(cookie_name: &'static str) -> Defaults {
         lifetime: MAX_AGE_SECS,
         same_site: Some(SameSite::Lax),
         secure: false,
+        http_only: true,
         refresh_each_request: true,
         signer: SignerOptions::default(),
         compression: Compression::Never,
@@ -546,6 +547,7 @@ mod tests {
                 key_ids: None,
                 max_chunks: 1,
                 attributes: None,
+                encryption_keys: &[],
             },
             flavour,
         )

@@ -78,6 +78,7 @@ pub(crate) fn defaults() -> Defaults {
         lifetime: LIFETIME_SECS,
         same_site: Some(SameSite::Lax),
         secure: false,
+        http_only: true,
         refresh_each_request: false,
         signer: SignerOptions {
             digest: Digest::Sha256,

@@ -66,6 +66,7 @@ pub(crate) fn defaults() -> Defaults {
         lifetime: 0,
         same_site: None,
         secure: false,
+        http_only: true,
         refresh_each_request: false,
         signer: SignerOptions::default(),
         compression: Compression::Never,

@@ -56,6 +56,7 @@ pub(crate) fn defaults() -> Defaults {
         lifetime: LIFETIME_SECS,
         same_site: None,
         secure: false,
+        http_only: true,
         refresh_each_request: true,
         signer: SignerOptions::default(),
         compression: Compression::Flask,

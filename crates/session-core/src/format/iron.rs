@@ -87,6 +87,7 @@ pub(crate) fn defaults() -> Defaults {
         lifetime: TTL_SECS,
         same_site: Some(SameSite::Lax),
         secure: true,
+        http_only: true,
         refresh_each_request: false,
         signer: SignerOptions::default(),
         compression: Compression::Never,
@@ -430,6 +431,7 @@ mod tests {
             key_ids: ids,
             max_chunks: 1,
             attributes: None,
+            encryption_keys: &[],
         })
         .unwrap()
     }
@@ -499,6 +501,7 @@ mod tests {
             key_ids: None,
             max_chunks: 1,
             attributes: None,
+            encryption_keys: &[],
         };
         assert!(Iron::new(&short).unwrap_err().to_string().contains("at least 32"));
         let ring2 = Keyring::new(SecretKey::parse(NEW).unwrap());

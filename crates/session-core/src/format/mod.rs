@@ -15,6 +15,7 @@ pub(crate) mod authjs;
 pub(crate) mod django;
 pub(crate) mod express;
 pub(crate) mod flask;
+pub(crate) mod gorilla;
 pub(crate) mod iron;
 pub(crate) mod laravel;
 pub(crate) mod pyjson;
@@ -123,6 +124,9 @@ registry! {
     AuthJs => authjs::AUTHJS,
     /// next-auth v4's session token: a JWE (`dir`, A256GCM) under its own HKDF key, chunked over 3,933.
     NextAuthV4 => authjs::NEXT_AUTH_V4,
+    /// gorilla/sessions' `CookieStore` (Go): securecookie's HMAC-SHA256 over the cookie name, date and Go's gob
+    /// of the session, optionally AES-CTR under a block key; the cookie is named by the Go app's session name.
+    Gorilla => gorilla::SPEC,
     /// Laravel's `cookie` session driver through `EncryptCookies` (AES-256-CBC, Laravel's default cipher): an id
     /// cookie and a payload cookie named by the id holding PHP's `serialize()` of the session and its expiry.
     Laravel => laravel::CBC,
@@ -318,6 +322,7 @@ impl CookieCodec {
             key_ids: None,
             max_chunks: 1,
             attributes: None,
+            encryption_keys: &[],
         };
         Self::from_settings(format, &settings, expire_after)
     }

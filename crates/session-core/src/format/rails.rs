@@ -60,6 +60,7 @@ pub(crate) fn defaults() -> Defaults {
         lifetime: 0,
         same_site: Some(SameSite::Lax),
         secure: false,
+        http_only: true,
         refresh_each_request: false,
         signer: SignerOptions {
             digest: Digest::Sha256,
