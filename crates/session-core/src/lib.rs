@@ -17,7 +17,10 @@
 //!   build or take apart cookie bytes by hand.
 //!
 //! Errors are [`SessionError`], grouped by [`ErrorKind`]. The core never reads the clock: every function takes
-//! `now` in Unix seconds.
+//! `now` in Unix seconds. A refused cookie (bad signature, expired, malformed, unreadable payload) gives an
+//! empty session, [`LoadStatus::Refused`] from [`SessionHandle::status`], and an `info` line through
+//! `tracing`; [`SessionConfig::warnings`] lists what [`SessionConfigBuilder::build`] found suspicious (a key
+//! in a form the framework cannot be using, what a migration changes), also logged at `warn`.
 
 mod config;
 mod cookies;
