@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use anyhow::{Context as _, Result, bail};
 
-use crate::interop_common::{Jar, NOT_LOGGED_IN, USER_ESCAPED, check_page, login, logout, start};
+use crate::interop_common::{Jar, NOT_LOGGED_IN, USER_ESCAPED, check_page, login, logout, logout_to_page, start};
 use crate::server::Server;
 
 /// How a profile's reference app runs.
@@ -19,6 +19,8 @@ enum App {
     Node(&'static str),
     /// A Go program (a directory) built in GOPATH mode with Debian's packages.
     Go(&'static str),
+    /// A router script under PHP's built-in server (`php -S`), with Debian's Laravel.
+    Php(&'static str),
 }
 
 /// One profile: the reference app that speaks it, its session cookie's name, and the Rust examples run in it;
@@ -47,7 +49,10 @@ const GORILLA_BLOCK_KEY: &str = "interop-gorilla-block-key-32-by!";
 /// The iron-session profile's key: iron-session wants a password of at least 32 characters.
 const IRON_KEY: &str = "interop-shared-iron-password-0001";
 
-const PROFILES: [Profile; 8] = [
+/// The Laravel profile's key: APP_KEY, 32 bytes (`interop-shared-laravel-key-00001`) in Laravel's `base64:` form.
+const LARAVEL_KEY: &str = "base64:aW50ZXJvcC1zaGFyZWQtbGFyYXZlbC1rZXktMDAwMDE=";
+
+const PROFILES: [Profile; 9] = [
     Profile {
         format: "flask",
         app: App::Python("interop/flask_app.py"),
@@ -105,6 +110,14 @@ const PROFILES: [Profile; 8] = [
             ("SESSION_COOKIE_NAME", "gorilla-session"),
             ("SESSION_ENCRYPTION_KEY", GORILLA_BLOCK_KEY),
         ],
+    },
+    // Laravel 8.83's cookie driver under `php -S`: `laravel_session` names the payload cookie; a login there
+    // regenerates the id, a logout invalidates the session.
+    Profile {
+        format: "laravel",
+        app: App::Php("interop/laravel/server.php"),
+        cookie: "laravel_session",
+        env: &[("SECRET_KEY", LARAVEL_KEY)],
     },
 ];
 
@@ -226,6 +239,16 @@ fn app_command(root: &Path, app: &App, py: &Path, node_modules: Result<&Path, &a
             let name = Path::new(dir).file_name().and_then(|n| n.to_str()).unwrap_or("app");
             Command::new(crate::gorilla::build(root, dir, &format!("{name}_app"))?)
         }
+        App::Php(script) => {
+            if !crate::laravel::ensure_php()? {
+                bail!("PHP with Laravel is not installed and apt-get is unavailable");
+            }
+            // `php -S` takes the address as an argument; the server's port comes in as PORT.
+            let mut c = Command::new("sh");
+            c.arg("-c")
+                .arg(format!("exec php -S 127.0.0.1:$PORT {}", root.join(script).display()));
+            c
+        }
     })
 }
 
@@ -272,7 +295,14 @@ fn matrix(profile: &Profile, servers: &[Server], not_started: &[&str]) -> Vec<St
                 "FAIL".to_owned()
             }
         };
-        let logout_cell = match logout(from, name, &jar) {
+        // Laravel's logout (`invalidate()`) writes a new session rather than deleting the cookie: the page
+        // after it says so.
+        let logged_out = if profile.format == "laravel" {
+            logout_to_page(from, &jar)
+        } else {
+            logout(from, name, &jar)
+        };
+        let logout_cell = match logged_out {
             Ok(()) => "deleted".to_owned(),
             Err(e) => {
                 failures.push(format!("logout on {}: {e:#}", from.name));

@@ -136,6 +136,28 @@ pub(crate) fn logout(s: &Server, name: &str, jar: &Jar) -> Result<()> {
     Ok(())
 }
 
+/// `GET /logout` with the cookies of a login must redirect, and the page with the cookies the browser keeps
+/// afterwards (those it set replaced, those it expired gone) must say that no one is logged in.
+pub(crate) fn logout_to_page(s: &Server, jar: &Jar) -> Result<()> {
+    let r = request(s.port, "GET", "/logout", Some(&jar.header()), None)?;
+    if r.status != 302 {
+        bail!("GET /logout answered {}", r.status);
+    }
+    let mut after = jar.clone();
+    for h in r.all("set-cookie") {
+        let Some((name, value)) = h.split(';').next().unwrap_or_default().split_once('=') else {
+            continue;
+        };
+        let expired = h.split(';').any(|a| a.trim().eq_ignore_ascii_case("max-age=0"));
+        if expired {
+            after.0.retain(|(n, _)| n != name.trim());
+        } else {
+            after.set(name.trim(), value.trim());
+        }
+    }
+    check_page(s, Some(&after.header()), NOT_LOGGED_IN).map_err(|e| anyhow::anyhow!("after logout: {e:#}"))
+}
+
 /// Changes one character in the middle of the payload (Flask, Starlette: before the first `.`; Django: `:`;
 /// Auth.js' JWE: its protected header, before the first `.`; cookie-session's and actix-session's values have
 /// neither: the middle of the value). An iron-session seal (`Fe26.2*...*<MAC>~2`) is changed inside its MAC, the

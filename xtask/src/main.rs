@@ -25,6 +25,7 @@ mod http;
 mod interop;
 mod interop_common;
 mod interop_flash_csrf;
+mod laravel;
 mod node;
 mod package;
 mod python;
@@ -43,6 +44,9 @@ fn main() {
     let result = match args.first().map(String::as_str) {
         Some("ci") => ci(),
         Some("conformance") => json_path(&args[1..]).and_then(|p| conformance(p.as_deref()).map(|_| ())),
+        Some("vectors") if args.iter().any(|a| a == "laravel") => {
+            laravel::vectors(&root(), args.iter().any(|a| a == "--check"))
+        }
         Some("vectors") => vectors(args.iter().any(|a| a == "--check")),
         Some("interop") => interop::run(&root(), args.get(1).map(String::as_str)),
         Some("browser") => browser::run(&root()),
@@ -51,7 +55,7 @@ fn main() {
         Some("soak") => soak::run(&root(), &args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  ci                    fmt, clippy, tests, docs, deny, package, conformance, npm packages, vectors --check, interop, browser\n  conformance [--json PATH]\n                        run every profile's vectors against core, axum, actix and hyper; print the matrix\n  vectors [--check]     regenerate testdata/vectors with pinned Flask, Starlette, Django, Express (cookie-session), iron-session, Auth.js, next-auth 4, and real Rails, actix-session and gorilla/sessions (or fail if they differ)\n  interop [PROFILE]     live login test across Flask, Starlette, Django, Express (cookie-session, iron-session, Auth.js), gorilla/sessions (Go), axum, actix-web and hyper on loopback (one profile: its name)\n  browser               the demo in headless chromium: log in on axum, out on hyper, seen on all\n  bench [--quick] [--json PATH] [--http]\n                        codec benchmarks vs Flask, the raw floor and the cookie crate;\n                        --http: req/s of the examples vs actix-session, tower-sessions and Flask (wrk)\n  soak [--seconds N]    bounded mixed load on each login example; fails on errors or memory growth"
+                "usage: cargo xtask <command>\n\n  ci                    fmt, clippy, tests, docs, deny, package, conformance, npm packages, vectors --check, interop, browser\n  conformance [--json PATH]\n                        run every profile's vectors against core, axum, actix and hyper; print the matrix\n  vectors [--check]     regenerate testdata/vectors with pinned Flask, Starlette, Django, Express (cookie-session), iron-session, Auth.js, next-auth 4, and real Rails, actix-session, gorilla/sessions and Laravel (or fail if they differ); `vectors [--check] laravel`: Laravel's alone\n  interop [PROFILE]     live login test across Flask, Starlette, Django, Express (cookie-session, iron-session, Auth.js), gorilla/sessions (Go), Laravel (PHP), axum, actix-web and hyper on loopback (one profile: its name)\n  browser               the demo in headless chromium: log in on axum, out on hyper, seen on all\n  bench [--quick] [--json PATH] [--http]\n                        codec benchmarks vs Flask, the raw floor and the cookie crate;\n                        --http: req/s of the examples vs actix-session, tower-sessions and Flask (wrk)\n  soak [--seconds N]    bounded mixed load on each login example; fails on errors or memory growth"
             );
             std::process::exit(2);
         }
@@ -330,8 +334,8 @@ const COOKIE_HEADER_GENERATOR: &str = "scripts/cookie_header_vectors.py";
 const COOKIE_HEADER_GO: &str = "scripts/cookie_header_go";
 
 /// Regenerates (`check` false) or checks every profile's vectors: the Python generators, the Cookie-header
-/// parsers, the Node ones (each also reading our cookies with the real package), then Rails', actix-session's
-/// and gorilla/sessions' (which also read ours).
+/// parsers, the Node ones (each also reading our cookies with the real package), then Rails', actix-session's,
+/// gorilla/sessions' and Laravel's (which also read ours).
 fn vectors(check: bool) -> Result<()> {
     let py = python::venv(&root())?;
     let mode = if check { "--check" } else { "--out" };
@@ -396,6 +400,10 @@ fn vectors(check: bool) -> Result<()> {
     if let Err(e) = gorilla::vectors(&root(), check) {
         eprintln!("xtask: {e:#}");
         failed.push("gorilla/sessions (scripts/gorilla_vectors, xtask/src/gorilla.rs)");
+    }
+    if let Err(e) = laravel::vectors(&root(), check) {
+        eprintln!("xtask: {e:#}");
+        failed.push("Laravel (scripts/laravel_vectors.php)");
     }
     if !failed.is_empty() {
         bail!("vectors differ or could not be generated: {}", failed.join(", "));

@@ -5,6 +5,7 @@ mod keys;
 mod registry;
 mod set_cookie;
 
+use base64::Engine as _;
 use std::io::{self, Read as _, Write as _};
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -354,6 +355,9 @@ enum KeyForm {
     Bytes(&'static str),
     /// The framework uses the key's text as-is: where the text goes there.
     Text(&'static str),
+    /// The framework takes raw bytes written as `base64:<standard base64>` (Laravel's `APP_KEY`), a form this
+    /// side reads too: where it goes there.
+    Base64(&'static str),
     /// Not known to this tool: the framework's documentation says.
     Unknown,
 }
@@ -385,6 +389,10 @@ fn key_form(format: Format) -> (KeyForm, usize) {
                  hex:>\") (a hash key of 32 or 64 bytes; a block key of 16, 24 or 32: keygen --bytes 32, given \
                  here with --encryption-key-env)",
             ),
+            32,
+        ),
+        Format::Laravel | Format::LaravelGcm => (
+            KeyForm::Base64("APP_KEY=base64:<the same text after base64:> (.env), 32 bytes for AES-256"),
             32,
         ),
         _ => (KeyForm::Unknown, 32),
@@ -421,6 +429,11 @@ fn keygen(format: Option<Format>, bytes: Option<usize>, text: bool) -> Result<()
             "note: {} takes raw bytes: this side reads hex:<digits> as them; there: {setting}",
             f.framework()
         ),
+        (KeyForm::Base64(setting), Some(f)) => eprintln!(
+            "note: {} takes raw bytes as base64:<base64>, and so does this side: give both the same line; there: \
+             {setting}",
+            f.framework()
+        ),
         _ if as_text => eprintln!(
             "note: a text key: frameworks that use the key's text (Starlette, Django, Rails, Express, iron-session, \
              Auth.js) and this tool take the same text, with no prefix"
@@ -429,6 +442,20 @@ fn keygen(format: Option<Format>, bytes: Option<usize>, text: bool) -> Result<()
             "note: hex:<digits> is raw bytes here; Flask: bytes.fromhex(\"<digits>\"); Starlette, Django, Rails, \
              Express, iron-session and Auth.js use a key's text as-is: make theirs with --text (or --format NAME)"
         ),
+    }
+    if matches!(form, KeyForm::Base64(_)) {
+        let digits = hex.strip_prefix("hex:").unwrap_or(&hex).as_bytes();
+        let raw: Zeroizing<Vec<u8>> = Zeroizing::new(
+            digits
+                .chunks(2)
+                .filter_map(|pair| u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok())
+                .collect(),
+        );
+        let line = Zeroizing::new(format!(
+            "base64:{}",
+            base64::engine::general_purpose::STANDARD.encode(&*raw)
+        ));
+        return print_line(&line);
     }
     let line = if as_text {
         hex.strip_prefix("hex:").unwrap_or(&hex)

@@ -268,6 +268,14 @@ fn framework_setting(format: Format, what: Attr) -> Option<&'static str> {
             Attr::SameSite => "sessions.Options{SameSite}",
             Attr::Lifetime => "sessions.Options{MaxAge}",
         }),
+        Format::Laravel | Format::LaravelGcm => Some(match what {
+            Attr::Name => "config/session.php 'cookie' (SESSION_COOKIE)",
+            Attr::Domain => "config/session.php 'domain' (SESSION_DOMAIN)",
+            Attr::Path => "config/session.php 'path'",
+            Attr::Secure => "config/session.php 'secure' (SESSION_SECURE_COOKIE)",
+            Attr::SameSite => "config/session.php 'same_site'",
+            Attr::Lifetime => "config/session.php 'lifetime' (SESSION_LIFETIME, minutes)",
+        }),
         _ => None,
     }
 }

@@ -33,7 +33,10 @@ fn run(format: &str, args: &[&str], stdin: &str) -> Output {
         all.extend(["--cookie-name", "app_session"]);
     }
     all.extend(args);
-    common::run(&all, &[("SESSION_SECRET_KEY", KEY)], stdin)
+    // Laravel's APP_KEY is exactly 32 bytes: the first half of KEY.
+    let laravel = session_core::Format::from_name(format).is_ok_and(|f| f.name().starts_with("laravel"));
+    let key = if laravel { &KEY[..4 + 64] } else { KEY };
+    common::run(&all, &[("SESSION_SECRET_KEY", key)], stdin)
 }
 
 /// stdout of a run that must succeed.

@@ -38,6 +38,7 @@ mod json_read;
 mod key;
 mod lifecycle;
 mod payload;
+mod php;
 mod session;
 mod set_cookie;
 mod signer;

@@ -154,6 +154,21 @@ pub mod encrypted {
     pub use crate::encrypted::*;
 }
 
+/// PHP's `serialize()` and a bounded `unserialize()` (Laravel's session attributes); objects are kept as their
+/// exact text in a [`Foreign`](crate::Foreign) value, never instantiated.
+///
+/// ```
+/// use session_core::wire::php::{decode, write};
+///
+/// let value = decode(br#"a:2:{s:4:"user";s:5:"alice";s:1:"n";d:0.5;}"#, 100).unwrap();
+/// let mut out = Vec::new();
+/// write(&value, &mut out).unwrap();
+/// assert_eq!(out, br#"a:2:{s:1:"n";d:0.5;s:4:"user";s:5:"alice";}"#);
+/// ```
+pub mod php {
+    pub use crate::php::{MAX_DEPTH, SERIALIZER, decode, float_text, write, write_key, write_map};
+}
+
 /// A cookie's value in a request's `Cookie` header values, as each framework's parser finds it
 /// ([`CookieRules`](cookie_header::CookieRules)): Werkzeug's (Flask; also [`find_cookie`](crate::find_cookie)),
 /// Python's `cookie_parser` (Starlette, Django), npm `cookies` (Express) and Go's `net/http` (gorilla/sessions).

@@ -8,7 +8,11 @@ use session_core::{CookieCodec, ErrorKind, Foreign, Format, Map, SecretKey, Sess
 
 /// The format's codec as a service configures it (a cookie name set for the formats that have no default).
 fn codec(format: Format) -> CookieCodec {
-    let key = SecretKey::parse(&"foreign-values-test-key-".repeat(3)).unwrap();
+    let key = match format {
+        // Laravel's APP_KEY is exactly 32 bytes.
+        Format::Laravel | Format::LaravelGcm => SecretKey::parse(&"foreign-values-test-key-".repeat(3)[..32]).unwrap(),
+        _ => SecretKey::parse(&"foreign-values-test-key-".repeat(3)).unwrap(),
+    };
     let mut builder = SessionConfig::builder().format(format).secret_key(key);
     if format.defaults().cookie_name.is_empty() {
         builder = builder.cookie_name("app_session");

@@ -199,4 +199,6 @@ fn modules_form_three_layers_without_a_circle() {
     // Go's gob is a serializer of the bytes layer, under the gorilla format.
     assert_eq!(layer("gob"), 0);
     assert!(edges["format::gorilla"].contains("gob") && !edges["gob"].iter().any(|m| m.starts_with("format")));
+    // The PHP serializer is a bytes-layer module that Laravel's format uses.
+    assert!(edges["format::laravel"].contains("php") && layer("php") == 0);
 }

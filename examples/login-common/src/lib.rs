@@ -68,7 +68,7 @@ pub fn port_from_env(default: u16) -> anyhow::Result<u16> {
 
 /// Reads `SESSION_FORMAT`: whose cookies to share, any name of `Format::ALL` (`flask`, the default;
 /// `starlette` or `fastapi`; `django`; `rails`; `actix-private`; `actix-signed`; `express`; `iron-session`;
-/// `authjs`; `next-auth-v4`; `gorilla`).
+/// `authjs`; `next-auth-v4`; `gorilla`; `laravel`; `laravel-gcm`).
 ///
 /// # Errors
 /// When `SESSION_FORMAT` is set to another name.

@@ -17,6 +17,7 @@ pub(crate) mod express;
 pub(crate) mod flask;
 pub(crate) mod gorilla;
 pub(crate) mod iron;
+pub(crate) mod laravel;
 pub(crate) mod pyjson;
 pub(crate) mod rails;
 pub(crate) mod seam;
@@ -126,6 +127,11 @@ registry! {
     /// gorilla/sessions' `CookieStore` (Go): securecookie's HMAC-SHA256 over the cookie name, date and Go's gob
     /// of the session, optionally AES-CTR under a block key; the cookie is named by the Go app's session name.
     Gorilla => gorilla::SPEC,
+    /// Laravel's `cookie` session driver through `EncryptCookies` (AES-256-CBC, Laravel's default cipher): an id
+    /// cookie and a payload cookie named by the id holding PHP's `serialize()` of the session and its expiry.
+    Laravel => laravel::CBC,
+    /// The same with `'cipher' => 'AES-256-GCM'`.
+    LaravelGcm => laravel::GCM,
 }
 
 impl Format {
