@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes fuzz/seeds/<target>/ from testdata/vectors/*.json (the committed seed corpus).
 
-cookie_decode: every vector cookie value.  cookie_header: `session=<cookie>` headers plus the scenario
+cookie_decode: every vector cookie value.  gob_decode: every gob stream the gorilla vectors hold (`gob_hex`).  cookie_header: `session=<cookie>` headers plus the scenario
 requests' cookies (one header per line).  tagged_json: every tagged JSON text in the vectors.  format_decode: a format byte (as the target picks
 formats and keys) followed by a Cookie header with every cookie of that format's vectors.
 File names are the SHA-1 of the content, as libFuzzer names corpus entries. Run from anywhere:
@@ -29,7 +29,7 @@ def walk(node, key=None):
 
 
 def main():
-    seeds = {"cookie_decode": set(), "cookie_header": set(), "tagged_json": set()}
+    seeds = {"cookie_decode": set(), "cookie_header": set(), "tagged_json": set(), "gob_decode": set(), "php_decode": set()}
     for path in sorted((ROOT / "testdata" / "vectors").glob("*.json")):
         doc = json.loads(path.read_text(encoding="utf-8"))
         for case in doc["cases"]:
@@ -39,6 +39,10 @@ def main():
             for key, value in walk(case):
                 if key == "tagged_json":
                     seeds["tagged_json"].add(value)
+                elif key == "gob_hex":
+                    seeds["gob_decode"].add(bytes.fromhex(value))
+                elif key == "serialized":
+                    seeds["php_decode"].add(value)
                 elif key in ("raw", "request_cookies") and value.startswith("session="):
                     # a request's cookie, or a Set-Cookie line the app signed
                     cookies.append(value.split(";", 1)[0].split("=", 1)[1])
@@ -68,16 +72,17 @@ def main():
 
 # format_decode's first byte: the low nibble is the format's index in `Format::ALL` (the REGISTRY order below;
 # one past the end is Rails with SHA-1), the high nibble the key set
-# (0 the Python vectors', 1 Rails', 2 actix-session's, 3 Express', 4 iron-session's, 5 Auth.js'); the rest is a
+# (0 the Python vectors', 1 Rails', 2 actix-session's, 3 Express', 4 iron-session's, 5 Auth.js', 6 gorilla's,
+# 7 Laravel's); the rest is a
 # whole Cookie header
 # (fuzz_targets/format_decode.rs).
 REGISTRY = [
     "flask", "starlette", "django", "rails", "actix-private", "actix-signed", "express", "iron-session", "authjs",
-    "next-auth-v4",
+    "next-auth-v4", "gorilla", "laravel", "laravel-gcm",
 ]
 KEYSET = {
     "flask": 0, "starlette": 0, "django": 0, "rails": 1, "actix-private": 2, "actix-signed": 2, "express": 3,
-    "iron-session": 4, "authjs": 5, "next-auth-v4": 5,
+    "iron-session": 4, "authjs": 5, "next-auth-v4": 5, "gorilla": 6, "laravel": 7, "laravel-gcm": 7,
 }
 
 
@@ -100,8 +105,10 @@ def format_seeds():
             )
             if isinstance(cookie, str):
                 out.add(pick(case_fmt, sha1) + f"{cookie_name}={cookie}".encode("utf-8"))
+            if isinstance(case.get("cookie_header"), str) and fmt == "laravel":
+                out.add(pick(case["ours"]["format"]) + case["cookie_header"].encode("utf-8"))
             for line in case.get("request_cookies") or []:
-                if fmt in ("express", "iron-session", "authjs", "next-auth-v4"):
+                if fmt in ("express", "iron-session", "authjs", "next-auth-v4", "gorilla"):
                     out.add(pick(fmt) + line.encode("utf-8"))
     return out
 

@@ -15,6 +15,8 @@ names `session` and `sessionid` the value each real parser returns (or null):
   later ones overriding earlier ones).
 - node: npm `cookies@0.9.1`'s `get(name)` on `req.headers.cookie` as Node's http module builds it: the header
   bytes as latin-1 text, several `Cookie` lines joined with "; ".
+- go: Go 1.19's `r.Cookie(name)` (what gorilla/sessions' `store.Get` reads) on a request whose `Cookie` header
+  holds the lines' bytes as separate values (scripts/cookie_header_go, built by the xtask in GOPATH mode).
 
 Servers hand header bytes over as latin-1 text (PEP 3333's WSGI environ, the ASGI servers through
 `bytes.decode("latin-1")`, Node's http), so each line here is a latin-1 string: one character per byte.
@@ -27,15 +29,19 @@ the first line into part of a value; each multi-line case records those answers 
 record (the library follows the joins above).
 
     npm install --prefix target/cookie-node cookies@0.9.1
+    GO111MODULE=off go build -o target/gorilla/cookie_header_go ./scripts/cookie_header_go
     target/cookie-venv/bin/python scripts/cookie_header_vectors.py --out testdata/cookie_headers
     target/cookie-venv/bin/python scripts/cookie_header_vectors.py --check testdata/cookie_headers
 
-`--node-modules DIR` names the node_modules folder holding `cookies` (default target/cookie-node/node_modules).
+`--node-modules DIR` names the node_modules folder holding `cookies` (default target/cookie-node/node_modules);
+`--go BIN` the built scripts/cookie_header_go (default target/gorilla/cookie_header_go; `cargo xtask vectors`
+builds it).
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import io
 import json
 import os
@@ -62,6 +68,7 @@ from vector_common import render  # noqa: E402
 
 PINNED = {"Werkzeug": "3.1.8", "Flask": "3.1.3", "Django": "5.2.19", "starlette": "1.10.0"}
 NODE_COOKIES = "0.9.1"
+GO_VERSION = "go1.19"
 FILE = "parsers.json"
 NAMES = ["session", "sessionid"]
 SEED = 20240613
@@ -148,6 +155,23 @@ def node_answers(node: str, modules: str, queries: list[dict]) -> list:
     result = json.loads(out)
     if result["version"] != NODE_COOKIES:
         sys.exit(f"cookies {result['version']} in {modules}; these vectors come from cookies@{NODE_COOKIES}")
+    return result["answers"]
+
+
+def go_answers(binary: str, queries: list[dict]) -> list:
+    """Go's `r.Cookie(name)` for each query; the lines travel as base64 of their (latin-1) bytes."""
+    if not os.path.isfile(binary):
+        sys.exit(f"no {binary}: build scripts/cookie_header_go (cargo xtask vectors does)")
+    wire = [
+        {"lines": [base64.b64encode(line.encode("latin-1")).decode("ascii") for line in q["lines"]], "name": q["name"]}
+        for q in queries
+    ]
+    out = subprocess.run(
+        [binary], input=json.dumps(wire), capture_output=True, text=True, encoding="utf-8", check=True
+    ).stdout
+    result = json.loads(out)
+    if not (result["version"] == GO_VERSION or result["version"].startswith(GO_VERSION + ".")):
+        sys.exit(f"{binary} was built by {result['version']}; these vectors come from {GO_VERSION}")
     return result["answers"]
 
 
@@ -246,6 +270,14 @@ HAND: list[tuple[str, str, list[str], str]] = [
     ),
     ("quote-spans-no-close", "", ['session="a', "b; session=c"], "session"),
     ("quote-spans-then-junk", "", ['session="a', 'b"c; session=d'], "session"),
+    (
+        "go-skips-rejected-value",
+        "Go skips a value with a byte outside printable ASCII and reads the next cookie of the name",
+        ["session=caf\xe9; session=" + V],
+        "session",
+    ),
+    ("go-skips-backslash", "", ['session="a\\b"', "session=" + V], "session"),
+    ("go-space-and-comma-in-value", "Go accepts spaces and commas inside a value", ["session=a b,c; x=1"], "session"),
 ]
 
 
@@ -337,14 +369,16 @@ def cases_in() -> list[dict]:
 FLASK = Flask("cookie_header_vectors")
 
 
-def build(node: str, modules: str) -> dict:
+def build(node: str, modules: str, go: str) -> dict:
     for dist, version in PINNED.items():
         if metadata.version(dist) != version:
             sys.exit(f"{dist} {metadata.version(dist)} installed; these vectors come from {version}")
     cases = cases_in()
     assert len({c["id"] for c in cases}) == len(cases)
-    node_values = node_answers(node, modules, [{"lines": c["lines"], "name": c["name"]} for c in cases])
-    for case, node_value in zip(cases, node_values):
+    queries = [{"lines": c["lines"], "name": c["name"]} for c in cases]
+    node_values = node_answers(node, modules, queries)
+    go_values = go_answers(go, queries)
+    for case, node_value, go_value in zip(cases, node_values, go_values):
         lines, name = case["lines"], case["name"]
         assert all("\r" not in line and "\n" not in line for line in lines)
         raw = [line.encode("latin-1") for line in lines]
@@ -353,6 +387,7 @@ def build(node: str, modules: str) -> dict:
             "django": django_answer([b"; ".join(raw)], name),
             "starlette": starlette_answer(raw, name),
             "node": node_value,
+            "go": go_value,
         }
         if len(lines) > 1:
             # Each server's own "," join (gunicorn, Werkzeug's server and wsgiref set HTTP_COOKIE so; Django 5.2's
@@ -369,12 +404,13 @@ def build(node: str, modules: str) -> dict:
         "file": FILE,
         "source": "scripts/cookie_header_vectors.py with "
         + ", ".join(f"{d} {v}" for d, v in PINNED.items())
-        + f", npm cookies@{NODE_COOKIES}",
+        + f", npm cookies@{NODE_COOKIES}, Go {GO_VERSION[2:]} net/http",
         "comment": "Each case: Cookie header lines (latin-1 text: one character per byte) as a server receives them,"
         " the cookie name, and under `expected` what each real parser returns for it (null: no such cookie)."
         " werkzeug: Request.cookies (Flask), lines joined with ';'. django: ASGIRequest.COOKIES with the lines"
         " joined with '; '. starlette: Request.cookies, each line parsed in turn. node: cookies@0.9.1 get(name)"
-        " on the lines joined with '; ' as Node's http joins them. `comma_joined` (several lines only): what"
+        " on the lines joined with '; ' as Node's http joins them. go: Go 1.19's Request.Cookie(name), the lines as"
+        " separate Cookie values. `comma_joined` (several lines only): what"
         " Flask and Django see when the server joins the lines with ',' (WSGI servers, Django 5.2's ASGIRequest).",
         "cases": cases,
     }
@@ -387,8 +423,11 @@ def main() -> int:
     g.add_argument("--check", metavar="DIR", help=f"exit 1 if DIR/{FILE} differs from a fresh generation")
     ap.add_argument("--node-modules", default="target/cookie-node/node_modules", metavar="DIR")
     ap.add_argument("--node", default="node", help="the node binary")
+    ap.add_argument(
+        "--go", default="target/gorilla/cookie_header_go", metavar="BIN", help="the built scripts/cookie_header_go"
+    )
     args = ap.parse_args()
-    text = render(build(args.node, args.node_modules))
+    text = render(build(args.node, args.node_modules, args.go))
     if args.out:
         os.makedirs(args.out, exist_ok=True)
         path = os.path.join(args.out, FILE)

@@ -1,7 +1,7 @@
 //! Arbitrary bytes as a request's `Cookie` header in every registered format (`Format::ALL`, so a new format is
 //! fuzzed without a change here): the first byte picks the format (low nibble, modulo the registry's length;
 //! one more value is Rails with its SHA-1 derivation) and the key set (high nibble: the Python vectors' key,
-//! Rails', actix-session's, Express', iron-session's, Auth.js'; a key the format refuses skips the input), the rest is the whole header,
+//! Rails', actix-session's, Express', iron-session's, Auth.js', gorilla's, Laravel's; a key the format refuses skips the input), the rest is the whole header,
 //! so multi-cookie formats (Express' `session` and `session.sig`) get every cookie. Loads it through
 //! `SessionConfig::load` with the keys the vectors are made with (so seeds from real cookies open and the fuzzer
 //! reaches each decoder's payload reader: tagged/plain JSON, zlib, the Rails envelope, actix-session's state,
@@ -17,14 +17,17 @@ const NOW: u64 = 1_700_000_000;
 /// The keys of the vectors, by the input's high nibble: Flask, Starlette and Django; Rails' `secret_key_base`
 /// (scripts/rails_vectors.rb); actix-session's 64-byte `cookie::Key` (interop/actix-session-ref); Express'
 /// (scripts/express_vectors.js); iron-session's password (scripts/iron_vectors.js); Auth.js' and next-auth's
-/// secret (scripts/authjs_vectors.js).
-const KEYS: [&str; 6] = [
+/// secret (scripts/authjs_vectors.js); gorilla's hash key (scripts/gorilla_vectors); Laravel's APP_KEY
+/// (scripts/laravel_vectors.php).
+const KEYS: [&str; 8] = [
     "secret-key-1",
     "831c13dc4d6791e173696a221d1ea17fb2e59608ab4cd65e63f59ade57dffbe0345788a70ede54a84ab7bba4f21f1680e4063988f7ad7098e0dbd21ec2b22c39",
     "hex:00070e151c232a31383f464d545b626970777e858c939aa1a8afb6bdc4cbd2d9e0e7eef5fc030a11181f262d343b424950575e656c737a81888f969da4abb2b9",
     "express-key-current-0001",
     "iron-password-current-0001-abcdefgh",
     "authjs-secret-current-0001",
+    "gorilla-hash-key-current-0001",
+    "base64:bGFyYXZlbC12ZWN0b3JzLWtleS0wMDAxLWN1cnJlbnQ=",
 ];
 
 fn config(pick: u8) -> Option<SessionConfig> {
@@ -43,6 +46,10 @@ fn config(pick: u8) -> Option<SessionConfig> {
         .cookie_chunks(4);
     if format == Format::IronSession {
         builder = builder.cookie_name("iron_session");
+    }
+    // gorilla's cookie is named by the Go app's session name: the vectors'.
+    if format == Format::Gorilla {
+        builder = builder.cookie_name("session-name");
     }
     if sha1 {
         builder = builder.digest(Digest::Sha1);

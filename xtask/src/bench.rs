@@ -20,9 +20,9 @@ use serde_json::{Value, json};
 
 const CELLS: [&str; 4] = ["encode/typical", "decode/typical", "encode/large", "decode/large"];
 const SIZES: [&str; 2] = ["typical", "large"];
-/// Issue 9: at least this many times faster than Flask in every default cell.
+/// The target: at least this many times faster than Flask in every default cell.
 const TARGET_VS_FLASK: f64 = 20.0;
-/// Issue 9: uncompressed typical encode and decode within this factor of the floor.
+/// The target: uncompressed typical encode and decode within this factor of the floor.
 const TARGET_VS_FLOOR: f64 = 1.3;
 
 struct Options {

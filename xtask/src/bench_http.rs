@@ -42,7 +42,7 @@ const KEY: &str = "benches-http-shared-secret-key-not-for-production-0123456789a
 /// session on every request); `plain` is behind it but never touches the session; `read-anon` is `/read` sent
 /// without the cookie (the same request without a session: it answers `anon`).
 const ROUTES: [&str; 5] = ["bare", "plain", "read", "read-anon", "write"];
-/// Issue 17: a read-only request with a session at least this fraction of the same request without one.
+/// The target: a read-only request with a session at least this fraction of the same request without one.
 const TARGET_READ_OVER_ANON: f64 = 0.95;
 /// wrk's threads and connections (unpinned).
 const WRK_THREADS: u32 = 2;
@@ -98,9 +98,9 @@ impl Placement {
         }
     }
 }
-/// Issue 9: a read-only request at least this fraction of the plain route's req/s.
+/// The target: a read-only request at least this fraction of the plain route's req/s.
 const TARGET_READ_OVER_PLAIN: f64 = 0.75;
-/// Issue 9: a read-only request at least this many times Flask on gunicorn.
+/// The target: a read-only request at least this many times Flask on gunicorn.
 const TARGET_VS_FLASK: f64 = 15.0;
 /// How long a server may take to accept connections.
 const STARTUP: Duration = Duration::from_secs(30);

@@ -120,19 +120,42 @@ pub(crate) fn logout(s: &Server, name: &str, jar: &Jar) -> Result<()> {
     // Flask: `session=; Expires=Thu, 01 Jan 1970 ...`; Starlette: `session=null; ... expires=Thu, 01 Jan 1970
     // ...`; Django: `sessionid=""; expires=Thu, 01 Jan 1970 ...; Max-Age=0`; cookie-session: `session=; path=/;
     // expires=Thu, 01 Jan 1970 ...` (and its `session.sig`); iron-session and Auth.js: `<name>=; Max-Age=0; ...`
-    // (no Expires).
+    // (no Expires); gorilla: `<name>=<the emptied session, encoded>; Path=/; Expires=Thu, 01 Jan 1970 00:00:01
+    // GMT; Max-Age=0` (`Max-Age=0` deletes the cookie whatever its value).
     let deletion = r.all("set-cookie").into_iter().any(|h| {
         let value = h
             .strip_prefix(&format!("{name}="))
             .and_then(|rest| rest.split(';').next());
-        let expired =
-            h.contains("01 Jan 1970 00:00:00 GMT") || h.split(';').any(|a| a.trim().eq_ignore_ascii_case("max-age=0"));
-        matches!(value, Some("" | "null" | "\"\"")) && expired
+        let max_age_0 = h.split(';').any(|a| a.trim().eq_ignore_ascii_case("max-age=0"));
+        let expired = h.contains("01 Jan 1970 00:00:00 GMT") || max_age_0;
+        (matches!(value, Some("" | "null" | "\"\"")) && expired) || (value.is_some() && max_age_0)
     });
     if !deletion {
         bail!("GET /logout sent no deletion cookie: {:?}", r.all("set-cookie"));
     }
     Ok(())
+}
+
+/// `GET /logout` with the cookies of a login must redirect, and the page with the cookies the browser keeps
+/// afterwards (those it set replaced, those it expired gone) must say that no one is logged in.
+pub(crate) fn logout_to_page(s: &Server, jar: &Jar) -> Result<()> {
+    let r = request(s.port, "GET", "/logout", Some(&jar.header()), None)?;
+    if r.status != 302 {
+        bail!("GET /logout answered {}", r.status);
+    }
+    let mut after = jar.clone();
+    for h in r.all("set-cookie") {
+        let Some((name, value)) = h.split(';').next().unwrap_or_default().split_once('=') else {
+            continue;
+        };
+        let expired = h.split(';').any(|a| a.trim().eq_ignore_ascii_case("max-age=0"));
+        if expired {
+            after.0.retain(|(n, _)| n != name.trim());
+        } else {
+            after.set(name.trim(), value.trim());
+        }
+    }
+    check_page(s, Some(&after.header()), NOT_LOGGED_IN).map_err(|e| anyhow::anyhow!("after logout: {e:#}"))
 }
 
 /// Changes one character in the middle of the payload (Flask, Starlette: before the first `.`; Django: `:`;

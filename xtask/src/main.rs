@@ -4,10 +4,11 @@
 //!   browser).
 //! - `conformance [--json PATH]`: the shared Flask vectors against the core and every adapter, as a matrix.
 //! - `vectors [--check]`: regenerate the vectors with pinned real Flask, Starlette and Django, Express with
-//!   cookie-session, iron-session 8 and 9, Auth.js and next-auth 4, real Rails and real actix-session (or check
-//!   the committed ones, and that the Node packages, Rails and actix-session read our cookies).
-//! - `interop`: live logins across Flask, Starlette, Django, Express (cookie-session, iron-session, Auth.js),
-//!   axum, actix-web and hyper servers on loopback.
+//!   cookie-session, iron-session 8 and 9, Auth.js and next-auth 4, real Rails, real actix-session and real
+//!   gorilla/sessions (or check the committed ones, and that the Node packages, Rails, actix-session and
+//!   gorilla read our cookies).
+//! - `interop [PROFILE]`: live logins across Flask, Starlette, Django, Express (cookie-session, iron-session,
+//!   Auth.js), gorilla/sessions (Go), axum, actix-web and hyper servers on loopback (or one profile).
 //! - `browser`: the demo driven by headless chromium (WebDriver): log in on axum, out on hyper.
 //! - `bench [--quick] [--json PATH] [--http]`: codec benchmarks against Flask, the raw floor and the `cookie`
 //!   crate; with `--http`, HTTP load (wrk) against actix-session, tower-sessions and Flask on gunicorn; with
@@ -22,10 +23,12 @@ mod bench_http;
 mod bench_instructions;
 mod browser;
 mod encrypted;
+mod gorilla;
 mod http;
 mod interop;
 mod interop_common;
 mod interop_flash_csrf;
+mod laravel;
 mod node;
 mod package;
 mod python;
@@ -44,8 +47,11 @@ fn main() {
     let result = match args.first().map(String::as_str) {
         Some("ci") => ci(),
         Some("conformance") => json_path(&args[1..]).and_then(|p| conformance(p.as_deref()).map(|_| ())),
+        Some("vectors") if args.iter().any(|a| a == "laravel") => {
+            laravel::vectors(&root(), args.iter().any(|a| a == "--check"))
+        }
         Some("vectors") => vectors(args.iter().any(|a| a == "--check")),
-        Some("interop") => interop::run(&root()),
+        Some("interop") => interop::run(&root(), args.get(1).map(String::as_str)),
         Some("browser") => browser::run(&root()),
         Some("bench") if args.iter().any(|a| a == "--http") => bench_http::run(&root(), &args[1..]),
         Some("bench") if args.iter().any(|a| a == "--instructions") => bench_instructions::run(&root(), &args[1..]),
@@ -53,7 +59,7 @@ fn main() {
         Some("soak") => soak::run(&root(), &args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  ci                    fmt, clippy, tests, docs, deny, package, conformance, npm packages, vectors --check, interop, browser\n  conformance [--json PATH]\n                        run every profile's vectors against core, axum, actix and hyper; print the matrix\n  vectors [--check]     regenerate testdata/vectors with pinned Flask, Starlette, Django, Express (cookie-session), iron-session, Auth.js, next-auth 4, and real Rails and actix-session (or fail if they differ)\n  interop               live login test across Flask, Starlette, Django, Express (cookie-session, iron-session, Auth.js), axum, actix-web and hyper on loopback\n  browser               the demo in headless chromium: log in on axum, out on hyper, seen on all\n  bench [--quick] [--json PATH] [--http]\n                        codec benchmarks vs Flask, the raw floor and the cookie crate;\n                        --http: req/s of the examples vs actix-session, tower-sessions and Flask (wrk)\n  bench --instructions  instructions per request (callgrind) of every stack, route and format vs the peers and floors\n  soak [--seconds N]    bounded mixed load on each login example; fails on errors or memory growth"
+                "usage: cargo xtask <command>\n\n  ci                    fmt, clippy, tests, docs, deny, package, conformance, npm packages, vectors --check, interop, browser\n  conformance [--json PATH]\n                        run every profile's vectors against core, axum, actix and hyper; print the matrix\n  vectors [--check]     regenerate testdata/vectors with pinned Flask, Starlette, Django, Express (cookie-session), iron-session, Auth.js, next-auth 4, and real Rails, actix-session, gorilla/sessions and Laravel (or fail if they differ); `vectors [--check] laravel`: Laravel's alone\n  interop [PROFILE]     live login test across Flask, Starlette, Django, Express (cookie-session, iron-session, Auth.js), gorilla/sessions (Go), Laravel (PHP), axum, actix-web and hyper on loopback (one profile: its name)\n  browser               the demo in headless chromium: log in on axum, out on hyper, seen on all\n  bench [--quick] [--json PATH] [--http]\n                        codec benchmarks vs Flask, the raw floor and the cookie crate;\n                        --http: req/s of the examples vs actix-session, tower-sessions and Flask (wrk)\n  bench --instructions  instructions per request (callgrind) of every stack, route and format vs the peers and floors\n  soak [--seconds N]    bounded mixed load on each login example; fails on errors or memory growth"
             );
             std::process::exit(2);
         }
@@ -144,7 +150,7 @@ fn ci() -> Result<()> {
         // The pinned npm packages the Node vectors and seed apps load (under target/node).
         ("npm packages", Box::new(|| node::install(&root()).map(|_| ()))),
         ("vectors --check", Box::new(|| vectors(true))),
-        ("interop", Box::new(|| interop::run(&root()))),
+        ("interop", Box::new(|| interop::run(&root(), None))),
         ("browser", Box::new(|| browser::run(&root()))),
     ];
     let mut table = Vec::new();
@@ -324,12 +330,16 @@ const NODE_GENERATORS: [(&str, OurCookies); 3] = [
     ("scripts/authjs_vectors.js", node::our_jwt_cookies),
 ];
 
-/// The Cookie-header parsers' generator (Python, with the pinned npm `cookies` for Node's answers).
+/// The Cookie-header parsers' generator (Python, with the pinned npm `cookies` for Node's answers and a Go
+/// program for Go's).
 const COOKIE_HEADER_GENERATOR: &str = "scripts/cookie_header_vectors.py";
 
+/// Go's answers for that generator: `r.Cookie(name)` (Go 1.19's net/http, built in GOPATH mode).
+const COOKIE_HEADER_GO: &str = "scripts/cookie_header_go";
+
 /// Regenerates (`check` false) or checks every profile's vectors: the Python generators, the Cookie-header
-/// parsers, the Node ones (each also reading our cookies with the real package), then Rails' and
-/// actix-session's (which also read ours).
+/// parsers, the Node ones (each also reading our cookies with the real package), then Rails', actix-session's,
+/// gorilla/sessions' and Laravel's (which also read ours).
 fn vectors(check: bool) -> Result<()> {
     let py = python::venv(&root())?;
     let mode = if check { "--check" } else { "--out" };
@@ -345,14 +355,20 @@ fn vectors(check: bool) -> Result<()> {
     }
     match node::install(&root()) {
         Ok(modules) => {
-            // Every Cookie-header parser against the real ones (Werkzeug, Django, Starlette, npm cookies) on the
-            // same lines: testdata/cookie_headers/parsers.json.
-            let mut cmd = Command::new(&py);
-            cmd.current_dir(root()).arg(COOKIE_HEADER_GENERATOR);
-            cmd.args([mode, "testdata/cookie_headers"])
-                .arg("--node-modules")
-                .arg(&modules);
-            if let Err(e) = run_status(cmd) {
+            // Every Cookie-header parser against the real ones (Werkzeug, Django, Starlette, npm cookies, Go's
+            // net/http) on the same lines: testdata/cookie_headers/parsers.json.
+            let run = || -> Result<()> {
+                let go = gorilla::build(&root(), COOKIE_HEADER_GO, "cookie_header_go")?;
+                let mut cmd = Command::new(&py);
+                cmd.current_dir(root()).arg(COOKIE_HEADER_GENERATOR);
+                cmd.args([mode, "testdata/cookie_headers"])
+                    .arg("--node-modules")
+                    .arg(&modules)
+                    .arg("--go")
+                    .arg(go);
+                run_status(cmd)
+            };
+            if let Err(e) = run() {
                 eprintln!("xtask: {e:#}");
                 failed.push(COOKIE_HEADER_GENERATOR);
             }
@@ -384,6 +400,14 @@ fn vectors(check: bool) -> Result<()> {
     if let Err(e) = encrypted::vectors(&root(), check) {
         eprintln!("xtask: {e:#}");
         failed.push("Rails and actix-session (xtask/src/encrypted.rs)");
+    }
+    if let Err(e) = gorilla::vectors(&root(), check) {
+        eprintln!("xtask: {e:#}");
+        failed.push("gorilla/sessions (scripts/gorilla_vectors, xtask/src/gorilla.rs)");
+    }
+    if let Err(e) = laravel::vectors(&root(), check) {
+        eprintln!("xtask: {e:#}");
+        failed.push("Laravel (scripts/laravel_vectors.php)");
     }
     if !failed.is_empty() {
         bail!("vectors differ or could not be generated: {}", failed.join(", "));

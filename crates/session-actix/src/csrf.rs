@@ -1,8 +1,10 @@
 //! Flask-WTF CSRF tokens as actix-web extractors: [`CsrfToken`] renders one, [`CsrfForm`] and [`CsrfGuard`]
 //! check one.
 //!
-//! The [`Csrf`] settings come from the app data: `App::new().app_data(Csrf::new(&key))` (a `web::Data<Csrf>`
-//! works too), inside [`SessionMiddleware`](crate::SessionMiddleware)'s reach.
+//! They need nothing beyond [`SessionMiddleware`](crate::SessionMiddleware): tokens are signed with the
+//! session's secret key, as Flask-WTF signs with `SECRET_KEY`; other settings go in
+//! [`SessionConfigBuilder::csrf`](crate::SessionConfigBuilder::csrf). (A [`Csrf`] in the app data,
+//! `.app_data(csrf)` or `web::Data<Csrf>`, is still used first.)
 
 use std::fmt;
 
@@ -22,7 +24,7 @@ pub enum CsrfRejection {
     Refused(CsrfError),
     /// The body could not be read or is not the form `T` (actix-web's own error, answered as actix-web does).
     Form(actix_web::Error),
-    /// The app lacks `SessionMiddleware` or the `Csrf` app data: a `500` saying which.
+    /// The app lacks `SessionMiddleware`: a `500` (the reason is logged, not sent).
     Misconfigured(&'static str),
 }
 
@@ -50,7 +52,13 @@ impl ResponseError for CsrfRejection {
     fn error_response(&self) -> HttpResponse {
         match self {
             Self::Form(e) => e.error_response(),
-            _ => HttpResponse::build(self.status_code())
+            Self::Misconfigured(what) => {
+                tracing::error!("{what}");
+                HttpResponse::InternalServerError()
+                    .content_type("text/plain; charset=utf-8")
+                    .body(session_core::INTERNAL_SERVER_ERROR)
+            }
+            Self::Refused(_) => HttpResponse::build(self.status_code())
                 .content_type("text/plain; charset=utf-8")
                 .body(self.to_string()),
         }
@@ -59,19 +67,19 @@ impl ResponseError for CsrfRejection {
 
 const NO_SESSION: &str =
     "the session middleware is missing: CSRF tokens live in the session; wrap your App with SessionMiddleware";
-const NO_CSRF: &str = "the CSRF settings are missing: add `.app_data(Csrf::new(&key))` to your App";
 
+/// The CSRF settings (the app data's if given, else the session configuration's) and the request's session.
 fn setup(req: &HttpRequest) -> Result<(Csrf, SessionHandle), CsrfRejection> {
-    let csrf = req
-        .app_data::<Csrf>()
-        .cloned()
-        .or_else(|| req.app_data::<web::Data<Csrf>>().map(|d| d.get_ref().clone()))
-        .ok_or(CsrfRejection::Misconfigured(NO_CSRF))?;
     let session = req
         .extensions()
         .get::<SessionHandle>()
         .cloned()
         .ok_or(CsrfRejection::Misconfigured(NO_SESSION))?;
+    let csrf = req
+        .app_data::<Csrf>()
+        .cloned()
+        .or_else(|| req.app_data::<web::Data<Csrf>>().map(|d| d.get_ref().clone()))
+        .unwrap_or_else(|| session.config().csrf().clone());
     Ok((csrf, session))
 }
 
@@ -114,12 +122,13 @@ impl FromRequest for CsrfGuard {
 }
 
 /// A URL-encoded form whose `csrf_token` field (or CSRF header) was checked first, as Flask-WTF's
-/// `CSRFProtect` does; then `T` is read with actix-web's [`web::Form`]. Refuses with `400` and Flask-WTF's
-/// reason.
+/// `CSRFProtect` does; then the token field is dropped and `T` is read from the rest with actix-web's
+/// [`web::Form`]. Refuses with `400` and Flask-WTF's reason. A form that holds only the token (a logout
+/// button) is `CsrfForm<()>`.
 ///
 /// ```
 /// use actix_web::{App, web};
-/// use session_actix::{Csrf, CsrfForm, SecretKey, SessionConfig, SessionMiddleware};
+/// use session_actix::{CsrfForm, SecretKey, Session, SessionConfig, SessionMiddleware};
 ///
 /// #[derive(serde::Deserialize)]
 /// struct Login {
@@ -130,12 +139,17 @@ impl FromRequest for CsrfGuard {
 ///     format!("hello {}", form.username)
 /// }
 ///
+/// async fn logout(session: Session, _: CsrfForm<()>) -> &'static str {
+///     session.purge();
+///     "bye"
+/// }
+///
 /// let key = SecretKey::parse("a key of at least sixteen bytes").unwrap();
-/// let config = SessionConfig::builder().secret_key(key.clone()).build().unwrap();
+/// let config = SessionConfig::builder().secret_key(key).build().unwrap();
 /// let app = App::new()
-///     .app_data(Csrf::new(&key))
-///     .wrap(SessionMiddleware::new(config))
-///     .route("/login", web::post().to(login));
+///     .wrap(SessionMiddleware::new(config)) // CSRF needs nothing more
+///     .route("/login", web::post().to(login))
+///     .route("/logout", web::post().to(logout));
 /// ```
 #[derive(Debug, Clone, Copy, Default)]
 pub struct CsrfForm<T>(pub T);
@@ -151,7 +165,8 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
             let (csrf, session) = setup(&req)?;
             let bytes = body.await.map_err(CsrfRejection::Form)?;
             protect(&req, &csrf, &session, &bytes)?;
-            let form = web::Form::<T>::from_request(&req, &mut Payload::from(bytes))
+            let rest = web::Bytes::from(csrf.form_without_token(&bytes));
+            let form = web::Form::<T>::from_request(&req, &mut Payload::from(rest))
                 .await
                 .map_err(CsrfRejection::Form)?;
             Ok(Self(form.into_inner()))

@@ -52,7 +52,8 @@ impl fmt::Debug for SessionMiddleware {
 }
 
 impl SessionMiddleware {
-    /// A middleware using `config` and the system clock.
+    /// A middleware using `config` (any format: `SessionConfig::builder().format(Format::Django)...`) and the
+    /// system clock.
     pub fn new(config: SessionConfig) -> Self {
         Self {
             config,
@@ -68,7 +69,9 @@ impl SessionMiddleware {
         self
     }
 
-    /// A builder with Flask's defaults and the given signing key (`SECRET_KEY`).
+    /// A builder with Flask's defaults and the given signing key (`SECRET_KEY`), its settings named as
+    /// actix-session names them. For another format (Django's, Starlette's, actix-session's own, ...) build a
+    /// [`SessionConfig`] with [`SessionConfig::builder`] and pass it to [`SessionMiddleware::new`].
     pub fn builder(secret_key: SecretKey) -> SessionMiddlewareBuilder {
         SessionMiddlewareBuilder {
             config: SessionConfig::builder().secret_key(secret_key),

@@ -10,9 +10,21 @@ use session_core::{SessionError, SessionHandle};
 
 /// The current request's session: a cheap clone of the [`SessionHandle`] the
 /// [`SessionMiddleware`](crate::SessionMiddleware) created, and it derefs to it, so handlers use the same
-/// methods as in the axum and hyper adapters (`get::<T>`, `insert(key, &value)`, `remove`, `take::<T>`, `update`, `clear`,
-/// `purge`, `renew`, `permanent`/`set_permanent`, `status`, `change`). Fallible ones return
-/// [`SessionError`], which `?` turns into [`Error`] (a 500 that leaks nothing).
+/// methods as in the axum and hyper adapters (`get::<T>`, `insert(key, value)`, `remove`, `take::<T>`,
+/// `entries`, `update`, `clear`, `purge`, `renew`, `permanent`/`set_permanent`, `flash`, `status`, `change`).
+///
+/// The fallible ones (`get`, `insert`, `take`) return [`Error`], an actix-web [`ResponseError`] (a 500 that
+/// leaks nothing), as actix-session's do: `?` works in handlers returning `actix_web::Result<_>`,
+/// `Result<_, session_actix::Error>` or `Result<_, SessionError>`.
+///
+/// ```
+/// use session_actix::Session;
+/// async fn count(session: Session) -> actix_web::Result<String> {
+///     let visits: u32 = session.get("visits")?.unwrap_or(0);
+///     session.insert("visits", visits + 1)?;
+///     Ok(format!("{} visits", visits + 1))
+/// }
+/// ```
 ///
 /// The cookie is verified the first time a handler touches the session; only then does the response get
 /// `Vary: Cookie`. A missing, tampered or expired cookie is just an empty session ([`SessionHandle::status`]
@@ -35,6 +47,31 @@ impl Session {
     pub fn into_handle(self) -> SessionHandle {
         self.0
     }
+
+    /// The value under `key`, converted with serde; `Ok(None)` when missing ([`SessionHandle::get`]).
+    ///
+    /// # Errors
+    /// [`Error`] (a [`SessionError::Value`]) when the stored value has another shape than `T`.
+    pub fn get<T: serde::de::DeserializeOwned>(&self, key: &str) -> Result<Option<T>, Error> {
+        Ok(self.0.get(key)?)
+    }
+
+    /// Stores any serde value under `key`, by value or by reference ([`SessionHandle::insert`]).
+    ///
+    /// # Errors
+    /// [`Error`] (a [`SessionError::Value`]) when serde cannot represent the value.
+    pub fn insert<T: serde::Serialize>(&self, key: impl Into<String>, value: T) -> Result<(), Error> {
+        Ok(self.0.insert(key, value)?)
+    }
+
+    /// Removes `key` and returns its value converted with serde ([`SessionHandle::take`]).
+    ///
+    /// # Errors
+    /// [`Error`] (a [`SessionError::Value`]) when the stored value has another shape than `T`; the key is then
+    /// left in place.
+    pub fn take<T: serde::de::DeserializeOwned>(&self, key: &str) -> Result<Option<T>, Error> {
+        Ok(self.0.take(key)?)
+    }
 }
 
 /// A session error as an actix-web error, so that `?` works in handlers: return `Result<_, session_actix::Error>`
@@ -47,7 +84,7 @@ impl Session {
 /// use session_actix::Session;
 /// async fn whoami(session: Session) -> Result<String, session_actix::Error> {
 ///     let name: Option<String> = session.get("username")?;
-///     session.insert("visits", &1)?;
+///     session.insert("visits", 1)?;
 ///     Ok(name.unwrap_or_default())
 /// }
 /// ```
@@ -64,6 +101,12 @@ impl Error {
 impl From<SessionError> for Error {
     fn from(e: SessionError) -> Self {
         Self(e)
+    }
+}
+
+impl From<Error> for SessionError {
+    fn from(e: Error) -> Self {
+        e.0
     }
 }
 

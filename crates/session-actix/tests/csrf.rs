@@ -110,3 +110,52 @@ async fn a_rendered_token_posts_back_and_safe_methods_pass() {
     let res = actix_test::call_service(&app, actix_test::TestRequest::get().uri("/api").to_request()).await;
     assert_eq!(res.status().as_u16(), 200, "GET is not checked");
 }
+
+/// A handler as actix-web users write them: `actix_web::Result`, `?` on session calls, `entries()`.
+async fn count(session: session_actix::Session) -> actix_web::Result<String> {
+    let n: u32 = session.get("n")?.unwrap_or(0);
+    session.insert("n", n + 1)?;
+    let keys: Vec<String> = session.entries().into_keys().collect();
+    Ok(format!("{} {}", n + 1, keys.join(",")))
+}
+
+/// CSRF needs only the session middleware (no `Csrf` app data), a form holding nothing but the token is
+/// `CsrfForm<()>`, and handlers returning `actix_web::Result` use `?` on session calls.
+#[actix_web::test]
+async fn the_middleware_alone_enables_csrf_and_actix_results_work() {
+    let key = session_actix::SecretKey::parse("0123456789abcdef").unwrap();
+    let config = SessionConfig::builder().secret_key(key).build().unwrap();
+    let app = actix_test::init_service(
+        App::new()
+            .wrap(SessionMiddleware::new(config).with_clock(|| 1_700_000_000))
+            .route("/token", web::get().to(|CsrfToken(t): CsrfToken| async move { t }))
+            .route(
+                "/logout",
+                web::post().to(|session: session_actix::Session, _: CsrfForm<()>| async move {
+                    session.purge();
+                    "logged out"
+                }),
+            )
+            .route("/count", web::get().to(count)),
+    )
+    .await;
+    let response = actix_test::call_service(&app, actix_test::TestRequest::get().uri("/token").to_request()).await;
+    let cookie = response.headers().get("set-cookie").unwrap().to_str().unwrap();
+    let cookies = vec![cookie.split(';').next().unwrap().to_owned()];
+    let token = String::from_utf8(actix_test::read_body(response).await.to_vec()).unwrap();
+    let body = |r| async { String::from_utf8(actix_test::read_body(r).await.to_vec()).unwrap() };
+
+    let r = actix_test::call_service(
+        &app,
+        post("/logout", &cookies, None, format!("csrf_token={token}")).to_request(),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(body(r).await, "logged out");
+    let r = actix_test::call_service(&app, post("/logout", &cookies, None, String::new()).to_request()).await;
+    assert_eq!(r.status(), 400);
+    assert_eq!(body(r).await, "The CSRF token is missing.");
+
+    let r = actix_test::call_service(&app, actix_test::TestRequest::get().uri("/count").to_request()).await;
+    assert_eq!(body(r).await, "1 n");
+}

@@ -12,10 +12,11 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 
 pub use csrf::{CsrfForm, CsrfGuard, CsrfRejection, CsrfToken};
+// Every type a handler or a configuration names, so that this one crate is enough to depend on.
 pub use session_hyper::{
-    Clock, ErrorKind, INTERNAL_SERVER_ERROR, LoadStatus, Map, OversizePolicy, SameSite, SecretKey, SessionChange,
-    SessionConfig, SessionConfigBuilder, SessionError, SessionHandle, SessionLayer, SessionService, Value,
-    session_core, system_now,
+    Clock, Compression, Digest, ErrorKind, Flash, Format, INTERNAL_SERVER_ERROR, KeyDerivation, KeyId, Keyring,
+    LoadStatus, Map, OversizePolicy, SameSite, SecretKey, SessionChange, SessionConfig, SessionConfigBuilder,
+    SessionError, SessionHandle, SessionLayer, SessionService, SignerOptions, Value, session_core, system_now,
 };
 pub use session_hyper::{Csrf, CsrfError};
 

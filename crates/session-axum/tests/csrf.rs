@@ -138,3 +138,55 @@ async fn a_rendered_token_posts_back_and_safe_methods_pass() {
     let (status, _, _) = send(&app, Request::get("/api").body(Body::empty()).unwrap()).await;
     assert_eq!(status, StatusCode::OK, "GET is not checked");
 }
+
+/// CSRF needs only the session layer: tokens are signed with the session's key (no `Extension(csrf)`), and a
+/// form holding nothing but the token (a logout button) is `CsrfForm<()>`.
+#[tokio::test]
+async fn the_session_layer_alone_enables_csrf_and_a_token_only_form_works() {
+    let key = session_axum::SecretKey::parse("0123456789abcdef").unwrap();
+    let config = SessionConfig::builder().secret_key(key).build().unwrap();
+    let app = Router::new()
+        .route("/token", get(|CsrfToken(t): CsrfToken| async move { t }))
+        .route(
+            "/logout",
+            post(|session: session_axum::Session, _: CsrfForm<()>| async move {
+                session.purge();
+                "logged out"
+            }),
+        )
+        .route(
+            "/form",
+            post(|CsrfForm(f): CsrfForm<Login>| async move { format!("ok {}", f.name) }),
+        )
+        .layer(SessionLayer::new(config).with_clock(|| 1_700_000_000));
+    let (status, cookies, token) = send(&app, Request::get("/token").body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, body) = send(
+        &app,
+        post_request("/logout", &cookies, None, format!("csrf_token={token}")),
+    )
+    .await;
+    assert_eq!((status, body.as_str()), (StatusCode::OK, "logged out"));
+    let (status, _, body) = send(&app, post_request("/logout", &cookies, None, String::new())).await;
+    assert_eq!(
+        (status, body.as_str()),
+        (StatusCode::BAD_REQUEST, "The CSRF token is missing.")
+    );
+    let (status, _, body) = send(
+        &app,
+        post_request("/form", &cookies, None, format!("csrf_token={token}&name=eve")),
+    )
+    .await;
+    assert_eq!((status, body.as_str()), (StatusCode::OK, "ok eve"));
+}
+
+/// Without the session layer the CSRF extractors answer a bare 500; the reason goes to the log, not the client.
+#[tokio::test]
+async fn a_missing_session_layer_is_a_500_that_tells_the_client_nothing() {
+    let app: Router = Router::new().route("/token", get(|CsrfToken(t): CsrfToken| async move { t }));
+    let (status, _, body) = send(&app, Request::get("/token").body(Body::empty()).unwrap()).await;
+    assert_eq!(
+        (status, body.as_str()),
+        (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error")
+    );
+}

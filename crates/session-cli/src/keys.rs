@@ -5,6 +5,28 @@ use std::path::PathBuf;
 use anyhow::{Context as _, anyhow};
 use clap::Args;
 use session_core::{Keyring, MIN_KEY_LEN, SecretKey, SessionConfig, SessionConfigBuilder};
+use zeroize::Zeroizing;
+
+/// The variable `--key-env` names by default.
+const DEFAULT_KEY_ENV: &str = "SESSION_SECRET_KEY";
+
+/// One key as it was given: its text (zeroized on drop), where it came from, and how reports name it.
+pub struct KeyText {
+    /// The key text (`hex:`, `base64:` or plain text).
+    pub text: Zeroizing<String>,
+    /// Where it came from, for messages (`environment variable NAME`, `key file PATH`).
+    pub source: String,
+    /// How reports name it: `current (NAME)`, `fallback N (NAME)`.
+    pub label: String,
+}
+
+/// A key that was given: its text and the key it parses to.
+pub struct GivenKey {
+    /// The text, its source and its label.
+    pub text: KeyText,
+    /// The key ([`parse`] of the text).
+    pub key: SecretKey,
+}
 
 /// The key options, shared by every subcommand (only `sign` and `verify` use them).
 #[derive(Args, Debug)]
@@ -15,7 +37,7 @@ pub struct KeyArgs {
         global = true,
         help_heading = "Global options",
         value_name = "NAME",
-        default_value = "SESSION_SECRET_KEY"
+        default_value = DEFAULT_KEY_ENV
     )]
     key_env: String,
 
@@ -30,10 +52,15 @@ pub struct KeyArgs {
     )]
     key_file: Option<PathBuf>,
 
-    /// Environment variable holding a fallback key (verify only); repeat in Flask's SECRET_KEY_FALLBACKS
+    /// Environment variable holding a fallback key (verify and doctor only); repeat in Flask's SECRET_KEY_FALLBACKS
     /// order, oldest first. Fallback N is the N-th one given, counting from 0.
     #[arg(long, global = true, help_heading = "Global options", value_name = "NAME")]
     fallback_key_env: Vec<String>,
+
+    /// Environment variable holding the encryption key paired with the current key: gorilla's block key (16,
+    /// 24 or 32 bytes: AES-128, -192 or -256; `hex:`/`base64:` for raw bytes). Other formats ignore it.
+    #[arg(long, global = true, help_heading = "Global options", value_name = "NAME")]
+    encryption_key_env: Option<String>,
 }
 
 impl KeyArgs {
@@ -44,9 +71,14 @@ impl KeyArgs {
     /// As [`KeyArgs::keyring`].
     pub fn config_builder(&self) -> anyhow::Result<SessionConfigBuilder> {
         let ring = self.keyring()?;
-        Ok(SessionConfig::builder()
+        let mut builder = SessionConfig::builder()
             .secret_key(ring.current().clone())
-            .fallbacks(ring.fallbacks().to_vec()))
+            .fallbacks(ring.fallbacks().to_vec());
+        if let Some(name) = &self.encryption_key_env {
+            let block = from_env(name, "--encryption-key-env", "encryption key".into())?;
+            builder = builder.encryption_key(parse(&block.text, &block.source)?);
+        }
+        Ok(builder)
     }
 
     /// The keyring: the current key, then the fallbacks in the order given.
@@ -56,33 +88,69 @@ impl KeyArgs {
     /// # Errors
     /// A missing or unreadable variable or file, or key text that does not parse; the message names the source.
     fn keyring(&self) -> anyhow::Result<Keyring> {
+        let texts = self.texts()?;
+        let mut keys = texts.iter().map(|t| parse(&t.text, &t.source));
+        let current = keys.next().unwrap_or_else(|| Err(anyhow!("no key")))?;
+        Ok(Keyring::new(current).with_fallbacks(keys.collect::<anyhow::Result<Vec<_>>>()?))
+    }
+
+    /// The keys as given, current first, or `None` when no key was given (no `--key-file` and the `--key-env`
+    /// variable unset): `doctor` then checks only the cookie's shape.
+    ///
+    /// # Errors
+    /// As [`KeyArgs::keyring`], for a key that was given.
+    pub fn given(&self) -> anyhow::Result<Option<Vec<GivenKey>>> {
+        // Only the default variable may be absent: a variable named on the command line, or fallbacks without
+        // a current key, are a mistake to report.
+        let named = self.key_env != DEFAULT_KEY_ENV || !self.fallback_key_env.is_empty();
+        if self.key_file.is_none() && std::env::var_os(&self.key_env).is_none() && !named {
+            return Ok(None);
+        }
+        let given = self
+            .texts()?
+            .into_iter()
+            .map(|text| {
+                Ok(GivenKey {
+                    key: parse(&text.text, &text.source)?,
+                    text,
+                })
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        Ok(Some(given))
+    }
+
+    /// The key texts, current first, each with where it came from.
+    fn texts(&self) -> anyhow::Result<Vec<KeyText>> {
         let current = match &self.key_file {
             Some(path) => {
                 let source = format!("key file {}", path.display());
-                let bytes = std::fs::read(path).with_context(|| format!("cannot read the {source}"))?;
+                let bytes = Zeroizing::new(std::fs::read(path).with_context(|| format!("cannot read the {source}"))?);
                 warn_if_readable_by_others(path, &source);
-                let text = String::from_utf8(bytes).map_err(|_| {
+                let text = std::str::from_utf8(&bytes).map_err(|_| {
                     anyhow!("the {source} is not UTF-8 text; write raw bytes as hex:<digits> or base64:<text>")
                 })?;
                 let text = text
                     .strip_suffix('\n')
-                    .map_or(text.as_str(), |t| t.strip_suffix('\r').unwrap_or(t));
+                    .map_or(text, |t| t.strip_suffix('\r').unwrap_or(t));
                 if text.ends_with(char::is_whitespace) {
                     eprintln!(
                         "warning: the key in the {source} ends with whitespace after its one trailing newline was \
                          removed; that whitespace is part of the key (Flask must use the same bytes)"
                     );
                 }
-                parse(text, &source)?
+                KeyText {
+                    text: Zeroizing::new(text.to_owned()),
+                    source,
+                    label: format!("current (--key-file {})", path.display()),
+                }
             }
-            None => from_env(&self.key_env, "--key-env")?,
+            None => from_env(&self.key_env, "--key-env", format!("current ({})", self.key_env))?,
         };
-        let fallbacks = self
-            .fallback_key_env
-            .iter()
-            .map(|name| from_env(name, "--fallback-key-env"))
-            .collect::<anyhow::Result<Vec<_>>>()?;
-        Ok(Keyring::new(current).with_fallbacks(fallbacks))
+        let mut texts = vec![current];
+        for (i, name) in self.fallback_key_env.iter().enumerate() {
+            texts.push(from_env(name, "--fallback-key-env", format!("fallback {i} ({name})"))?);
+        }
+        Ok(texts)
     }
 
     /// The variable that fallback key `i` came from.
@@ -111,10 +179,10 @@ fn warn_if_readable_by_others(path: &std::path::Path, source: &str) {
     let _ = (path, source);
 }
 
-/// The key in the environment variable `name` (`flag` is the option that names it, for the message).
-fn from_env(name: &str, flag: &str) -> anyhow::Result<SecretKey> {
+/// The key text in the environment variable `name` (`flag` is the option that names it, for the message).
+fn from_env(name: &str, flag: &str, label: String) -> anyhow::Result<KeyText> {
     let text = match std::env::var(name) {
-        Ok(text) => text,
+        Ok(text) => Zeroizing::new(text),
         Err(std::env::VarError::NotPresent) => {
             return Err(anyhow!(
                 "the environment variable {name} is not set; put the key in it (a new one: \
@@ -127,11 +195,15 @@ fn from_env(name: &str, flag: &str) -> anyhow::Result<SecretKey> {
             ));
         }
     };
-    parse(&text, &format!("environment variable {name}"))
+    Ok(KeyText {
+        text,
+        source: format!("environment variable {name}"),
+        label,
+    })
 }
 
 /// Key text (`hex:`, `base64:` or UTF-8) from `source`, with a warning when it is short.
-fn parse(text: &str, source: &str) -> anyhow::Result<SecretKey> {
+pub fn parse(text: &str, source: &str) -> anyhow::Result<SecretKey> {
     // The core's messages describe the problem without echoing the key.
     let key = SecretKey::parse_insecure_short(text).map_err(|e| anyhow!("the key in the {source}: {e}"))?;
     if key.len() < MIN_KEY_LEN {

@@ -1,22 +1,27 @@
 #![doc = include_str!("../README.md")]
 
+mod doctor;
 mod keys;
 mod registry;
+mod set_cookie;
 
+use base64::Engine as _;
 use std::io::{self, Read as _, Write as _};
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context as _, anyhow};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::parser::ValueSource;
+use clap::{CommandFactory as _, FromArgMatches as _, Parser, Subcommand, ValueEnum};
 use session_core::wire::json::{from_plain_json, from_tagged_json, to_tagged_json};
 use session_core::wire::pyjson::{self, Separators};
 use session_core::{
-    Claimed, DEFAULT_MAX_DECOMPRESSED, Digest, Format, KeyId, MIN_KEY_LEN, Map, SecretKey, SessionConfig, SessionError,
-    SessionHandle, SessionText, Value,
+    Claimed, CookieCodec, DEFAULT_MAX_DECOMPRESSED, Digest, Entries, Format, KeyId, MIN_KEY_LEN, Map, SecretKey,
+    SessionConfig, SessionError, SessionHandle, SessionText, Value,
 };
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
+use zeroize::Zeroizing;
 
 use crate::keys::KeyArgs;
 
@@ -44,7 +49,8 @@ const MAX_KEYGEN_BYTES: usize = 1024;
         echo '{\"user_id\":42}' | session-cookie sign > cookie.txt\n  \
         session-cookie verify --verbose - < cookie.txt\n  \
         session-cookie decode - < cookie.txt\n  \
-        session-cookie --format express verify --cookie-header < cookie-header.txt"
+        session-cookie --format express verify --cookie-header < cookie-header.txt\n  \
+        session-cookie doctor - < cookie.txt        # why it is refused: format, key form, salt, expiry, ..."
 )]
 struct Cli {
     /// Where the keys come from.
@@ -80,15 +86,25 @@ struct Cli {
 /// The subcommands.
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Print a new random key as `hex:<digits>`, from the OS CSPRNG.
+    /// Print a new random key from the OS CSPRNG, in the form --format's framework takes (`hex:<digits>` by
+    /// default); stderr says how each framework takes it.
     #[command(after_help = "Examples:\n  \
-        session-cookie keygen                 # 32 bytes: hex:<64 digits>\n  \
-        export SESSION_SECRET_KEY=$(session-cookie keygen --bytes 64)\n\n\
-        For Flask, decode it: app.secret_key = bytes.fromhex(\"<digits after hex:>\")")]
+        session-cookie keygen                     # 32 bytes: hex:<64 digits>\n  \
+        session-cookie --format starlette keygen  # <64 digits>: a text key, the same text on both sides\n  \
+        export SESSION_SECRET_KEY=$(session-cookie --format actix keygen)   # 64 bytes\n\n\
+        Key forms: this tool (and the library's SecretKey::parse) reads `hex:`/`base64:` as raw bytes and \
+        anything else as the text's bytes. Flask and actix-session take raw bytes: Flask \
+        app.secret_key = bytes.fromhex(\"<digits after hex:>\"), actix-session Key::from(&<the 64 bytes>). \
+        Starlette, Django, Rails (secret_key_base), Express, iron-session and Auth.js use the key's text \
+        as-is: give them a text key (--text, or --format NAME) and this tool the same text, with no prefix.")]
     Keygen {
-        /// Key length in bytes (at least 16; actix-session's keys are 64).
-        #[arg(long, value_name = "N", default_value_t = 32)]
-        bytes: usize,
+        /// Key length in bytes (at least 16; default 32, or 64 for actix-session and Rails, whose keys are 64).
+        #[arg(long, value_name = "N")]
+        bytes: Option<usize>,
+        /// Print the key as plain text (its hex digits, no `hex:`): the form for frameworks that use the key's
+        /// text as-is. The default with a --format whose framework does.
+        #[arg(long)]
+        text: bool,
     },
 
     /// Sign a session (a JSON object on stdin; Flask: tagged JSON) and print its cookie value, or with
@@ -127,7 +143,9 @@ enum Command {
         works but shows in `ps` and the shell's history. A session that spans several cookies (express) needs \
         --cookie-header.\n\n\
         Refusals print `error: <kind>: <detail>` on stderr and exit 1; kinds: malformed, bad-signature, \
-        expired, bad-payload, and no-session (--cookie-header: the header has no cookie of the session).")]
+        expired, bad-payload, and no-session (--cookie-header: the header has no cookie of the session). A \
+        `hint:` line follows when the value starts with a cookie name (`session=...`) or has another signed \
+        format's shape; `session-cookie doctor` says why a cookie is refused.")]
     Verify {
         /// The time to check the cookie against, in Unix seconds (default: now).
         #[arg(long, value_name = "UNIX")]
@@ -149,6 +167,12 @@ enum Command {
         cookie: Option<String>,
     },
 
+    /// Say why a cookie is refused: which registered formats it has the shape of and, with the keys, which
+    /// format, key, salt, digest and cookie name verify it and what it holds, or the most specific reason none
+    /// does.
+    #[command(after_help = DOCTOR_HELP)]
+    Doctor(doctor::DoctorArgs),
+
     /// Show what a cookie holds without verifying it (no key needed; the content is untrusted).
     #[command(after_help = "Examples:\n  \
         session-cookie decode - < cookie.txt\n  \
@@ -165,6 +189,24 @@ enum Command {
         cookie: String,
     },
 }
+
+/// `doctor --help`'s examples and reasons.
+const DOCTOR_HELP: &str = "Examples:\n  \
+    session-cookie doctor - < cookie.txt                     # its shape only (no key given)\n  \
+    printf '%s' 'session=eyJ...' | session-cookie doctor --key-env FLASK_KEY -\n  \
+    session-cookie --format starlette doctor --cookie-header < cookie-header.txt\n  \
+    session-cookie doctor --weak-keys - < cookie.txt\n\n\
+    The cookie: a value, `name=value` as the browser's developer tools copy it, or a whole Cookie header. \
+    Without --format every registered format is tried; with it, a cookie that verifies only as another \
+    format is reported as such. Keys are read as for verify; with none, only the shape is checked.\n\n\
+    Output: `shape: <formats>`, then `verified: ...`, `key: ...`, `signer: ...`, `session: ...` or one \
+    `reason: <name>` line per problem with the sentence that says what to change. Reasons: malformed, \
+    bad-signature (no key under any default salt, digest or key derivation), other-signer (verifies with \
+    another salt, digest or key derivation), key-form (the key's text vs its hex- or base64-decoded bytes), \
+    other-format, expired (past the max age or the sealed expiry, or signed in the future), wrong-purpose \
+    (Rails: made for another cookie name), bad-payload, key-unusable, too-large (over the 4096 bytes \
+    browsers keep), weak-key (--weak-keys: a well-known published key signs it).\n\n\
+    Exit codes: 0 verified (or, without keys, has the shape); 1 a reason was found; 2 usage error.";
 
 /// `--digest`.
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -191,10 +233,14 @@ impl From<DigestArg> for Digest {
 enum Failure {
     /// The cookie was refused (exit 1).
     Refused(SessionError),
+    /// The cookie was refused, with a line that points to `doctor` (exit 1).
+    RefusedWithHint(SessionError, String),
     /// The `Cookie` header has no cookie of the session (exit 1).
     NoSession(String),
     /// Usage or configuration error (exit 2).
     Usage(anyhow::Error),
+    /// A problem was found and reported on stdout (`doctor`; exit 1).
+    Reported,
 }
 
 impl From<anyhow::Error> for Failure {
@@ -210,12 +256,21 @@ fn usage(e: SessionError) -> Failure {
 
 /// Runs the command line; the exit code says how it went (0, 1 refused, 2 usage).
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match run(cli) {
+    let matches = Cli::command().get_matches();
+    let format_given = matches.value_source("format") == Some(ValueSource::CommandLine);
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    match run(cli, format_given) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Refused(e)) => {
             // Core messages never contain key material or the cookie value.
             eprintln!("error: {}: {e}", e.kind().as_str().replace('_', "-"));
+            ExitCode::from(1)
+        }
+        Err(Failure::RefusedWithHint(e, hint)) => {
+            eprintln!("error: {}: {e}\n{hint}", e.kind().as_str().replace('_', "-"));
             ExitCode::from(1)
         }
         Err(Failure::NoSession(why)) => {
@@ -226,6 +281,7 @@ fn main() -> ExitCode {
             eprintln!("error: {e:#}");
             ExitCode::from(2)
         }
+        Err(Failure::Reported) => ExitCode::from(1),
     }
 }
 
@@ -264,8 +320,8 @@ impl Target<'_> {
     }
 }
 
-/// Runs one subcommand.
-fn run(cli: Cli) -> Result<(), Failure> {
+/// Runs one subcommand; `format_given` says whether --format was on the command line.
+fn run(cli: Cli, format_given: bool) -> Result<(), Failure> {
     let target = Target {
         format: cli.format,
         keys: &cli.keys,
@@ -273,7 +329,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         cookie_name: cli.cookie_name.as_deref(),
     };
     match cli.command {
-        Command::Keygen { bytes } => keygen(bytes),
+        Command::Keygen { bytes, text } => keygen(format_given.then_some(cli.format), bytes, text),
         Command::Sign { now, set_cookie } => sign(&target, now, set_cookie),
         Command::Verify {
             now,
@@ -289,11 +345,65 @@ fn run(cli: Cli) -> Result<(), Failure> {
             verify(&target, now, max_age, verbose, input)
         }
         Command::Decode { cookie } => decode(target.format, cookie),
+        Command::Doctor(args) => doctor::doctor(&target, format_given, args),
     }
 }
 
-/// `keygen`: a new key of `bytes` bytes, as `hex:<digits>`.
-fn keygen(bytes: usize) -> Result<(), Failure> {
+/// How a framework takes a key: its raw bytes (with the line that sets them) or its text as-is.
+enum KeyForm {
+    /// The framework takes raw bytes: how to set them there.
+    Bytes(&'static str),
+    /// The framework uses the key's text as-is: where the text goes there.
+    Text(&'static str),
+    /// The framework takes raw bytes written as `base64:<standard base64>` (Laravel's `APP_KEY`), a form this
+    /// side reads too: where it goes there.
+    Base64(&'static str),
+    /// Not known to this tool: the framework's documentation says.
+    Unknown,
+}
+
+/// How `format`'s framework takes its key, and the length its keys have (64 bytes for actix-session's
+/// `cookie::Key` and Rails' `secret_key_base`).
+fn key_form(format: Format) -> (KeyForm, usize) {
+    match format {
+        Format::Flask => (
+            KeyForm::Bytes("app.secret_key = bytes.fromhex(\"<digits after hex:>\")"),
+            32,
+        ),
+        Format::ActixPrivate | Format::ActixSigned => (
+            KeyForm::Bytes("Key::from(&hex::decode(\"<digits after hex:>\")?) (a 64-byte cookie::Key)"),
+            64,
+        ),
+        Format::Starlette => (KeyForm::Text("SessionMiddleware(secret_key=\"<text>\")"), 32),
+        Format::Django => (KeyForm::Text("SECRET_KEY = \"<text>\""), 32),
+        Format::Rails => (
+            KeyForm::Text("secret_key_base: <text> (credentials or SECRET_KEY_BASE)"),
+            64,
+        ),
+        Format::Express => (KeyForm::Text("cookieSession({ keys: [\"<text>\"] })"), 32),
+        Format::IronSession => (KeyForm::Text("getIronSession(..., { password: \"<text>\" })"), 32),
+        Format::AuthJs | Format::NextAuthV4 => (KeyForm::Text("AUTH_SECRET / NEXTAUTH_SECRET=<text>"), 32),
+        Format::Gorilla => (
+            KeyForm::Bytes(
+                "sessions.NewCookieStore(hashKey, blockKey) with hashKey, _ := hex.DecodeString(\"<digits after \
+                 hex:>\") (a hash key of 32 or 64 bytes; a block key of 16, 24 or 32: keygen --bytes 32, given \
+                 here with --encryption-key-env)",
+            ),
+            32,
+        ),
+        Format::Laravel | Format::LaravelGcm => (
+            KeyForm::Base64("APP_KEY=base64:<the same text after base64:> (.env), 32 bytes for AES-256"),
+            32,
+        ),
+        _ => (KeyForm::Unknown, 32),
+    }
+}
+
+/// `keygen`: a new key of `bytes` bytes, as `hex:<digits>`, or as text for `--text` or a `format` whose
+/// framework uses the key's text; stderr says how the framework takes it.
+fn keygen(format: Option<Format>, bytes: Option<usize>, text: bool) -> Result<(), Failure> {
+    let (form, length) = format.map_or((KeyForm::Unknown, 32), key_form);
+    let bytes = bytes.unwrap_or(length);
     if bytes < MIN_KEY_LEN {
         return Err(anyhow!(
             "--bytes must be at least {MIN_KEY_LEN} (got {bytes}); shorter keys are too easy to guess"
@@ -304,7 +414,55 @@ fn keygen(bytes: usize) -> Result<(), Failure> {
         return Err(anyhow!("--bytes must be at most {MAX_KEYGEN_BYTES} (got {bytes}); 32 is plenty for HMAC").into());
     }
     let key = SecretKey::generate_len(bytes).map_err(|e| anyhow!("{e}"))?;
-    print_line(&key.to_hex_text())
+    let hex = Zeroizing::new(key.to_hex_text());
+    let as_text = text || matches!(form, KeyForm::Text(_));
+    // Notes go to stderr, so `export KEY=$(session-cookie keygen)` captures the key alone.
+    match (&form, format) {
+        (KeyForm::Text(setting), Some(f)) => eprintln!(
+            "note: {} uses the key's text as-is: this is a text key ({} random bytes as {} characters); give the \
+             same text to both sides, with no hex: prefix ({setting})",
+            f.framework(),
+            bytes,
+            2 * bytes
+        ),
+        (KeyForm::Bytes(setting), Some(f)) => eprintln!(
+            "note: {} takes raw bytes: this side reads hex:<digits> as them; there: {setting}",
+            f.framework()
+        ),
+        (KeyForm::Base64(setting), Some(f)) => eprintln!(
+            "note: {} takes raw bytes as base64:<base64>, and so does this side: give both the same line; there: \
+             {setting}",
+            f.framework()
+        ),
+        _ if as_text => eprintln!(
+            "note: a text key: frameworks that use the key's text (Starlette, Django, Rails, Express, iron-session, \
+             Auth.js) and this tool take the same text, with no prefix"
+        ),
+        _ => eprintln!(
+            "note: hex:<digits> is raw bytes here; Flask: bytes.fromhex(\"<digits>\"); Starlette, Django, Rails, \
+             Express, iron-session and Auth.js use a key's text as-is: make theirs with --text (or --format NAME)"
+        ),
+    }
+    if matches!(form, KeyForm::Base64(_)) {
+        let digits = hex.strip_prefix("hex:").unwrap_or(&hex).as_bytes();
+        let raw: Zeroizing<Vec<u8>> = Zeroizing::new(
+            digits
+                .chunks(2)
+                .filter_map(|pair| u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok())
+                .collect(),
+        );
+        let line = Zeroizing::new(format!(
+            "base64:{}",
+            base64::engine::general_purpose::STANDARD.encode(&*raw)
+        ));
+        return print_line(&line);
+    }
+    let line = if as_text {
+        hex.strip_prefix("hex:").unwrap_or(&hex)
+    } else {
+        &hex
+    };
+    print_line(line)
 }
 
 /// `sign`: the session on stdin, signed at `now`; its cookie value, or every `Set-Cookie` value.
@@ -401,9 +559,10 @@ fn verify(
         )
         .into());
     }
+    let mut lines = Vec::new();
     let claimed = match input {
         Input::Header => {
-            let lines = header_lines()?;
+            lines = header_lines()?;
             let claimed = codec.claim(&lines);
             if !claimed.has_value() {
                 return Err(Failure::NoSession(format!(
@@ -431,15 +590,23 @@ fn verify(
     };
     let decoded = codec
         .decode_claimed(&claimed, now, Some(config.lifetime_secs()))
-        .map_err(Failure::Refused)?;
+        .map_err(|e| {
+            let header = (!lines.is_empty()).then_some(lines.as_slice());
+            let value = claimed.main.as_deref().filter(|_| header.is_none());
+            let hint = matches!(
+                e,
+                SessionError::BadSignature | SessionError::Malformed(_) | SessionError::BadPayload(_)
+            )
+            .then(|| doctor::verify_hint(target, value, header, now))
+            .flatten();
+            match hint {
+                Some(hint) => Failure::RefusedWithHint(e, hint),
+                None => Failure::Refused(e),
+            }
+        })?;
     // What the application sees: the format's own JSON when it stores the session as JSON of itself; compact
     // JSON of the values otherwise (actix-session's state holds each value as a JSON text).
-    let session = if format.session_text() != SessionText::Wrapped {
-        codec.serialize(&decoded.data)
-    } else {
-        pyjson::dumps_map(&decoded.data, Separators::COMPACT)
-    };
-    print_line(&session)?;
+    print_line(&session_json(format, codec, &decoded.data))?;
     if verbose {
         match decoded.key {
             KeyId::Current => eprintln!("verified by current key"),
@@ -456,6 +623,16 @@ fn verify(
         }
     }
     Ok(())
+}
+
+/// The session as the application sees it: the format's own JSON when it stores the session as JSON of itself;
+/// compact JSON of the values otherwise (actix-session's state holds each value as a JSON text).
+fn session_json(format: Format, codec: &CookieCodec, data: &impl Entries) -> String {
+    if format.session_text() == SessionText::Wrapped {
+        pyjson::dumps_map(data, Separators::COMPACT)
+    } else {
+        codec.serialize(data)
+    }
 }
 
 /// `decode`: the cookie's content, unverified.

@@ -17,9 +17,10 @@ fn stderr(o: &Output) -> String {
     String::from_utf8(o.stderr.clone()).expect("stderr is UTF-8")
 }
 
-/// The one `error:` line of a refusal; only short-key warnings may come before it.
+/// The one `error:` line of a refusal; only short-key warnings may come before it, and only a `hint:` pointing to
+/// `doctor` after it.
 fn error_line(stderr: &str) -> &str {
-    let lines: Vec<&str> = stderr.lines().collect();
+    let lines: Vec<&str> = stderr.lines().filter(|l| !l.starts_with("hint: ")).collect();
     let (last, before) = lines.split_last().expect("something on stderr");
     assert!(before.iter().all(|l| l.starts_with("warning: ")), "{stderr:?}");
     last
@@ -445,6 +446,32 @@ fn keygen_output_format_and_length() {
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(stdout(&o), "");
     assert!(stderr(&o).contains("at least 16"), "{}", stderr(&o));
+}
+
+/// A framework that uses the key's text as-is gets a text key (no `hex:`), which this tool reads as the same
+/// text; actix-session gets 64 bytes; stderr says which form the framework takes.
+#[test]
+fn keygen_prints_the_form_the_framework_takes() {
+    let o = run(&["--format", "starlette", "keygen"], &[], "");
+    assert_eq!(o.status.code(), Some(0));
+    let key = stdout(&o);
+    let text = key.trim_end();
+    assert_eq!(text.len(), 64, "{key:?}");
+    assert!(
+        !text.starts_with("hex:") && text.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{key:?}"
+    );
+    assert!(stderr(&o).contains("uses the key's text as-is"), "{}", stderr(&o));
+    // Signed with the text, verified with the text: the key Starlette would use.
+    let env = [("SESSION_SECRET_KEY", text)];
+    let signed = run(&["--format", "starlette", "sign"], &env, "{\"a\":1}");
+    let cookie = stdout(&signed);
+    let o = run(&["--format", "starlette", "verify", "--", cookie.trim_end()], &env, "");
+    assert_eq!(stdout(&o), "{\"a\": 1}\n", "{}", stderr(&o));
+    assert_eq!(keygen(&["--text"]).trim_end().len(), 64);
+    let o = run(&["--format", "actix", "keygen"], &[], "");
+    assert_hex_key(&stdout(&o), 64);
+    assert!(stderr(&o).contains("takes raw bytes"), "{}", stderr(&o));
 }
 
 #[test]

@@ -177,3 +177,72 @@ fn readme_authjs_example_is_real_output() {
     let err = String::from_utf8(o.stderr).expect("UTF-8");
     assert!(example.contains(err.trim_end()), "the README lacks {err:?}");
 }
+
+/// The synopsis' list of `--format` names is the registry's.
+#[test]
+fn readme_synopsis_lists_exactly_the_registry() {
+    let readme = readme();
+    let start = readme.find("NAME of --format:").expect("the synopsis' format list");
+    let list: String = readme[start + "NAME of --format:".len()..]
+        .lines()
+        .take_while(|l| !l.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let list = list.split(" (aliases").next().expect("list");
+    let names: Vec<String> = list
+        .split(',')
+        .map(|n| n.replace("(default)", "").trim().to_owned())
+        .collect();
+    let registry: Vec<String> = Format::ALL.iter().map(|f| f.name().to_owned()).collect();
+    assert_eq!(names, registry, "the README's synopsis against Format::ALL");
+}
+
+/// Every line the README's `doctor` examples show is what the binary prints for the vectors' cookies.
+#[test]
+fn readme_doctor_examples_are_real_output() {
+    let readme = readme();
+    let example = section(&readme, "Why a cookie is refused: `doctor`");
+    let vectors = |file: &str, id: &str| -> serde_json::Value {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../testdata/vectors")
+            .join(file);
+        let doc: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path).expect("vectors")).expect("JSON");
+        doc["cases"]
+            .as_array()
+            .and_then(|c| c.iter().find(|c| c["id"] == id))
+            .cloned()
+            .expect("case")
+    };
+    let flask = vectors("flask_known_answers.json", "ka-plain-ascii");
+    let flask_cookie = flask["cookie"].as_str().expect("cookie");
+    let starlette = vectors("starlette_known_answers.json", "st-ka-raw-key");
+    let starlette_cookie = starlette["cookie"].as_str().expect("cookie");
+    let hex_key = format!("hex:{}", starlette["keys"]["secret_key"].as_str().expect("key"));
+    let runs: [(&[&str], &str, String); 3] = [
+        (
+            &["--format", "starlette", "doctor", "--now", "1700000000", "-"],
+            "secret-key-1",
+            format!("session={flask_cookie}"),
+        ),
+        (
+            &["doctor", "--now", "1700000000", "-"],
+            "secret-key-1",
+            flask_cookie.to_owned(),
+        ),
+        (
+            &["--format", "starlette", "doctor", "--now", "1700000000", "-"],
+            &hex_key,
+            starlette_cookie.to_owned(),
+        ),
+    ];
+    for (args, key, stdin) in runs {
+        assert!(example.contains(&stdin), "the README lacks the cookie {stdin}");
+        let o = common::run(args, &[("SESSION_SECRET_KEY", key)], &stdin);
+        for line in String::from_utf8(o.stdout).expect("UTF-8").lines() {
+            assert!(example.contains(line), "the README lacks {line:?}");
+        }
+    }
+    assert!(example.contains("export SESSION_SECRET_KEY=secret-key-1"));
+    assert!(example.contains(&format!("export SESSION_SECRET_KEY={hex_key}")));
+}

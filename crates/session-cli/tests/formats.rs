@@ -84,7 +84,7 @@ fn check(format: &str, file: &str) {
             assert!(
                 text(&o.stderr)
                     .lines()
-                    .last()
+                    .rfind(|l| !l.starts_with("hint: "))
                     .is_some_and(|l| l.starts_with(&format!("error: {kind}: "))),
                 "{id}: expected {kind}: {}",
                 text(&o.stderr)

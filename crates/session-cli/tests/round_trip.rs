@@ -33,7 +33,10 @@ fn run(format: &str, args: &[&str], stdin: &str) -> Output {
         all.extend(["--cookie-name", "app_session"]);
     }
     all.extend(args);
-    common::run(&all, &[("SESSION_SECRET_KEY", KEY)], stdin)
+    // Laravel's APP_KEY is exactly 32 bytes: the first half of KEY.
+    let laravel = session_core::Format::from_name(format).is_ok_and(|f| f.name().starts_with("laravel"));
+    let key = if laravel { &KEY[..4 + 64] } else { KEY };
+    common::run(&all, &[("SESSION_SECRET_KEY", key)], stdin)
 }
 
 /// stdout of a run that must succeed.
@@ -97,6 +100,9 @@ fn verify_output_signs_back_to_the_same_session_in_every_format() {
         // Tagged formats also keep Python types: a tuple.
         let session = if format.is_tagged() {
             SESSION.replacen('{', r#"{"t":{" t":[1,"a"]},"#, 1)
+        } else if *format == Format::Gorilla {
+            // Go's gob holds integers of 64 bits at most (a bigger one is refused, never changed).
+            SESSION.replace(r#","big":12345678901234567890123"#, "")
         } else {
             SESSION.to_owned()
         };

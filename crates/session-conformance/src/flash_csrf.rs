@@ -53,7 +53,7 @@ impl FlashCsrf {
     /// Runs the operation on `session`, pushing an observation for the operations that have one.
     pub fn apply(&self, session: &SessionHandle, out: &mut Vec<J>) {
         match self {
-            Self::Flash { message, category } => session.flash(message, category),
+            Self::Flash { message, category } => session.flash_with_category(message, category),
             Self::GetFlashedMessages {
                 with_categories,
                 category_filter,

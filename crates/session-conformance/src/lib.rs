@@ -188,6 +188,15 @@ pub fn apply_actions(session: &SessionHandle, actions: &[Action]) -> Vec<J> {
 pub fn session_json(format: Format, data: &impl session_core::Entries) -> String {
     match format {
         Format::Flask => json::map_to_tagged_json(data),
+        // PHP's `serialize()` of the session, keys sorted: objects are compared byte for byte.
+        Format::Laravel | Format::LaravelGcm => {
+            let mut out = Vec::new();
+            let len = data.entries().count();
+            if let Err(e) = session_core::wire::php::write_map(data.entries(), len, &mut out) {
+                return format!("unwritable session: {e}");
+            }
+            String::from_utf8_lossy(&out).into_owned()
+        }
         _ => pyjson::dumps_map(data, Separators::COMPACT),
     }
 }
@@ -244,9 +253,18 @@ struct EncryptedCase {
     only_configured_digest: bool,
     cookie_name: String,
     cookie: String,
+    /// The whole `Cookie` header, for a session of several cookies (Laravel's id and payload cookies); else
+    /// the request carries `cookie_name=cookie`.
+    cookie_header: Option<String>,
     now: u64,
     /// The session the framework read, or `None` for a refusal.
     session: Option<J>,
+    /// The session as the format's own dump writes it (Laravel: PHP `serialize()` with sorted keys), when the
+    /// vector records it that way instead of as JSON.
+    session_text: Option<String>,
+    /// The framework's `Set-Cookie` headers after reading the session (`[{name, attributes}]`, attribute names
+    /// as the framework spells them; `<id>` for a cookie named by the session id): ours must carry the same.
+    set_cookie: Option<J>,
     rewrite: bool,
 }
 
@@ -323,7 +341,7 @@ struct ScenarioCase {
     config: BTreeMap<String, J>,
     /// The same settings in our builder's names (`secret_key`, `fallbacks`, `cookie_name`, `lifetime_secs`,
     /// `path`, `domain`, `secure`, `http_only`, `same_site`, `max_cookie_size`, `refresh_each_request`,
-    /// `expire_at_browser_close`): a format whose vectors carry them needs no code here.
+    /// `expire_at_browser_close`, `encryption_keys`): a format whose vectors carry them needs no code here.
     #[serde(default)]
     ours: Option<BTreeMap<String, J>>,
     now: u64,
@@ -383,6 +401,11 @@ fn encrypted_cases(name: &str, file_format: Format, doc: &J) -> Result<Vec<(Stri
     let mut out = Vec::new();
     for c in doc["cases"].as_array().ok_or_else(|| format!("{name}: no cases"))? {
         let ours = &c["ours"];
+        if matches!(file_format, Format::Laravel | Format::LaravelGcm) {
+            let (format, case) = laravel_case(name, c)?;
+            out.push((group.clone(), format, case));
+            continue;
+        }
         let (format, secret, digest) = match (file_format, c["mode"].as_str()) {
             (Format::Rails, _) => (
                 Format::Rails,
@@ -409,13 +432,58 @@ fn encrypted_cases(name: &str, file_format: Format, doc: &J) -> Result<Vec<(Stri
                 only_configured_digest: ours["only_configured_digest"] == true,
                 cookie_name: str_of(ours, "cookie_name")?,
                 cookie: str_of(c, "cookie")?,
+                cookie_header: None,
                 now: c["now"].as_u64().unwrap_or(1_700_000_000),
                 session: (expected["result"] == "valid").then(|| expected["session"].clone()),
+                session_text: None,
+                set_cookie: None,
                 rewrite: expected["rewrite"] == true,
             }),
         ));
     }
     Ok(out)
+}
+
+/// A Laravel case (`scripts/laravel_vectors.php`): the request's whole `Cookie` header, our settings, and the
+/// session as PHP `serialize()` writes it (keys sorted), or a refusal. Laravel writes its cookies on every
+/// request, so a session that opens is always written again.
+fn laravel_case(name: &str, c: &J) -> Result<(Format, Case), String> {
+    let str_of = |v: &J, k: &str| {
+        v[k].as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| format!("{name}: {k} missing"))
+    };
+    let ours = &c["ours"];
+    let format = Format::from_name(&str_of(ours, "format")?).map_err(|e| format!("{name}: {e}"))?;
+    let expected = &c["expected"];
+    let valid = expected["result"] == "valid";
+    Ok((
+        format,
+        Case::Encrypted(EncryptedCase {
+            id: str_of(c, "id")?,
+            comment: str_of(c, "comment")?,
+            secret: str_of(ours, "secret_key")?,
+            fallbacks: ours["fallbacks"]
+                .as_array()
+                .map(|a| a.iter().filter_map(J::as_str).map(str::to_owned).collect())
+                .unwrap_or_default(),
+            digest: None,
+            only_configured_digest: false,
+            cookie_name: str_of(ours, "cookie_name")?,
+            cookie: String::new(),
+            cookie_header: Some(str_of(c, "cookie_header")?),
+            now: c["now"].as_u64().unwrap_or(1_700_000_000),
+            session: None,
+            session_text: if valid {
+                Some(str_of(expected, "serialized")?)
+            } else {
+                None
+            },
+            // Laravel's own attributes where we read what it read.
+            set_cookie: (valid && c["laravel"] == *expected).then(|| c["laravel_set_cookie"].clone()),
+            rewrite: valid,
+        }),
+    ))
 }
 
 /// An encrypted-format case replayed as a request: the session must be what the framework read, or empty.
@@ -434,26 +502,47 @@ fn check_encrypted_exchange(target: &dyn Target, format: Format, c: &EncryptedCa
         builder = builder.digest(Digest::from_name(d).map_err(|e| e.to_string())?);
     }
     let config = builder.build().map_err(|e| e.to_string())?;
-    let expect = match &c.session {
-        Some(J::Object(_)) => match session_core::Value::from(c.session.clone().unwrap_or_default()) {
+    let expect = match (&c.session_text, &c.session) {
+        (Some(text), _) => text.clone(),
+        (None, Some(J::Object(_))) => match session_core::Value::from(c.session.clone().unwrap_or_default()) {
             session_core::Value::Dict(m) => session_json(format, &m),
             _ => return Err("the expected session is not an object".into()),
         },
-        _ => "{}".to_owned(),
+        _ => session_json(format, &session_core::Map::new()),
     };
-    let out = replay_dump(
-        target,
-        config,
-        format!("{}={}", c.cookie_name, c.cookie),
-        c.now,
-        &expect,
-    )?;
+    let header = c
+        .cookie_header
+        .clone()
+        .unwrap_or_else(|| format!("{}={}", c.cookie_name, c.cookie));
+    let out = replay_dump(target, config, header, c.now, &expect)?;
     // Re-encrypted with the current key and digest exactly when the vector says so.
     if out.set_cookie.is_empty() == c.rewrite {
         return Err(format!(
             "Set-Cookie {:?}, expected a rewrite: {}",
             out.set_cookie, c.rewrite
         ));
+    }
+    if let Some(J::Array(want)) = &c.set_cookie {
+        let written: Vec<J> = out
+            .set_cookie
+            .iter()
+            .filter(|h| !h.split(';').next().unwrap_or_default().ends_with("=deleted"))
+            .map(|h| {
+                let mut parts = h.split(';').map(str::trim);
+                let name = parts.next().unwrap_or_default().split('=').next().unwrap_or_default();
+                let name = if name == c.cookie_name { name } else { "<id>" };
+                let attributes: serde_json::Map<String, J> = parts
+                    .map(|p| match p.split_once('=') {
+                        Some((k, v)) => (k.to_owned(), J::String(v.to_owned())),
+                        None => (p.to_owned(), J::Bool(true)),
+                    })
+                    .collect();
+                serde_json::json!({"name": name, "attributes": attributes})
+            })
+            .collect();
+        if written != *want {
+            return Err(format!("Set-Cookie {written:?}, the framework's {want:?}"));
+        }
     }
     Ok(())
 }
@@ -764,6 +853,9 @@ fn our_config(format: Format, cfg: &BTreeMap<String, J>) -> Result<SessionConfig
         .domain(s("domain"));
     for f in cfg.get("fallbacks").and_then(J::as_array).into_iter().flatten() {
         builder = builder.fallback(key(f.as_str().ok_or("a fallback key is not a string")?)?);
+    }
+    for k in cfg.get("encryption_keys").and_then(J::as_array).into_iter().flatten() {
+        builder = builder.encryption_key(key(k.as_str().ok_or("an encryption key is not a string")?)?);
     }
     if let Some(v) = s("cookie_name") {
         builder = builder.cookie_name(v);

@@ -2,12 +2,13 @@
 
 use std::sync::Arc;
 
+use crate::csrf::Csrf;
 use crate::error::{Result, SessionError};
 pub use crate::format::flask::LIFETIME_SECS as DEFAULT_LIFETIME_SECS;
-use crate::format::seam::Settings;
+use crate::format::seam::{ExpiryRule, Settings};
 use crate::format::{CookieCodec, DEFAULT_MAX_DECOMPRESSED, Format};
 use crate::json::DEFAULT_MAX_VALUES;
-use crate::key::{Keyring, SecretKey};
+use crate::key::{Given, Keyring, SecretKey};
 use crate::payload::Compression;
 use crate::set_cookie::Attributes;
 pub use crate::set_cookie::SameSite;
@@ -59,6 +60,10 @@ pub(crate) struct Inner {
     pub expire_at_browser_close: bool,
     pub migrate_from: Option<Migration>,
     pub login_lifetime: Option<u64>,
+    pub csrf: Csrf,
+    pub warnings: Vec<String>,
+    /// How many keys verify (the current one and the fallbacks), for the refusal log.
+    pub keys: usize,
 }
 
 /// Another format's cookie read when this format's own is absent or refused, and written in this format on the
@@ -110,6 +115,92 @@ impl SessionConfig {
     pub fn format(&self) -> Format {
         self.0.format
     }
+
+    /// The CSRF tokens of this configuration: Flask-WTF's, signed with the current secret key (as
+    /// `WTF_CSRF_SECRET_KEY` defaults to `SECRET_KEY`), unless [`SessionConfigBuilder::csrf`] set others. The
+    /// adapters' CSRF extractors use it, so enabling CSRF needs nothing beyond the session layer.
+    pub fn csrf(&self) -> &Csrf {
+        &self.0.csrf
+    }
+
+    /// What [`SessionConfigBuilder::build`] found suspicious but not wrong, one sentence each, also logged at
+    /// `warn` when it was built: a key that the chosen framework cannot be using as given (a `hex:` key for a
+    /// framework that uses its key's text, 128 hex digits given as text for a 64-byte key), and the cookie
+    /// attributes a migration changes.
+    ///
+    /// ```
+    /// use session_core::{Format, SecretKey, SessionConfig};
+    /// let config = SessionConfig::builder()
+    ///     .format(Format::Starlette)
+    ///     .secret_key(SecretKey::parse("hex:00112233445566778899aabbccddeeff").unwrap())
+    ///     .build()
+    ///     .unwrap();
+    /// assert!(config.warnings()[0].contains("Starlette uses the key's text as it is"));
+    /// ```
+    pub fn warnings(&self) -> &[String] {
+        &self.0.warnings
+    }
+}
+
+/// How a framework takes its secret key, for the checks of [`SessionConfigBuilder::build`].
+#[derive(Clone, Copy)]
+enum KeyUse {
+    /// The key's text, as it is (`str` keys, passwords): `label` and the setting's name there.
+    Text(&'static str, &'static str),
+    /// A `cookie::Key`'s 64 bytes.
+    Jar64(&'static str),
+    /// Bytes or text (Flask accepts both).
+    Any,
+}
+
+fn key_use(format: Format) -> KeyUse {
+    match format {
+        Format::Starlette => KeyUse::Text("Starlette", "secret_key"),
+        Format::Django => KeyUse::Text("Django", "SECRET_KEY"),
+        Format::Rails => KeyUse::Text("Rails", "secret_key_base"),
+        Format::Express => KeyUse::Text("Express' cookie-session", "keys"),
+        Format::IronSession => KeyUse::Text("iron-session", "password"),
+        Format::AuthJs => KeyUse::Text("Auth.js", "secret"),
+        Format::NextAuthV4 => KeyUse::Text("next-auth", "secret"),
+        Format::ActixPrivate | Format::ActixSigned => KeyUse::Jar64("actix-session"),
+        _ => KeyUse::Any,
+    }
+}
+
+/// The sentence a user needs when `key` cannot be what `format`'s framework uses (`role`: "the secret key",
+/// "fallback key 0", ...); `None` when it can.
+fn key_warning(format: Format, key: &SecretKey, role: &str) -> Option<String> {
+    match (key_use(format), key.given()) {
+        (KeyUse::Text(framework, setting), given @ (Given::Hex | Given::Base64)) => {
+            let prefix = if given == Given::Hex { "hex:" } else { "base64:" };
+            Some(format!(
+                "{role} was given as `{prefix}...`, which SecretKey::parse decodes to bytes, but {framework} uses \
+                the key's text as it is ({setting}): pass the same text on both sides. If {framework}'s \
+                {setting} is this `{prefix}...` text itself, build the key with SecretKey::new(text.as_bytes()); \
+                otherwise give both sides the same plain-text key"
+            ))
+        }
+        (KeyUse::Jar64(framework), Given::Text)
+            if key.len() == 2 * crate::encrypted::JAR_KEY_LEN && key.bytes().iter().all(u8::is_ascii_hexdigit) =>
+        {
+            Some(format!(
+                "{role} is 128 hex digits given as text, but {framework} keys are 64 bytes and only the first 64 \
+                characters would be used: if these digits are the key's bytes (key.master() in hex), prefix them \
+                with hex: (SecretKey::parse(\"hex:...\"))"
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// Whether `format`'s cookies end with the browser session under these settings (no `Max-Age`/`Expires`;
+/// Flask's non-permanent sessions count).
+fn browser_session(format: Format, lifetime: u64, at_close: bool) -> bool {
+    match format.spec().rules.expiry {
+        ExpiryRule::Permanent => true,
+        ExpiryRule::MaxAge | ExpiryRule::FromSession(_) => at_close,
+        ExpiryRule::IfLifetime | ExpiryRule::TtlMaxAge { .. } | ExpiryRule::MaxAgeAndExpires => lifetime == 0,
+    }
 }
 
 /// Builds a [`SessionConfig`]; every setting has Flask's default, or the chosen [`Format`]'s (cookie name,
@@ -122,7 +213,7 @@ pub struct SessionConfigBuilder {
     cookie_name: Option<String>,
     domain: Option<String>,
     path: String,
-    http_only: bool,
+    http_only: Option<bool>,
     secure: Option<bool>,
     same_site: Option<Option<SameSite>>,
     partitioned: bool,
@@ -146,6 +237,8 @@ pub struct SessionConfigBuilder {
     login_lifetime: Option<u64>,
     key_ids: Option<Vec<String>>,
     cookie_chunks: usize,
+    encryption_keys: Vec<SecretKey>,
+    csrf: Option<Csrf>,
 }
 
 impl Default for SessionConfigBuilder {
@@ -156,7 +249,7 @@ impl Default for SessionConfigBuilder {
             cookie_name: None,
             domain: None,
             path: "/".into(),
-            http_only: true,
+            http_only: None,
             secure: None,
             same_site: None,
             partitioned: false,
@@ -180,6 +273,8 @@ impl Default for SessionConfigBuilder {
             login_lifetime: None,
             key_ids: None,
             cookie_chunks: 1,
+            encryption_keys: Vec::new(),
+            csrf: None,
         }
     }
 }
@@ -198,8 +293,6 @@ impl SessionConfigBuilder {
     setters! {
         /// `SECRET_KEY`'s successor for verification-only keys (`SECRET_KEY_FALLBACKS`), oldest first.
         fallbacks: Vec<SecretKey>,
-        /// `SESSION_COOKIE_HTTPONLY` (default true).
-        http_only: bool,
         /// `SESSION_COOKIE_PARTITIONED` (default false; forces `Secure`).
         partitioned: bool,
         /// `MAX_COOKIE_SIZE` (default 4093; 0 disables the check).
@@ -271,18 +364,41 @@ impl SessionConfigBuilder {
     }
 
     /// Moving a fleet from another format: when a request has no valid cookie of this format, read the cookie
-    /// `from` writes (its default settings, `keys` to open it, the cookie name of
-    /// [`SessionConfigBuilder::migrate_cookie_name`], the max age of
+    /// `from` writes (its default settings, `keys` to open it, its own cookie name unless
+    /// [`SessionConfigBuilder::migrate_cookie_name`] says otherwise, the max age of
     /// [`SessionConfigBuilder::migrate_lifetime_secs`]) and write the session back in this format on the response,
-    /// so nobody is logged out. Keep the same cookie name on both sides where you can: the new cookie then
-    /// replaces the old one in the browser (under another name, every response that writes or deletes the
-    /// session also deletes the old cookie, so a logout sticks).
+    /// so nobody is logged out. Under another name than the new cookie's, every response that writes or deletes
+    /// the session also deletes the old cookie, so a logout sticks.
+    ///
+    /// The new cookie has this configuration's attributes: [`build`](Self::build) lists in
+    /// [`SessionConfig::warnings`] (and logs) what changes for users (`Secure`, `SameSite`, the end of the
+    /// browser session), with the setting that keeps the old behaviour.
+    ///
+    /// A rolling deploy (old and new instances side by side) goes in two steps, since an instance that only
+    /// knows the old format cannot read the new cookie: first every instance reads both and still writes the
+    /// old format (`.format(old).migrate_from(new, new_keys)`), then each flips
+    /// (`.format(new).migrate_from(old, old_keys)`).
+    ///
+    /// ```
+    /// use session_core::{Format, Keyring, SecretKey, SessionConfig};
+    /// let actix_key = Keyring::new(SecretKey::parse(&format!("hex:{}", "5c".repeat(64))).unwrap());
+    /// let config = SessionConfig::builder()
+    ///     .format(Format::Django)
+    ///     .secret_key(SecretKey::parse("the Django SECRET_KEY").unwrap())
+    ///     .secure(true)                  // actix-session's cookies were Secure
+    ///     .expire_at_browser_close(true) // and ended with the browser session
+    ///     .migrate_from(Format::ActixPrivate, actix_key) // read from actix-session's `id` cookie
+    ///     .build()
+    ///     .unwrap();
+    /// assert!(config.warnings().is_empty());
+    /// ```
     pub fn migrate_from(mut self, from: Format, keys: Keyring) -> Self {
         self.migrate_from = Some((from, keys));
         self
     }
 
-    /// The name of the cookie [`SessionConfigBuilder::migrate_from`] reads (default: this format's cookie name).
+    /// The name of the cookie [`SessionConfigBuilder::migrate_from`] reads (default: the old format's own, e.g.
+    /// actix-session's `id`, Django's `sessionid`; this format's name when the old one has none).
     pub fn migrate_cookie_name(mut self, name: impl Into<String>) -> Self {
         self.migrate_cookie_name = Some(name.into());
         self
@@ -361,6 +477,41 @@ impl SessionConfigBuilder {
     /// each cookie is still held to [`max_cookie_size`](Self::max_cookie_size).
     pub fn cookie_chunks(mut self, max: usize) -> Self {
         self.cookie_chunks = max.max(1);
+        self
+    }
+
+    /// `SESSION_COOKIE_HTTPONLY` (default: the format's; true, except gorilla/sessions, whose `Options` leave it
+    /// off).
+    pub fn http_only(mut self, http_only: bool) -> Self {
+        self.http_only = Some(http_only);
+        self
+    }
+
+    /// An encryption key paired with a signing key, for formats that encrypt with a key of their own
+    /// (gorilla/sessions' block key: `NewCookieStore(hashKey, blockKey, ...)`, AES-128, -192 or -256 by its
+    /// length of 16, 24 or 32 bytes). The first call pairs it with [`secret_key`](Self::secret_key), each
+    /// further call with the next [`fallback`](Self::fallback) in order; a signing key without one is a pair
+    /// without encryption. Other formats ignore it.
+    pub fn encryption_key(mut self, key: SecretKey) -> Self {
+        self.encryption_keys.push(key);
+        self
+    }
+
+    /// The CSRF tokens' settings (default: Flask-WTF's, signed with [`secret_key`](Self::secret_key)): set
+    /// them when the Flask app sets `WTF_CSRF_SECRET_KEY`, `WTF_CSRF_TIME_LIMIT` or `WTF_CSRF_FIELD_NAME`.
+    ///
+    /// ```
+    /// use session_core::{Csrf, SecretKey, SessionConfig};
+    /// let key = SecretKey::parse("a key of at least sixteen bytes").unwrap();
+    /// let config = SessionConfig::builder()
+    ///     .secret_key(key.clone())
+    ///     .csrf(Csrf::new(&key).with_time_limit(600))
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!(config.csrf().time_limit(), Some(600));
+    /// ```
+    pub fn csrf(mut self, csrf: Csrf) -> Self {
+        self.csrf = Some(csrf);
         self
     }
 
@@ -483,6 +634,7 @@ impl SessionConfigBuilder {
             )));
         }
         let secure = self.secure.unwrap_or(defaults.secure) || self.partitioned;
+        let http_only = self.http_only.unwrap_or(defaults.http_only);
         if same_site == Some(SameSite::None) && !secure {
             return Err(SessionError::Config(
                 "SameSite=None without Secure is rejected by browsers; set secure(true) (or use SameSite=Lax)".into(),
@@ -507,6 +659,17 @@ impl SessionConfigBuilder {
                 self.path
             )));
         }
+        let mut warnings: Vec<String> = std::iter::once(key_warning(self.format, &key, "the secret key"))
+            .chain(
+                self.fallbacks
+                    .iter()
+                    .enumerate()
+                    .map(|(i, k)| key_warning(self.format, k, &format!("fallback key {i}"))),
+            )
+            .flatten()
+            .collect();
+        let csrf = self.csrf.unwrap_or_else(|| Csrf::new(&key));
+        let keys = 1 + self.fallbacks.len();
         let keyring = Keyring::new(key).with_fallbacks(self.fallbacks);
         let lifetime = match self.lifetime {
             Some(secs) => secs,
@@ -521,7 +684,7 @@ impl SessionConfigBuilder {
             domain: domain.as_deref(),
             path: &path,
             secure,
-            http_only: self.http_only,
+            http_only,
             same_site,
             partitioned: self.partitioned,
         };
@@ -533,13 +696,29 @@ impl SessionConfigBuilder {
             key_ids: self.key_ids.as_deref(),
             max_chunks: self.cookie_chunks,
             attributes: Some(attributes),
+            encryption_keys: &self.encryption_keys,
         };
         let codec = CookieCodec::from_settings(self.format, &settings, lifetime)?;
         let migrate_from = match self.migrate_from {
             None => None,
             Some((from, keys)) => {
                 let d = from.defaults();
-                let name = self.migrate_cookie_name.unwrap_or_else(|| cookie_name.clone());
+                warnings.extend(
+                    keys.verification_order()
+                        .filter_map(|(id, k)| key_warning(from, k, &format!("the migration's {id} key"))),
+                );
+                warnings.extend(migration_changes(
+                    from,
+                    self.format,
+                    secure,
+                    same_site,
+                    browser_session(self.format, lifetime, self.expire_at_browser_close),
+                ));
+                // The old format's own cookie name (actix-session's `id`, Django's `sessionid`), unless set.
+                let name = self
+                    .migrate_cookie_name
+                    .or_else(|| (!d.cookie_name.is_empty()).then(|| d.cookie_name.to_owned()))
+                    .unwrap_or_else(|| cookie_name.clone());
                 let lifetime = self.migrate_lifetime.unwrap_or(d.lifetime);
                 let options = self.migrate_signer.unwrap_or(d.signer);
                 let codec = CookieCodec::build(from, &keys, &options, &name, lifetime)?;
@@ -558,7 +737,7 @@ impl SessionConfigBuilder {
             cookie_name,
             domain,
             path,
-            http_only: self.http_only,
+            http_only,
             secure,
             same_site,
             partitioned: self.partitioned,
@@ -572,8 +751,58 @@ impl SessionConfigBuilder {
             expire_at_browser_close: self.expire_at_browser_close,
             migrate_from,
             login_lifetime: self.login_lifetime,
+            csrf,
+            warnings: log_warnings(warnings),
+            keys,
         })))
     }
+}
+
+/// Logs each of `build`'s warnings once, at `warn`, and keeps them for [`SessionConfig::warnings`].
+fn log_warnings(warnings: Vec<String>) -> Vec<String> {
+    for warning in &warnings {
+        tracing::warn!(%warning, "session configuration");
+    }
+    warnings
+}
+
+/// What a migration from `from` changes in the cookie users had: `Secure`, `SameSite`, and whether it ends with
+/// the browser session, each with the setting that keeps the old behaviour.
+fn migration_changes(
+    from: Format,
+    to: Format,
+    secure: bool,
+    same_site: Option<SameSite>,
+    browser_session_now: bool,
+) -> Vec<String> {
+    let d = from.defaults();
+    let old = from.framework();
+    let mut out = Vec::new();
+    // actix-session's builder sets `Secure` by default (our format's default leaves it to the configuration).
+    let old_secure = d.secure || matches!(from, Format::ActixPrivate | Format::ActixSigned);
+    if old_secure && !secure {
+        out.push(format!(
+            "migrating from {old}: its cookie was Secure by default and the new {to} cookie is not; set \
+            secure(true) to keep it (or ignore this if the old app turned Secure off)"
+        ));
+    }
+    if d.same_site != same_site {
+        let show = |s: Option<SameSite>| s.map_or_else(|| "none".to_owned(), |s| format!("{s:?}"));
+        out.push(format!(
+            "migrating from {old}: its cookie had SameSite {} and the new {to} cookie has {}; set same_site(...) \
+            to keep it",
+            show(d.same_site),
+            show(same_site)
+        ));
+    }
+    if browser_session(from, d.lifetime, false) && !browser_session_now {
+        out.push(format!(
+            "migrating from {old}: its cookie ended with the browser session and the new {to} cookie outlives it; \
+            set expire_at_browser_close(true) (or lifetime_secs(0) where the format has no such setting) to \
+            keep that"
+        ));
+    }
+    out
 }
 
 /// The `Domain` attribute for a configured domain: Werkzeug drops a `:port` and leading dots; the rest must be

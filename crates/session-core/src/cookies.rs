@@ -2,7 +2,8 @@
 //! `set_cookie.rs`).
 //!
 //! Every `Cookie` parser of the crate is here, one per [`CookieRules`]: Werkzeug's (Flask), Python's
-//! `cookie_parser` (Starlette and Django, the same code) and npm `cookies`' `get` (Express). Each one is
+//! `cookie_parser` (Starlette and Django, the same code), npm `cookies`' `get` (Express) and Go's
+//! `Request.Cookie` (gorilla/sessions). Each one is
 //! checked case by case against the real parser on the lines of `testdata/cookie_headers/parsers.json`.
 //!
 //! What they share:
@@ -40,6 +41,12 @@ pub enum CookieRules {
     /// the **first** match wins; only spaces may precede the name, none may follow it, the value is not
     /// trimmed, and a value starting with `"` loses its first and last characters.
     Node,
+    /// Go 1.19's `Request.Cookie(name)` (net/http's `readCookies`; gorilla/sessions' `store.Get`): each header
+    /// value split on `;`, each part trimmed of ASCII space (space, tab, CR, LF) and split on its first `=` (a
+    /// bare token is that name with an empty value); the **first** cookie of the name whose value Go accepts
+    /// wins: a value in double quotes loses them, and one with a byte outside printable ASCII, `"`, `;` or `\`
+    /// is skipped, so a later cookie of the name is read instead.
+    Go,
 }
 
 /// The value of the first cookie called `name` across the given `Cookie` header values, as Werkzeug's
@@ -93,6 +100,7 @@ pub fn find_with<H: AsRef<[u8]>>(
         CookieRules::Werkzeug => werkzeug(headers, name),
         CookieRules::Python => python(headers, name),
         CookieRules::Node => node(headers, name),
+        CookieRules::Go => go(headers, name),
     }?;
     let raw = match &found {
         Found::Line(line, value) => &line.as_ref()[value.clone()],
@@ -102,6 +110,7 @@ pub fn find_with<H: AsRef<[u8]>>(
         CookieRules::Werkzeug => werkzeug_value(raw),
         CookieRules::Python => python_value(raw),
         CookieRules::Node => node_value(raw),
+        CookieRules::Go => latin1(raw),
     };
     Some(text.into_owned())
 }
@@ -394,6 +403,57 @@ fn node_value(raw: &[u8]) -> Cow<'_, str> {
         [b'"', rest @ ..] => latin1(rest.split_last().map_or(&[], |(_, inner)| inner)),
         _ => latin1(raw),
     }
+}
+
+/// The first cookie called `name` by Go's rules: the header values in order, the parts of each in order.
+fn go<L: AsRef<[u8]>>(lines: impl IntoIterator<Item = L>, name: &[u8]) -> Option<Found<L>> {
+    // `isCookieNameValid`: a name that is not a token is never a cookie's.
+    if name.is_empty()
+        || !name
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+    {
+        return None;
+    }
+    lines.into_iter().find_map(|line| {
+        let value = go_in_line(line.as_ref(), name)?;
+        Some(Found::Line(line, value))
+    })
+}
+
+/// The value of the first cookie called `name` that `readCookies` keeps in one header value, without its
+/// double quotes.
+fn go_in_line(line: &[u8], name: &[u8]) -> Option<Range<usize>> {
+    let is_space = |b: u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
+    let mut start = 0;
+    for end in memchr::memchr_iter(b';', line).chain([line.len()]) {
+        let mut part = start..end;
+        start = end + 1;
+        while part.start < part.end && is_space(line[part.start]) {
+            part.start += 1;
+        }
+        while part.start < part.end && is_space(line[part.end - 1]) {
+            part.end -= 1;
+        }
+        let (key, mut value) = match memchr::memchr(b'=', &line[part.clone()]) {
+            Some(i) => (part.start..part.start + i, part.start + i + 1..part.end),
+            None => (part.clone(), part.end..part.end),
+        };
+        if line[key] != *name {
+            continue;
+        }
+        if value.len() > 1 && line[value.start] == b'"' && line[value.end - 1] == b'"' {
+            value = value.start + 1..value.end - 1;
+        }
+        // `validCookieValueByte`: printable ASCII but `"`, `;` and `\`.
+        if line[value.clone()]
+            .iter()
+            .all(|&b| (0x20..0x7f).contains(&b) && !b"\";\\".contains(&b))
+        {
+            return Some(value);
+        }
+    }
+    None
 }
 
 /// Every `(name, value)` pair npm `cookie`'s `parse` finds in the `Cookie` lines (Node joins several with `; `),

@@ -212,6 +212,35 @@ impl Csrf {
             .map(str::to_owned)
     }
 
+    /// The form without its token fields (the field and any `<prefix>-csrf_token`), for reading the rest
+    /// into a type that does not declare them: the adapters' `CsrfForm<()>` for a form that holds only the
+    /// token (a logout button), or a struct with `#[serde(deny_unknown_fields)]`.
+    ///
+    /// ```
+    /// use session_core::{Csrf, SecretKey};
+    /// let csrf = Csrf::new(&SecretKey::parse("0123456789abcdef").unwrap());
+    /// assert_eq!(csrf.form_without_token(b"csrf_token=T&name=a%26b"), b"name=a%26b");
+    /// assert_eq!(csrf.form_without_token(b"csrf%5Ftoken=T"), b"");
+    /// ```
+    pub fn form_without_token(&self, form: &[u8]) -> Vec<u8> {
+        let suffix = format!("-{}", self.field_name);
+        let mut out = Vec::with_capacity(form.len());
+        for field in form.split(|&b| b == b'&').filter(|f| !f.is_empty()) {
+            let name: Vec<(String, String)> = serde_urlencoded::from_bytes(field).unwrap_or_default();
+            if name
+                .first()
+                .is_some_and(|(k, _)| *k == self.field_name || k.ends_with(&suffix))
+            {
+                continue;
+            }
+            if !out.is_empty() {
+                out.push(b'&');
+            }
+            out.extend_from_slice(field);
+        }
+        out
+    }
+
     /// `CSRFProtect.protect()` for one request: nothing to check for safe methods; otherwise the token found by
     /// [`Csrf::request_token`] must validate.
     ///

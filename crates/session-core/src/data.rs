@@ -357,6 +357,18 @@ impl Entries for EntriesRef<'_> {
     }
 }
 
+impl<'a> EntriesRef<'a> {
+    /// The values already built (a session's values still unread are JSON text, which holds no
+    /// [`crate::Foreign`] value), building none.
+    pub(crate) fn built_values(self) -> impl Iterator<Item = &'a Value> {
+        let (map, data) = match self {
+            Self::Map(m) => (Some(m.values()), None),
+            Self::Data(d) => (None, Some(d.slots.iter().filter_map(|(_, s)| s.value.get()))),
+        };
+        map.into_iter().flatten().chain(data.into_iter().flatten())
+    }
+}
+
 /// The entries of an [`EntriesRef`]: one `match` a step, the writers' inner loop.
 enum EntriesIter<'a> {
     Map(std::collections::btree_map::Iter<'a, String, Value>),

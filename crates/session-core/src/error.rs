@@ -43,10 +43,14 @@ pub enum SessionError {
     },
 
     /// The cookie is authentic but was made for another purpose (Rails' `pur`: another cookie's name).
-    #[error("session cookie was made for another purpose than '{expected}' (another cookie name or use); refused")]
+    #[error(
+        "session cookie was made for the purpose {found:?}, not {expected:?} (another cookie name or use); refused"
+    )]
     WrongPurpose {
         /// The purpose this cookie must carry (`cookie.<name>`).
         expected: String,
+        /// The purpose sealed in the cookie (authenticated: written by a holder of the key).
+        found: String,
     },
 
     /// The signature is valid but the payload cannot be decoded (bad base64, zlib, JSON, tag or shape).

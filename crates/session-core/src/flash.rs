@@ -108,12 +108,12 @@ mod tests {
     #[test]
     fn read_pops_once_and_caches_for_the_request() {
         let h = SessionHandle::new(config(), vec![], 1);
-        h.flash("a", "message");
-        h.flash("b", "error");
+        h.flash("a");
+        h.flash_with_category("b", "error");
         assert_eq!(h.flashed_messages(&["error"]).len(), 1);
         assert!(!h.contains_key(FLASHES_KEY), "the first read pops everything");
         assert_eq!(h.take_flashes(), ["a", "b"]);
-        h.flash("later", "message");
+        h.flash("later");
         assert_eq!(
             h.take_flashes(),
             ["a", "b"],

@@ -70,6 +70,8 @@ fn write_value(v: &Value, out: &mut String) {
             out.push_str(r#""}"#);
         }
         Value::Dict(m) => write_map(m.entries(), out),
+        // A session holding one without a counterpart is refused before it is written (see `Foreign`).
+        Value::Foreign(f) => write_value(f.value().unwrap_or(&Value::Null), out),
     }
 }
 
@@ -242,6 +244,7 @@ fn write_js_value(v: &Value, out: &mut String) {
             );
         }
         Value::Dict(m) => write_js_object(m, out),
+        Value::Foreign(f) => write_js_value(f.value().unwrap_or(&Value::Null), out),
     }
 }
 

@@ -20,7 +20,21 @@ pub const MIN_KEY_LEN: usize = 16;
 /// assert_eq!(format!("{key:?}"), "SecretKey(18 bytes)");
 /// ```
 #[derive(Clone)]
-pub struct SecretKey(Zeroizing<Vec<u8>>);
+pub struct SecretKey(Zeroizing<Vec<u8>>, Given);
+
+/// How a key was given, so that a configuration can tell a user whose framework reads keys differently
+/// (a `hex:` key for a framework that uses the key's text as it is).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Given {
+    /// Raw bytes ([`SecretKey::new`], [`SecretKey::generate`], `TryFrom<&[u8]>`).
+    Bytes,
+    /// Text, used as its UTF-8 bytes.
+    Text,
+    /// `hex:` text, decoded.
+    Hex,
+    /// `base64:` text, decoded.
+    Base64,
+}
 
 impl SecretKey {
     /// A key from raw bytes; refuses keys shorter than [`MIN_KEY_LEN`].
@@ -28,10 +42,10 @@ impl SecretKey {
     /// # Errors
     /// [`SessionError::InvalidKey`] naming the minimum and the actual length.
     pub fn new(bytes: impl Into<Vec<u8>>) -> Result<Self> {
-        Self::checked(Zeroizing::new(bytes.into()))
+        Self::checked(Zeroizing::new(bytes.into()), Given::Bytes)
     }
 
-    fn checked(bytes: Zeroizing<Vec<u8>>) -> Result<Self> {
+    fn checked(bytes: Zeroizing<Vec<u8>>, given: Given) -> Result<Self> {
         if bytes.len() < MIN_KEY_LEN {
             return Err(SessionError::InvalidKey(format!(
                 "expected at least {MIN_KEY_LEN} bytes, got {}; generate one with `session-cookie keygen` \
@@ -39,7 +53,7 @@ impl SecretKey {
                 bytes.len()
             )));
         }
-        Ok(Self(bytes))
+        Ok(Self(bytes, given))
     }
 
     /// A key of any non-zero length, for existing Flask deployments whose key is short. Prefer [`SecretKey::new`].
@@ -47,14 +61,14 @@ impl SecretKey {
     /// # Errors
     /// [`SessionError::InvalidKey`] when the key is empty (Flask treats an empty key as "no key").
     pub fn insecure_short(bytes: impl Into<Vec<u8>>) -> Result<Self> {
-        Self::checked_short(Zeroizing::new(bytes.into()))
+        Self::checked_short(Zeroizing::new(bytes.into()), Given::Bytes)
     }
 
-    fn checked_short(bytes: Zeroizing<Vec<u8>>) -> Result<Self> {
+    fn checked_short(bytes: Zeroizing<Vec<u8>>, given: Given) -> Result<Self> {
         if bytes.is_empty() {
             return Err(SessionError::InvalidKey("the key is empty".into()));
         }
-        Ok(Self(bytes))
+        Ok(Self(bytes, given))
     }
 
     /// 32 fresh bytes from the operating system's CSPRNG.
@@ -78,16 +92,21 @@ impl SecretKey {
         let mut bytes = Zeroizing::new(vec![0u8; len]);
         getrandom::fill(&mut bytes)
             .map_err(|e| SessionError::InvalidKey(format!("the OS random source failed: {e}")))?;
-        Ok(Self(bytes))
+        Ok(Self(bytes, Given::Bytes))
     }
 
     /// Parses key text: `hex:<hex digits>` and `base64:<standard base64>` give raw bytes, anything else is
     /// the text's UTF-8 bytes (as Flask treats a `str` key). Refuses keys under [`MIN_KEY_LEN`] bytes.
     ///
+    /// Starlette, Django, Rails (`secret_key_base`), Express, iron-session and Auth.js use their key's text as
+    /// it is: give them the same text, without `hex:`/`base64:` (`SessionConfigBuilder::build` warns
+    /// otherwise). actix-session's 64-byte `cookie::Key` is `hex:` and its 128 hex digits.
+    ///
     /// # Errors
     /// [`SessionError::InvalidKey`] for bad hex/base64 or a short key.
     pub fn parse(text: &str) -> Result<Self> {
-        Self::checked(decode_key_text(text)?)
+        let (bytes, given) = decode_key_text(text)?;
+        Self::checked(bytes, given)
     }
 
     /// Like [`SecretKey::parse`] but accepts short keys (see [`SecretKey::insecure_short`]).
@@ -95,7 +114,8 @@ impl SecretKey {
     /// # Errors
     /// [`SessionError::InvalidKey`] for bad hex/base64 or an empty key.
     pub fn parse_insecure_short(text: &str) -> Result<Self> {
-        Self::checked_short(decode_key_text(text)?)
+        let (bytes, given) = decode_key_text(text)?;
+        Self::checked_short(bytes, given)
     }
 
     /// The key as `hex:...`, the syntax [`SecretKey::parse`] reads. Handle the result as a secret.
@@ -122,9 +142,14 @@ impl SecretKey {
     pub(crate) fn bytes(&self) -> &[u8] {
         &self.0
     }
+
+    /// How the key was given (text, `hex:`, `base64:` or bytes).
+    pub(crate) fn given(&self) -> Given {
+        self.1
+    }
 }
 
-fn decode_key_text(text: &str) -> Result<Zeroizing<Vec<u8>>> {
+fn decode_key_text(text: &str) -> Result<(Zeroizing<Vec<u8>>, Given)> {
     if let Some(hex) = text.strip_prefix("hex:") {
         let hex = hex.trim();
         if hex.len() % 2 != 0 {
@@ -139,14 +164,14 @@ fn decode_key_text(text: &str) -> Result<Zeroizing<Vec<u8>>> {
                 _ => return Err(SessionError::InvalidKey("hex: key contains a non-hex character".into())),
             }
         }
-        Ok(out)
+        Ok((out, Given::Hex))
     } else if let Some(b64) = text.strip_prefix("base64:") {
         base64::engine::general_purpose::STANDARD
             .decode(b64.trim())
-            .map(Zeroizing::new)
+            .map(|bytes| (Zeroizing::new(bytes), Given::Base64))
             .map_err(|_| SessionError::InvalidKey("base64: key is not valid standard base64".into()))
     } else {
-        Ok(Zeroizing::new(text.as_bytes().to_vec()))
+        Ok((Zeroizing::new(text.as_bytes().to_vec()), Given::Text))
     }
 }
 

@@ -17,7 +17,10 @@
 //!   build or take apart cookie bytes by hand.
 //!
 //! Errors are [`SessionError`], grouped by [`ErrorKind`]. The core never reads the clock: every function takes
-//! `now` in Unix seconds.
+//! `now` in Unix seconds. A refused cookie (bad signature, expired, malformed, unreadable payload) gives an
+//! empty session, [`LoadStatus::Refused`] from [`SessionHandle::status`], and an `info` line through
+//! `tracing`; [`SessionConfig::warnings`] lists what [`SessionConfigBuilder::build`] found suspicious (a key
+//! in a form the framework cannot be using, what a migration changes), also logged at `warn`.
 
 mod config;
 mod cookies;
@@ -28,12 +31,14 @@ mod encrypted;
 mod error;
 mod flash;
 mod format;
+mod gob;
 mod httpdate;
 mod json;
 mod json_read;
 mod key;
 mod lifecycle;
 mod payload;
+mod php;
 mod session;
 mod set_cookie;
 mod signer;
@@ -59,7 +64,7 @@ pub use lifecycle::{
 pub use payload::Compression;
 pub use session::{LOGIN_AT_KEY, PERMANENT_KEY, RequestSession, Session, SessionData};
 pub use signer::{Digest, KeyDerivation, SignerOptions};
-pub use value::{Map, Value};
+pub use value::{Foreign, Map, Value};
 
 /// A clock giving the current time in Unix seconds, for adapters to read once per request. The core itself
 /// never reads the time (every function takes `now`); this is the one type all adapters' `with_clock` take,

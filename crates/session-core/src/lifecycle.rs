@@ -147,7 +147,8 @@ impl ResponseCookie {
 impl SessionConfig {
     /// Flask's `open_session`, for every format: this format's cookies in the `Cookie` header values (found as
     /// its framework finds them: Werkzeug, Rack and actix-web take the first of a name, Python's parsers the
-    /// last, npm `cookies` the first `name=` of the joined lines), verified at `now` (Unix seconds) with max
+    /// last, npm `cookies` the first `name=` of the joined lines, Go's `net/http` the first of a name whose value
+    /// it accepts), verified at `now` (Unix seconds) with max
     /// age = lifetime. Any refusal gives an empty session plus the reason; a missing or empty cookie (also a
     /// bare `session` token) is simply a new session. With
     /// [`SessionConfigBuilder::migrate_from`](crate::SessionConfigBuilder::migrate_from), a request without a
@@ -352,7 +353,7 @@ impl SessionConfig {
         }
         let expiry = self.expiry(rules.expiry, session, now);
         let seal_at = expiry.sealed.or(expiry.expires).and_then(|e| u64::try_from(e).ok());
-        let sealed = codec.seal(session.data().into(), now, seal_at)?;
+        let sealed = crate::format::seal(codec, session.data().into(), now, seal_at)?;
         // The request's cookies of this session (beyond what every write replaces): a write sets them again or
         // deletes them (stale chunks, a whole cookie now in chunks, a migrated format's old cookie).
         let mut present: SmallVec<[&str; 4]> = SmallVec::new();
@@ -398,6 +399,11 @@ impl SessionConfig {
             // Starlette's `max_age=None` writes no `Max-Age`.
             ExpiryRule::MaxAge => Expiry {
                 max_age: (!c.expire_at_browser_close).then(|| i128::from(c.lifetime)),
+                ..Expiry::default()
+            },
+            ExpiryRule::MaxAgeAndExpires => Expiry {
+                max_age: (c.lifetime > 0).then(|| i128::from(c.lifetime)),
+                expires: (c.lifetime > 0).then(|| at(c.lifetime)).flatten(),
                 ..Expiry::default()
             },
             ExpiryRule::IfLifetime => Expiry {
@@ -633,15 +639,12 @@ impl SessionHandle {
     fn with_state<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
         let mut guard = self.lock();
         let state = guard.get_or_insert_with(|| {
-            let loaded = self.0.config.load_found(&self.0.claimed, self.0.old.as_ref(), self.0.now);
+            let loaded = self
+                .0
+                .config
+                .load_found(&self.0.claimed, self.0.old.as_ref(), self.0.now);
             if let Some(reason) = &loaded.refused {
-                let cookie = self.0.config.cookie_name();
-                // Old cookies are routine (a browser session outliving the lifetime); anything else is worth seeing.
-                if reason.kind() == crate::error::ErrorKind::Expired {
-                    tracing::debug!(cookie, kind = reason.kind().as_str(), %reason, "session cookie refused; starting an empty session");
-                } else {
-                    tracing::info!(cookie, kind = reason.kind().as_str(), %reason, "session cookie refused; starting an empty session");
-                }
+                log_refusal(&self.0.config, reason, self.refused_key(reason));
             }
             let status = match (&loaded.refused, loaded.session.verified_by()) {
                 (Some(reason), _) => LoadStatus::Refused(reason.clone()),
@@ -654,6 +657,22 @@ impl SessionHandle {
             }
         });
         f(state)
+    }
+
+    /// For a cookie refused as too old: the key that signed it (a second decode without the age limit, on this
+    /// refusal only), so the log says which key it was. `None` for other refusals and for a migrated cookie.
+    fn refused_key(&self, reason: &SessionError) -> Option<KeyId> {
+        (reason.kind() == crate::error::ErrorKind::Expired)
+            .then(|| {
+                self.0
+                    .config
+                    .0
+                    .codec
+                    .decode_claimed(&self.0.claimed, self.0.now, None)
+                    .ok()
+            })
+            .flatten()
+            .map(|decoded| decoded.key)
     }
 
     fn lock(&self) -> MutexGuard<'_, Option<State>> {
@@ -679,11 +698,12 @@ impl SessionHandle {
         self.with(|s| s.get_value(key).cloned())
     }
 
-    /// See [`Session::insert`].
+    /// Stores any serde value under `key`, by value or by reference: `insert("visits", 1)`,
+    /// `insert("user", &user)` (see [`Session::insert`]).
     ///
     /// # Errors
     /// [`SessionError::Value`] when serde cannot represent the value.
-    pub fn insert<T: serde::Serialize + ?Sized>(&self, key: impl Into<String>, value: &T) -> Result<()> {
+    pub fn insert<T: serde::Serialize>(&self, key: impl Into<String>, value: T) -> Result<()> {
         self.with(|s| s.insert(key, value))
     }
 
@@ -722,6 +742,19 @@ impl SessionHandle {
     /// The keys, in code-point order.
     pub fn keys(&self) -> Vec<String> {
         self.with(|s| s.keys().map(str::to_owned).collect())
+    }
+
+    /// A copy of every entry, keys in code-point order (actix-session's `Session::entries`).
+    ///
+    /// ```
+    /// use session_core::{SecretKey, SessionConfig, SessionHandle, Value};
+    /// let config = SessionConfig::builder().secret_key(SecretKey::parse("0123456789abcdef").unwrap()).build().unwrap();
+    /// let session = SessionHandle::new(config, vec![], 1_700_000_000);
+    /// session.insert("user_id", 42).unwrap();
+    /// assert_eq!(session.entries().get("user_id"), Some(&Value::Int(42)));
+    /// ```
+    pub fn entries(&self) -> crate::value::Map {
+        self.with(|s| s.iter().map(|(k, v)| (k.to_owned(), v.clone())).collect())
     }
 
     /// See [`Session::len`].
@@ -839,6 +872,13 @@ impl SessionHandle {
 
 /// Message flashing on the per-request handle (available on every adapter's session through it).
 impl SessionHandle {
+    /// Flask's `flash(message)`: a message in the default category (`"message"`), shown by the next request that
+    /// reads flashes (on any server sharing the key, Flask included). Other categories:
+    /// [`flash_with_category`](Self::flash_with_category).
+    pub fn flash(&self, message: &str) {
+        self.flash_with_category(message, crate::flash::DEFAULT_CATEGORY);
+    }
+
     /// Flask's `flash(message, category)`: the message is shown by the next request that reads flashes (on
     /// any server sharing the key, Flask included).
     ///
@@ -846,7 +886,7 @@ impl SessionHandle {
     /// use session_core::{SecretKey, SessionConfig, SessionHandle};
     /// let config = SessionConfig::builder().secret_key(SecretKey::parse("0123456789abcdef").unwrap()).build().unwrap();
     /// let login = SessionHandle::new(config.clone(), vec![], 1_700_000_000);
-    /// login.flash("You were logged in", "message");
+    /// login.flash_with_category("You were logged in", "message");
     /// let cookie = login.finish().unwrap().set_cookies().first().cloned().unwrap();
     ///
     /// let next = SessionHandle::new(config, vec![cookie.split(';').next().unwrap().to_owned()], 1_700_000_001);
@@ -854,7 +894,7 @@ impl SessionHandle {
     /// assert_eq!(next.take_flashes(), ["You were logged in"]); // same request: same messages
     /// assert!(next.finish().unwrap().set_cookies().first().cloned().unwrap().contains("Max-Age=0")); // popped: cookie deleted
     /// ```
-    pub fn flash(&self, message: &str, category: &str) {
+    pub fn flash_with_category(&self, message: &str, category: &str) {
         self.with(|s| crate::flash::flash(s, message, category));
     }
 
@@ -885,6 +925,25 @@ impl SessionHandle {
             .into_iter()
             .map(|f| (f.category, f.message))
             .collect()
+    }
+}
+
+/// Logs a refused cookie at `info`, as [`SessionHandle::status`] reports it: the cookie name, the format, the
+/// reason's kind and message, how many keys were tried, the key that signed it when it verified but is too old,
+/// and (for a bad signature) the configuration's warning about its key, which is then the likely cause. Never
+/// the cookie.
+fn log_refusal(config: &SessionConfig, reason: &SessionError, signed_by: Option<KeyId>) {
+    let c = &config.0;
+    let (cookie, format, kind, keys) = (c.cookie_name.as_str(), c.format.name(), reason.kind().as_str(), c.keys);
+    let key_hint = c
+        .warnings
+        .first()
+        .filter(|_| reason.kind() == crate::error::ErrorKind::BadSignature);
+    let message = "session cookie refused; starting an empty session";
+    match (key_hint, signed_by) {
+        (Some(hint), _) => tracing::info!(cookie, format, kind, keys, %reason, %hint, "{message}"),
+        (None, Some(key)) => tracing::info!(cookie, format, kind, keys, %key, %reason, "{message}"),
+        (None, None) => tracing::info!(cookie, format, kind, keys, %reason, "{message}"),
     }
 }
 

@@ -69,12 +69,13 @@ impl Session {
         self.data.get(key)
     }
 
-    /// Stores any serde value under `key`; always marks the session modified.
+    /// Stores any serde value under `key`, by value or by reference (`insert("n", 42)`, `insert("n", &name)`);
+    /// always marks the session modified.
     ///
     /// # Errors
     /// [`crate::SessionError::Value`] when serde cannot represent the value.
-    pub fn insert<T: Serialize + ?Sized>(&mut self, key: impl Into<String>, value: &T) -> Result<()> {
-        let v = Value::from_serialize(value)?;
+    pub fn insert<T: Serialize>(&mut self, key: impl Into<String>, value: T) -> Result<()> {
+        let v = Value::from_serialize(&value)?;
         self.modified = true;
         // The old value is not returned, so a value never read is not built.
         self.data.set(key.into(), v);

@@ -40,12 +40,116 @@ pub enum Value {
     DateTime(i64),
     /// A dict.
     Dict(Map),
+    /// A value another language's serializer wrote that this model has no exact type for (a Go app's own
+    /// struct, a Go `int64` beside `int`, a PHP object): kept as it came, written back unchanged by that
+    /// serializer, seen through to its plain counterpart everywhere else ([`Foreign`]).
+    Foreign(Box<Foreign>),
+}
+
+/// A value read by another language's serializer (Go's gob, PHP's `serialize`) that the session model cannot
+/// hold exactly. The value is never lost and never guessed at:
+/// - the format whose serializer made it writes [`Foreign::encoded`] back as it came, so the other service
+///   reads its own type again;
+/// - where the model has a plain counterpart ([`Foreign::value`]: a Go `int64` is an integer), typed reads,
+///   [`Value::as_i64`] and every other format's writer use that counterpart;
+/// - where it has none (an application's own type), a typed read fails with an error naming the type, and
+///   saving the session in another format is refused with that error instead of dropping the value.
+///
+/// ```
+/// use session_core::{Foreign, Value};
+/// let v = Value::Foreign(Box::new(Foreign::new("gob", "int64", vec![0x0a], Some(Value::Int(5)))));
+/// assert_eq!(v.as_i64(), Some(5));
+/// assert_eq!(v.deserialize_into::<i64>().unwrap(), 5);
+/// let opaque = Value::Foreign(Box::new(Foreign::new("gob", "main.User", vec![1, 2, 3], None)));
+/// assert!(opaque.deserialize_into::<String>().unwrap_err().to_string().contains("main.User"));
+/// ```
+#[derive(Clone, PartialEq)]
+pub struct Foreign {
+    serializer: &'static str,
+    type_name: String,
+    encoded: Vec<u8>,
+    value: Option<Value>,
+}
+
+impl Foreign {
+    /// A value `serializer` (`"gob"`, `"php"`) read: the language's own `type_name`, the bytes that serializer
+    /// writes back (`encoded`, opaque to everything else), and the plain counterpart when one means the same.
+    pub fn new(serializer: &'static str, type_name: impl Into<String>, encoded: Vec<u8>, value: Option<Value>) -> Self {
+        Self {
+            serializer,
+            type_name: type_name.into(),
+            encoded,
+            value,
+        }
+    }
+
+    /// The serializer that read it and can write it back (`"gob"`, `"php"`).
+    pub fn serializer(&self) -> &'static str {
+        self.serializer
+    }
+
+    /// The language's own name for its type (`main.User`, `int64`, `Illuminate\Support\ViewErrorBag`).
+    pub fn type_name(&self) -> &str {
+        &self.type_name
+    }
+
+    /// The bytes its serializer writes back; their layout belongs to that serializer.
+    pub fn encoded(&self) -> &[u8] {
+        &self.encoded
+    }
+
+    /// The plain value that means the same, when the model has one.
+    pub fn value(&self) -> Option<&Value> {
+        self.value.as_ref()
+    }
+
+    /// The error for a use that needs a plain value this one does not have.
+    pub(crate) fn unrepresentable(&self, what: &str) -> SessionError {
+        SessionError::Value(format!(
+            "the session holds a {} value of type {} that {what}",
+            self.serializer, self.type_name
+        ))
+    }
+}
+
+impl std::fmt::Debug for Foreign {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Foreign")
+            .field("serializer", &self.serializer)
+            .field("type_name", &self.type_name)
+            .field("encoded_len", &self.encoded.len())
+            .field("value", &self.value)
+            .finish()
+    }
+}
+
+/// Every [`Foreign`] value under `value` (itself included) that has no plain counterpart and was not made by
+/// `own` (the serializer that would write it back), first found first.
+pub(crate) fn unwritable_foreign<'a>(value: &'a Value, own: Option<&str>) -> Option<&'a Foreign> {
+    match value {
+        Value::Foreign(f) if Some(f.serializer) == own => None,
+        Value::Foreign(f) => match &f.value {
+            Some(v) => unwritable_foreign(v, own),
+            None => Some(f),
+        },
+        Value::List(items) | Value::Tuple(items) => items.iter().find_map(|v| unwritable_foreign(v, own)),
+        Value::Dict(m) => m.values().find_map(|v| unwritable_foreign(v, own)),
+        _ => None,
+    }
 }
 
 impl Value {
+    /// The value itself, or a [`Foreign`] value's plain counterpart (a foreign value without one is itself).
+    pub fn plain(&self) -> &Self {
+        match self {
+            Self::Foreign(f) => f.value.as_ref().map_or(self, Self::plain),
+            other => other,
+        }
+    }
+
     /// The string, if this is a `Str` or `Markup`.
     pub fn as_str(&self) -> Option<&str> {
-        match self {
+        match self.plain() {
             Self::Str(s) | Self::Markup(s) => Some(s),
             _ => None,
         }
@@ -53,7 +157,7 @@ impl Value {
 
     /// The integer, if this is an `Int`.
     pub fn as_i64(&self) -> Option<i64> {
-        match self {
+        match self.plain() {
             Self::Int(i) => Some(*i),
             _ => None,
         }
@@ -61,7 +165,7 @@ impl Value {
 
     /// The bool, if this is a `Bool`.
     pub fn as_bool(&self) -> Option<bool> {
-        match self {
+        match self.plain() {
             Self::Bool(b) => Some(*b),
             _ => None,
         }
@@ -79,6 +183,7 @@ impl Value {
             Self::Bytes(b) => b.is_empty(),
             Self::Dict(m) => m.is_empty(),
             Self::BigInt(_) | Self::Uuid(_) | Self::DateTime(_) => false,
+            Self::Foreign(f) => f.value.as_ref().is_some_and(Self::is_falsy),
         }
     }
 
@@ -159,6 +264,10 @@ impl From<&Value> for serde_json::Value {
             Value::Uuid(u) => J::String(Value::uuid_string(u)),
             Value::DateTime(t) => J::String(crate::httpdate::http_date(*t)),
             Value::Dict(m) => J::Object(m.iter().map(|(k, v)| (k.clone(), J::from(v))).collect()),
+            Value::Foreign(f) => match &f.value {
+                Some(v) => J::from(v),
+                None => serde_json::json!({"foreign": f.serializer, "type": f.type_name}),
+            },
         }
     }
 }
@@ -241,6 +350,8 @@ enum Json<'de> {
     String(String),
     Seq(Seq<'de>),
     Map(&'de Map),
+    /// A foreign value with no plain counterpart: every read of it fails, naming its type.
+    Foreign(&'de Foreign),
 }
 
 #[derive(Clone, Copy)]
@@ -276,6 +387,7 @@ fn json(v: &Value) -> Json<'_> {
         Value::Uuid(u) => Json::String(Value::uuid_string(u)),
         Value::DateTime(t) => Json::String(crate::httpdate::http_date(*t)),
         Value::Dict(m) => Json::Map(m),
+        Value::Foreign(f) => f.value.as_ref().map_or(Json::Foreign(f), json),
     }
 }
 
@@ -295,6 +407,7 @@ impl<'de> Json<'de> {
             Self::String(s) => U::Str(s),
             Self::Seq(_) => U::Seq,
             Self::Map(_) => U::Map,
+            Self::Foreign(f) => return E::custom(f.unrepresentable(&format!("cannot be read as {exp}"))),
         };
         E::invalid_type(unexpected, exp)
     }
@@ -313,6 +426,7 @@ impl<'de> Json<'de> {
             Self::Seq(Seq::Values(a)) => J::Array(a.iter().map(J::from).collect()),
             Self::Seq(Seq::Bytes(b)) => J::Array(b.iter().map(|&x| J::from(x)).collect()),
             Self::Map(m) => J::Object(m.iter().map(|(k, v)| (k.clone(), J::from(v))).collect()),
+            Self::Foreign(f) => serde_json::json!({"foreign": f.serializer, "type": f.type_name}),
         }
     }
 }
@@ -365,6 +479,7 @@ impl<'de> serde::Deserializer<'de> for Json<'de> {
             Self::String(s) => visitor.visit_string(s),
             Self::Seq(seq) => visit_seq(seq, visitor),
             Self::Map(m) => visit_map(m, visitor),
+            Self::Foreign(_) => Err(self.invalid_type(&visitor)),
         }
     }
 

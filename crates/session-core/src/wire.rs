@@ -12,6 +12,7 @@
 //! | [`pyjson`] | Python's plain `json.dumps` (Starlette, Django), and an order-keeping rewrite of JSON text |
 //! | [`payload`] | the payload part of an itsdangerous cookie: URL-safe base64, optionally zlib-compressed |
 //! | [`signer`] | itsdangerous' `TimestampSigner`: `payload.timestamp.signature` with HMAC over a derived key |
+//! | [`gob`] | Go's `encoding/gob` of a gorilla/sessions session |
 //! | [`encrypted`] | Rails' encrypted cookie store and the `cookie` crate's private and signed jars (actix-session) |
 //! | [`cookie_header`] | a cookie's value in `Cookie` header values, as each framework's parser finds it |
 //!
@@ -93,6 +94,25 @@ pub mod payload {
     pub use crate::payload::{Compression, decode_payload, encode_payload};
 }
 
+/// Go's `encoding/gob` as gorilla/sessions stores a session (a `map[interface{}]interface{}` with string keys):
+/// read into the session model, Go's types the model has none for kept as [`Foreign`](crate::Foreign) values
+/// and written back as they came. Bounded: nesting, values, type definitions and every length.
+///
+/// ```
+/// use session_core::wire::gob::{decode_session, encode_session};
+/// use session_core::{Map, Value};
+///
+/// let mut data = Map::new();
+/// data.insert("user".into(), Value::Str("alice".into()));
+/// let bytes = encode_session(&data).unwrap();
+/// // What Go 1.19 writes for map[interface{}]interface{}{"user": "alice"}.
+/// assert_eq!(bytes.len(), 51);
+/// assert_eq!(decode_session(&bytes, 1000).unwrap(), data);
+/// ```
+pub mod gob {
+    pub use crate::gob::{MAX_DEPTH, MAX_TYPES, SERIALIZER, decode_session, encode_session};
+}
+
 /// itsdangerous' `TimestampSigner`: `value.timestamp.signature`, with HMAC over a key derived from each key of
 /// a [`Keyring`](crate::Keyring) (the current key signs; every key verifies).
 ///
@@ -134,10 +154,25 @@ pub mod encrypted {
     pub use crate::encrypted::*;
 }
 
+/// PHP's `serialize()` and a bounded `unserialize()` (Laravel's session attributes); objects are kept as their
+/// exact text in a [`Foreign`](crate::Foreign) value, never instantiated.
+///
+/// ```
+/// use session_core::wire::php::{decode, write};
+///
+/// let value = decode(br#"a:2:{s:4:"user";s:5:"alice";s:1:"n";d:0.5;}"#, 100).unwrap();
+/// let mut out = Vec::new();
+/// write(&value, &mut out).unwrap();
+/// assert_eq!(out, br#"a:2:{s:1:"n";d:0.5;s:4:"user";s:5:"alice";}"#);
+/// ```
+pub mod php {
+    pub use crate::php::{MAX_DEPTH, SERIALIZER, decode, float_text, write, write_key, write_map};
+}
+
 /// A cookie's value in a request's `Cookie` header values, as each framework's parser finds it
 /// ([`CookieRules`](cookie_header::CookieRules)): Werkzeug's (Flask; also [`find_cookie`](crate::find_cookie)),
-/// Python's `cookie_parser` (Starlette, Django) and npm `cookies` (Express). Header values are bytes, read as
-/// latin-1 text.
+/// Python's `cookie_parser` (Starlette, Django), npm `cookies` (Express) and Go's `net/http` (gorilla/sessions).
+/// Header values are bytes, read as latin-1 text.
 ///
 /// ```
 /// use session_core::wire::cookie_header::{CookieRules, find_with};

@@ -1,5 +1,5 @@
-//! Every case of `testdata/cookie_headers/parsers.json` (what Werkzeug, Django, Starlette and npm `cookies`
-//! return on the same `Cookie` header lines; `scripts/cookie_header_vectors.py` runs them) against the rules
+//! Every case of `testdata/cookie_headers/parsers.json` (what Werkzeug, Django, Starlette, npm `cookies` and
+//! Go's net/http return on the same `Cookie` header lines; `scripts/cookie_header_vectors.py` runs them) against the rules
 //! that follow each parser.
 
 use std::path::Path;
@@ -9,10 +9,11 @@ use session_core::find_cookie;
 use session_core::wire::cookie_header::{CookieRules, find_with};
 
 /// Each rule and the parsers (keys of a case's `expected`) it must agree with.
-const RULES: [(CookieRules, &[&str]); 3] = [
+const RULES: [(CookieRules, &[&str]); 4] = [
     (CookieRules::Werkzeug, &["werkzeug"]),
     (CookieRules::Python, &["django", "starlette"]),
     (CookieRules::Node, &["node"]),
+    (CookieRules::Go, &["go"]),
 ];
 
 /// Cases that must stay in the file: a unit separator before a name is whitespace to Python's `strip()`.

@@ -110,7 +110,7 @@ fn defaults_follow_the_format_whatever_the_call_order() {
     assert_eq!((flask.format(), flask.cookie_name()), (Format::Flask, "session"));
     assert_eq!(Format::from_name("FastAPI").unwrap(), Format::Starlette);
     assert!(
-        Format::from_name("laravel")
+        Format::from_name("symfony")
             .unwrap_err()
             .to_string()
             .contains("use one of: flask, starlette")

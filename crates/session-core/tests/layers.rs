@@ -196,4 +196,9 @@ fn modules_form_three_layers_without_a_circle() {
     assert!(errors.is_empty(), "{}", errors.join("\n"));
     // The check sees the imports it is about.
     assert!(edges["lifecycle"].contains("config") && edges["format::flask"].contains("format::seam"));
+    // Go's gob is a serializer of the bytes layer, under the gorilla format.
+    assert_eq!(layer("gob"), 0);
+    assert!(edges["format::gorilla"].contains("gob") && !edges["gob"].iter().any(|m| m.starts_with("format")));
+    // The PHP serializer is a bytes-layer module that Laravel's format uses.
+    assert!(edges["format::laravel"].contains("php") && layer("php") == 0);
 }

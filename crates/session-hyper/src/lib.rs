@@ -14,9 +14,11 @@ use http::header::{COOKIE, SET_COOKIE, VARY};
 use http::{HeaderValue, Request, Response, StatusCode};
 pub use session_core::{Csrf, CsrfError};
 
+// Every type a handler or a configuration names, so that one crate is enough to depend on.
 pub use session_core::{
-    self, Clock, ErrorKind, INTERNAL_SERVER_ERROR, LoadStatus, Map, OversizePolicy, ResponseCookie, SameSite,
-    SecretKey, SessionChange, SessionConfig, SessionConfigBuilder, SessionError, SessionHandle, Value,
+    self, Clock, Compression, Digest, ErrorKind, Flash, Format, INTERNAL_SERVER_ERROR, KeyDerivation, KeyId, Keyring,
+    LoadStatus, Map, OversizePolicy, ResponseCookie, SameSite, SecretKey, SessionChange, SessionConfig,
+    SessionConfigBuilder, SessionError, SessionHandle, SignerOptions, Value,
 };
 
 /// The system clock in Unix seconds (0 if the clock is set before 1970).

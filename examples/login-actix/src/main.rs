@@ -1,5 +1,6 @@
 //! `login-actix`: the seed login app on 127.0.0.1:$PORT (default 3001), signed with `$SECRET_KEY`.
 //! `SESSION_FORMAT` (`flask` by default, `starlette`, `django`) and `SESSION_COOKIE_NAME` choose whose cookie it shares.
+//! `SESSION_ENCRYPTION_KEY` is gorilla/sessions' block key (unset: signed-only gorilla cookies).
 
 use std::net::TcpListener;
 

@@ -1,5 +1,6 @@
 //! `login-axum`: `SECRET_KEY=... PORT=3000 cargo run -p login-axum`, then open http://127.0.0.1:3000/login.
 //! `SESSION_FORMAT` (`flask` by default, `starlette`, `django`) and `SESSION_COOKIE_NAME` choose whose cookie it shares.
+//! `SESSION_ENCRYPTION_KEY` is gorilla/sessions' block key (unset: signed-only gorilla cookies).
 
 use tracing_subscriber::EnvFilter;
 

@@ -133,14 +133,14 @@ impl Site {
 /// When the name cannot be stored (never for a string).
 pub fn log_in(session: &SessionHandle, username: &str) -> session_core::Result<()> {
     session.insert(USERNAME, username)?;
-    session.flash(LOGGED_IN, "message");
+    session.flash(LOGGED_IN);
     Ok(())
 }
 
 /// `POST /demo/logout` after its CSRF token was accepted: removes the name and flashes [`LOGGED_OUT`].
 pub fn log_out(session: &SessionHandle) {
     session.remove(USERNAME);
-    session.flash(LOGGED_OUT, "message");
+    session.flash(LOGGED_OUT);
 }
 
 /// The signed CSRF token in a demo page's forms (for clients that post the form without a browser).

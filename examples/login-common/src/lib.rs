@@ -68,7 +68,7 @@ pub fn port_from_env(default: u16) -> anyhow::Result<u16> {
 
 /// Reads `SESSION_FORMAT`: whose cookies to share, any name of `Format::ALL` (`flask`, the default;
 /// `starlette` or `fastapi`; `django`; `rails`; `actix-private`; `actix-signed`; `express`; `iron-session`;
-/// `authjs`; `next-auth-v4`).
+/// `authjs`; `next-auth-v4`; `gorilla`; `laravel`; `laravel-gcm`).
 ///
 /// # Errors
 /// When `SESSION_FORMAT` is set to another name.
@@ -86,11 +86,21 @@ pub fn format_from_env() -> anyhow::Result<Format> {
 /// # Errors
 /// When `SESSION_FORMAT` or `SESSION_COOKIE_NAME` is invalid (the message says why).
 ///
+/// `SESSION_ENCRYPTION_KEY` (key text, like `SECRET_KEY`) is the encryption key paired with `SECRET_KEY`
+/// (`SessionConfigBuilder::encryption_key`): gorilla/sessions' block key, 16, 24 or 32 bytes; unset, gorilla
+/// cookies are signed only. Other formats ignore it.
+///
 /// `SESSION_MIGRATE_FROM` (a format name) with `SESSION_MIGRATE_KEY` (key text) and optionally
 /// `SESSION_MIGRATE_COOKIE_NAME` also reads that format's cookie and writes it back in this one
 /// (`SessionConfigBuilder::migrate_from`).
 pub fn session_config(key: SecretKey) -> anyhow::Result<SessionConfig> {
     let mut builder = SessionConfig::builder().format(format_from_env()?).secret_key(key);
+    if let Ok(text) = std::env::var("SESSION_ENCRYPTION_KEY") {
+        if !text.is_empty() {
+            let block = SecretKey::parse(&text).context("SESSION_ENCRYPTION_KEY is not usable")?;
+            builder = builder.encryption_key(block);
+        }
+    }
     if let Ok(name) = std::env::var("SESSION_COOKIE_NAME") {
         if !name.is_empty() {
             builder = builder.cookie_name(name);
@@ -109,7 +119,7 @@ pub fn session_config(key: SecretKey) -> anyhow::Result<SessionConfig> {
     }
     builder
         .build()
-        .context("the settings SESSION_FORMAT and SESSION_COOKIE_NAME give are not usable")
+        .context("the settings SESSION_FORMAT, SESSION_COOKIE_NAME and SESSION_ENCRYPTION_KEY give are not usable")
 }
 
 #[cfg(test)]

@@ -267,6 +267,7 @@ impl RailsCodec {
         {
             return Err(SessionError::WrongPurpose {
                 expected: self.purpose.clone(),
+                found: p,
             });
         }
         let expires_at_ms = exp.as_deref().map(parse_iso8601_ms).transpose()?;
@@ -517,7 +518,13 @@ mod tests {
             RailsDigest::Sha256,
         );
         let v = other.encode(&data(), None).unwrap();
-        assert_eq!(c.decode(&v, NOW).unwrap_err().kind(), "wrong_purpose");
+        assert_eq!(
+            c.decode(&v, NOW).unwrap_err(),
+            SessionError::WrongPurpose {
+                expected: "cookie._app_session".into(),
+                found: "cookie.remember_me".into(),
+            }
+        );
         let v = c
             .seal(b"{\"_rails\":{\"message\":\"e30=\",\"exp\":null,\"pur\":null}}")
             .unwrap();

@@ -43,6 +43,7 @@ pub(crate) static SPEC: Spec = Spec {
     aliases: &[],
     framework: "Django 5.2 signed_cookies session backend",
     encrypted: false,
+    signature: None,
     tagged: false,
     timestamped: true,
     text: SessionText::PythonJson { compact: true },
@@ -78,6 +79,7 @@ pub(crate) fn defaults() -> Defaults {
         lifetime: LIFETIME_SECS,
         same_site: Some(SameSite::Lax),
         secure: false,
+        http_only: true,
         refresh_each_request: false,
         signer: SignerOptions {
             digest: Digest::Sha256,

@@ -61,6 +61,7 @@ pub(crate) static SPEC: Spec = Spec {
     aliases: &["iron"],
     framework: "iron-session 8 / 9 (iron-webcrypto Fe26.2 seals)",
     encrypted: true,
+    signature: Some("iron Fe26.2: AES-256-CBC and HMAC-SHA256 under PBKDF2 keys from the password"),
     tagged: false,
     timestamped: false,
     text: SessionText::Json,
@@ -87,6 +88,7 @@ pub(crate) fn defaults() -> Defaults {
         lifetime: TTL_SECS,
         same_site: Some(SameSite::Lax),
         secure: true,
+        http_only: true,
         refresh_each_request: false,
         signer: SignerOptions::default(),
         compression: Compression::Never,
@@ -430,6 +432,7 @@ mod tests {
             key_ids: ids,
             max_chunks: 1,
             attributes: None,
+            encryption_keys: &[],
         })
         .unwrap()
     }
@@ -499,6 +502,7 @@ mod tests {
             key_ids: None,
             max_chunks: 1,
             attributes: None,
+            encryption_keys: &[],
         };
         assert!(Iron::new(&short).unwrap_err().to_string().contains("at least 32"));
         let ring2 = Keyring::new(SecretKey::parse(NEW).unwrap());

@@ -15,7 +15,9 @@ pub(crate) mod authjs;
 pub(crate) mod django;
 pub(crate) mod express;
 pub(crate) mod flask;
+pub(crate) mod gorilla;
 pub(crate) mod iron;
+pub(crate) mod laravel;
 pub(crate) mod pyjson;
 pub(crate) mod rails;
 pub(crate) mod seam;
@@ -32,6 +34,30 @@ use crate::signer::SignerOptions;
 use crate::value::Value;
 pub use seam::{Claimed, Decoded, Defaults, SessionText};
 use seam::{Codec, Limits, Spec};
+
+/// [`Codec::seal`], refusing a session that holds a [`crate::Foreign`] value the format cannot write (one
+/// without a plain counterpart, made by another serializer) instead of dropping it.
+///
+/// # Errors
+/// [`SessionError::Value`] naming the value's serializer and type; else as [`Codec::seal`].
+pub(crate) fn seal<'c>(
+    codec: &'c dyn Codec,
+    data: crate::data::EntriesRef<'_>,
+    now: u64,
+    expires: Option<u64>,
+) -> Result<seam::Sealed<'c>> {
+    let own = codec.foreign();
+    if let Some(f) = data
+        .built_values()
+        .find_map(|v| crate::value::unwritable_foreign(v, own))
+    {
+        return Err(f.unrepresentable(&format!(
+            "the {} cookie cannot hold; the session was not saved",
+            codec.name()
+        )));
+    }
+    codec.seal(data, now, expires)
+}
 
 /// Default bound on an inflated payload (1 MiB); a real session is at most a few KB.
 pub const DEFAULT_MAX_DECOMPRESSED: usize = 1 << 20;
@@ -98,6 +124,14 @@ registry! {
     AuthJs => authjs::AUTHJS,
     /// next-auth v4's session token: a JWE (`dir`, A256GCM) under its own HKDF key, chunked over 3,933.
     NextAuthV4 => authjs::NEXT_AUTH_V4,
+    /// gorilla/sessions' `CookieStore` (Go): securecookie's HMAC-SHA256 over the cookie name, date and Go's gob
+    /// of the session, optionally AES-CTR under a block key; the cookie is named by the Go app's session name.
+    Gorilla => gorilla::SPEC,
+    /// Laravel's `cookie` session driver through `EncryptCookies` (AES-256-CBC, Laravel's default cipher): an id
+    /// cookie and a payload cookie named by the id holding PHP's `serialize()` of the session and its expiry.
+    Laravel => laravel::CBC,
+    /// The same with `'cipher' => 'AES-256-GCM'`.
+    LaravelGcm => laravel::GCM,
 }
 
 impl Format {
@@ -105,6 +139,19 @@ impl Format {
     /// refuses these.
     pub fn is_encrypted(self) -> bool {
         self.spec().encrypted
+    }
+
+    /// How this format signs or seals its cookies when the framework fixes it (gorilla/sessions: securecookie's
+    /// HMAC-SHA256 of the cookie name, date and value), in words for reports; `None` for Flask, Starlette and
+    /// Django, signed the itsdangerous way under the [`SignerOptions`] (salt, digest, key derivation) given.
+    ///
+    /// ```
+    /// use session_core::Format;
+    /// assert_eq!(Format::Flask.fixed_signature(), None);
+    /// assert!(Format::Gorilla.fixed_signature().unwrap().contains("HMAC-SHA256"));
+    /// ```
+    pub fn fixed_signature(self) -> Option<&'static str> {
+        self.spec().signature
     }
 
     /// Parses a format's name ([`Format::name`]) or one of its other names (`fastapi`, `actix`), in any case.
@@ -288,6 +335,7 @@ impl CookieCodec {
             key_ids: None,
             max_chunks: 1,
             attributes: None,
+            encryption_keys: &[],
         };
         Self::from_settings(format, &settings, expire_after)
     }
@@ -369,9 +417,7 @@ impl CookieCodec {
     /// # Errors
     /// For an encrypted format: the reason its codec could not be built, or a failed nonce source.
     pub fn try_encode(&self, data: &impl Entries, timestamp: u64) -> Result<String> {
-        let sealed = self
-            .codec
-            .seal(data.as_entries_ref(), timestamp, self.expires(timestamp))?;
+        let sealed = seal(&*self.codec, data.as_entries_ref(), timestamp, self.expires(timestamp))?;
         Ok(sealed.into_iter().next().map(|(_, v)| v).unwrap_or_default())
     }
 
@@ -381,9 +427,7 @@ impl CookieCodec {
     /// # Errors
     /// As [`CookieCodec::try_encode`].
     pub fn encode_cookies(&self, data: &impl Entries, timestamp: u64) -> Result<Vec<(String, String)>> {
-        let sealed = self
-            .codec
-            .seal(data.as_entries_ref(), timestamp, self.expires(timestamp))?;
+        let sealed = seal(&*self.codec, data.as_entries_ref(), timestamp, self.expires(timestamp))?;
         Ok(sealed.into_iter().map(|(n, v)| (n.into_owned(), v)).collect())
     }
 

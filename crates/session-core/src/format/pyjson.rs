@@ -92,6 +92,7 @@ fn write(v: &Value, sep: Separators, out: &mut String) {
         Value::Uuid(u) => write_str(&Value::uuid_string(u), out),
         Value::DateTime(t) => write_str(&http_date(*t), out),
         Value::Dict(m) => write_map(m.entries(), sep, out),
+        Value::Foreign(f) => write(f.value().unwrap_or(&Value::Null), sep, out),
     }
 }
 

@@ -25,6 +25,7 @@ pub(crate) static SPEC: Spec = Spec {
     aliases: &[],
     framework: "Rails 5.2-7 encrypted cookie store (actionpack)",
     encrypted: true,
+    signature: Some("AES-256-GCM under a PBKDF2 key from secret_key_base (the digest picks SHA-256 or SHA-1)"),
     tagged: false,
     timestamped: false,
     text: SessionText::Json,
@@ -60,6 +61,7 @@ pub(crate) fn defaults() -> Defaults {
         lifetime: 0,
         same_site: Some(SameSite::Lax),
         secure: false,
+        http_only: true,
         refresh_each_request: false,
         signer: SignerOptions {
             digest: Digest::Sha256,

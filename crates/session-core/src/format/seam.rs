@@ -32,6 +32,8 @@ pub struct Defaults {
     pub same_site: Option<SameSite>,
     /// The `Secure` attribute (iron-session sets it by default; the others do not).
     pub secure: bool,
+    /// The `HttpOnly` attribute (every framework sets it by default but gorilla/sessions).
+    pub http_only: bool,
     /// Re-send on every request: Flask's `SESSION_REFRESH_EACH_REQUEST` (permanent sessions only), Django's
     /// `SESSION_SAVE_EVERY_REQUEST` (every non-empty session); the others have no such setting.
     pub refresh_each_request: bool,
@@ -94,6 +96,9 @@ pub(crate) enum ExpiryRule {
         /// Seconds the cookie ends before the lifetime.
         grace: u64,
     },
+    /// `Max-Age` = lifetime and `Expires` = now + lifetime when a lifetime is set (Go's `net/http` cookie for
+    /// gorilla/sessions' `MaxAge`).
+    MaxAgeAndExpires,
     /// The session decides (Django's `_session_expiry`): `(data, lifetime, expire_at_browser_close, now)`.
     FromSession(fn(&SessionData, u64, bool, u64) -> Option<Expiry>),
 }
@@ -140,6 +145,8 @@ pub(crate) struct Settings<'a> {
     /// The cookies' attributes, when a configuration builds the codec (a format that cuts a session into
     /// cookies by their whole `Set-Cookie` size measures them).
     pub attributes: Option<Attributes<'a>>,
+    /// Encryption keys paired with the keyring's keys in order (gorilla's block keys); empty for none.
+    pub encryption_keys: &'a [crate::key::SecretKey],
 }
 
 /// The values of a format's cookies found in a request.
@@ -280,6 +287,12 @@ pub(crate) trait Codec: Send + Sync + std::fmt::Debug {
         crate::set_cookie::render_standard(name, value, attrs, expiry)
     }
 
+    /// The serializer whose [`crate::Foreign`] values this format writes back as they came (`"gob"`, `"php"`);
+    /// `None` for formats whose serializer is JSON.
+    fn foreign(&self) -> Option<&'static str> {
+        None
+    }
+
     /// Sets the compression policy (formats that never compress ignore it).
     fn set_compression(&mut self, _compression: Compression) {}
 
@@ -321,6 +334,9 @@ pub(crate) struct Spec {
     pub framework: &'static str,
     /// Whether the value is encrypted (reading it needs the key); formats that are only signed show it.
     pub encrypted: bool,
+    /// How the cookie is signed or sealed when the framework fixes it, for reports; `None` for the
+    /// itsdangerous-style signer, whose salt, digest and key derivation are the [`SignerOptions`] settings.
+    pub signature: Option<&'static str>,
     /// Whether the session a handler sees is Flask's tagged JSON (only Flask); the others show plain JSON.
     pub tagged: bool,
     /// Whether the cookies carry the time they were signed (then a max age applies to them).

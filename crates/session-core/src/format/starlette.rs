@@ -35,6 +35,7 @@ pub(crate) static SPEC: Spec = Spec {
     aliases: &["fastapi"],
     framework: "Starlette 0.4x / FastAPI SessionMiddleware",
     encrypted: false,
+    signature: None,
     tagged: false,
     timestamped: true,
     text: SessionText::PythonJson { compact: false },
@@ -68,6 +69,7 @@ pub(crate) fn defaults() -> Defaults {
         lifetime: LIFETIME_SECS,
         same_site: Some(SameSite::Lax),
         secure: false,
+        http_only: true,
         refresh_each_request: false,
         signer: SignerOptions {
             digest: Digest::Sha1,

@@ -1,0 +1,533 @@
+//! gorilla/sessions' `CookieStore` (Go; gorilla/sessions 1.2 over gorilla/securecookie 1.1): one cookie, named
+//! by the session name the Go app passes to `store.Get(r, name)`, written by `sessions.NewCookieStore(keyPairs...)`.
+//!
+//! ```text
+//! value = base64url(date "|" inner "|" mac)          (padded, URL-safe)
+//! inner = base64url(gob)                             without a block key
+//!       = base64url(iv || AES-CTR(block key, iv, gob)) with one (16-byte random IV; AES-128/192/256 by key length)
+//! mac   = HMAC-SHA256(hash key, name "|" date "|" inner)   (32 raw bytes; the cookie name is authenticated, not stored)
+//! ```
+//!
+//! - `gob`: Go's `encoding/gob` of the session's `map[interface{}]interface{}` ([`crate::gob`]).
+//! - `date`: Unix seconds in decimal when the cookie was written. A cookie older than the store's `MaxAge` (30
+//!   days by default; 0 is no limit) is refused. gorilla accepts dates from the future; we refuse one more than
+//!   60 s ahead.
+//! - Key pairs rotate: the keyring's current key (with its paired block key) encodes, every pair decodes, in
+//!   order.
+//! - A value over 4096 characters is refused before anything else, and never written (securecookie's
+//!   `maxLength`).
+//!
+//! `Set-Cookie` is Go's `net/http` `Cookie.String()` of what gorilla sets: `name=value; Path=/; Expires=DATE;
+//! Max-Age=N` (`Expires` = now + `MaxAge`), then `Domain`, `HttpOnly`, `Secure`, `SameSite` where configured
+//! (gorilla's `Options` set none of them by default). A Go handler logs out with `session.Options.MaxAge = -1;
+//! session.Save(r, w)`: `Expires=Thu, 01 Jan 1970 00:00:01 GMT; Max-Age=0` (with the session still encoded in
+//! the value; ours is empty).
+
+use std::borrow::Cow;
+
+use aes::{Aes128, Aes192, Aes256};
+use base64::Engine as _;
+use base64::alphabet;
+use base64::engine::DecodePaddingMode;
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
+use ctr::Ctr128BE;
+use ctr::cipher::{KeyIvInit as _, StreamCipher as _};
+use hmac::{Hmac, Mac as _};
+use sha2::Sha256;
+use smallvec::smallvec;
+use zeroize::Zeroizing;
+
+use super::seam::{
+    Codec, CookieOrder, Decoded, Defaults, DeleteWhen, ExpiryRule, Limits, Peeked, Refresh, Rules, Sealed, SessionText,
+    Settings, Spec,
+};
+use crate::cookies::CookieRules;
+use crate::data::{EntriesRef, SessionData};
+use crate::encrypted::os_random;
+use crate::error::{Result, SessionError};
+use crate::gob;
+use crate::httpdate::http_date;
+use crate::key::{KeyId, SecretKey};
+use crate::payload::Compression;
+use crate::set_cookie::{Attributes, Expiry, SameSite};
+use crate::signer::SignerOptions;
+use crate::value::Value;
+
+/// gorilla's default `MaxAge`: 30 days.
+pub const MAX_AGE_SECS: u64 = 86_400 * 30;
+
+/// securecookie's `maxLength`: the longest cookie value it writes or reads.
+pub const MAX_LENGTH: usize = 4096;
+
+/// How far in the future a cookie's date may lie (gorilla has no limit; ours).
+pub const FUTURE_SKEW_SECS: u64 = 60;
+
+/// Go's `base64.URLEncoding`: padded, URL-safe, unused bits ignored.
+const URL: GeneralPurpose = GeneralPurpose::new(
+    &alphabet::URL_SAFE,
+    GeneralPurposeConfig::new()
+        .with_decode_allow_trailing_bits(true)
+        .with_decode_padding_mode(DecodePaddingMode::RequireCanonical),
+);
+
+/// gorilla's place in the registry.
+pub(crate) static SPEC: Spec = Spec {
+    name: "gorilla",
+    aliases: &["gorilla-sessions"],
+    framework: "gorilla/sessions 1.2 CookieStore (securecookie 1.1, Go gob)",
+    encrypted: false,
+    signature: Some(
+        "securecookie: HMAC-SHA256 (hash key) of name|date|value; AES-CTR under the block key when one is paired",
+    ),
+    tagged: false,
+    timestamped: true,
+    text: SessionText::Wrapped,
+    defaults,
+    rules: Rules {
+        // `session.Options.MaxAge = -1; session.Save(r, w)` sends the deletion whatever the request carried.
+        delete: DeleteWhen::Modified,
+        refresh: Refresh::Always,
+        expiry: ExpiryRule::MaxAgeAndExpires,
+        vary: false,
+        delete_absent: true,
+        order: CookieOrder::WritesFirst,
+        reserved: &[],
+    },
+    build: |s: &Settings<'_>| -> Result<Box<dyn Codec>> { Ok(Box::new(Gorilla::new(s)?)) },
+    peek,
+};
+
+/// gorilla's `NewCookieStore` options: no default cookie name (the session name must be set), `MaxAge` 30
+/// days, `Path=/` and nothing else (no `HttpOnly`, `Secure` or `SameSite`).
+pub(crate) fn defaults() -> Defaults {
+    Defaults {
+        cookie_name: "",
+        lifetime: MAX_AGE_SECS,
+        same_site: None,
+        secure: false,
+        http_only: false,
+        refresh_each_request: false,
+        signer: SignerOptions::default(),
+        compression: Compression::Never,
+    }
+}
+
+/// One key pair: the hash key and, when paired, the block key.
+#[derive(Clone)]
+struct Pair {
+    key: KeyId,
+    hash: Zeroizing<Vec<u8>>,
+    block: Option<Zeroizing<Vec<u8>>>,
+}
+
+/// The gorilla codec: the cookie name and the key pairs, current first.
+#[derive(Clone)]
+struct Gorilla {
+    name: String,
+    pairs: Vec<Pair>,
+}
+
+impl std::fmt::Debug for Gorilla {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Gorilla")
+            .field("name", &self.name)
+            .field("pairs", &self.pairs.len())
+            .field("encrypted", &self.pairs.iter().any(|p| p.block.is_some()))
+            .finish()
+    }
+}
+
+impl Gorilla {
+    fn new(s: &Settings<'_>) -> Result<Self> {
+        let blocks: &[SecretKey] = s.encryption_keys;
+        let keys: Vec<_> = s.keyring.verification_order().collect();
+        if blocks.len() > keys.len() {
+            return Err(SessionError::Config(format!(
+                "{} encryption (block) keys for {} signing keys: each block key pairs with a signing key",
+                blocks.len(),
+                keys.len()
+            )));
+        }
+        if let Some(bad) = blocks.iter().find(|b| ![16, 24, 32].contains(&b.len())) {
+            return Err(SessionError::Config(format!(
+                "a gorilla block key must be 16, 24 or 32 bytes (AES-128, -192 or -256); this one is {} bytes",
+                bad.len()
+            )));
+        }
+        // Block keys pair with the keys in the order they were configured (current, then each fallback);
+        // the keyring verifies fallbacks newest first.
+        let pairs = keys
+            .into_iter()
+            .map(|(key, hash)| {
+                let configured = match key {
+                    KeyId::Current => 0,
+                    KeyId::Fallback(i) => i + 1,
+                };
+                Pair {
+                    key,
+                    hash: Zeroizing::new(hash.bytes().to_vec()),
+                    block: blocks.get(configured).map(|b| Zeroizing::new(b.bytes().to_vec())),
+                }
+            })
+            .collect();
+        Ok(Self {
+            name: s.cookie_name.to_owned(),
+            pairs,
+        })
+    }
+
+    fn mac(hash: &[u8], parts: &[&[u8]]) -> Hmac<Sha256> {
+        // HMAC takes a key of any length.
+        let mut mac = <Hmac<Sha256>>::new_from_slice(hash).unwrap_or_else(|_| unreachable!());
+        for p in parts {
+            mac.update(p);
+        }
+        mac
+    }
+}
+
+/// Go's `cipher.NewCTR(aes.NewCipher(key), iv)`: AES-CTR with the whole 16-byte IV as a big-endian counter.
+fn ctr(key: &[u8], iv: &[u8], data: &mut [u8]) -> Result<()> {
+    let bad = |_| SessionError::Config("a gorilla block key must be 16, 24 or 32 bytes".into());
+    match key.len() {
+        16 => Ctr128BE::<Aes128>::new_from_slices(key, iv)
+            .map_err(bad)?
+            .apply_keystream(data),
+        24 => Ctr128BE::<Aes192>::new_from_slices(key, iv)
+            .map_err(bad)?
+            .apply_keystream(data),
+        _ => Ctr128BE::<Aes256>::new_from_slices(key, iv)
+            .map_err(bad)?
+            .apply_keystream(data),
+    }
+    Ok(())
+}
+
+/// `date|inner|mac` from a cookie value: the value's base64 decoded and cut at the first two `|`.
+fn parts(value: &str) -> Result<(Vec<u8>, usize, usize)> {
+    if value.len() > MAX_LENGTH {
+        return Err(SessionError::Malformed(
+            "the gorilla cookie value is over 4096 characters",
+        ));
+    }
+    let bytes = URL
+        .decode(value)
+        .map_err(|_| SessionError::Malformed("the value is not URL-safe base64"))?;
+    let first = bytes
+        .iter()
+        .position(|&b| b == b'|')
+        .ok_or(SessionError::BadSignature)?;
+    let second = bytes[first + 1..]
+        .iter()
+        .position(|&b| b == b'|')
+        .map(|p| first + 1 + p)
+        .ok_or(SessionError::BadSignature)?;
+    Ok((bytes, first, second))
+}
+
+/// Go's `strconv.ParseInt(s, 10, 64)`.
+fn go_int(text: &[u8]) -> Option<i64> {
+    let s = std::str::from_utf8(text).ok()?;
+    let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+/// Reads a cookie without its keys (the session is only readable when no block key encrypts it).
+fn peek(value: &str, _: usize) -> Result<Peeked> {
+    let (bytes, first, second) = parts(value)?;
+    let date = go_int(&bytes[..first]).ok_or(SessionError::Malformed("the date is not a number"))?;
+    let inner = URL
+        .decode(&bytes[first + 1..second])
+        .map_err(|_| SessionError::Malformed("the session part is not URL-safe base64"))?;
+    let map = gob::decode_session(&inner, crate::json::DEFAULT_MAX_VALUES).map_err(|e| {
+        SessionError::BadPayload(format!(
+            "{e} (a cookie encrypted with a block key can only be read with the keys: use verify)"
+        ))
+    })?;
+    Ok((Value::Dict(map), u64::try_from(date).ok(), false))
+}
+
+impl Codec for Gorilla {
+    fn boxed_clone(&self) -> Box<dyn Codec> {
+        Box::new(self.clone())
+    }
+
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn reading(&self) -> CookieRules {
+        CookieRules::Go
+    }
+
+    fn foreign(&self) -> Option<&'static str> {
+        Some(gob::SERIALIZER)
+    }
+
+    /// securecookie's `DecodeMulti`: the length, the base64, each pair's MAC in order, the date, the session's
+    /// base64, the block cipher, the gob.
+    fn open_main(&self, value: &str, now: u64, max_age: Option<u64>, limits: Limits) -> Result<Decoded> {
+        let (bytes, first, second) = parts(value)?;
+        let signed = &bytes[..second];
+        let tag = &bytes[second + 1..];
+        let pair = self
+            .pairs
+            .iter()
+            .find(|p| {
+                Self::mac(&p.hash, &[self.name.as_bytes(), b"|", signed])
+                    .verify_slice(tag)
+                    .is_ok()
+            })
+            .ok_or(SessionError::BadSignature)?;
+        let date = go_int(&bytes[..first]).ok_or(SessionError::Malformed("the date is not a number"))?;
+        let now_i = i64::try_from(now).unwrap_or(i64::MAX);
+        if let Some(limit) = max_age.filter(|&m| m > 0) {
+            if date < now_i.saturating_sub(i64::try_from(limit).unwrap_or(i64::MAX)) {
+                return Err(SessionError::Expired {
+                    age: now_i.abs_diff(date),
+                    max_age: limit,
+                });
+            }
+        }
+        if date > now_i.saturating_add(FUTURE_SKEW_SECS as i64) {
+            return Err(SessionError::FromTheFuture {
+                ahead: date.abs_diff(now_i),
+            });
+        }
+        let mut inner = URL
+            .decode(&bytes[first + 1..second])
+            .map_err(|_| SessionError::Malformed("the session part is not URL-safe base64"))?;
+        if let Some(block) = &pair.block {
+            if inner.len() <= 16 {
+                return Err(SessionError::BadPayload(
+                    "the encrypted session is shorter than its IV".into(),
+                ));
+            }
+            let (iv, data) = inner.split_at_mut(16);
+            ctr(block, iv, data)?;
+            inner.drain(..16);
+        }
+        let map = gob::decode_session(&inner, limits.values)?;
+        Ok(Decoded {
+            data: SessionData::from(map),
+            timestamp: u64::try_from(date).ok(),
+            key: pair.key,
+            compressed: false,
+            rewrite: false,
+        })
+    }
+
+    /// The gob bytes (empty when the session holds a value Go cannot hold; [`Codec::seal`] says why).
+    fn serialize(&self, data: EntriesRef<'_>) -> Vec<u8> {
+        gob::encode_session(&data).unwrap_or_default()
+    }
+
+    fn seal(&self, data: EntriesRef<'_>, now: u64, expires: Option<u64>) -> Result<Sealed<'_>> {
+        self.seal_serialized(&gob::encode_session(&data)?, now, expires)
+    }
+
+    /// securecookie's `Encode` with the current pair.
+    fn seal_serialized(&self, serialized: &[u8], now: u64, _expires: Option<u64>) -> Result<Sealed<'_>> {
+        let pair = &self.pairs[0];
+        let inner = match &pair.block {
+            Some(block) => {
+                let iv = os_random::<16>()?;
+                let mut data = Zeroizing::new(serialized.to_vec());
+                ctr(block, &iv, &mut data)?;
+                let mut both = iv.to_vec();
+                both.extend_from_slice(&data);
+                URL.encode(both)
+            }
+            None => URL.encode(serialized),
+        };
+        let mut text = format!("{now}|{inner}|").into_bytes();
+        let mac = Self::mac(&pair.hash, &[self.name.as_bytes(), b"|", &text[..text.len() - 1]]).finalize();
+        text.extend_from_slice(&mac.into_bytes());
+        let value = URL.encode(text);
+        if value.len() > MAX_LENGTH {
+            return Err(SessionError::CookieTooLarge {
+                name: self.name.clone(),
+                size: value.len(),
+                limit: MAX_LENGTH,
+                largest: "(securecookie's limit on the value alone)".into(),
+            });
+        }
+        Ok(smallvec![(Cow::Borrowed(self.name.as_str()), value)])
+    }
+
+    /// Go's `(*http.Cookie).String()`: `name=value; Path=P; Domain=D; Expires=DATE; Max-Age=N; HttpOnly; Secure;
+    /// SameSite=S`. A deletion (`MaxAge` -1): `Expires` 1 s after the epoch and `Max-Age=0`.
+    fn render(&self, name: &str, value: Option<&str>, attrs: &Attributes<'_>, expiry: Expiry) -> String {
+        let mut out = format!("{name}={}", value.unwrap_or_default());
+        if !attrs.path.is_empty() {
+            out.push_str(&format!("; Path={}", attrs.path));
+        }
+        if let Some(d) = attrs.domain {
+            out.push_str(&format!("; Domain={d}"));
+        }
+        let (expires, max_age) = match value {
+            None => (Some(1), Some("0".to_owned())),
+            Some(_) => (expiry.expires, expiry.max_age.filter(|&m| m > 0).map(|m| m.to_string())),
+        };
+        if let Some(t) = expires {
+            out.push_str(&format!("; Expires={}", http_date(t)));
+        }
+        if let Some(m) = max_age {
+            out.push_str(&format!("; Max-Age={m}"));
+        }
+        if attrs.http_only {
+            out.push_str("; HttpOnly");
+        }
+        if attrs.secure || attrs.partitioned {
+            out.push_str("; Secure");
+        }
+        if let Some(s) = attrs.same_site {
+            out.push_str(match s {
+                SameSite::Strict => "; SameSite=Strict",
+                SameSite::Lax => "; SameSite=Lax",
+                SameSite::None => "; SameSite=None",
+            });
+        }
+        if attrs.partitioned {
+            out.push_str("; Partitioned");
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "test helpers")]
+    use super::*;
+    use crate::key::Keyring;
+    use crate::value::Map;
+
+    fn ring(key: &str) -> Keyring {
+        Keyring::new(SecretKey::parse_insecure_short(key).unwrap())
+    }
+
+    fn codec(blocks: &[SecretKey]) -> Gorilla {
+        let ring = ring("hash-key-0123456789");
+        Gorilla::new(&Settings {
+            keyring: &ring,
+            signer: &SignerOptions::default(),
+            compression: Compression::Never,
+            cookie_name: "session-name",
+            key_ids: None,
+            max_chunks: 1,
+            attributes: None,
+            encryption_keys: blocks,
+        })
+        .unwrap()
+    }
+
+    fn limits() -> Limits {
+        Limits {
+            decompressed: 1 << 20,
+            values: 1000,
+        }
+    }
+
+    #[test]
+    fn round_trips_signed_and_encrypted() {
+        let mut map = Map::new();
+        map.insert("user".into(), Value::Str("alice".into()));
+        for blocks in [
+            vec![],
+            vec![SecretKey::parse_insecure_short("0123456789abcdef0123456789abcdef").unwrap()],
+        ] {
+            let c = codec(&blocks);
+            let sealed = c.seal(EntriesRef::Map(&map), 1_700_000_000, None).unwrap();
+            let decoded = c
+                .open_main(&sealed[0].1, 1_700_000_010, Some(MAX_AGE_SECS), limits())
+                .unwrap();
+            assert_eq!(decoded.data, map);
+            assert_eq!(decoded.timestamp, Some(1_700_000_000));
+            // Another cookie name never verifies.
+            let other = Gorilla {
+                name: "other".into(),
+                ..c.clone()
+            };
+            assert_eq!(
+                other.open_main(&sealed[0].1, 1_700_000_010, None, limits()),
+                Err(SessionError::BadSignature)
+            );
+            // Expired, and from the future.
+            assert!(matches!(
+                c.open_main(
+                    &sealed[0].1,
+                    1_700_000_000 + MAX_AGE_SECS + 1,
+                    Some(MAX_AGE_SECS),
+                    limits()
+                ),
+                Err(SessionError::Expired { .. })
+            ));
+            assert!(matches!(
+                c.open_main(&sealed[0].1, 1_700_000_000 - 61, Some(MAX_AGE_SECS), limits()),
+                Err(SessionError::FromTheFuture { ahead: 61 })
+            ));
+        }
+    }
+
+    /// Each block key pairs with the key configured in its place (the keyring verifies fallbacks newest first).
+    #[test]
+    fn block_keys_pair_with_keys_in_configured_order() {
+        let key = |t: &str| SecretKey::parse_insecure_short(t).unwrap();
+        let blocks: Vec<SecretKey> = ["block-key-0-0123", "block-key-1-0123", "block-key-2-0123"]
+            .into_iter()
+            .map(key)
+            .collect();
+        let signer = SignerOptions::default();
+        let settings = |ring: &'static Keyring, blocks: &'static [SecretKey]| Settings {
+            keyring: ring,
+            signer: Box::leak(Box::new(signer.clone())),
+            compression: Compression::Never,
+            cookie_name: "s",
+            key_ids: None,
+            max_chunks: 1,
+            attributes: None,
+            encryption_keys: blocks,
+        };
+        let all: &'static [SecretKey] = Box::leak(blocks.into_boxed_slice());
+        let ring = Box::leak(Box::new(
+            Keyring::new(key("hash-key-0-0123")).with_fallbacks([key("hash-key-1-0123"), key("hash-key-2-0123")]),
+        ));
+        let reader = Gorilla::new(&settings(ring, all)).unwrap();
+        let mut map = Map::new();
+        map.insert("user".into(), Value::Str("alice".into()));
+        for (i, hash) in ["hash-key-1-0123", "hash-key-2-0123"].into_iter().enumerate() {
+            let old = Box::leak(Box::new(Keyring::new(key(hash))));
+            let writer = Gorilla::new(&settings(old, &all[i + 1..i + 2])).unwrap();
+            let sealed = writer.seal(EntriesRef::Map(&map), 1_700_000_000, None).unwrap();
+            let opened = reader.open_main(&sealed[0].1, 1_700_000_000, None, limits()).unwrap();
+            assert_eq!(
+                (opened.data, opened.key),
+                (SessionData::from(map.clone()), KeyId::Fallback(i))
+            );
+        }
+    }
+
+    #[test]
+    fn bad_block_keys_are_refused_at_build() {
+        let ring = ring("hash-key-0123456789");
+        let signer = SignerOptions::default();
+        let settings = |blocks: &'static [SecretKey]| Settings {
+            keyring: &ring,
+            signer: &signer,
+            compression: Compression::Never,
+            cookie_name: "s",
+            key_ids: None,
+            max_chunks: 1,
+            attributes: None,
+            encryption_keys: blocks,
+        };
+        assert!(Gorilla::new(&settings(&[])).is_ok());
+        let bad = Box::leak(Box::new(
+            [SecretKey::parse_insecure_short("0123456789abcdefX").unwrap()],
+        ));
+        assert!(Gorilla::new(&settings(bad)).is_err());
+    }
+}
