@@ -18,8 +18,8 @@
 //!    `docs/bench-runs/instructions-DATE-COMMIT.json`, the latest results to `docs/bench-results.json` and the
 //!    chart drawn from them to `docs/benchmarks.svg`. `--chart-only` redraws the chart from the results file.
 //!
-//! A missed target is reported, not an error; a wrong answer, a server that does not start or a failed
-//! valgrind run fails the command.
+//! A missed target is reported, not an error; so is a format whose cells cannot run (the others are still
+//! measured). A wrong answer, a server that does not start or a failed callgrind dump fails the command.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
@@ -38,8 +38,8 @@ const KEY: &str = "benches-http-shared-secret-key-not-for-production-0123456789a
 /// A server under valgrind starts slowly.
 const STARTUP: Duration = Duration::from_secs(120);
 
-/// A stack of `bench-servers`: its name, its peer (for ours), and its routes beyond `bare`, `plain`, `read`,
-/// `write`.
+/// A stack of `bench-servers`: its name, the peer it is compared with (for ours), and whether it serves the
+/// floors (`/floor`, `/floor-write`) beside `bare`, `plain`, `read`, `read-anon` and `write`.
 struct Stack {
     name: &'static str,
     peer: Option<&'static str>,
