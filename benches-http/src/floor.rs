@@ -73,6 +73,8 @@ enum Kind {
     },
     /// The `cookie` crate's signed or private jar with a JSON object of JSON texts (actix-session's state).
     Jar { key: actix_web::cookie::Key, private: bool },
+    /// Laravel's two `EncryptCookies` cookies (AES-256-CBC, HMAC-SHA256), PHP `serialize()` inside.
+    Laravel(Box<laravel::Laravel>),
 }
 
 impl std::fmt::Debug for Floor {
@@ -125,6 +127,7 @@ impl Floor {
                     compress: true,
                 }
             }
+            "laravel" => Kind::Laravel(Box::new(laravel::Laravel::new(secret.get(..32)?.try_into().ok()?))),
             "actix-signed" | "actix-private" => Kind::Jar {
                 key: actix_web::cookie::Key::try_from(secret).ok()?,
                 private: format == "actix-private",
@@ -138,6 +141,7 @@ impl Floor {
         match &self.0 {
             Kind::Signed { cookie, .. } => cookie,
             Kind::Jar { .. } => "id",
+            Kind::Laravel(_) => laravel::COOKIE,
         }
     }
 
@@ -186,6 +190,7 @@ impl Floor {
                 };
                 serde_json::from_slice(&json).ok()
             }
+            Kind::Laravel(_) => unreachable!("Laravel opens its own cookies"),
             Kind::Jar { key, private } => {
                 // The value as the header carries it: percent-encoded, as the `cookie` crate writes it.
                 let pair = format!("id={}", std::str::from_utf8(value).ok()?);
@@ -203,6 +208,9 @@ impl Floor {
 
     /// `username` from the session, as `/read` answers it (its length, or `anon`).
     pub fn read<'a>(&self, cookie_headers: impl IntoIterator<Item = &'a [u8]>) -> String {
+        if let Kind::Laravel(l) = &self.0 {
+            return l.read(&cookie_headers.into_iter().collect::<Vec<_>>());
+        }
         let name = self
             .open(cookie_headers)
             .and_then(|session| match (&self.0, session.get("username")?) {
@@ -214,7 +222,11 @@ impl Floor {
     }
 
     /// `/write`: `counter` + 1 stored in the session; the body and the `Set-Cookie` value.
+    /// A format of two cookies answers both `Set-Cookie` values joined by `\n` (the in-process cells only).
     pub fn write<'a>(&self, cookie_headers: impl IntoIterator<Item = &'a [u8]>, now: u64) -> (String, String) {
+        if let Kind::Laravel(l) = &self.0 {
+            return l.write(&cookie_headers.into_iter().collect::<Vec<_>>(), now);
+        }
         let mut session = self.open(cookie_headers).unwrap_or_default();
         let jar = matches!(self.0, Kind::Jar { .. });
         let counter = match session.get("counter") {
@@ -262,6 +274,7 @@ impl Floor {
                 URL_SAFE_NO_PAD.encode_string(&sig[..n], &mut out);
                 out
             }
+            Kind::Laravel(_) => unreachable!("Laravel writes its own cookies"),
             Kind::Jar { key, private } => {
                 let text = String::from_utf8(json).expect("JSON is UTF-8");
                 let mut jar = actix_web::cookie::CookieJar::new();
@@ -296,4 +309,235 @@ fn base62(mut n: u64) -> String {
     }
     out.reverse();
     String::from_utf8(out).expect("ASCII digits")
+}
+
+/// Laravel's `cookie` session driver, the least its requests do: every request (`StartSession`) decrypts the id
+/// cookie and the payload cookie named by the id and writes both again under a fresh id, each one Laravel's
+/// `Encrypter` (AES-256-CBC, HMAC-SHA256 over the base64 iv and value, hex) of `EncryptCookies`' prefix and the
+/// value, base64 of a JSON envelope, `rawurlencode`d. Keyed once: the AES key schedule, both HMACs, the id
+/// cookie's prefix. No previous keys, no flash ageing, no expiry check, no cookie attributes.
+mod laravel {
+    use std::borrow::Cow;
+
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD;
+    use cbc::cipher::block_padding::Pkcs7;
+    use cbc::cipher::{BlockDecryptMut as _, BlockEncryptMut as _, InnerIvInit as _, KeyInit as _};
+    use hmac::{Hmac, Mac as _};
+    use session_core::Value;
+    use session_core::wire::php;
+    use sha1::Sha1;
+    use sha2::Sha256;
+
+    /// The id cookie's name (`session.cookie`).
+    pub const COOKIE: &str = "laravel_session";
+    const PREFIX_LEN: usize = 41;
+
+    #[derive(Clone)]
+    pub struct Laravel {
+        aes: aes::Aes256,
+        mac: Hmac<Sha256>,
+        prefix_mac: Hmac<Sha1>,
+        id_prefix: [u8; PREFIX_LEN],
+    }
+
+    #[derive(serde::Deserialize)]
+    struct Envelope<'a> {
+        #[serde(borrow)]
+        iv: Cow<'a, str>,
+        #[serde(borrow)]
+        value: Cow<'a, str>,
+        #[serde(borrow)]
+        mac: Cow<'a, str>,
+    }
+
+    #[derive(serde::Deserialize)]
+    struct Stored {
+        data: String,
+    }
+
+    impl Laravel {
+        pub fn new(key: &[u8; 32]) -> Self {
+            let mut l = Self {
+                aes: aes::Aes256::new(key.into()),
+                mac: <Hmac<Sha256> as hmac::Mac>::new_from_slice(key).expect("any key length"),
+                prefix_mac: <Hmac<Sha1> as hmac::Mac>::new_from_slice(key).expect("any key length"),
+                id_prefix: [0; PREFIX_LEN],
+            };
+            l.id_prefix = l.prefix(COOKIE);
+            l
+        }
+
+        fn prefix(&self, name: &str) -> [u8; PREFIX_LEN] {
+            let sum = self.prefix_mac.clone().chain_update(name).chain_update(b"v2").finalize().into_bytes();
+            let mut out = [b'|'; PREFIX_LEN];
+            hex(&sum, &mut out[..40]);
+            out
+        }
+
+        /// One cookie's value: `rawurldecode`, base64, the envelope, the MAC, AES-CBC, the prefix.
+        fn open(&self, name: &str, value: &[u8]) -> Option<Vec<u8>> {
+            let raw = url_decode(value);
+            let json = STANDARD.decode(raw).ok()?;
+            let env: Envelope<'_> = serde_json::from_slice(&json).ok()?;
+            let mut given = [0u8; 32];
+            unhex(env.mac.as_bytes(), &mut given)?;
+            self.mac
+                .clone()
+                .chain_update(env.iv.as_bytes())
+                .chain_update(env.value.as_bytes())
+                .verify_slice(&given)
+                .ok()?;
+            let iv: [u8; 16] = STANDARD.decode(env.iv.as_bytes()).ok()?.try_into().ok()?;
+            let ct = STANDARD.decode(env.value.as_bytes()).ok()?;
+            let plain = cbc::Decryptor::<aes::Aes256>::inner_iv_init(self.aes.clone(), &iv.into())
+                .decrypt_padded_vec_mut::<Pkcs7>(&ct)
+                .ok()?;
+            let prefix = if name == COOKIE { self.id_prefix } else { self.prefix(name) };
+            (plain.get(..PREFIX_LEN)? == prefix).then(|| plain[PREFIX_LEN..].to_vec())
+        }
+
+        /// One cookie's `rawurlencode`d value.
+        fn seal(&self, name: &str, value: &[u8]) -> String {
+            let mut plain = Vec::with_capacity(PREFIX_LEN + value.len());
+            plain.extend_from_slice(&if name == COOKIE { self.id_prefix } else { self.prefix(name) });
+            plain.extend_from_slice(value);
+            let mut iv = [0u8; 16];
+            getrandom::fill(&mut iv).expect("the OS random source");
+            let ct = cbc::Encryptor::<aes::Aes256>::inner_iv_init(self.aes.clone(), &iv.into())
+                .encrypt_padded_vec_mut::<Pkcs7>(&plain);
+            let (iv, ct) = (STANDARD.encode(iv), STANDARD.encode(ct));
+            let sum = self.mac.clone().chain_update(&iv).chain_update(&ct).finalize().into_bytes();
+            let mut mac = [0u8; 64];
+            hex(&sum, &mut mac);
+            let mac = std::str::from_utf8(&mac).expect("hex");
+            let env = format!(r#"{{"iv":"{iv}","value":"{ct}","mac":"{mac}","tag":""}}"#);
+            url_encode(&STANDARD.encode(env))
+        }
+
+        /// The session: the id cookie, then the payload cookie of that name, its `data` unserialized.
+        fn session(&self, headers: &[&[u8]]) -> Option<session_core::Map> {
+            let pairs = || {
+                headers.iter().flat_map(|h| h.split(|&b| b == b';')).filter_map(|c| {
+                    let c = c.trim_ascii_start();
+                    let eq = c.iter().position(|&b| b == b'=')?;
+                    Some((&c[..eq], &c[eq + 1..]))
+                })
+            };
+            let (_, id) = pairs().find(|(n, _)| *n == COOKIE.as_bytes())?;
+            let id = String::from_utf8(self.open(COOKIE, id)?).ok()?;
+            let (_, payload) = pairs().find(|(n, _)| *n == id.as_bytes())?;
+            let stored: Stored = serde_json::from_slice(&self.open(&id, payload)?).ok()?;
+            match php::decode(stored.data.as_bytes(), 10_000).ok()? {
+                Value::Dict(m) => Some(m),
+                _ => None,
+            }
+        }
+
+        /// Both cookies again under a fresh id.
+        fn save(&self, session: &session_core::Map, now: u64) -> String {
+            let mut data = Vec::with_capacity(128);
+            php::write_map(session.iter().map(|(k, v)| (k.as_str(), v)), session.len(), &mut data)
+                .expect("a PHP array");
+            let data = String::from_utf8(data).expect("UTF-8");
+            let payload = format!(
+                r#"{{"data":{},"expires":{}}}"#,
+                serde_json::to_string(&data).expect("a string"),
+                now + 7200
+            );
+            let id = new_id();
+            format!(
+                "{COOKIE}={}\n{id}={}",
+                self.seal(COOKIE, id.as_bytes()),
+                self.seal(&id, payload.as_bytes())
+            )
+        }
+
+        pub fn read(&self, headers: &[&[u8]]) -> String {
+            let session = self.session(headers).unwrap_or_default();
+            // Laravel writes both cookies on every request.
+            std::hint::black_box(self.save(&session, 1_700_000_000));
+            match session.get("username") {
+                Some(Value::Str(name)) => name.len().to_string(),
+                _ => "anon".to_owned(),
+            }
+        }
+
+        pub fn write(&self, headers: &[&[u8]], now: u64) -> (String, String) {
+            let mut session = self.session(headers).unwrap_or_default();
+            let n = match session.get("counter") {
+                Some(Value::Int(i)) => i + 1,
+                _ => 1,
+            };
+            session.insert("counter".to_owned(), Value::Int(n));
+            (n.to_string(), self.save(&session, now))
+        }
+    }
+
+    fn new_id() -> String {
+        const ALPHABET: &[u8; 62] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        let mut bytes = [0u8; 40];
+        getrandom::fill(&mut bytes).expect("the OS random source");
+        bytes.iter().map(|b| char::from(ALPHABET[usize::from(b % 62)])).collect()
+    }
+
+    fn hex(bytes: &[u8], out: &mut [u8]) {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        for (b, pair) in bytes.iter().zip(out.chunks_exact_mut(2)) {
+            pair[0] = HEX[usize::from(b >> 4)];
+            pair[1] = HEX[usize::from(b & 0xf)];
+        }
+    }
+
+    fn unhex(text: &[u8], out: &mut [u8; 32]) -> Option<()> {
+        let digit = |c: u8| char::from(c).to_digit(16).map(|d| d as u8);
+        if text.len() != 64 {
+            return None;
+        }
+        for (o, pair) in out.iter_mut().zip(text.chunks_exact(2)) {
+            *o = digit(pair[0])? << 4 | digit(pair[1])?;
+        }
+        Some(())
+    }
+
+    fn url_decode(text: &[u8]) -> Cow<'_, [u8]> {
+        if !text.contains(&b'%') {
+            return Cow::Borrowed(text);
+        }
+        let mut out = Vec::with_capacity(text.len());
+        let mut i = 0;
+        while i < text.len() {
+            let c = text[i];
+            let byte = (c == b'%')
+                .then(|| u8::from_str_radix(std::str::from_utf8(text.get(i + 1..i + 3)?).ok()?, 16).ok())
+                .flatten();
+            match byte {
+                Some(b) => {
+                    out.push(b);
+                    i += 3;
+                }
+                None => {
+                    out.push(c);
+                    i += 1;
+                }
+            }
+        }
+        Cow::Owned(out)
+    }
+
+    /// `rawurlencode` of base64: `+`, `/` and `=` encoded.
+    fn url_encode(text: &str) -> String {
+        let mut out = String::with_capacity(text.len() + 16);
+        for part in text.split_inclusive(['+', '/', '=']) {
+            let (run, last) = part.split_at(part.len() - 1);
+            out.push_str(run);
+            out.push_str(match last {
+                "+" => "%2B",
+                "/" => "%2F",
+                "=" => "%3D",
+                other => other,
+            });
+        }
+        out
+    }
 }
