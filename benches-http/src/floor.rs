@@ -73,6 +73,9 @@ enum Kind {
     },
     /// The `cookie` crate's signed or private jar with a JSON object of JSON texts (actix-session's state).
     Jar { key: actix_web::cookie::Key, private: bool },
+    /// Express' cookie-session: `session=` standard base64 of the JSON, `session.sig=` keygrip's HMAC-SHA1
+    /// (raw key) of `session=<value>` in URL-safe base64.
+    Express { mac: Keyed },
     /// Laravel's two `EncryptCookies` cookies (AES-256-CBC, HMAC-SHA256), PHP `serialize()` inside.
     Laravel(Box<laravel::Laravel>),
 }
@@ -127,6 +130,7 @@ impl Floor {
                     compress: true,
                 }
             }
+            "express" => Kind::Express { mac: hmac_sha1(secret) },
             "laravel" => Kind::Laravel(Box::new(laravel::Laravel::new(secret.get(..32)?.try_into().ok()?))),
             "actix-signed" | "actix-private" => Kind::Jar {
                 key: actix_web::cookie::Key::try_from(secret).ok()?,
@@ -141,6 +145,7 @@ impl Floor {
         match &self.0 {
             Kind::Signed { cookie, .. } => cookie,
             Kind::Jar { .. } => "id",
+            Kind::Express { .. } => "session",
             Kind::Laravel(_) => laravel::COOKIE,
         }
     }
@@ -159,8 +164,31 @@ impl Floor {
         &self,
         cookie_headers: impl IntoIterator<Item = &'a [u8]>,
     ) -> Option<serde_json::Map<String, serde_json::Value>> {
+        if let Kind::Express { mac } = &self.0 {
+            // Both cookies in one pass: the first of each name.
+            let (mut value, mut sig) = (None, None);
+            for c in cookie_headers.into_iter().flat_map(|h| h.split(|&b| b == b';')) {
+                let c = c.trim_ascii_start();
+                if let Some(v) = c.strip_prefix(b"session=") {
+                    value = value.or(Some(v));
+                } else if let Some(v) = c.strip_prefix(b"session.sig=") {
+                    sig = sig.or(Some(v));
+                }
+            }
+            let (value, sig) = (value?, sig?);
+                let mut raw = [0u8; 32];
+                let n = URL_SAFE_NO_PAD.decode_slice(sig, &mut raw).ok()?;
+                let mut signed = Vec::with_capacity(8 + value.len());
+                signed.extend_from_slice(b"session=");
+                signed.extend_from_slice(value);
+                if !mac.verify(&signed, &raw[..n]) {
+                    return None;
+                }
+            return serde_json::from_slice(&STANDARD.decode(value).ok()?).ok();
+        }
         let value = self.find(cookie_headers)?;
         match &self.0 {
+            Kind::Express { .. } => unreachable!("read above"),
             Kind::Signed {
                 mac,
                 layout,
@@ -273,6 +301,17 @@ impl Floor {
                 out.push(sep);
                 URL_SAFE_NO_PAD.encode_string(&sig[..n], &mut out);
                 out
+            }
+            Kind::Express { mac } => {
+                let value = STANDARD.encode(&json);
+                let (sig, n) = mac.sign(format!("session={value}").as_bytes());
+                return (
+                    n.to_string(),
+                    format!(
+                        "session={value}; path=/; httponly\nsession.sig={}; path=/; httponly",
+                        URL_SAFE_NO_PAD.encode(&sig[..n])
+                    ),
+                );
             }
             Kind::Laravel(_) => unreachable!("Laravel writes its own cookies"),
             Kind::Jar { key, private } => {
