@@ -78,6 +78,8 @@ enum Kind {
     Express { mac: Keyed },
     /// Laravel's two `EncryptCookies` cookies (AES-256-CBC, HMAC-SHA256), PHP `serialize()` inside.
     Laravel(Box<laravel::Laravel>),
+    /// Rails' encrypted cookie store: AES-256-GCM under the PBKDF2 key, the `_rails` envelope.
+    Rails(Box<rails::Rails>),
 }
 
 impl std::fmt::Debug for Floor {
@@ -130,6 +132,7 @@ impl Floor {
                     compress: true,
                 }
             }
+            "rails" => Kind::Rails(Box::new(rails::Rails::new(secret))),
             "express" => Kind::Express { mac: hmac_sha1(secret) },
             "laravel" => Kind::Laravel(Box::new(laravel::Laravel::new(secret.get(..32)?.try_into().ok()?))),
             "actix-signed" | "actix-private" => Kind::Jar {
@@ -147,6 +150,7 @@ impl Floor {
             Kind::Jar { .. } => "id",
             Kind::Express { .. } => "session",
             Kind::Laravel(_) => laravel::COOKIE,
+            Kind::Rails(_) => rails::COOKIE,
         }
     }
 
@@ -219,6 +223,7 @@ impl Floor {
                 serde_json::from_slice(&json).ok()
             }
             Kind::Laravel(_) => unreachable!("Laravel opens its own cookies"),
+            Kind::Rails(r) => r.open(value),
             Kind::Jar { key, private } => {
                 // The value as the header carries it: percent-encoded, as the `cookie` crate writes it.
                 let pair = format!("id={}", std::str::from_utf8(value).ok()?);
@@ -314,6 +319,7 @@ impl Floor {
                 );
             }
             Kind::Laravel(_) => unreachable!("Laravel writes its own cookies"),
+            Kind::Rails(r) => r.seal(&session),
             Kind::Jar { key, private } => {
                 let text = String::from_utf8(json).expect("JSON is UTF-8");
                 let mut jar = actix_web::cookie::CookieJar::new();
@@ -348,6 +354,48 @@ fn base62(mut n: u64) -> String {
     }
     out.reverse();
     String::from_utf8(out).expect("ASCII digits")
+}
+
+/// `rawurldecode` (PHP) or Rack's unescaping: `%XX` is that byte.
+pub(crate) fn url_decode(text: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    if !text.contains(&b'%') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = Vec::with_capacity(text.len());
+    let mut i = 0;
+    while i < text.len() {
+        let c = text[i];
+        let byte = (c == b'%')
+            .then(|| u8::from_str_radix(std::str::from_utf8(text.get(i + 1..i + 3)?).ok()?, 16).ok())
+            .flatten();
+        match byte {
+            Some(b) => {
+                out.push(b);
+                i += 3;
+            }
+            None => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// `rawurlencode` of base64: `+`, `/` and `=` encoded.
+pub(crate) fn url_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    for part in text.split_inclusive(['+', '/', '=']) {
+        let (run, last) = part.split_at(part.len() - 1);
+        out.push_str(run);
+        out.push_str(match last {
+            "+" => "%2B",
+            "/" => "%2F",
+            "=" => "%3D",
+            other => other,
+        });
+    }
+    out
 }
 
 /// Laravel's `cookie` session driver, the least its requests do: every request (`StartSession`) decrypts the id
@@ -416,7 +464,7 @@ mod laravel {
 
         /// One cookie's value: `rawurldecode`, base64, the envelope, the MAC, AES-CBC, the prefix.
         fn open(&self, name: &str, value: &[u8]) -> Option<Vec<u8>> {
-            let raw = url_decode(value);
+            let raw = super::url_decode(value);
             let json = STANDARD.decode(raw).ok()?;
             let env: Envelope<'_> = serde_json::from_slice(&json).ok()?;
             let mut given = [0u8; 32];
@@ -451,7 +499,7 @@ mod laravel {
             hex(&sum, &mut mac);
             let mac = std::str::from_utf8(&mac).expect("hex");
             let env = format!(r#"{{"iv":"{iv}","value":"{ct}","mac":"{mac}","tag":""}}"#);
-            url_encode(&STANDARD.encode(env))
+            super::url_encode(&STANDARD.encode(env))
         }
 
         /// The session: the id cookie, then the payload cookie of that name, its `data` unserialized.
@@ -539,44 +587,75 @@ mod laravel {
         Some(())
     }
 
-    fn url_decode(text: &[u8]) -> Cow<'_, [u8]> {
-        if !text.contains(&b'%') {
-            return Cow::Borrowed(text);
-        }
-        let mut out = Vec::with_capacity(text.len());
-        let mut i = 0;
-        while i < text.len() {
-            let c = text[i];
-            let byte = (c == b'%')
-                .then(|| u8::from_str_radix(std::str::from_utf8(text.get(i + 1..i + 3)?).ok()?, 16).ok())
-                .flatten();
-            match byte {
-                Some(b) => {
-                    out.push(b);
-                    i += 3;
-                }
-                None => {
-                    out.push(c);
-                    i += 1;
-                }
-            }
-        }
-        Cow::Owned(out)
+}
+
+/// Rails' encrypted cookie store, the least its requests do: a read opens the cookie (Rack's unescaping,
+/// `ct--iv--tag` in base64, AES-256-GCM under the PBKDF2 key derived once, the `_rails` envelope, the session's
+/// base64 and JSON); a write seals it again. No purpose or expiry check, no key rotation.
+mod rails {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD;
+
+    use aes_gcm::aead::{Aead as _, KeyInit as _};
+    use aes_gcm::{Aes256Gcm, Nonce};
+
+    pub const COOKIE: &str = "_app_session";
+
+    #[derive(Clone)]
+    pub struct Rails {
+        aead: Aes256Gcm,
     }
 
-    /// `rawurlencode` of base64: `+`, `/` and `=` encoded.
-    fn url_encode(text: &str) -> String {
-        let mut out = String::with_capacity(text.len() + 16);
-        for part in text.split_inclusive(['+', '/', '=']) {
-            let (run, last) = part.split_at(part.len() - 1);
-            out.push_str(run);
-            out.push_str(match last {
-                "+" => "%2B",
-                "/" => "%2F",
-                "=" => "%3D",
-                other => other,
-            });
+    #[derive(serde::Deserialize)]
+    struct Envelope {
+        _rails: Meta,
+    }
+
+    #[derive(serde::Deserialize)]
+    struct Meta {
+        message: String,
+    }
+
+    impl Rails {
+        pub fn new(secret: &[u8]) -> Self {
+            let mut key = [0u8; 32];
+            pbkdf2::pbkdf2_hmac::<sha2::Sha256>(secret, b"authenticated encrypted cookie", 1000, &mut key);
+            Self {
+                aead: Aes256Gcm::new(&key.into()),
+            }
         }
-        out
+
+        pub fn open(&self, value: &[u8]) -> Option<serde_json::Map<String, serde_json::Value>> {
+            let value = super::url_decode(value);
+            let mut parts = value.split(|&b| b == b'-').filter(|p| !p.is_empty());
+            let (ct, iv, tag) = (parts.next()?, parts.next()?, parts.next()?);
+            let mut sealed = STANDARD.decode(ct).ok()?;
+            let iv: [u8; 12] = STANDARD.decode(iv).ok()?.try_into().ok()?;
+            sealed.extend_from_slice(&STANDARD.decode(tag).ok()?);
+            let plain = self.aead.decrypt(Nonce::from_slice(&iv), sealed.as_slice()).ok()?;
+            let env: Envelope = serde_json::from_slice(&plain).ok()?;
+            serde_json::from_slice(&STANDARD.decode(env._rails.message).ok()?).ok()
+        }
+
+        pub fn seal(&self, session: &serde_json::Map<String, serde_json::Value>) -> String {
+            let json = serde_json::to_vec(session).expect("a map of JSON values");
+            let plain = format!(
+                r#"{{"_rails":{{"message":"{}","exp":null,"pur":"cookie.{COOKIE}"}}}}"#,
+                STANDARD.encode(json)
+            );
+            let mut iv = [0u8; 12];
+            getrandom::fill(&mut iv).expect("the OS random source");
+            let mut sealed = self
+                .aead
+                .encrypt(Nonce::from_slice(&iv), plain.as_bytes())
+                .expect("a small plaintext");
+            let tag = sealed.split_off(sealed.len() - 16);
+            super::url_encode(&format!(
+                "{}--{}--{}",
+                STANDARD.encode(sealed),
+                STANDARD.encode(iv),
+                STANDARD.encode(tag)
+            ))
+        }
     }
 }
