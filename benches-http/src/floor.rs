@@ -9,7 +9,7 @@
 //! `/floor-write` routes use them.
 
 use base64::Engine as _;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::{STANDARD, URL_SAFE, URL_SAFE_NO_PAD};
 use hmac::{Hmac, Mac as _};
 use sha1::Sha1;
 use sha2::{Digest as _, Sha256};
@@ -80,6 +80,8 @@ enum Kind {
     Laravel(Box<laravel::Laravel>),
     /// Rails' encrypted cookie store: AES-256-GCM under the PBKDF2 key, the `_rails` envelope.
     Rails(Box<rails::Rails>),
+    /// gorilla/securecookie without a block key: URL-safe base64 of `date|base64(gob)|HMAC-SHA256`.
+    Gorilla { mac: Hmac<Sha256> },
 }
 
 impl std::fmt::Debug for Floor {
@@ -133,6 +135,9 @@ impl Floor {
                 }
             }
             "rails" => Kind::Rails(Box::new(rails::Rails::new(secret))),
+            "gorilla" => Kind::Gorilla {
+                mac: <Hmac<Sha256> as hmac::Mac>::new_from_slice(secret).expect("any key length"),
+            },
             "express" => Kind::Express { mac: hmac_sha1(secret) },
             "laravel" => Kind::Laravel(Box::new(laravel::Laravel::new(secret.get(..32)?.try_into().ok()?))),
             "actix-signed" | "actix-private" => Kind::Jar {
@@ -151,6 +156,8 @@ impl Floor {
             Kind::Express { .. } => "session",
             Kind::Laravel(_) => laravel::COOKIE,
             Kind::Rails(_) => rails::COOKIE,
+            // The codec cells' name for a format without a default one.
+            Kind::Gorilla { .. } => "bench_session",
         }
     }
 
@@ -224,6 +231,7 @@ impl Floor {
             }
             Kind::Laravel(_) => unreachable!("Laravel opens its own cookies"),
             Kind::Rails(r) => r.open(value),
+            Kind::Gorilla { .. } => unreachable!("gorilla opens its own cookie"),
             Kind::Jar { key, private } => {
                 // The value as the header carries it: percent-encoded, as the `cookie` crate writes it.
                 let pair = format!("id={}", std::str::from_utf8(value).ok()?);
@@ -241,6 +249,13 @@ impl Floor {
 
     /// `username` from the session, as `/read` answers it (its length, or `anon`).
     pub fn read<'a>(&self, cookie_headers: impl IntoIterator<Item = &'a [u8]>) -> String {
+        if let Kind::Gorilla { mac } = &self.0 {
+            let session = self.find(cookie_headers).and_then(|v| gorilla_open(mac, v));
+            return match session.as_ref().and_then(|s| s.get("username")) {
+                Some(session_core::Value::Str(name)) => name.len().to_string(),
+                _ => "anon".to_owned(),
+            };
+        }
         if let Kind::Laravel(l) = &self.0 {
             return l.read(&cookie_headers.into_iter().collect::<Vec<_>>());
         }
@@ -257,6 +272,29 @@ impl Floor {
     /// `/write`: `counter` + 1 stored in the session; the body and the `Set-Cookie` value.
     /// A format of two cookies answers both `Set-Cookie` values joined by `\n` (the in-process cells only).
     pub fn write<'a>(&self, cookie_headers: impl IntoIterator<Item = &'a [u8]>, now: u64) -> (String, String) {
+        if let Kind::Gorilla { mac } = &self.0 {
+            let name = self.cookie_name();
+            let mut session = self
+                .find(cookie_headers)
+                .and_then(|v| gorilla_open(mac, v))
+                .unwrap_or_default();
+            let n = match session.get("counter") {
+                Some(session_core::Value::Int(i)) => i + 1,
+                _ => 1,
+            };
+            session.insert("counter".to_owned(), session_core::Value::Int(n));
+            let gob = session_core::wire::gob::encode_session(&session).expect("a gob");
+            let mut text = format!("{now}|{}|", URL_SAFE.encode(gob)).into_bytes();
+            let sum = mac
+                .clone()
+                .chain_update(name)
+                .chain_update(b"|")
+                .chain_update(&text[..text.len() - 1])
+                .finalize()
+                .into_bytes();
+            text.extend_from_slice(&sum);
+            return (n.to_string(), format!("{name}={}; Path=/", URL_SAFE.encode(text)));
+        }
         if let Kind::Laravel(l) = &self.0 {
             return l.write(&cookie_headers.into_iter().collect::<Vec<_>>(), now);
         }
@@ -320,6 +358,7 @@ impl Floor {
             }
             Kind::Laravel(_) => unreachable!("Laravel writes its own cookies"),
             Kind::Rails(r) => r.seal(&session),
+            Kind::Gorilla { .. } => unreachable!("gorilla writes its own cookie"),
             Kind::Jar { key, private } => {
                 let text = String::from_utf8(json).expect("JSON is UTF-8");
                 let mut jar = actix_web::cookie::CookieJar::new();
@@ -354,6 +393,21 @@ fn base62(mut n: u64) -> String {
     }
     out.reverse();
     String::from_utf8(out).expect("ASCII digits")
+}
+
+/// securecookie's `Decode` without a block key: base64, the MAC over `name|date|inner`, the inner base64, the
+/// gob (no date check).
+fn gorilla_open(mac: &Hmac<Sha256>, value: &[u8]) -> Option<session_core::Map> {
+    let bytes = URL_SAFE.decode(value).ok()?;
+    let first = bytes.iter().position(|&b| b == b'|')?;
+    let second = first + 1 + bytes[first + 1..].iter().position(|&b| b == b'|')?;
+    mac.clone()
+        .chain_update(b"bench_session|")
+        .chain_update(&bytes[..second])
+        .verify_slice(&bytes[second + 1..])
+        .ok()?;
+    let gob = URL_SAFE.decode(&bytes[first + 1..second]).ok()?;
+    session_core::wire::gob::decode_session(&gob, 10_000).ok()
 }
 
 /// `rawurldecode` (PHP) or Rack's unescaping: `%XX` is that byte.
