@@ -82,6 +82,8 @@ enum Kind {
     Rails(Box<rails::Rails>),
     /// gorilla/securecookie without a block key: URL-safe base64 of `date|base64(gob)|HMAC-SHA256`.
     Gorilla { mac: Hmac<Sha256> },
+    /// Auth.js (A256CBC-HS512) and next-auth v4 (A256GCM): a JWE of the claims.
+    Jwe(Box<jwe::Jwe>),
 }
 
 impl std::fmt::Debug for Floor {
@@ -138,6 +140,8 @@ impl Floor {
             "gorilla" => Kind::Gorilla {
                 mac: <Hmac<Sha256> as hmac::Mac>::new_from_slice(secret).expect("any key length"),
             },
+            "authjs" => Kind::Jwe(Box::new(jwe::Jwe::authjs(secret))),
+            "next-auth-v4" => Kind::Jwe(Box::new(jwe::Jwe::next_auth_v4(secret))),
             "express" => Kind::Express { mac: hmac_sha1(secret) },
             "laravel" => Kind::Laravel(Box::new(laravel::Laravel::new(secret.get(..32)?.try_into().ok()?))),
             "actix-signed" | "actix-private" => Kind::Jar {
@@ -158,6 +162,7 @@ impl Floor {
             Kind::Rails(_) => rails::COOKIE,
             // The codec cells' name for a format without a default one.
             Kind::Gorilla { .. } => "bench_session",
+            Kind::Jwe(j) => j.name,
         }
     }
 
@@ -232,6 +237,7 @@ impl Floor {
             Kind::Laravel(_) => unreachable!("Laravel opens its own cookies"),
             Kind::Rails(r) => r.open(value),
             Kind::Gorilla { .. } => unreachable!("gorilla opens its own cookie"),
+            Kind::Jwe(j) => j.open(value),
             Kind::Jar { key, private } => {
                 // The value as the header carries it: percent-encoded, as the `cookie` crate writes it.
                 let pair = format!("id={}", std::str::from_utf8(value).ok()?);
@@ -249,6 +255,15 @@ impl Floor {
 
     /// `username` from the session, as `/read` answers it (its length, or `anon`).
     pub fn read<'a>(&self, cookie_headers: impl IntoIterator<Item = &'a [u8]>) -> String {
+        if let Kind::Jwe(j) = &self.0 {
+            let session = self.find(cookie_headers).and_then(|v| j.open(v)).unwrap_or_default();
+            // Auth.js' session call encodes the token again (rolling expiry) on every read.
+            std::hint::black_box(j.seal(session.clone(), 1_700_000_000));
+            return match session.get("username") {
+                Some(serde_json::Value::String(name)) => name.len().to_string(),
+                _ => "anon".to_owned(),
+            };
+        }
         if let Kind::Gorilla { mac } = &self.0 {
             let session = self.find(cookie_headers).and_then(|v| gorilla_open(mac, v));
             return match session.as_ref().and_then(|s| s.get("username")) {
@@ -359,6 +374,7 @@ impl Floor {
             Kind::Laravel(_) => unreachable!("Laravel writes its own cookies"),
             Kind::Rails(r) => r.seal(&session),
             Kind::Gorilla { .. } => unreachable!("gorilla writes its own cookie"),
+            Kind::Jwe(j) => j.seal(session, now),
             Kind::Jar { key, private } => {
                 let text = String::from_utf8(json).expect("JSON is UTF-8");
                 let mut jar = actix_web::cookie::CookieJar::new();
@@ -408,6 +424,15 @@ fn gorilla_open(mac: &Hmac<Sha256>, value: &[u8]) -> Option<session_core::Map> {
         .ok()?;
     let gob = URL_SAFE.decode(&bytes[first + 1..second]).ok()?;
     session_core::wire::gob::decode_session(&gob, 10_000).ok()
+}
+
+/// Lowercase hex of `bytes` into `out`, twice as long.
+fn hex(bytes: &[u8], out: &mut [u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for (b, pair) in bytes.iter().zip(out.chunks_exact_mut(2)) {
+        pair[0] = HEX[usize::from(b >> 4)];
+        pair[1] = HEX[usize::from(b & 0xf)];
+    }
 }
 
 /// `rawurldecode` (PHP) or Rack's unescaping: `%XX` is that byte.
@@ -512,7 +537,7 @@ mod laravel {
         fn prefix(&self, name: &str) -> [u8; PREFIX_LEN] {
             let sum = self.prefix_mac.clone().chain_update(name).chain_update(b"v2").finalize().into_bytes();
             let mut out = [b'|'; PREFIX_LEN];
-            hex(&sum, &mut out[..40]);
+            super::hex(&sum, &mut out[..40]);
             out
         }
 
@@ -550,7 +575,7 @@ mod laravel {
             let (iv, ct) = (STANDARD.encode(iv), STANDARD.encode(ct));
             let sum = self.mac.clone().chain_update(&iv).chain_update(&ct).finalize().into_bytes();
             let mut mac = [0u8; 64];
-            hex(&sum, &mut mac);
+            super::hex(&sum, &mut mac);
             let mac = std::str::from_utf8(&mac).expect("hex");
             let env = format!(r#"{{"iv":"{iv}","value":"{ct}","mac":"{mac}","tag":""}}"#);
             super::url_encode(&STANDARD.encode(env))
@@ -620,14 +645,6 @@ mod laravel {
         let mut bytes = [0u8; 40];
         getrandom::fill(&mut bytes).expect("the OS random source");
         bytes.iter().map(|b| char::from(ALPHABET[usize::from(b % 62)])).collect()
-    }
-
-    fn hex(bytes: &[u8], out: &mut [u8]) {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
-        for (b, pair) in bytes.iter().zip(out.chunks_exact_mut(2)) {
-            pair[0] = HEX[usize::from(b >> 4)];
-            pair[1] = HEX[usize::from(b & 0xf)];
-        }
     }
 
     fn unhex(text: &[u8], out: &mut [u8; 32]) -> Option<()> {
@@ -710,6 +727,162 @@ mod rails {
                 STANDARD.encode(iv),
                 STANDARD.encode(tag)
             ))
+        }
+    }
+}
+
+/// Auth.js and next-auth v4, the least their requests do: the JWE's five parts, the header's JSON, the
+/// content decryption (A256CBC-HS512: HMAC-SHA512 tag and AES-256-CBC; A256GCM), the claims' JSON; every read
+/// and write seals the claims again with fresh `iat`, `exp` and `jti` (a random UUID). Keys derived (HKDF) and
+/// keyed once; no `kid` lookup, no `exp` check, no chunks.
+mod jwe {
+    use aes_gcm::aead::{Aead as _, KeyInit as _, Payload};
+    use aes_gcm::{Aes256Gcm, Nonce};
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use cbc::cipher::block_padding::Pkcs7;
+    use cbc::cipher::{BlockDecryptMut as _, BlockEncryptMut as _, InnerIvInit as _};
+    use hmac::{Hmac, Mac as _};
+    use sha2::{Digest as _, Sha256, Sha512};
+
+    type Claims = serde_json::Map<String, serde_json::Value>;
+
+    #[derive(Clone)]
+    enum Enc {
+        CbcHs512 { mac: Hmac<Sha512>, aes: aes::Aes256 },
+        Gcm(Aes256Gcm),
+    }
+
+    #[derive(Clone)]
+    pub struct Jwe {
+        pub name: &'static str,
+        enc: Enc,
+        /// The protected header, in base64: what a write sends and the AAD.
+        header_b64: String,
+    }
+
+    #[derive(serde::Deserialize)]
+    struct Header<'a> {
+        #[serde(borrow)]
+        enc: std::borrow::Cow<'a, str>,
+    }
+
+    fn hkdf(secret: &[u8], salt: &[u8], info: &[u8], out: &mut [u8]) {
+        hkdf::Hkdf::<Sha256>::new(Some(salt), secret).expand(info, out).expect("a short output");
+    }
+
+    impl Jwe {
+        pub fn authjs(secret: &[u8]) -> Self {
+            let name = "authjs.session-token";
+            let mut key = [0u8; 64];
+            hkdf(secret, name.as_bytes(), format!("Auth.js Generated Encryption Key ({name})").as_bytes(), &mut key);
+            let jwk = format!("{{\"k\":\"{}\",\"kty\":\"oct\"}}", URL_SAFE_NO_PAD.encode(key));
+            let kid = URL_SAFE_NO_PAD.encode(Sha512::digest(jwk.as_bytes()));
+            Self {
+                name,
+                enc: Enc::CbcHs512 {
+                    mac: <Hmac<Sha512> as hmac::Mac>::new_from_slice(&key[..32]).expect("any key length"),
+                    aes: aes::Aes256::new(key[32..].into()),
+                },
+                header_b64: URL_SAFE_NO_PAD.encode(format!(r#"{{"alg":"dir","enc":"A256CBC-HS512","kid":"{kid}"}}"#)),
+            }
+        }
+
+        pub fn next_auth_v4(secret: &[u8]) -> Self {
+            let mut key = [0u8; 32];
+            hkdf(secret, b"", b"NextAuth.js Generated Encryption Key", &mut key);
+            Self {
+                name: "next-auth.session-token",
+                enc: Enc::Gcm(Aes256Gcm::new(&key.into())),
+                header_b64: URL_SAFE_NO_PAD.encode(r#"{"alg":"dir","enc":"A256GCM"}"#),
+            }
+        }
+
+        pub fn open(&self, value: &[u8]) -> Option<Claims> {
+            let mut parts = value.split(|&b| b == b'.');
+            let (header_b64, _, iv, ct, tag) =
+                (parts.next()?, parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+            let header_json = URL_SAFE_NO_PAD.decode(header_b64).ok()?;
+            let header: Header<'_> = serde_json::from_slice(&header_json).ok()?;
+            let iv = URL_SAFE_NO_PAD.decode(iv).ok()?;
+            let ct = URL_SAFE_NO_PAD.decode(ct).ok()?;
+            let tag = URL_SAFE_NO_PAD.decode(tag).ok()?;
+            let plain = match (&self.enc, &*header.enc) {
+                (Enc::CbcHs512 { mac, aes }, "A256CBC-HS512") => {
+                    let full = mac
+                        .clone()
+                        .chain_update(header_b64)
+                        .chain_update(&iv)
+                        .chain_update(&ct)
+                        .chain_update((header_b64.len() as u64 * 8).to_be_bytes())
+                        .finalize()
+                        .into_bytes();
+                    if full[..32] != tag[..] {
+                        return None;
+                    }
+                    let iv: [u8; 16] = iv.try_into().ok()?;
+                    cbc::Decryptor::<aes::Aes256>::inner_iv_init(aes.clone(), &iv.into())
+                        .decrypt_padded_vec_mut::<Pkcs7>(&ct)
+                        .ok()?
+                }
+                (Enc::Gcm(gcm), "A256GCM") => {
+                    let mut sealed = ct;
+                    sealed.extend_from_slice(&tag);
+                    gcm.decrypt(Nonce::from_slice(iv.get(..12)?), Payload { msg: &sealed, aad: header_b64 })
+                        .ok()?
+                }
+                _ => return None,
+            };
+            serde_json::from_slice(&plain).ok()
+        }
+
+        pub fn seal(&self, mut claims: Claims, now: u64) -> String {
+            let mut uuid = [0u8; 16];
+            getrandom::fill(&mut uuid).expect("the OS random source");
+            uuid[6] = (uuid[6] & 0x0f) | 0x40;
+            uuid[8] = (uuid[8] & 0x3f) | 0x80;
+            let mut hex = [0u8; 32];
+            super::hex(&uuid, &mut hex);
+            let hex = std::str::from_utf8(&hex).expect("hex");
+            let jti = format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..]);
+            claims.insert("iat".to_owned(), now.into());
+            claims.insert("exp".to_owned(), (now + 30 * 86_400).into());
+            claims.insert("jti".to_owned(), jti.into());
+            let plain = serde_json::to_vec(&claims).expect("a map of JSON values");
+            let aad = self.header_b64.as_bytes();
+            let (iv, ct, tag) = match &self.enc {
+                Enc::CbcHs512 { mac, aes } => {
+                    let mut iv = [0u8; 16];
+                    getrandom::fill(&mut iv).expect("the OS random source");
+                    let ct = cbc::Encryptor::<aes::Aes256>::inner_iv_init(aes.clone(), &iv.into())
+                        .encrypt_padded_vec_mut::<Pkcs7>(&plain);
+                    let full = mac
+                        .clone()
+                        .chain_update(aad)
+                        .chain_update(iv)
+                        .chain_update(&ct)
+                        .chain_update((aad.len() as u64 * 8).to_be_bytes())
+                        .finalize()
+                        .into_bytes();
+                    (iv.to_vec(), ct, full[..32].to_vec())
+                }
+                Enc::Gcm(gcm) => {
+                    let mut iv = [0u8; 12];
+                    getrandom::fill(&mut iv).expect("the OS random source");
+                    let mut sealed = gcm
+                        .encrypt(Nonce::from_slice(&iv), Payload { msg: &plain, aad })
+                        .expect("a small plaintext");
+                    let tag = sealed.split_off(sealed.len() - 16);
+                    (iv.to_vec(), sealed, tag)
+                }
+            };
+            format!(
+                "{}..{}.{}.{}",
+                self.header_b64,
+                URL_SAFE_NO_PAD.encode(iv),
+                URL_SAFE_NO_PAD.encode(ct),
+                URL_SAFE_NO_PAD.encode(tag)
+            )
         }
     }
 }
