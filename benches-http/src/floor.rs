@@ -84,6 +84,8 @@ enum Kind {
     Gorilla { mac: Hmac<Sha256> },
     /// Auth.js (A256CBC-HS512) and next-auth v4 (A256GCM): a JWE of the claims.
     Jwe(Box<jwe::Jwe>),
+    /// iron-session: an iron seal (keys by PBKDF2-HMAC-SHA1 over fresh salts, AES-256-CBC, HMAC-SHA256).
+    Iron { prf: Hmac<Sha1> },
 }
 
 impl std::fmt::Debug for Floor {
@@ -142,6 +144,9 @@ impl Floor {
             },
             "authjs" => Kind::Jwe(Box::new(jwe::Jwe::authjs(secret))),
             "next-auth-v4" => Kind::Jwe(Box::new(jwe::Jwe::next_auth_v4(secret))),
+            "iron-session" => Kind::Iron {
+                prf: <Hmac<Sha1> as hmac::Mac>::new_from_slice(secret).expect("any key length"),
+            },
             "express" => Kind::Express { mac: hmac_sha1(secret) },
             "laravel" => Kind::Laravel(Box::new(laravel::Laravel::new(secret.get(..32)?.try_into().ok()?))),
             "actix-signed" | "actix-private" => Kind::Jar {
@@ -163,6 +168,7 @@ impl Floor {
             // The codec cells' name for a format without a default one.
             Kind::Gorilla { .. } => "bench_session",
             Kind::Jwe(j) => j.name,
+            Kind::Iron { .. } => "bench_session",
         }
     }
 
@@ -238,6 +244,7 @@ impl Floor {
             Kind::Rails(r) => r.open(value),
             Kind::Gorilla { .. } => unreachable!("gorilla opens its own cookie"),
             Kind::Jwe(j) => j.open(value),
+            Kind::Iron { prf } => iron::open(prf, value),
             Kind::Jar { key, private } => {
                 // The value as the header carries it: percent-encoded, as the `cookie` crate writes it.
                 let pair = format!("id={}", std::str::from_utf8(value).ok()?);
@@ -375,6 +382,7 @@ impl Floor {
             Kind::Rails(r) => r.seal(&session),
             Kind::Gorilla { .. } => unreachable!("gorilla writes its own cookie"),
             Kind::Jwe(j) => j.seal(session, now),
+            Kind::Iron { prf } => iron::seal(prf, &json, now),
             Kind::Jar { key, private } => {
                 let text = String::from_utf8(json).expect("JSON is UTF-8");
                 let mut jar = actix_web::cookie::CookieJar::new();
@@ -884,5 +892,83 @@ mod jwe {
                 URL_SAFE_NO_PAD.encode(tag)
             )
         }
+    }
+}
+
+/// iron-session, the least its requests do: a read splits the seal, derives the MAC key (PBKDF2-HMAC-SHA1, one
+/// iteration, over the seal's salt: per seal, as iron does), checks HMAC-SHA256, derives the encryption key,
+/// decrypts AES-256-CBC and parses the JSON; a write seals with two fresh salts. The password's HMAC is keyed
+/// once; no expiry check, no password ids beyond `1`, no chunks.
+mod iron {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use cbc::cipher::block_padding::Pkcs7;
+    use cbc::cipher::{BlockDecryptMut as _, BlockEncryptMut as _, KeyIvInit as _};
+    use hmac::{Hmac, Mac as _};
+    use sha1::Sha1;
+    use sha2::Sha256;
+
+    fn derive(prf: &Hmac<Sha1>, salt: &[u8]) -> [u8; 32] {
+        let mut key = [0u8; 32];
+        for (i, chunk) in (1u32..).zip(key.chunks_mut(20)) {
+            let block = prf.clone().chain_update(salt).chain_update(i.to_be_bytes()).finalize().into_bytes();
+            chunk.copy_from_slice(&block[..chunk.len()]);
+        }
+        key
+    }
+
+    fn mac(prf: &Hmac<Sha1>, salt: &[u8]) -> Hmac<Sha256> {
+        <Hmac<Sha256> as hmac::Mac>::new_from_slice(&derive(prf, salt)).expect("any key length")
+    }
+
+    pub fn open(prf: &Hmac<Sha1>, value: &[u8]) -> Option<serde_json::Map<String, serde_json::Value>> {
+        let seal = value.split(|&b| b == b'~').next()?;
+        let mut parts = seal.split(|&b| b == b'*');
+        let (prefix, id, enc_salt, iv, ct, _exp, mac_salt, given) = (
+            parts.next()?,
+            parts.next()?,
+            parts.next()?,
+            parts.next()?,
+            parts.next()?,
+            parts.next()?,
+            parts.next()?,
+            parts.next()?,
+        );
+        if prefix != b"Fe26.2" || id != b"1" {
+            return None;
+        }
+        let base = &seal[..seal.len() - mac_salt.len() - given.len() - 2];
+        let given = URL_SAFE_NO_PAD.decode(given).ok()?;
+        mac(prf, mac_salt).chain_update(base).verify_slice(&given).ok()?;
+        let iv: [u8; 16] = URL_SAFE_NO_PAD.decode(iv).ok()?.try_into().ok()?;
+        let ct = URL_SAFE_NO_PAD.decode(ct).ok()?;
+        let json = cbc::Decryptor::<aes::Aes256>::new(&derive(prf, enc_salt).into(), &iv.into())
+            .decrypt_padded_vec_mut::<Pkcs7>(&ct)
+            .ok()?;
+        serde_json::from_slice(&json).ok()
+    }
+
+    pub fn seal(prf: &Hmac<Sha1>, json: &[u8], now: u64) -> String {
+        let mut random = [0u8; 80];
+        getrandom::fill(&mut random).expect("the OS random source");
+        let (mut enc_salt, mut mac_salt) = ([0u8; 64], [0u8; 64]);
+        super::hex(&random[..32], &mut enc_salt);
+        super::hex(&random[32..64], &mut mac_salt);
+        let iv: [u8; 16] = random[64..].try_into().expect("16 bytes");
+        let ct = cbc::Encryptor::<aes::Aes256>::new(&derive(prf, &enc_salt).into(), &iv.into())
+            .encrypt_padded_vec_mut::<Pkcs7>(json);
+        let base = format!(
+            "Fe26.2*1*{}*{}*{}*{}",
+            std::str::from_utf8(&enc_salt).expect("hex"),
+            URL_SAFE_NO_PAD.encode(iv),
+            URL_SAFE_NO_PAD.encode(ct),
+            (now + 14 * 86_400) * 1000
+        );
+        let sum = mac(prf, &mac_salt).chain_update(base.as_bytes()).finalize().into_bytes();
+        format!(
+            "{base}*{}*{}~2",
+            std::str::from_utf8(&mac_salt).expect("hex"),
+            URL_SAFE_NO_PAD.encode(sum)
+        )
     }
 }
