@@ -756,6 +756,7 @@ mod jwe {
     type Claims = serde_json::Map<String, serde_json::Value>;
 
     #[derive(Clone)]
+    #[allow(clippy::large_enum_variant, reason = "one per configuration, never moved per request")]
     enum Enc {
         CbcHs512 { mac: Hmac<Sha512>, aes: aes::Aes256 },
         Gcm(Aes256Gcm),
