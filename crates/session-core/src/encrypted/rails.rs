@@ -15,6 +15,7 @@
 //! Reading follows Rails: the purpose must be `cookie.<name>` or absent (the jar retries without a purpose), and
 //! an expiry must lie in the future.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
@@ -321,8 +322,47 @@ impl RailsCodec {
 
 type Envelope = (Vec<u8>, RailsEnvelope, Option<String>, Option<String>);
 
+/// The envelope Rails 5.2 to 7.0 writes (and we write), exactly: `_rails` alone at the top, holding `message`
+/// and optionally `exp` and `pur` as strings or null. Anything else (other keys, a key twice, other types)
+/// fails here and is read by the general path.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MessageEnvelope<'a> {
+    #[serde(borrow)]
+    _rails: MessageMeta<'a>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MessageMeta<'a> {
+    #[serde(borrow)]
+    message: Cow<'a, str>,
+    #[serde(borrow, default)]
+    exp: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pur: Option<Cow<'a, str>>,
+}
+
 /// (session JSON, envelope, exp, pur) of a decrypted plaintext.
 fn parse_envelope(plaintext: &[u8]) -> Result<Envelope> {
+    // The common envelope read into borrowed fields; the same answer as the general path below.
+    if let Ok(MessageEnvelope { _rails: meta }) = serde_json::from_slice::<MessageEnvelope<'_>>(plaintext)
+        && let Ok(session) = STANDARD.decode(meta.message.as_bytes())
+    {
+        return Ok((
+            session,
+            RailsEnvelope::Message,
+            meta.exp.map(Cow::into_owned),
+            // Rails compares `pur.to_s`: an empty purpose is no purpose.
+            meta.pur.filter(|p| !p.is_empty()).map(Cow::into_owned),
+        ));
+    }
+    parse_any_envelope(plaintext)
+}
+
+/// (session JSON, envelope, exp, pur) of any plaintext Rails reads: either layout, keys in any order, the last
+/// of a key written twice.
+fn parse_any_envelope(plaintext: &[u8]) -> Result<Envelope> {
     let bad = |what: &str| SessionError::BadPayload(format!("Rails metadata envelope: {what}"));
     let Ok(serde_json::Value::Object(mut top)) = serde_json::from_slice::<serde_json::Value>(plaintext) else {
         // Not an object (or not JSON): a bare message; the session JSON check reports it.
@@ -412,6 +452,33 @@ mod tests {
     use crate::value::Value;
 
     const NOW: u64 = 1_700_000_000;
+
+    #[test]
+    fn the_message_envelope_reads_as_the_general_path_reads_it() {
+        let cases: &[&str] = &[
+            r#"{"_rails":{"message":"eyJhIjoxfQ==","exp":null,"pur":"cookie._app_session"}}"#,
+            r#"{"_rails":{"message":"eyJhIjoxfQ==","exp":"2023-11-14T22:13:20.000Z","pur":""}}"#,
+            r#"{"_rails":{"pur":null,"message":"eyJhIjoxfQ=="}}"#,
+            r#"{"_rails":{"message":"e\/JhIjoxfQ==","exp":null}}"#,
+            r#"{"_rails":{"message":"eyJhIjoxfQ==","message":"eyJiIjoyfQ=="}}"#,
+            r#"{"_rails":{"message":"eyJhIjoxfQ==","exp":5}}"#,
+            r#"{"_rails":{"message":"not base64!"}}"#,
+            r#"{"_rails":{"message":"eyJhIjoxfQ==","other":1}}"#,
+            r#"{"_rails":{"message":"eyJhIjoxfQ=="},"top":1}"#,
+            r#"{"_rails":{"data":{"a":1},"exp":null,"pur":"cookie._app_session"}}"#,
+            r#"{"a":1}"#,
+            r#"[1]"#,
+        ];
+        for case in cases {
+            let fast = parse_envelope(case.as_bytes());
+            let general = parse_any_envelope(case.as_bytes());
+            match (fast, general) {
+                (Ok(a), Ok(b)) => assert_eq!(a, b, "{case}"),
+                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{case}"),
+                (a, b) => panic!("{case}: {a:?} against {b:?}"),
+            }
+        }
+    }
 
     fn codec(secret: &str, digest: RailsDigest) -> RailsCodec {
         RailsCodec::new(&Keyring::new(SecretKey::parse(secret).unwrap()), "_app_session", digest)
