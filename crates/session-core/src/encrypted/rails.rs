@@ -404,6 +404,10 @@ pub fn rails_session_json(data: &impl Entries) -> String {
             .collect(),
     )
     .to_string();
+    // `<`, `>`, `&` and the lead byte of U+2028 and U+2029 (0xE2): without any, nothing is escaped.
+    if !json.bytes().any(|b| matches!(b, b'<' | b'>' | b'&' | 0xE2)) {
+        return json;
+    }
     // These characters occur only inside JSON strings, so replacing them everywhere is exact.
     let mut out = String::with_capacity(json.len());
     for c in json.chars() {
