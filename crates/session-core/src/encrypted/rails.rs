@@ -21,7 +21,7 @@ use std::sync::Arc;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use sha1::Sha1;
 use sha2::Sha256;
 use time::OffsetDateTime;
@@ -250,7 +250,12 @@ impl RailsCodec {
             STANDARD.encode(iv),
             STANDARD.encode(tag)
         );
-        Ok(utf8_percent_encode(&value, RACK_ESCAPE).to_string())
+        // The encoder's runs pushed into one string (no formatting machinery).
+        let mut out = String::with_capacity(value.len() + value.len() / 8 + 8);
+        for run in utf8_percent_encode(&value, RACK_ESCAPE) {
+            out.push_str(run);
+        }
+        Ok(out)
     }
 
     /// Decrypts and checks a cookie value (Rack-escaped or not) at `now` (Unix seconds).
@@ -292,9 +297,7 @@ impl RailsCodec {
 
     /// The plaintext of a cookie value and the key that opened it, with no envelope checks (inspection only).
     fn open(&self, value: &str) -> Result<(Vec<u8>, &DerivedKey)> {
-        let value = percent_decode_str(value)
-            .decode_utf8()
-            .map_err(|_| SessionError::Malformed("escapes that are not UTF-8"))?;
+        let value = rack_unescape(value)?;
         let mut parts = value.split("--");
         let (Some(ct), Some(iv), Some(tag), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
             return Err(SessionError::Malformed(
@@ -321,6 +324,42 @@ impl RailsCodec {
 }
 
 type Envelope = (Vec<u8>, RailsEnvelope, Option<String>, Option<String>);
+
+/// Rack's unescaping of a cookie value: `%XX` (either case) is that byte, any other `%` stays; the result must
+/// be UTF-8. The runs between escapes are copied whole.
+fn rack_unescape(value: &str) -> Result<Cow<'_, str>> {
+    let b = value.as_bytes();
+    if memchr::memchr(b'%', b).is_none() {
+        return Ok(Cow::Borrowed(value));
+    }
+    let hexval = |c: u8| char::from(c).to_digit(16);
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let run = memchr::memchr(b'%', &b[i..]).unwrap_or(b.len() - i);
+        out.extend_from_slice(&b[i..i + run]);
+        i += run;
+        if i == b.len() {
+            break;
+        }
+        match (
+            b.get(i + 1).copied().and_then(hexval),
+            b.get(i + 2).copied().and_then(hexval),
+        ) {
+            (Some(h), Some(l)) => {
+                out.push(u8::try_from(h * 16 + l).unwrap_or(0));
+                i += 3;
+            }
+            _ => {
+                out.push(b'%');
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out)
+        .map(Cow::Owned)
+        .map_err(|_| SessionError::Malformed("escapes that are not UTF-8"))
+}
 
 /// The envelope Rails 5.2 to 7.0 writes (and we write), exactly: `_rails` alone at the top, holding `message`
 /// and optionally `exp` and `pur` as strings or null. Anything else (other keys, a key twice, other types)
@@ -451,11 +490,32 @@ fn parse_iso8601_ms(s: &str) -> Result<i64> {
 
 #[cfg(test)]
 mod tests {
+    use percent_encoding::percent_decode_str;
+
     use super::*;
     use crate::encrypted::test_nonces::Counting;
     use crate::value::Value;
 
     const NOW: u64 = 1_700_000_000;
+
+    #[test]
+    fn values_unescape_as_percent_encoding_does() {
+        for v in [
+            "abc",
+            "a%3Db%2B%2f",
+            "%",
+            "a%",
+            "a%4",
+            "%zz%41",
+            "%C3%A9",
+            "%FF",
+            "%e2%82%ac--x",
+        ] {
+            let ours = rack_unescape(v).map(Cow::into_owned).ok();
+            let theirs = percent_decode_str(v).decode_utf8().ok().map(Cow::into_owned);
+            assert_eq!(ours, theirs, "{v}");
+        }
+    }
 
     #[test]
     fn the_message_envelope_reads_as_the_general_path_reads_it() {
