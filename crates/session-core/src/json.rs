@@ -176,7 +176,9 @@ pub(crate) fn uuid_text(u: &[u8; 16]) -> String {
         if matches!(i, 4 | 6 | 8 | 10) {
             out.push('-');
         }
-        let _ = write!(out, "{b:02x}");
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 0xf)]));
     }
     out
 }

@@ -15,12 +15,13 @@
 //! Reading follows Rails: the purpose must be `cookie.<name>` or absent (the jar retries without a purpose), and
 //! an expiry must lie in the future.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use sha1::Sha1;
 use sha2::Sha256;
 use time::OffsetDateTime;
@@ -249,7 +250,12 @@ impl RailsCodec {
             STANDARD.encode(iv),
             STANDARD.encode(tag)
         );
-        Ok(utf8_percent_encode(&value, RACK_ESCAPE).to_string())
+        // The encoder's runs pushed into one string (no formatting machinery).
+        let mut out = String::with_capacity(value.len() + value.len() / 8 + 8);
+        for run in utf8_percent_encode(&value, RACK_ESCAPE) {
+            out.push_str(run);
+        }
+        Ok(out)
     }
 
     /// Decrypts and checks a cookie value (Rack-escaped or not) at `now` (Unix seconds).
@@ -291,9 +297,7 @@ impl RailsCodec {
 
     /// The plaintext of a cookie value and the key that opened it, with no envelope checks (inspection only).
     fn open(&self, value: &str) -> Result<(Vec<u8>, &DerivedKey)> {
-        let value = percent_decode_str(value)
-            .decode_utf8()
-            .map_err(|_| SessionError::Malformed("escapes that are not UTF-8"))?;
+        let value = rack_unescape(value)?;
         let mut parts = value.split("--");
         let (Some(ct), Some(iv), Some(tag), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
             return Err(SessionError::Malformed(
@@ -321,8 +325,83 @@ impl RailsCodec {
 
 type Envelope = (Vec<u8>, RailsEnvelope, Option<String>, Option<String>);
 
+/// Rack's unescaping of a cookie value: `%XX` (either case) is that byte, any other `%` stays; the result must
+/// be UTF-8. The runs between escapes are copied whole.
+fn rack_unescape(value: &str) -> Result<Cow<'_, str>> {
+    let b = value.as_bytes();
+    if memchr::memchr(b'%', b).is_none() {
+        return Ok(Cow::Borrowed(value));
+    }
+    let hexval = |c: u8| char::from(c).to_digit(16);
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let run = memchr::memchr(b'%', &b[i..]).unwrap_or(b.len() - i);
+        out.extend_from_slice(&b[i..i + run]);
+        i += run;
+        if i == b.len() {
+            break;
+        }
+        match (
+            b.get(i + 1).copied().and_then(hexval),
+            b.get(i + 2).copied().and_then(hexval),
+        ) {
+            (Some(h), Some(l)) => {
+                out.push(u8::try_from(h * 16 + l).unwrap_or(0));
+                i += 3;
+            }
+            _ => {
+                out.push(b'%');
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out)
+        .map(Cow::Owned)
+        .map_err(|_| SessionError::Malformed("escapes that are not UTF-8"))
+}
+
+/// The envelope Rails 5.2 to 7.0 writes (and we write), exactly: `_rails` alone at the top, holding `message`
+/// and optionally `exp` and `pur` as strings or null. Anything else (other keys, a key twice, other types)
+/// fails here and is read by the general path.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MessageEnvelope<'a> {
+    #[serde(borrow)]
+    _rails: MessageMeta<'a>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MessageMeta<'a> {
+    #[serde(borrow)]
+    message: Cow<'a, str>,
+    #[serde(borrow, default)]
+    exp: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pur: Option<Cow<'a, str>>,
+}
+
 /// (session JSON, envelope, exp, pur) of a decrypted plaintext.
 fn parse_envelope(plaintext: &[u8]) -> Result<Envelope> {
+    // The common envelope read into borrowed fields; the same answer as the general path below.
+    if let Ok(MessageEnvelope { _rails: meta }) = serde_json::from_slice::<MessageEnvelope<'_>>(plaintext)
+        && let Ok(session) = STANDARD.decode(meta.message.as_bytes())
+    {
+        return Ok((
+            session,
+            RailsEnvelope::Message,
+            meta.exp.map(Cow::into_owned),
+            // Rails compares `pur.to_s`: an empty purpose is no purpose.
+            meta.pur.filter(|p| !p.is_empty()).map(Cow::into_owned),
+        ));
+    }
+    parse_any_envelope(plaintext)
+}
+
+/// (session JSON, envelope, exp, pur) of any plaintext Rails reads: either layout, keys in any order, the last
+/// of a key written twice.
+fn parse_any_envelope(plaintext: &[u8]) -> Result<Envelope> {
     let bad = |what: &str| SessionError::BadPayload(format!("Rails metadata envelope: {what}"));
     let Ok(serde_json::Value::Object(mut top)) = serde_json::from_slice::<serde_json::Value>(plaintext) else {
         // Not an object (or not JSON): a bare message; the session JSON check reports it.
@@ -364,6 +443,10 @@ pub fn rails_session_json(data: &impl Entries) -> String {
             .collect(),
     )
     .to_string();
+    // `<`, `>`, `&` and the lead byte of U+2028 and U+2029 (0xE2): without any, nothing is escaped.
+    if !json.bytes().any(|b| matches!(b, b'<' | b'>' | b'&' | 0xE2)) {
+        return json;
+    }
     // These characters occur only inside JSON strings, so replacing them everywhere is exact.
     let mut out = String::with_capacity(json.len());
     for c in json.chars() {
@@ -407,11 +490,59 @@ fn parse_iso8601_ms(s: &str) -> Result<i64> {
 
 #[cfg(test)]
 mod tests {
+    use percent_encoding::percent_decode_str;
+
     use super::*;
     use crate::encrypted::test_nonces::Counting;
     use crate::value::Value;
 
     const NOW: u64 = 1_700_000_000;
+
+    #[test]
+    fn values_unescape_as_percent_encoding_does() {
+        for v in [
+            "abc",
+            "a%3Db%2B%2f",
+            "%",
+            "a%",
+            "a%4",
+            "%zz%41",
+            "%C3%A9",
+            "%FF",
+            "%e2%82%ac--x",
+        ] {
+            let ours = rack_unescape(v).map(Cow::into_owned).ok();
+            let theirs = percent_decode_str(v).decode_utf8().ok().map(Cow::into_owned);
+            assert_eq!(ours, theirs, "{v}");
+        }
+    }
+
+    #[test]
+    fn the_message_envelope_reads_as_the_general_path_reads_it() {
+        let cases: &[&str] = &[
+            r#"{"_rails":{"message":"eyJhIjoxfQ==","exp":null,"pur":"cookie._app_session"}}"#,
+            r#"{"_rails":{"message":"eyJhIjoxfQ==","exp":"2023-11-14T22:13:20.000Z","pur":""}}"#,
+            r#"{"_rails":{"pur":null,"message":"eyJhIjoxfQ=="}}"#,
+            r#"{"_rails":{"message":"e\/JhIjoxfQ==","exp":null}}"#,
+            r#"{"_rails":{"message":"eyJhIjoxfQ==","message":"eyJiIjoyfQ=="}}"#,
+            r#"{"_rails":{"message":"eyJhIjoxfQ==","exp":5}}"#,
+            r#"{"_rails":{"message":"not base64!"}}"#,
+            r#"{"_rails":{"message":"eyJhIjoxfQ==","other":1}}"#,
+            r#"{"_rails":{"message":"eyJhIjoxfQ=="},"top":1}"#,
+            r#"{"_rails":{"data":{"a":1},"exp":null,"pur":"cookie._app_session"}}"#,
+            r#"{"a":1}"#,
+            r#"[1]"#,
+        ];
+        for case in cases {
+            let fast = parse_envelope(case.as_bytes());
+            let general = parse_any_envelope(case.as_bytes());
+            match (fast, general) {
+                (Ok(a), Ok(b)) => assert_eq!(a, b, "{case}"),
+                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{case}"),
+                (a, b) => panic!("{case}: {a:?} against {b:?}"),
+            }
+        }
+    }
 
     fn codec(secret: &str, digest: RailsDigest) -> RailsCodec {
         RailsCodec::new(&Keyring::new(SecretKey::parse(secret).unwrap()), "_app_session", digest)

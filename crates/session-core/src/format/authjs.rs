@@ -27,7 +27,7 @@ use aes_gcm::{Aes256Gcm, Nonce};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use cbc::cipher::block_padding::Pkcs7;
-use cbc::cipher::{BlockDecryptMut as _, BlockEncryptMut as _, KeyIvInit as _};
+use cbc::cipher::{BlockDecryptMut as _, BlockEncryptMut as _, InnerIvInit as _};
 use hmac::{Hmac, Mac as _};
 use sha2::{Digest as _, Sha256, Sha512};
 use smallvec::smallvec;
@@ -143,13 +143,17 @@ impl Enc {
     }
 }
 
-/// One secret's derived keys and their thumbprints, for each encryption.
+/// One secret's derived keys and their thumbprints, for each encryption, and the keys in use keyed once (the
+/// AES key schedules, HMAC-SHA512 keyed with the MAC half): each token clones the keyed state.
 struct Secret {
     key: KeyId,
     cbc: Zeroizing<Vec<u8>>,
     cbc_kid: String,
     gcm: Zeroizing<Vec<u8>>,
     gcm_kid: String,
+    cbc_mac: Hmac<Sha512>,
+    cbc_aes: aes::Aes256,
+    gcm_aead: Aes256Gcm,
 }
 
 /// The Auth.js / next-auth v4 codec.
@@ -173,6 +177,9 @@ impl Clone for Jwe {
                     cbc_kid: s.cbc_kid.clone(),
                     gcm: s.gcm.clone(),
                     gcm_kid: s.gcm_kid.clone(),
+                    cbc_mac: s.cbc_mac.clone(),
+                    cbc_aes: s.cbc_aes.clone(),
+                    gcm_aead: s.gcm_aead.clone(),
                 })
                 .collect(),
             name: self.name.clone(),
@@ -224,9 +231,8 @@ fn uuid_v4() -> Result<String> {
 }
 
 /// The first 32 bytes of HMAC-SHA512 over `aad ‖ iv ‖ ciphertext ‖ bit length of aad`: A256CBC-HS512's tag.
-fn cbc_hs512_tag(mac_key: &[u8], aad: &[u8], iv: &[u8], ct: &[u8]) -> [u8; 32] {
-    #[allow(clippy::expect_used, reason = "HMAC takes a key of any length")]
-    let mut m = <Hmac<Sha512> as hmac::Mac>::new_from_slice(mac_key).expect("any key length");
+fn cbc_hs512_tag(mac: &Hmac<Sha512>, aad: &[u8], iv: &[u8], ct: &[u8]) -> [u8; 32] {
+    let mut m = mac.clone();
     m.update(aad);
     m.update(iv);
     m.update(ct);
@@ -252,10 +258,15 @@ impl Jwe {
             .map(|(key, secret)| {
                 let cbc = hkdf(secret.bytes(), salt, info.as_bytes(), 64);
                 let gcm = hkdf(secret.bytes(), salt, info.as_bytes(), 32);
+                #[allow(clippy::expect_used, reason = "HMAC takes a key of any length")]
+                let cbc_mac = <Hmac<Sha512> as hmac::Mac>::new_from_slice(&cbc[..32]).expect("any key length");
                 Secret {
                     key,
                     cbc_kid: thumbprint(&cbc),
                     gcm_kid: thumbprint(&gcm),
+                    cbc_mac,
+                    cbc_aes: aes::Aes256::new(cbc[32..].into()),
+                    gcm_aead: Aes256Gcm::new(gcm.as_slice().into()),
                     cbc,
                     gcm,
                 }
@@ -345,13 +356,12 @@ impl Jwe {
         let aad = header_b64.as_bytes();
         let plain = match enc {
             Enc::A256CbcHs512 => {
-                let key = &secret.cbc;
                 let iv: [u8; 16] = iv.try_into().map_err(|_| SessionError::BadSignature)?;
-                let expected = cbc_hs512_tag(&key[..32], aad, &iv, &ct);
+                let expected = cbc_hs512_tag(&secret.cbc_mac, aad, &iv, &ct);
                 if !bool::from(subtle::ConstantTimeEq::ct_eq(&expected[..], &tag[..])) {
                     return Err(SessionError::BadSignature);
                 }
-                cbc::Decryptor::<aes::Aes256>::new(key[32..].into(), &iv.into())
+                cbc::Decryptor::<aes::Aes256>::inner_iv_init(secret.cbc_aes.clone(), &iv.into())
                     .decrypt_padded_vec_mut::<Pkcs7>(&ct)
                     .map_err(|_| SessionError::BadPayload("the token does not decrypt".into()))?
             }
@@ -359,7 +369,8 @@ impl Jwe {
                 let iv: [u8; 12] = iv.try_into().map_err(|_| SessionError::BadSignature)?;
                 let mut sealed = ct;
                 sealed.extend_from_slice(&tag);
-                Aes256Gcm::new(secret.gcm.as_slice().into())
+                secret
+                    .gcm_aead
                     .decrypt(Nonce::from_slice(&iv), Payload { msg: &sealed, aad })
                     .map_err(|_| SessionError::BadSignature)?
             }
@@ -378,9 +389,9 @@ impl Jwe {
                 );
                 let header_b64 = URL_SAFE_NO_PAD.encode(header);
                 let iv = os_random::<16>()?;
-                let ct = cbc::Encryptor::<aes::Aes256>::new(secret.cbc[32..].into(), &iv.into())
+                let ct = cbc::Encryptor::<aes::Aes256>::inner_iv_init(secret.cbc_aes.clone(), &iv.into())
                     .encrypt_padded_vec_mut::<Pkcs7>(plaintext);
-                let tag = cbc_hs512_tag(&secret.cbc[..32], header_b64.as_bytes(), &iv, &ct);
+                let tag = cbc_hs512_tag(&secret.cbc_mac, header_b64.as_bytes(), &iv, &ct);
                 Ok(format!(
                     "{header_b64}..{}.{}.{}",
                     URL_SAFE_NO_PAD.encode(iv),
@@ -392,7 +403,8 @@ impl Jwe {
                 let header_b64 =
                     URL_SAFE_NO_PAD.encode(format!("{{\"alg\":\"dir\",\"enc\":\"{}\"}}", Enc::A256Gcm.name()));
                 let iv = os_random::<12>()?;
-                let mut sealed = Aes256Gcm::new(secret.gcm.as_slice().into())
+                let mut sealed = secret
+                    .gcm_aead
                     .encrypt(
                         Nonce::from_slice(&iv),
                         Payload {
@@ -685,9 +697,11 @@ mod tests {
         let secret = &codec.secrets[0];
         let header_b64 = URL_SAFE_NO_PAD.encode(header);
         let iv = [7u8; 16];
-        let ct = cbc::Encryptor::<aes::Aes256>::new(secret.cbc[32..].into(), &iv.into())
+        // Keyed here from the derived key's halves, not from the codec's keyed state.
+        let ct = <cbc::Encryptor<aes::Aes256> as cbc::cipher::KeyIvInit>::new(secret.cbc[32..].into(), &iv.into())
             .encrypt_padded_vec_mut::<Pkcs7>(claims.as_bytes());
-        let tag = cbc_hs512_tag(&secret.cbc[..32], header_b64.as_bytes(), &iv, &ct);
+        let mac = <Hmac<Sha512> as hmac::Mac>::new_from_slice(&secret.cbc[..32]).unwrap();
+        let tag = cbc_hs512_tag(&mac, header_b64.as_bytes(), &iv, &ct);
         format!(
             "{header_b64}.{encrypted_key}.{}.{}.{}",
             URL_SAFE_NO_PAD.encode(iv),

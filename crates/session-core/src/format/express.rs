@@ -147,7 +147,13 @@ impl Codec for Express {
         let mac = URL_SAFE_NO_PAD
             .decode(sig)
             .ok()
-            .filter(|m| URL_SAFE_NO_PAD.encode(m) == sig)
+            .filter(|m| {
+                // Encoded again without an allocation: anything longer than 96 bytes is no HMAC-SHA1 anyway.
+                let mut again = [0u8; 128];
+                URL_SAFE_NO_PAD
+                    .encode_slice(m, &mut again)
+                    .is_ok_and(|n| &again[..n] == sig.as_bytes())
+            })
             .ok_or(SessionError::BadSignature)?;
         let key: KeyId = self
             .keys
@@ -232,18 +238,28 @@ fn node_base64(text: &str) -> Vec<u8> {
             .with_decode_allow_trailing_bits(true)
             .with_decode_padding_mode(DecodePaddingMode::RequireNone),
     );
-    let mut kept: Vec<u8> = text
-        .bytes()
-        .take_while(|&b| b != b'=')
-        .filter_map(|b| match b {
-            b'-' => Some(b'+'),
-            b'_' => Some(b'/'),
-            b if b.is_ascii_alphanumeric() || b == b'+' || b == b'/' => Some(b),
-            _ => None,
-        })
-        .collect();
+    let before_pad = &text.as_bytes()[..memchr::memchr(b'=', text.as_bytes()).unwrap_or(text.len())];
+    // Every value cookie-session writes is the standard alphabet before the padding: decoded in place.
+    let mut kept: Cow<'_, [u8]> = if before_pad
+        .iter()
+        .all(|b| b.is_ascii_alphanumeric() || *b == b'+' || *b == b'/')
+    {
+        Cow::Borrowed(before_pad)
+    } else {
+        Cow::Owned(
+            before_pad
+                .iter()
+                .filter_map(|&b| match b {
+                    b'-' => Some(b'+'),
+                    b'_' => Some(b'/'),
+                    b if b.is_ascii_alphanumeric() || b == b'+' || b == b'/' => Some(b),
+                    _ => None,
+                })
+                .collect(),
+        )
+    };
     if kept.len() % 4 == 1 {
-        kept.pop();
+        kept = Cow::Owned(kept[..kept.len() - 1].to_vec());
     }
     LENIENT.decode(kept).unwrap_or_default()
 }
@@ -276,5 +292,6 @@ mod tests {
         assert_eq!(node_base64("eyJhIjoxfQ"), b"{\"a\":1}");
         assert_eq!(node_base64("ey Jh\nIjoxfQ==junk"), b"{\"a\":1}");
         assert_eq!(node_base64("-_-_"), [0xfb, 0xff, 0xbf]);
+        assert_eq!(node_base64("YWJjZ"), b"abc");
     }
 }

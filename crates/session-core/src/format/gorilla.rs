@@ -112,11 +112,12 @@ pub(crate) fn defaults() -> Defaults {
     }
 }
 
-/// One key pair: the hash key and, when paired, the block key.
+/// One key pair: HMAC-SHA256 keyed with the hash key once (each cookie clones the keyed state) and, when
+/// paired, the block key.
 #[derive(Clone)]
 struct Pair {
     key: KeyId,
-    hash: Zeroizing<Vec<u8>>,
+    hash: Hmac<Sha256>,
     block: Option<Zeroizing<Vec<u8>>>,
 }
 
@@ -165,7 +166,8 @@ impl Gorilla {
                 };
                 Pair {
                     key,
-                    hash: Zeroizing::new(hash.bytes().to_vec()),
+                    // HMAC takes a key of any length.
+                    hash: <Hmac<Sha256> as hmac::Mac>::new_from_slice(hash.bytes()).unwrap_or_else(|_| unreachable!()),
                     block: blocks.get(configured).map(|b| Zeroizing::new(b.bytes().to_vec())),
                 }
             })
@@ -176,9 +178,8 @@ impl Gorilla {
         })
     }
 
-    fn mac(hash: &[u8], parts: &[&[u8]]) -> Hmac<Sha256> {
-        // HMAC takes a key of any length.
-        let mut mac = <Hmac<Sha256>>::new_from_slice(hash).unwrap_or_else(|_| unreachable!());
+    fn mac(hash: &Hmac<Sha256>, parts: &[&[u8]]) -> Hmac<Sha256> {
+        let mut mac = hash.clone();
         for p in parts {
             mac.update(p);
         }

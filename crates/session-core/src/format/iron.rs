@@ -26,6 +26,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use cbc::cipher::block_padding::Pkcs7;
 use cbc::cipher::{BlockDecryptMut as _, BlockEncryptMut as _, KeyIvInit as _};
 use hmac::{Hmac, Mac as _};
+use sha1::Sha1;
 use sha2::Sha256;
 use smallvec::smallvec;
 use zeroize::Zeroizing;
@@ -99,7 +100,8 @@ pub(crate) fn defaults() -> Defaults {
 struct Password {
     id: String,
     key: KeyId,
-    secret: Zeroizing<Vec<u8>>,
+    /// HMAC-SHA1 keyed with the password once: PBKDF2's pseudo-random function, cloned per derivation.
+    prf: Hmac<Sha1>,
 }
 
 /// iron-session 9's hard cap on chunks.
@@ -131,7 +133,7 @@ impl Clone for Iron {
                 .map(|p| Password {
                     id: p.id.clone(),
                     key: p.key,
-                    secret: p.secret.clone(),
+                    prf: p.prf.clone(),
                 })
                 .collect(),
             name: self.name.clone(),
@@ -197,7 +199,8 @@ impl Iron {
             passwords.push(Password {
                 id,
                 key,
-                secret: Zeroizing::new(secret.to_vec()),
+                #[allow(clippy::expect_used, reason = "HMAC takes a key of any length")]
+                prf: <Hmac<Sha1> as hmac::Mac>::new_from_slice(secret).expect("any key length"),
             });
         }
         let chunk_names: Vec<String> = (0..MAX_CHUNKS).map(|i| format!("{}.{i}", s.cookie_name)).collect();
@@ -226,14 +229,25 @@ impl Iron {
     }
 }
 
-/// PBKDF2-HMAC-SHA1 with one iteration over the salt's hex text: iron's `generateKey`.
-fn derive(password: &[u8], salt_hex: &str) -> Zeroizing<[u8; 32]> {
+/// PBKDF2-HMAC-SHA1 with one iteration over the salt's hex text, 32 bytes: iron's `generateKey`. With one
+/// iteration each 20-byte block is HMAC(password, salt ‖ block number), from the password's keyed HMAC.
+fn derive(prf: &Hmac<Sha1>, salt_hex: &str) -> Zeroizing<[u8; 32]> {
+    use zeroize::Zeroize as _;
     let mut key = Zeroizing::new([0u8; 32]);
-    pbkdf2::pbkdf2_hmac::<sha1::Sha1>(password, salt_hex.as_bytes(), 1, key.as_mut());
+    for (i, chunk) in (1u32..).zip(key.chunks_mut(20)) {
+        let mut block = prf
+            .clone()
+            .chain_update(salt_hex.as_bytes())
+            .chain_update(i.to_be_bytes())
+            .finalize()
+            .into_bytes();
+        chunk.copy_from_slice(&block[..chunk.len()]);
+        block.as_mut_slice().zeroize();
+    }
     key
 }
 
-fn mac(password: &[u8], salt_hex: &str, base: &str) -> [u8; 32] {
+fn mac(password: &Hmac<Sha1>, salt_hex: &str, base: &str) -> [u8; 32] {
     let key = derive(password, salt_hex);
     #[allow(clippy::expect_used, reason = "HMAC takes a key of any length")]
     let mut m = Hmac::<Sha256>::new_from_slice(key.as_ref()).expect("any key length");
@@ -242,7 +256,13 @@ fn mac(password: &[u8], salt_hex: &str, base: &str) -> [u8; 32] {
 }
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 0xf)]));
+    }
+    out
 }
 
 impl Codec for Iron {
@@ -323,7 +343,7 @@ impl Codec for Iron {
             .find(|p| p.id == id)
             .ok_or(SessionError::BadSignature)?;
         let base_len = seal.len() - mac_salt.len() - mac_b64.len() - 2;
-        let expected = mac(&password.secret, mac_salt, &seal[..base_len]);
+        let expected = mac(&password.prf, mac_salt, &seal[..base_len]);
         let given = URL_SAFE_NO_PAD
             .decode(mac_b64)
             .map_err(|_| SessionError::BadSignature)?;
@@ -338,7 +358,7 @@ impl Codec for Iron {
             .and_then(|v| v.try_into().ok())
             .ok_or_else(|| bad("has no 16-byte IV"))?;
         let ct = URL_SAFE_NO_PAD.decode(ct).map_err(|_| bad("is not base64url"))?;
-        let key = derive(&password.secret, enc_salt);
+        let key = derive(&password.prf, enc_salt);
         let json = cbc::Decryptor::<aes::Aes256>::new(key.as_ref().into(), &iv.into())
             .decrypt_padded_vec_mut::<Pkcs7>(&ct)
             .map_err(|_| bad("does not decrypt"))?;
@@ -362,7 +382,7 @@ impl Codec for Iron {
         let enc_salt = hex(&os_random::<32>()?);
         let mac_salt = hex(&os_random::<32>()?);
         let iv = os_random::<16>()?;
-        let key = derive(&password.secret, &enc_salt);
+        let key = derive(&password.prf, &enc_salt);
         let ct = cbc::Encryptor::<aes::Aes256>::new(key.as_ref().into(), &iv.into())
             .encrypt_padded_vec_mut::<Pkcs7>(serialized);
         let exp = expires.map_or_else(String::new, |e| {
@@ -374,7 +394,7 @@ impl Codec for Iron {
             URL_SAFE_NO_PAD.encode(iv),
             URL_SAFE_NO_PAD.encode(ct)
         );
-        let mac = mac(&password.secret, &mac_salt, &base);
+        let mac = mac(&password.prf, &mac_salt, &base);
         let value = format!("{base}*{mac_salt}*{}~2", URL_SAFE_NO_PAD.encode(mac));
         // iron-session 9's `writeSeal`: one cookie when it fits in 4096 bytes (or chunking is off; the size
         // limit then refuses it), else chunks of the room a chunk cookie leaves.
@@ -521,7 +541,7 @@ mod tests {
         let enc_salt = "ab".repeat(32);
         let mac_salt = "cd".repeat(32);
         let iv = [9u8; 16];
-        let key = derive(&password.secret, &enc_salt);
+        let key = derive(&password.prf, &enc_salt);
         let ct = cbc::Encryptor::<aes::Aes256>::new(key.as_ref().into(), &iv.into())
             .encrypt_padded_vec_mut::<Pkcs7>(b"{\"user\":\"alice\"}");
         let base = format!(
@@ -530,8 +550,19 @@ mod tests {
             URL_SAFE_NO_PAD.encode(iv),
             URL_SAFE_NO_PAD.encode(ct)
         );
-        let mac = mac(&password.secret, &mac_salt, &base);
+        let mac = mac(&password.prf, &mac_salt, &base);
         format!("{base}*{mac_salt}*{}~2", URL_SAFE_NO_PAD.encode(mac))
+    }
+
+    #[test]
+    fn keys_are_pbkdf2_with_one_iteration() {
+        let password = b"a password of at least thirty-two characters";
+        let salt = hex(&[0xab; 32]);
+        let mut expected = [0u8; 32];
+        pbkdf2::pbkdf2_hmac::<Sha1>(password, salt.as_bytes(), 1, &mut expected);
+        let prf = <Hmac<Sha1> as hmac::Mac>::new_from_slice(password).unwrap();
+        assert_eq!(*derive(&prf, &salt), expected);
+        assert_eq!(hex(&[0x00, 0x0f, 0xa5, 0xff]), "000fa5ff");
     }
 
     #[test]

@@ -27,7 +27,7 @@ use aes_gcm::{Aes256Gcm, Nonce};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use cbc::cipher::block_padding::Pkcs7;
-use cbc::cipher::{BlockDecryptMut as _, BlockEncryptMut as _, KeyIvInit as _};
+use cbc::cipher::{BlockDecryptMut as _, BlockEncryptMut as _, InnerIvInit as _};
 use hmac::{Hmac, Mac as _};
 use sha1::Sha1;
 use sha2::Sha256;
@@ -153,11 +153,60 @@ impl Cipher {
     }
 }
 
-/// One APP_KEY (or previous key): 32 raw bytes.
+/// The length of `EncryptCookies`' prefix: 40 hex digits of HMAC-SHA1 and `|`.
+const PREFIX_LEN: usize = 41;
+
+/// One APP_KEY (or previous key), keyed once when the configuration is built: the cipher's key schedule,
+/// HMAC-SHA256 and HMAC-SHA1 keyed (each message clones the keyed state), and the id cookie's prefix, which
+/// depends only on the key and the cookie name.
 #[derive(Clone)]
 struct AppKey {
     id: KeyId,
-    key: Zeroizing<[u8; 32]>,
+    cipher: Keyed,
+    /// HMAC-SHA1 keyed for `CookieValuePrefix::create`.
+    prefix_mac: Hmac<Sha1>,
+    /// The id cookie's prefix under this key.
+    id_prefix: [u8; PREFIX_LEN],
+}
+
+/// A key's cipher, keyed: AES-256 with HMAC-SHA256 (CBC), or AES-256-GCM.
+#[derive(Clone)]
+enum Keyed {
+    Cbc { aes: aes::Aes256, mac: Hmac<Sha256> },
+    Gcm(Aes256Gcm),
+}
+
+impl AppKey {
+    fn new(id: KeyId, key: &[u8; 32], cipher: Cipher, name: &str) -> Self {
+        #[allow(clippy::expect_used, reason = "HMAC takes keys of any length")]
+        let prefix_mac = <Hmac<Sha1> as hmac::Mac>::new_from_slice(key).expect("HMAC takes any key length");
+        let cipher = match cipher {
+            Cipher::Cbc => Keyed::Cbc {
+                aes: aes::Aes256::new(key.into()),
+                #[allow(clippy::expect_used, reason = "HMAC takes keys of any length")]
+                mac: <Hmac<Sha256> as hmac::Mac>::new_from_slice(key).expect("HMAC takes any key length"),
+            },
+            Cipher::Gcm => Keyed::Gcm(Aes256Gcm::new(key.into())),
+        };
+        let mut k = Self {
+            id,
+            cipher,
+            prefix_mac,
+            id_prefix: [0; PREFIX_LEN],
+        };
+        k.id_prefix = k.prefix(name);
+        k
+    }
+
+    /// `CookieValuePrefix::create`: `hex(HMAC-SHA1(key, name . "v2")) . "|"`.
+    fn prefix(&self, name: &str) -> [u8; PREFIX_LEN] {
+        let mut mac = self.prefix_mac.clone();
+        mac.update(name.as_bytes());
+        mac.update(b"v2");
+        let mut out = [b'|'; PREFIX_LEN];
+        hex_into(&mac.finalize().into_bytes(), &mut out[..PREFIX_LEN - 1]);
+        out
+    }
 }
 
 /// The Laravel codec: the keys (current first), the cipher and the id cookie's name.
@@ -196,10 +245,8 @@ impl Laravel {
                     bytes.len()
                 ))
             })?;
-            keys.push(AppKey {
-                id,
-                key: Zeroizing::new(key),
-            });
+            let key = Zeroizing::new(key);
+            keys.push(AppKey::new(id, &key, cipher, s.cookie_name));
         }
         Ok(Self {
             keys,
@@ -208,35 +255,27 @@ impl Laravel {
         })
     }
 
-    /// `CookieValuePrefix::create`: `hex(HMAC-SHA1(key, name . "v2")) . "|"`.
-    fn prefix(key: &[u8; 32], name: &str) -> String {
-        let mut mac = <Hmac<Sha1> as hmac::Mac>::new_from_slice(key).expect("HMAC takes any key length");
-        mac.update(name.as_bytes());
-        mac.update(b"v2");
-        let mut out = hex(&mac.finalize().into_bytes());
-        out.push('|');
-        out
-    }
-
     /// `EncryptCookies::decrypt` of one cookie: `Encrypter::decrypt` under each key in order, then the prefix
     /// for `name` under one of the keys. PHP reads the cookie value with `rawurldecode`.
     fn open_cookie(&self, name: &str, value: &str) -> Result<Opened> {
         let raw = raw_url_decode(value);
         for k in &self.keys {
-            let Some(plain) = self.decrypt(&k.key, &raw)? else {
+            let Some(plain) = self.decrypt(k, &raw)? else {
                 continue;
             };
-            // Laravel 11 checks the prefix under every key; Laravel 8 has one key.
-            let ok = self.keys.iter().any(|p| {
-                let prefix = Self::prefix(&p.key, name);
-                plain.len() >= prefix.len() && bool::from(subtle_eq(&plain[..prefix.len()], prefix.as_bytes()))
-            });
+            // Laravel 11 checks the prefix under every key; Laravel 8 has one key. The id cookie's prefix is
+            // known; the payload cookie's depends on its name, the session id.
+            let ok = plain.len() >= PREFIX_LEN
+                && self.keys.iter().any(|p| {
+                    let prefix = if name == self.name { p.id_prefix } else { p.prefix(name) };
+                    bool::from(subtle_eq(&plain[..PREFIX_LEN], &prefix))
+                });
             if !ok {
                 return Err(SessionError::BadSignature);
             }
             return Ok(Opened {
                 key: k.id,
-                text: Zeroizing::new(plain[41..].to_vec()),
+                text: Zeroizing::new(plain[PREFIX_LEN..].to_vec()),
             });
         }
         Err(SessionError::BadSignature)
@@ -244,7 +283,7 @@ impl Laravel {
 
     /// `Encrypter::decrypt($payload, false)` under one key: `Ok(None)` when this key's MAC or tag does not
     /// verify (the next key may), an error when the envelope itself is unreadable.
-    fn decrypt(&self, key: &[u8; 32], payload: &[u8]) -> Result<Option<Zeroizing<Vec<u8>>>> {
+    fn decrypt(&self, key: &AppKey, payload: &[u8]) -> Result<Option<Zeroizing<Vec<u8>>>> {
         let json = php_base64_decode(payload);
         let env: serde_json::Value =
             serde_json::from_slice(&json).map_err(|_| SessionError::Malformed("not a Laravel encrypted value"))?;
@@ -261,12 +300,12 @@ impl Laravel {
         let ct = STANDARD
             .decode(value_b64)
             .map_err(|_| SessionError::Malformed("a Laravel encrypted value that is not base64"))?;
-        match self.cipher {
-            Cipher::Cbc => {
+        match &key.cipher {
+            Keyed::Cbc { aes, mac } => {
                 if tag.is_some() {
                     return Err(SessionError::Malformed("a tag on an AES-CBC value"));
                 }
-                let mut mac = <Hmac<Sha256> as hmac::Mac>::new_from_slice(key).expect("HMAC takes any key length");
+                let mut mac = mac.clone();
                 mac.update(iv_b64.as_bytes());
                 mac.update(value_b64.as_bytes());
                 let Some(given) = unhex(mac_hex) else {
@@ -276,19 +315,19 @@ impl Laravel {
                     return Ok(None);
                 }
                 let iv: [u8; 16] = iv.try_into().map_err(|_| SessionError::BadSignature)?;
-                let plain = cbc::Decryptor::<aes::Aes256>::new(key.into(), &iv.into())
+                let plain = cbc::Decryptor::<aes::Aes256>::inner_iv_init(aes.clone(), &iv.into())
                     .decrypt_padded_vec_mut::<Pkcs7>(&ct)
                     .map_err(|_| SessionError::BadSignature)?;
                 Ok(Some(Zeroizing::new(plain)))
             }
-            Cipher::Gcm => {
+            Keyed::Gcm(gcm) => {
                 let tag = tag
                     .and_then(|t| STANDARD.decode(t).ok())
                     .filter(|t| t.len() == 16)
                     .ok_or(SessionError::Malformed("an AES-GCM value without a 16-byte tag"))?;
                 let mut sealed = ct;
                 sealed.extend_from_slice(&tag);
-                Ok(Aes256Gcm::new(key.into())
+                Ok(gcm
                     .decrypt(Nonce::from_slice(&iv), sealed.as_slice())
                     .ok()
                     .map(Zeroizing::new))
@@ -298,23 +337,28 @@ impl Laravel {
 
     /// `Encrypter::encrypt($prefix . $value, false)` under the current key.
     fn encrypt(&self, name: &str, value: &[u8]) -> Result<String> {
-        let key = &self.keys[0].key;
-        let mut plain = Zeroizing::new(Self::prefix(key, name).into_bytes());
+        let key = &self.keys[0];
+        let mut plain = Zeroizing::new(Vec::with_capacity(PREFIX_LEN + value.len()));
+        if name == self.name {
+            plain.extend_from_slice(&key.id_prefix);
+        } else {
+            plain.extend_from_slice(&key.prefix(name));
+        }
         plain.extend_from_slice(value);
-        let (iv, ct, mac, tag) = match self.cipher {
-            Cipher::Cbc => {
+        let (iv, ct, mac, tag) = match &key.cipher {
+            Keyed::Cbc { aes, mac } => {
                 let iv: [u8; 16] = os_random()?;
-                let ct = cbc::Encryptor::<aes::Aes256>::new(key.as_ref().into(), &iv.into())
+                let ct = cbc::Encryptor::<aes::Aes256>::inner_iv_init(aes.clone(), &iv.into())
                     .encrypt_padded_vec_mut::<Pkcs7>(&plain);
                 let (iv, ct) = (STANDARD.encode(iv), STANDARD.encode(ct));
-                let mut mac = <Hmac<Sha256> as hmac::Mac>::new_from_slice(key.as_ref()).expect("any key length");
+                let mut mac = mac.clone();
                 mac.update(iv.as_bytes());
                 mac.update(ct.as_bytes());
                 (iv, ct, hex(&mac.finalize().into_bytes()), String::new())
             }
-            Cipher::Gcm => {
+            Keyed::Gcm(gcm) => {
                 let iv: [u8; 12] = os_random()?;
-                let mut sealed = Aes256Gcm::new(key.as_ref().into())
+                let mut sealed = gcm
                     .encrypt(Nonce::from_slice(&iv), plain.as_slice())
                     .map_err(|_| SessionError::Value("the session is too large to encrypt".into()))?;
                 let tag = sealed.split_off(sealed.len() - 16);
@@ -598,8 +642,15 @@ fn raw_url_decode(text: &str) -> Vec<u8> {
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
+        // The run up to the next `%` as it is.
+        let run = memchr::memchr(b'%', &b[i..]).unwrap_or(b.len() - i);
+        out.extend_from_slice(&b[i..i + run]);
+        i += run;
+        if i == b.len() {
+            break;
+        }
         let hexval = |c: u8| char::from(c).to_digit(16);
-        if b[i] == b'%' && i + 2 < b.len() {
+        if i + 2 < b.len() {
             if let (Some(h), Some(l)) = (hexval(b[i + 1]), hexval(b[i + 2])) {
                 out.push(u8::try_from(h * 16 + l).unwrap_or(0));
                 i += 3;
@@ -614,25 +665,45 @@ fn raw_url_decode(text: &str) -> Vec<u8> {
 
 /// PHP's `rawurlencode`: every byte but `A-Z a-z 0-9 - _ . ~` as `%XX` (uppercase).
 fn raw_url_encode(text: &str, out: &mut String) {
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(b));
-        } else {
-            let _ = write!(out, "%{b:02X}");
-        }
+    const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
+    let unreserved = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~');
+    let mut rest = text.as_bytes();
+    while !rest.is_empty() {
+        // The run of unreserved characters (ASCII) as it is, then one byte encoded.
+        let run = rest.iter().position(|b| !unreserved(b)).unwrap_or(rest.len());
+        out.push_str(std::str::from_utf8(&rest[..run]).unwrap_or_default());
+        let Some(&b) = rest.get(run) else {
+            break;
+        };
+        out.push('%');
+        out.push(char::from(HEX_UPPER[usize::from(b >> 4)]));
+        out.push(char::from(HEX_UPPER[usize::from(b & 0xf)]));
+        rest = &rest[run + 1..];
     }
 }
 
 /// PHP's `base64_decode` (not strict): every character outside the alphabet skipped (`=` included, wherever
 /// it is), a lone last character dropped, unused bits ignored.
 fn php_base64_decode(text: &[u8]) -> Vec<u8> {
-    let mut kept: Vec<u8> = text
+    let in_alphabet = |b: &u8| b.is_ascii_alphanumeric() || *b == b'+' || *b == b'/';
+    // Every value Laravel writes is the alphabet and trailing `=`: read it in place.
+    let unpadded = text
         .iter()
-        .copied()
-        .filter(|b| b.is_ascii_alphanumeric() || *b == b'+' || *b == b'/')
-        .collect();
+        .rposition(|b| *b != b'=')
+        .map_or(&text[..0], |last| &text[..=last]);
+    let mut kept: Cow<'_, [u8]> = if unpadded.iter().all(in_alphabet) {
+        Cow::Borrowed(unpadded)
+    } else {
+        Cow::Owned(text.iter().copied().filter(in_alphabet).collect())
+    };
     if kept.len() % 4 == 1 {
-        kept.pop();
+        kept = match kept {
+            Cow::Borrowed(k) => Cow::Borrowed(&k[..k.len() - 1]),
+            Cow::Owned(mut k) => {
+                k.pop();
+                Cow::Owned(k)
+            }
+        };
     }
     base64::engine::GeneralPurpose::new(
         &base64::alphabet::STANDARD,
@@ -685,12 +756,21 @@ fn symfony_date(t: i64) -> String {
     format!("{day} {dd}-{mon}-{year} {rest}")
 }
 
-fn hex(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(out, "{b:02x}");
+const HEX_LOWER: &[u8; 16] = b"0123456789abcdef";
+
+/// Lowercase hex of `bytes` into `out`, which is twice as long.
+fn hex_into(bytes: &[u8], out: &mut [u8]) {
+    for (b, pair) in bytes.iter().zip(out.chunks_exact_mut(2)) {
+        pair[0] = HEX_LOWER[usize::from(b >> 4)];
+        pair[1] = HEX_LOWER[usize::from(b & 0xf)];
     }
-    out
+}
+
+/// PHP's `bin2hex`: lowercase.
+fn hex(bytes: &[u8]) -> String {
+    let mut out = vec![0; bytes.len() * 2];
+    hex_into(bytes, &mut out);
+    out.into_iter().map(char::from).collect()
 }
 
 /// Lowercase hex (PHP's `hash_equals` compares the texts) to bytes.
@@ -731,6 +811,10 @@ mod tests {
         let mut out = String::new();
         raw_url_encode("a+b/c=", &mut out);
         assert_eq!(out, "a%2Bb%2Fc%3D");
+        // From PHP 8.2's rawurlencode().
+        out.clear();
+        raw_url_encode("\u{e9}x-_.~ %", &mut out);
+        assert_eq!(out, "%C3%A9x-_.~%20%25");
         assert_eq!(raw_url_decode("a%2Bb%2fc%3D%zz%"), b"a+b/c=%zz%");
     }
 
