@@ -99,7 +99,7 @@ enum Cell {
 fn login_cookie(config: &SessionConfig) -> Result<String> {
     let login = SessionHandle::from_headers(config.clone(), std::iter::empty::<&[u8]>(), NOW - 60);
     login.insert("username", "alice")?;
-    login.insert("counter", &0u64)?;
+    login.insert("counter", 0u64)?;
     let out = login.finish()?;
     let pairs: Vec<&str> = out
         .set_cookies()
@@ -130,7 +130,7 @@ fn measured(cell: &Cell, config: &SessionConfig, line: &str, n: usize) {
             Cell::Write => {
                 let handle = SessionHandle::from_headers(config.clone(), [line.as_bytes()], NOW);
                 let n = handle.get::<u64>("counter").ok().flatten().unwrap_or(0) + 1;
-                black_box(handle.insert("counter", &n).ok());
+                black_box(handle.insert("counter", n).ok());
                 black_box(handle.finish().ok());
             }
             Cell::FloorRead(floor) => {

@@ -221,13 +221,13 @@ mod ours_axum {
 
     async fn write(session: Session) -> Result<String, String> {
         let n = session.get::<u64>("counter").ok().flatten().unwrap_or(0) + 1;
-        session.insert("counter", &n).map_err(|e| e.to_string())?;
+        session.insert("counter", n).map_err(|e| e.to_string())?;
         Ok(n.to_string())
     }
 
     async fn login_setup(session: Session) -> Result<&'static str, String> {
         session.insert("username", USERNAME).map_err(|e| e.to_string())?;
-        session.insert("counter", &0u64).map_err(|e| e.to_string())?;
+        session.insert("counter", 0u64).map_err(|e| e.to_string())?;
         Ok("ok")
     }
 }
@@ -308,14 +308,14 @@ mod ours_hyper {
             "/read" => ok(read_body(session.get::<String>("username").ok().flatten())),
             "/write" => {
                 let n = session.get::<u64>("counter").ok().flatten().unwrap_or(0) + 1;
-                match session.insert("counter", &n) {
+                match session.insert("counter", n) {
                     Ok(()) => ok(n.to_string()),
                     Err(e) => fail(e),
                 }
             }
             "/login-setup" => match session
                 .insert("username", USERNAME)
-                .and_then(|()| session.insert("counter", &0u64))
+                .and_then(|()| session.insert("counter", 0u64))
             {
                 Ok(()) => ok("ok".into()),
                 Err(e) => fail(e),
@@ -424,7 +424,7 @@ mod ours_actix {
 
     async fn write(session: Session) -> HttpResponse {
         let n = session.get::<u64>("counter").ok().flatten().unwrap_or(0) + 1;
-        match session.insert("counter", &n) {
+        match session.insert("counter", n) {
             Ok(()) => HttpResponse::Ok().body(n.to_string()),
             Err(e) => HttpResponse::InternalServerError().body(e.to_string()),
         }
@@ -433,7 +433,7 @@ mod ours_actix {
     async fn login_setup(session: Session) -> HttpResponse {
         match session
             .insert("username", USERNAME)
-            .and_then(|()| session.insert("counter", &0u64))
+            .and_then(|()| session.insert("counter", 0u64))
         {
             Ok(()) => HttpResponse::Ok().body("ok"),
             Err(e) => HttpResponse::InternalServerError().body(e.to_string()),
