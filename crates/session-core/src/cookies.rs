@@ -480,6 +480,51 @@ mod tests {
         }
     }
 
+    /// Where a quoted value ends decides which pair comes next, so a value that hides `;session=` must not
+    /// smuggle a session in. Each answer is what Werkzeug 3.1.8's `parse_cookie(line).get("session")` and
+    /// Django 5.2's `parse_cookie(line).get("session")` (which splits on every `;`) give.
+    #[test]
+    fn quoted_values_end_where_the_frameworks_end_them() {
+        for (line, werkzeug, python) in [
+            // Whitespace between `=` and the opening quote, and between the closing quote and `;`.
+            ("x= \"a;session=evil\"; session=good", "good", "good"),
+            ("x=\"a;session=evil\" ; session=good", "good", "good"),
+            ("x=\"a;session=evil\"\t;session=good", "good", "good"),
+            // An escaped quote does not close the value.
+            ("x=\"a\\\";session=evil\"; session=good", "good", "good"),
+            // Text after the closing quote: not a quoted value, so it ends at the first `;`.
+            ("x=\"a\"b;session=evil\"; session=good", "evil\"", "good"),
+            // A quote that never closes: the value ends at the first `;`.
+            ("x=\"a\\\"; session=evil", "evil", "evil"),
+            ("session= \"v\" ; x=1", "v", "v"),
+        ] {
+            assert_eq!(find(&[line]).as_deref(), Some(werkzeug), "{line:?}");
+            assert_eq!(
+                with(CookieRules::Python, &[line], "session").as_deref(),
+                Some(python),
+                "{line:?}"
+            );
+        }
+    }
+
+    /// `\ooo` is an octal escape when its first digit is 0-3 (Werkzeug's `\\([0-3][0-7]{2}|.)`, Python's
+    /// `\\[0-3][0-7][0-7]`); answers from Werkzeug 3.1.8 and Django 5.2's `parse_cookie`.
+    #[test]
+    fn octal_escapes_read_all_three_digits() {
+        let line = "session=\"\\101\\123\\176\\061\\400\"";
+        assert_eq!(find(&[line]).as_deref(), Some("AS~1400"));
+        assert_eq!(
+            with(CookieRules::Python, &[line], "session").as_deref(),
+            Some("AS~1400")
+        );
+        let line = "session=\"\\342\\177\"";
+        assert_eq!(find(&[line]).as_deref(), Some("\u{fffd}\u{7f}"));
+        assert_eq!(
+            with(CookieRules::Python, &[line], "session").as_deref(),
+            Some("\u{e2}\u{7f}")
+        );
+    }
+
     #[test]
     fn bytes_outside_ascii_do_not_hide_the_session() {
         let lines: [&[u8]; 1] = [b"pref=caf\xe9; \xa0session=v\xa0"];

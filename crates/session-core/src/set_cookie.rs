@@ -170,4 +170,21 @@ mod tests {
             assert_eq!(header.contains("; Partitioned"), partitioned, "{header}");
         }
     }
+
+    /// npm `cookie`'s `serialize("session", "v", {path: "/", secure: true})`.
+    #[test]
+    fn node_cookie_is_secure_when_asked() {
+        let attrs = Attributes {
+            domain: None,
+            path: "/",
+            secure: true,
+            http_only: false,
+            same_site: None,
+            partitioned: false,
+        };
+        assert_eq!(
+            render_node_cookie("session", Some("v"), &attrs, Expiry::default()),
+            "session=v; Path=/; Secure"
+        );
+    }
 }

@@ -470,6 +470,11 @@ mod tests {
             "2023-11-14T22:13:20+00:00 ",
             "+2023-11-14T22:13:20+00:00",
             "2023-11-14T22:13:20Zjunk",
+            // One wrong separator in the date or the clock ("Invalid isoformat string").
+            "2023-11/14T22:13:20+00:00",
+            "2023/11-14T22:13:20+00:00",
+            "2023-11-14T22-13:20+00:00",
+            "2023-11-14T22:13:20+00-00",
             "",
             "é",
         ] {
@@ -558,6 +563,100 @@ mod tests {
         assert_eq!(
             expiry(&with(Some(Value::Float(f64::NAN))), age, false, now),
             e(1_209_600, 1_701_209_600)
+        );
+    }
+
+    fn attrs(same_site: Option<SameSite>, secure: bool) -> Attributes<'static> {
+        Attributes {
+            domain: None,
+            path: "/",
+            secure,
+            http_only: true,
+            same_site,
+            partitioned: false,
+        }
+    }
+
+    /// Django 5.2's `HttpResponse.delete_cookie(name, path="/", samesite=S)` (what `SessionMiddleware` sends
+    /// to end a session), each line from `response.cookies[name].OutputString()`: `Secure` only for a
+    /// `__Secure-`/`__Host-` name (case-sensitive) or `SameSite=None`, whatever `SESSION_COOKIE_SECURE` says,
+    /// and never `HttpOnly` (browsers drop a deletion of such a cookie that lacks `Secure`).
+    #[test]
+    fn deletions_are_secure_as_delete_cookie_decides() {
+        for (name, same_site, secure, want) in [
+            (
+                "__Host-sessionid",
+                Some(SameSite::Lax),
+                true,
+                "__Host-sessionid=\"\"; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/; SameSite=Lax; Secure",
+            ),
+            (
+                "__Secure-sessionid",
+                Some(SameSite::Strict),
+                true,
+                "__Secure-sessionid=\"\"; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/; SameSite=Strict; \
+                 Secure",
+            ),
+            (
+                "sessionid",
+                Some(SameSite::None),
+                true,
+                "sessionid=\"\"; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/; SameSite=None; Secure",
+            ),
+            (
+                "sessionid",
+                Some(SameSite::Lax),
+                true,
+                "sessionid=\"\"; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/; SameSite=Lax",
+            ),
+            (
+                "__host-sessionid",
+                Some(SameSite::Lax),
+                true,
+                "__host-sessionid=\"\"; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/; SameSite=Lax",
+            ),
+            (
+                "sessionid",
+                None,
+                false,
+                "sessionid=\"\"; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/",
+            ),
+        ] {
+            assert_eq!(render(name, None, None, &attrs(same_site, secure)), want);
+        }
+    }
+
+    /// Django 5.2's `set_cookie(name, value, max_age=60, expires=..., secure=True, httponly=True,
+    /// samesite="Lax")`, from `OutputString()`; `Partitioned` (which Django does not write) only on the cookie
+    /// itself, never on its deletion, like `HttpOnly`.
+    #[test]
+    fn session_cookies_carry_httponly_secure_and_partitioned() {
+        let e = Some(Expiry {
+            max_age: 60,
+            expires: 1_700_000_060,
+        });
+        assert_eq!(
+            render("sessionid", Some("v"), e, &attrs(Some(SameSite::Lax), true)),
+            "sessionid=v; expires=Tue, 14 Nov 2023 22:14:20 GMT; HttpOnly; Max-Age=60; Path=/; SameSite=Lax; Secure"
+        );
+        let plain = Attributes {
+            http_only: false,
+            ..attrs(Some(SameSite::Lax), false)
+        };
+        assert_eq!(
+            render("sessionid", Some("v"), None, &plain),
+            "sessionid=v; Path=/; SameSite=Lax"
+        );
+        let partitioned = Attributes {
+            partitioned: true,
+            ..attrs(Some(SameSite::None), true)
+        };
+        let cookie = render("sessionid", Some("v"), e, &partitioned);
+        assert!(cookie.ends_with("; Secure; Partitioned"), "{cookie}");
+        let deletion = render("sessionid", None, None, &partitioned);
+        assert!(
+            !deletion.contains("Partitioned") && !deletion.contains("HttpOnly"),
+            "{deletion}"
         );
     }
 

@@ -212,3 +212,44 @@ pub(crate) fn render(name: &str, value: Option<&str>, max_age: Option<i128>, att
     out.push_str(&flags.join("; "));
     out.trim_end_matches([' ', ';']).to_owned()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn attrs(secure: bool, domain: Option<&'static str>, partitioned: bool) -> Attributes<'static> {
+        Attributes {
+            domain,
+            path: "/",
+            secure,
+            http_only: true,
+            same_site: Some(SameSite::Lax),
+            partitioned,
+        }
+    }
+
+    /// `SessionMiddleware`'s header: `"{name}={data}; path={path}; {max_age}{security_flags}"`, the flags
+    /// `httponly; samesite=lax`, then `; secure` (`https_only=True`), `; domain=D`, `; partitioned`; a
+    /// cleared session is `null` with a 1970 `expires` instead of `Max-Age`.
+    #[test]
+    fn headers_are_written_as_session_middleware_writes_them() {
+        assert_eq!(
+            render("session", Some("v"), Some(1_209_600), &attrs(true, None, false)),
+            "session=v; path=/; Max-Age=1209600; httponly; samesite=lax; secure"
+        );
+        assert_eq!(
+            render(
+                "session",
+                None,
+                Some(1_209_600),
+                &attrs(true, Some("example.com"), true)
+            ),
+            "session=null; path=/; expires=Thu, 01 Jan 1970 00:00:00 GMT; httponly; samesite=lax; secure; \
+             domain=example.com; partitioned"
+        );
+        assert_eq!(
+            render("session", Some("v"), None, &attrs(false, None, false)),
+            "session=v; path=/; httponly; samesite=lax"
+        );
+    }
+}
