@@ -1,0 +1,293 @@
+//! `cargo xtask mutants [--timeout SECS] [--out DIR] [FILE...]`: mutation testing of the given source files
+//! with cargo-mutants (installed with `cargo install cargo-mutants --locked` when missing). Not part of `ci`:
+//! one file takes minutes, the core's cookie files together about an hour on two cores.
+//!
+//! - FILE is a path from the workspace root or from `crates/session-core/src/` (`cookies.rs`,
+//!   `format/django.rs`); none: [`DEFAULT_FILES`], the core's files that read attacker input or render a cookie.
+//! - Tests: every test of the mutated package and of `session-conformance`, whose core target replays every
+//!   vector in `testdata/vectors/` against the core, so a mutant the vectors notice counts as caught.
+//! - Settings, chosen so that one file takes minutes here: the release profile with overflow checks and debug
+//!   assertions on (the test profile's checks) and incremental builds, one mutant at a time in a copy of the
+//!   tree (so the working tree stays editable), builds in `target/mutants` (kept between runs, so only the
+//!   workspace's crates are rebuilt), a fixed test timeout (`--timeout`, default 120 s: cargo-mutants would
+//!   derive one from a baseline that runs only the mutated package's tests).
+//! - Output: caught / missed / timeout / unviable per file, then every missed mutant. Missed mutants listed in
+//!   `xtask/mutants-equivalent.txt` (file, mutant, reason: changes that cannot change behaviour) are shown as
+//!   equivalent; the command exits non-zero when another mutant is missed. cargo-mutants' raw output is in
+//!   `target/mutants-out/mutants.out/` (or `--out DIR`).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use anyhow::{Context as _, Result, bail};
+
+/// The core's files that parse attacker input (cookies, headers, payloads) or render a cookie, run when no file
+/// is given. A new format or reader belongs here.
+pub(crate) const DEFAULT_FILES: &[&str] = &[
+    "cookies.rs",
+    "set_cookie.rs",
+    "lifecycle.rs",
+    "format/seam.rs",
+    "format/flask.rs",
+    "format/starlette.rs",
+    "format/django.rs",
+    "format/rails.rs",
+    "format/actix.rs",
+    "format/express.rs",
+    "format/iron.rs",
+    "format/authjs.rs",
+    "encrypted/cookie_jar.rs",
+    "encrypted/rails.rs",
+];
+
+/// The package whose tests replay the shared vectors against the core.
+const CONFORMANCE: &str = "session-conformance";
+/// The core's sources, where a bare file name is looked up.
+const CORE_SRC: &str = "crates/session-core/src";
+/// Mutants that survive every test because they cannot change behaviour.
+const EQUIVALENT: &str = "xtask/mutants-equivalent.txt";
+const USAGE: &str = "usage: cargo xtask mutants [--timeout SECS] [--out DIR] [FILE...]";
+
+/// What cargo-mutants concluded about one mutant.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+enum Outcome {
+    Caught,
+    Missed,
+    Timeout,
+    Unviable,
+}
+
+const OUTCOMES: [(Outcome, &str); 4] = [
+    (Outcome::Caught, "caught.txt"),
+    (Outcome::Missed, "missed.txt"),
+    (Outcome::Timeout, "timeout.txt"),
+    (Outcome::Unviable, "unviable.txt"),
+];
+
+pub(crate) fn run(root: &Path, args: &[String]) -> Result<()> {
+    let mut timeout = 120u64;
+    let mut out = root.join("target/mutants-out");
+    let mut files = Vec::new();
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--timeout" => {
+                timeout = args
+                    .next()
+                    .and_then(|s| s.parse().ok())
+                    .context("--timeout takes seconds")?;
+            }
+            "--out" => out = PathBuf::from(args.next().context("--out takes a directory")?),
+            a if a.starts_with('-') => bail!("unknown option {a}\n{USAGE}"),
+            file => files.push(resolve(root, file)?),
+        }
+    }
+    if files.is_empty() {
+        files = DEFAULT_FILES.iter().map(|f| resolve(root, f)).collect::<Result<_>>()?;
+    }
+    ensure_cargo_mutants()?;
+
+    let mut packages: Vec<String> = files.iter().map(|f| package_of(f)).collect::<Result<_>>()?;
+    packages.sort();
+    packages.dedup();
+    let mut tests = packages.clone();
+    tests.push(CONFORMANCE.into());
+    tests.dedup();
+
+    let mut cmd = crate::cargo();
+    cmd.arg("mutants");
+    for p in &packages {
+        cmd.args(["--package", p]);
+    }
+    for f in &files {
+        cmd.arg("--file").arg(f);
+    }
+    cmd.args(["--test-package", &tests.join(",")])
+        .args(["--profile", "release"])
+        .args(["--timeout", &timeout.to_string()])
+        // The first mutant also builds the conformance harness, which the baseline does not.
+        .args(["--build-timeout", "900"])
+        .args(["--jobs", "1", "--colors", "never"])
+        .arg("--output")
+        .arg(&out)
+        .env("CARGO_TARGET_DIR", root.join("target/mutants"))
+        .env("CARGO_PROFILE_RELEASE_OVERFLOW_CHECKS", "true")
+        .env("CARGO_PROFILE_RELEASE_DEBUG_ASSERTIONS", "true")
+        .env("CARGO_PROFILE_RELEASE_INCREMENTAL", "true");
+    println!("mutants: {} file(s), tests of {}", files.len(), tests.join(", "));
+    let started = Instant::now();
+    let status = cmd.status().context("cannot start cargo mutants")?;
+    // 0: all caught; 2: some missed; 3: some timed out. Anything else: no result (usage, baseline failure).
+    if !matches!(status.code(), Some(0 | 2 | 3)) {
+        bail!(
+            "cargo mutants failed ({status}); see {}",
+            out.join("mutants.out").display()
+        );
+    }
+    let minutes = started.elapsed().as_secs_f64() / 60.0;
+
+    let outcomes = read_outcomes(&out.join("mutants.out"))?;
+    let equivalent = read_equivalent(&root.join(EQUIVALENT))?;
+    let unexpected = report(&files, &outcomes, &equivalent, root, minutes);
+    if unexpected > 0 {
+        bail!(
+            "{unexpected} mutant(s) missed: add a test that fails under each, or list it in {EQUIVALENT} with the reason"
+        );
+    }
+    Ok(())
+}
+
+/// A FILE argument as a path from the root: as given, or under the core's sources.
+fn resolve(root: &Path, file: &str) -> Result<String> {
+    for candidate in [PathBuf::from(file), Path::new(CORE_SRC).join(file)] {
+        if root.join(&candidate).is_file() {
+            return Ok(candidate.to_string_lossy().replace('\\', "/"));
+        }
+    }
+    bail!("no such source file: {file} (from the workspace root or {CORE_SRC}/)")
+}
+
+/// `crates/<package>/src/...` → `<package>`.
+fn package_of(file: &str) -> Result<String> {
+    match file.split('/').collect::<Vec<_>>().as_slice() {
+        ["crates", package, "src", ..] => Ok((*package).to_owned()),
+        _ => bail!("{file} is not in a crate's src/ (crates/<package>/src/...)"),
+    }
+}
+
+fn ensure_cargo_mutants() -> Result<()> {
+    let present = |c: &mut Command| {
+        c.args(["mutants", "--version"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if present(&mut crate::cargo()) {
+        return Ok(());
+    }
+    println!("mutants: installing cargo-mutants (cargo install cargo-mutants --locked)");
+    crate::run_status({
+        let mut c = crate::cargo();
+        c.args(["install", "cargo-mutants", "--locked"]);
+        c
+    })
+}
+
+/// Each mutant (`path:line:col: description`) and its outcome, from cargo-mutants' lists.
+fn read_outcomes(dir: &Path) -> Result<Vec<(Outcome, String)>> {
+    let mut all = Vec::new();
+    for (outcome, name) in OUTCOMES {
+        let path = dir.join(name);
+        let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        all.extend(text.lines().filter(|l| !l.is_empty()).map(|l| (outcome, l.to_owned())));
+    }
+    Ok(all)
+}
+
+/// `(file, mutant without its line and column)` pairs from the equivalents list: lines `file | mutant |
+/// reason`, `#` comments.
+fn read_equivalent(path: &Path) -> Result<Vec<(String, String)>> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+    };
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        match line.split(" | ").collect::<Vec<_>>().as_slice() {
+            [file, mutant, reason] if !reason.trim().is_empty() => {
+                out.push((file.trim().to_owned(), mutant.trim().to_owned()));
+            }
+            _ => bail!("{}:{}: expected `file | mutant | reason`", path.display(), n + 1),
+        }
+    }
+    Ok(out)
+}
+
+/// `path:line:col: description` → `(path, description)`.
+fn split_mutant(line: &str) -> (&str, &str) {
+    let mut parts = line.splitn(4, ':');
+    let file = parts.next().unwrap_or_default();
+    let description = parts.nth(2).unwrap_or_default().trim();
+    (file, description)
+}
+
+/// Prints the table and the missed mutants; returns how many missed mutants are not listed as equivalent.
+fn report(
+    files: &[String],
+    outcomes: &[(Outcome, String)],
+    equivalent: &[(String, String)],
+    root: &Path,
+    minutes: f64,
+) -> usize {
+    let mut counts: BTreeMap<&str, [usize; 4]> = files.iter().map(|f| (f.as_str(), [0; 4])).collect();
+    for (outcome, line) in outcomes {
+        let (file, _) = split_mutant(line);
+        if let Some(c) = counts.get_mut(file) {
+            c[*outcome as usize] += 1;
+        }
+    }
+    let commit = Command::new("git")
+        .args(["rev-parse", "--short", "HEAD"])
+        .current_dir(root)
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default();
+    println!("\nmutants: {minutes:.1} min, commit {commit} (plus any uncommitted changes)\n");
+    println!("| file | mutants | caught | missed | timeout | unviable |");
+    println!("|---|---:|---:|---:|---:|---:|");
+    for (file, c) in &counts {
+        let short = file.strip_prefix("crates/session-core/src/").unwrap_or(file);
+        println!(
+            "| `{short}` | {} | {} | {} | {} | {} |",
+            c.iter().sum::<usize>(),
+            c[0],
+            c[1],
+            c[2],
+            c[3]
+        );
+    }
+    let mut unexpected = 0;
+    let mut missed: Vec<&String> = outcomes
+        .iter()
+        .filter(|(o, _)| *o == Outcome::Missed)
+        .map(|(_, l)| l)
+        .collect();
+    missed.sort();
+    if !missed.is_empty() {
+        println!("\nmissed:");
+    }
+    for line in missed {
+        let (file, description) = split_mutant(line);
+        let known = equivalent.iter().any(|(f, d)| f == file && d == description);
+        if !known {
+            unexpected += 1;
+        }
+        println!("  {} {line}", if known { "equivalent" } else { "MISSED    " });
+    }
+    unexpected
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mutant_lines_split_into_file_and_description() {
+        assert_eq!(
+            split_mutant("crates/session-core/src/cookies.rs:243:22: replace += with -= in quoted"),
+            ("crates/session-core/src/cookies.rs", "replace += with -= in quoted")
+        );
+        assert_eq!(
+            package_of("crates/session-core/src/format/django.rs").unwrap(),
+            "session-core"
+        );
+        assert!(package_of("xtask/src/main.rs").is_err());
+    }
+}
