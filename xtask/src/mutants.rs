@@ -1,4 +1,4 @@
-//! `cargo xtask mutants [--timeout SECS] [--out DIR] [FILE...]`: mutation testing of the given source files
+//! `cargo xtask mutants [--timeout SECS] [--jobs N] [--iterate] [--out DIR] [FILE...]`: mutation testing of the given source files
 //! with cargo-mutants (installed with `cargo install cargo-mutants --locked` when missing). Not part of `ci`:
 //! one file takes minutes, the core's cookie files together about an hour on two cores.
 //!
@@ -10,7 +10,9 @@
 //!   assertions on (the test profile's checks) and incremental builds, one mutant at a time in a copy of the
 //!   tree (so the working tree stays editable), builds in `target/mutants` (kept between runs, so only the
 //!   workspace's crates are rebuilt), a fixed test timeout (`--timeout`, default 120 s: cargo-mutants would
-//!   derive one from a baseline that runs only the mutated package's tests).
+//!   derive one from a baseline that runs only the mutated package's tests). `--jobs 2` tests two mutants at
+//!   once (each in its own copy); run it under `nice` on a shared machine. `--iterate` retests only what the
+//!   last run in the same output directory did not catch (after adding tests).
 //! - Output: caught / missed / timeout / unviable per file, then every missed mutant. Missed mutants listed in
 //!   `xtask/mutants-equivalent.txt` (file, mutant, reason: changes that cannot change behaviour) are shown as
 //!   equivalent; the command exits non-zero when another mutant is missed. cargo-mutants' raw output is in
@@ -48,7 +50,7 @@ const CONFORMANCE: &str = "session-conformance";
 const CORE_SRC: &str = "crates/session-core/src";
 /// Mutants that survive every test because they cannot change behaviour.
 const EQUIVALENT: &str = "xtask/mutants-equivalent.txt";
-const USAGE: &str = "usage: cargo xtask mutants [--timeout SECS] [--out DIR] [FILE...]";
+const USAGE: &str = "usage: cargo xtask mutants [--timeout SECS] [--jobs N] [--iterate] [--out DIR] [FILE...]";
 
 /// What cargo-mutants concluded about one mutant.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
@@ -59,8 +61,10 @@ enum Outcome {
     Unviable,
 }
 
-const OUTCOMES: [(Outcome, &str); 4] = [
+const OUTCOMES: [(Outcome, &str); 5] = [
     (Outcome::Caught, "caught.txt"),
+    // With `--iterate`: what earlier runs caught (not tested again).
+    (Outcome::Caught, "previously_caught.txt"),
     (Outcome::Missed, "missed.txt"),
     (Outcome::Timeout, "timeout.txt"),
     (Outcome::Unviable, "unviable.txt"),
@@ -68,6 +72,8 @@ const OUTCOMES: [(Outcome, &str); 4] = [
 
 pub(crate) fn run(root: &Path, args: &[String]) -> Result<()> {
     let mut timeout = 120u64;
+    let mut jobs = 1u32;
+    let mut iterate = false;
     let mut out = root.join("target/mutants-out");
     let mut files = Vec::new();
     let mut args = args.iter();
@@ -79,6 +85,14 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<()> {
                     .and_then(|s| s.parse().ok())
                     .context("--timeout takes seconds")?;
             }
+            "--jobs" => {
+                jobs = args
+                    .next()
+                    .and_then(|s| s.parse().ok())
+                    .filter(|&n| n > 0)
+                    .context("--jobs takes a number")?;
+            }
+            "--iterate" => iterate = true,
             "--out" => out = PathBuf::from(args.next().context("--out takes a directory")?),
             a if a.starts_with('-') => bail!("unknown option {a}\n{USAGE}"),
             file => files.push(resolve(root, file)?),
@@ -109,13 +123,16 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<()> {
         .args(["--timeout", &timeout.to_string()])
         // The first mutant also builds the conformance harness, which the baseline does not.
         .args(["--build-timeout", "900"])
-        .args(["--jobs", "1", "--colors", "never"])
+        .args(["--jobs", &jobs.to_string(), "--colors", "never"])
         .arg("--output")
         .arg(&out)
         .env("CARGO_TARGET_DIR", root.join("target/mutants"))
         .env("CARGO_PROFILE_RELEASE_OVERFLOW_CHECKS", "true")
         .env("CARGO_PROFILE_RELEASE_DEBUG_ASSERTIONS", "true")
         .env("CARGO_PROFILE_RELEASE_INCREMENTAL", "true");
+    if iterate {
+        cmd.arg("--iterate");
+    }
     println!("mutants: {} file(s), tests of {}", files.len(), tests.join(", "));
     let started = Instant::now();
     let status = cmd.status().context("cannot start cargo mutants")?;
@@ -179,7 +196,11 @@ fn read_outcomes(dir: &Path) -> Result<Vec<(Outcome, String)>> {
     let mut all = Vec::new();
     for (outcome, name) in OUTCOMES {
         let path = dir.join(name);
-        let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && name.starts_with("previously") => continue,
+            Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+        };
         all.extend(text.lines().filter(|l| !l.is_empty()).map(|l| (outcome, l.to_owned())));
     }
     Ok(all)
