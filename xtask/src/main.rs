@@ -12,9 +12,9 @@
 //! - `bench [--quick] [--json PATH] [--http]`: codec benchmarks against Flask, the raw floor and the `cookie`
 //!   crate; with `--http`, HTTP load (wrk) against actix-session, tower-sessions and Flask on gunicorn.
 //! - `soak [--seconds N]`: a bounded mixed load on each login example (not part of `ci`).
-//! - `mutants [--timeout SECS] [--jobs N] [--iterate] [--out DIR] [FILE...]`: cargo-mutants over the given
-//!   files (default: the core's cookie-reading and cookie-rendering files) with the conformance vectors among the
-//!   tests (not part of `ci`).
+//! - `mutants [--timeout SECS] [--iterate] [--out DIR] [FILE...]`: cargo-mutants over the given files
+//!   (default: the core's cookie-reading and cookie-rendering files) with the conformance vectors among the tests
+//!   (not part of `ci`).
 
 mod apt;
 mod bench;
@@ -54,7 +54,7 @@ fn main() {
         Some("mutants") => mutants::run(&root(), &args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  ci                    fmt, clippy, tests, docs, deny, package, conformance, npm packages, vectors --check, interop, browser\n  conformance [--json PATH]\n                        run every profile's vectors against core, axum, actix and hyper; print the matrix\n  vectors [--check]     regenerate testdata/vectors with pinned Flask, Starlette, Django, Express (cookie-session), iron-session, Auth.js, next-auth 4, and real Rails and actix-session (or fail if they differ)\n  interop               live login test across Flask, Starlette, Django, Express (cookie-session, iron-session, Auth.js), axum, actix-web and hyper on loopback\n  browser               the demo in headless chromium: log in on axum, out on hyper, seen on all\n  bench [--quick] [--json PATH] [--http]\n                        codec benchmarks vs Flask, the raw floor and the cookie crate;\n                        --http: req/s of the examples vs actix-session, tower-sessions and Flask (wrk)\n  soak [--seconds N]    bounded mixed load on each login example; fails on errors or memory growth\n  mutants [--timeout SECS] [--jobs N] [--iterate] [--out DIR] [FILE...]\n                        cargo-mutants on FILE (from the root or crates/session-core/src/; default: the core's\n                        cookie-reading and -rendering files), tests of the package and the conformance vectors;\n                        caught/missed/timeout/unviable per file, every missed mutant (minutes per file)"
+                "usage: cargo xtask <command>\n\n  ci                    fmt, clippy, tests, docs, deny, package, conformance, npm packages, vectors --check, interop, browser\n  conformance [--json PATH]\n                        run every profile's vectors against core, axum, actix and hyper; print the matrix\n  vectors [--check]     regenerate testdata/vectors with pinned Flask, Starlette, Django, Express (cookie-session), iron-session, Auth.js, next-auth 4, and real Rails and actix-session (or fail if they differ)\n  interop               live login test across Flask, Starlette, Django, Express (cookie-session, iron-session, Auth.js), axum, actix-web and hyper on loopback\n  browser               the demo in headless chromium: log in on axum, out on hyper, seen on all\n  bench [--quick] [--json PATH] [--http]\n                        codec benchmarks vs Flask, the raw floor and the cookie crate;\n                        --http: req/s of the examples vs actix-session, tower-sessions and Flask (wrk)\n  soak [--seconds N]    bounded mixed load on each login example; fails on errors or memory growth\n  mutants [--timeout SECS] [--iterate] [--out DIR] [FILE...]\n                        cargo-mutants on FILE (from the root or crates/session-core/src/; default: the core's\n                        cookie-reading and -rendering files), tests of the package and the conformance vectors;\n                        caught/missed/timeout/unviable per file, every missed mutant (minutes per file)"
             );
             std::process::exit(2);
         }

@@ -1,4 +1,4 @@
-//! `cargo xtask mutants [--timeout SECS] [--jobs N] [--iterate] [--out DIR] [FILE...]`: mutation testing of the given source files
+//! `cargo xtask mutants [--timeout SECS] [--iterate] [--out DIR] [FILE...]`: mutation testing of the given source files
 //! with cargo-mutants (installed with `cargo install cargo-mutants --locked` when missing). Not part of `ci`:
 //! one file takes minutes, the core's cookie files together about an hour on two cores.
 //!
@@ -7,12 +7,13 @@
 //! - Tests: every test of the mutated package and of `session-conformance`, whose core target replays every
 //!   vector in `testdata/vectors/` against the core, so a mutant the vectors notice counts as caught.
 //! - Settings, chosen so that one file takes minutes here: the release profile with overflow checks and debug
-//!   assertions on (the test profile's checks) and incremental builds, one mutant at a time in a copy of the
-//!   tree (so the working tree stays editable), builds in `target/mutants` (kept between runs, so only the
-//!   workspace's crates are rebuilt), a fixed test timeout (`--timeout`, default 120 s: cargo-mutants would
-//!   derive one from a baseline that runs only the mutated package's tests). `--jobs 2` tests two mutants at
-//!   once (each in its own copy); run it under `nice` on a shared machine. `--iterate` retests only what the
-//!   last run in the same output directory did not catch (after adding tests).
+//!   assertions on (the test profile's checks) and incremental builds; one mutant at a time, in place in a copy
+//!   of the tree at a fixed path (`target/mutants-src`, refreshed file by file, so the working tree stays
+//!   editable and cargo rebuilds only what changed since the last run), built in `target/mutants` (kept between
+//!   runs); a fixed test timeout (`--timeout`, default 120 s: cargo-mutants would derive one from a baseline
+//!   that runs only the mutated package's tests). Two jobs at once gain nothing: they share one target
+//!   directory, whose lock makes their builds take turns. Run it under `nice` on a shared machine. `--iterate`
+//!   retests only what the last run in the same output directory did not catch (after adding tests).
 //! - Output: caught / missed / timeout / unviable per file, then every missed mutant. Missed mutants listed in
 //!   `xtask/mutants-equivalent.txt` (file, mutant, reason: changes that cannot change behaviour) are shown as
 //!   equivalent; the command exits non-zero when another mutant is missed. cargo-mutants' raw output is in
@@ -50,7 +51,7 @@ const CONFORMANCE: &str = "session-conformance";
 const CORE_SRC: &str = "crates/session-core/src";
 /// Mutants that survive every test because they cannot change behaviour.
 const EQUIVALENT: &str = "xtask/mutants-equivalent.txt";
-const USAGE: &str = "usage: cargo xtask mutants [--timeout SECS] [--jobs N] [--iterate] [--out DIR] [FILE...]";
+const USAGE: &str = "usage: cargo xtask mutants [--timeout SECS] [--iterate] [--out DIR] [FILE...]";
 
 /// What cargo-mutants concluded about one mutant.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
@@ -72,7 +73,6 @@ const OUTCOMES: [(Outcome, &str); 5] = [
 
 pub(crate) fn run(root: &Path, args: &[String]) -> Result<()> {
     let mut timeout = 120u64;
-    let mut jobs = 1u32;
     let mut iterate = false;
     let mut out = root.join("target/mutants-out");
     let mut files = Vec::new();
@@ -84,13 +84,6 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<()> {
                     .next()
                     .and_then(|s| s.parse().ok())
                     .context("--timeout takes seconds")?;
-            }
-            "--jobs" => {
-                jobs = args
-                    .next()
-                    .and_then(|s| s.parse().ok())
-                    .filter(|&n| n > 0)
-                    .context("--jobs takes a number")?;
             }
             "--iterate" => iterate = true,
             "--out" => out = PathBuf::from(args.next().context("--out takes a directory")?),
@@ -110,8 +103,12 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<()> {
     tests.push(CONFORMANCE.into());
     tests.dedup();
 
+    let src = root.join("target/mutants-src");
+    let copied = sync_tree(root, &src)?;
+    println!("mutants: {copied} file(s) refreshed in {}", src.display());
+
     let mut cmd = crate::cargo();
-    cmd.arg("mutants");
+    cmd.current_dir(&src).args(["mutants", "--in-place"]);
     for p in &packages {
         cmd.args(["--package", p]);
     }
@@ -123,7 +120,7 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<()> {
         .args(["--timeout", &timeout.to_string()])
         // The first mutant also builds the conformance harness, which the baseline does not.
         .args(["--build-timeout", "900"])
-        .args(["--jobs", &jobs.to_string(), "--colors", "never"])
+        .args(["--colors", "never"])
         .arg("--output")
         .arg(&out)
         .env("CARGO_TARGET_DIR", root.join("target/mutants"))
@@ -154,6 +151,48 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// Makes `dest` hold the workspace's files (tracked, and untracked ones git does not ignore) as they are now:
+/// writes only the files whose content differs (the others keep their modification time, so cargo's
+/// fingerprints hold) and removes the files the last sync wrote that are gone. Returns how many were written.
+fn sync_tree(root: &Path, dest: &Path) -> Result<usize> {
+    let out = Command::new("git")
+        .args(["ls-files", "-z", "--cached", "--others", "--exclude-standard"])
+        .current_dir(root)
+        .output()
+        .context("cannot run git ls-files")?;
+    if !out.status.success() {
+        bail!("git ls-files failed in {}", root.display());
+    }
+    let files: Vec<String> = String::from_utf8(out.stdout)
+        .context("a file name is not UTF-8")?
+        .split('\0')
+        .filter(|f| !f.is_empty() && root.join(f).is_file())
+        .map(str::to_owned)
+        .collect();
+    let manifest = dest.join(".mutants-files");
+    if let Ok(previous) = std::fs::read_to_string(&manifest) {
+        for gone in previous.lines().filter(|f| !files.iter().any(|n| n == f)) {
+            let _ = std::fs::remove_file(dest.join(gone));
+        }
+    }
+    let mut written = 0;
+    for f in &files {
+        let from = root.join(f);
+        let to = dest.join(f);
+        let bytes = std::fs::read(&from).with_context(|| format!("cannot read {}", from.display()))?;
+        if std::fs::read(&to).ok().as_deref() == Some(bytes.as_slice()) {
+            continue;
+        }
+        if let Some(parent) = to.parent() {
+            std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        std::fs::write(&to, &bytes).with_context(|| format!("cannot write {}", to.display()))?;
+        written += 1;
+    }
+    std::fs::write(&manifest, files.join("\n")).with_context(|| format!("cannot write {}", manifest.display()))?;
+    Ok(written)
 }
 
 /// A FILE argument as a path from the root: as given, or under the core's sources.
