@@ -531,6 +531,24 @@ mod tests {
         }
     }
 
+    /// The `cookie` crate's signed jar accepts a value that is a digest alone (it verifies the empty text), and
+    /// actix-session then fails to read `""` as its state: a payload error, not a malformed value.
+    #[test]
+    fn a_digest_alone_verifies_and_is_not_a_state() {
+        let c = codec(JarMode::Signed);
+        let raw = percent_decode_str(&c.encode_state("").unwrap())
+            .decode_utf8()
+            .unwrap()
+            .into_owned();
+        assert_eq!(raw.len(), BASE64_DIGEST_LEN);
+        let mut jar = cookie::CookieJar::new();
+        jar.add_original(cookie::Cookie::new("id", raw.clone()));
+        let theirs = jar.signed(&jar_key()).get("id").map(|c| c.value().to_owned());
+        assert_eq!(theirs.as_deref(), Some(""));
+        assert_eq!(c.decode(&raw).unwrap_err().kind(), "bad_payload");
+        assert_eq!(c.decode(&raw[..raw.len() - 1]).unwrap_err().kind(), "malformed");
+    }
+
     /// The jar names are the registry's names of actix-session's two stores; a codec reports its jar and
     /// cookie.
     #[test]
