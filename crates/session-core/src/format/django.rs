@@ -660,6 +660,37 @@ mod tests {
         );
     }
 
+    /// Cookies Django 5.2 wrote (`dj-ka-nested`, compressed, and `dj-ka-empty` in `django_known_answers.json`)
+    /// read without the key: the session, the base62 timestamp, whether the payload was zlib'd; the signature
+    /// is not looked at, the shape is.
+    #[test]
+    fn unverified_reads_show_what_django_signed() {
+        let nested = ".eJyrVkpUsqpWSlKyijbUqVZKVrLKK83JqY3VUUoDChnoGeroGumZpuoamOsYpmobGekYGhmbmJqZW1gaIFixtTpKVUpWu\
+                      oa1ADXxE7A:1r31eq:oW7vtzcaN1R2gIVbcF2OhdZb8my-JvoTp0g8K14rbdA";
+        let (v, ts, compressed) = decode_unverified(nested, 1 << 16).unwrap();
+        assert_eq!((ts, compressed), (Some(1_700_000_000), true));
+        let Value::Dict(m) = v else { panic!("{v:?}") };
+        assert_eq!(m["z"], Value::Int(-1));
+        let empty = "e30:1r31eq:6FzI7uzsne8QtsyAE7sWIf2h8fn1sF_mt03pLV1O5NI";
+        assert_eq!(
+            decode_unverified(empty, 1 << 16).unwrap(),
+            (Value::Dict(crate::value::Map::new()), Some(1_700_000_000), false)
+        );
+        assert_eq!(
+            decode_unverified("e30:1r31eq:forged", 1 << 16).unwrap().1,
+            Some(1_700_000_000)
+        );
+        // A negative timestamp (Django signs what its clock says) is no timestamp here.
+        assert_eq!(decode_unverified("e30:-A:forged", 1 << 16).unwrap().1, None);
+        for bad in ["e30", "e30:forged", "e30:*:forged"] {
+            assert_eq!(
+                decode_unverified(bad, 1 << 16).unwrap_err().kind(),
+                "malformed",
+                "{bad}"
+            );
+        }
+    }
+
     #[test]
     fn base62_matches_django() {
         // b62_encode(1700000000) in Django 5.2.
