@@ -60,12 +60,13 @@ enum Outcome {
     Missed,
     Timeout,
     Unviable,
+    /// With `--iterate`: caught or unviable in an earlier run, not tested again.
+    Earlier,
 }
 
 const OUTCOMES: [(Outcome, &str); 5] = [
     (Outcome::Caught, "caught.txt"),
-    // With `--iterate`: what earlier runs caught (not tested again).
-    (Outcome::Caught, "previously_caught.txt"),
+    (Outcome::Earlier, "previously_caught.txt"),
     (Outcome::Missed, "missed.txt"),
     (Outcome::Timeout, "timeout.txt"),
     (Outcome::Unviable, "unviable.txt"),
@@ -285,7 +286,7 @@ fn report(
     root: &Path,
     minutes: f64,
 ) -> usize {
-    let mut counts: BTreeMap<&str, [usize; 4]> = files.iter().map(|f| (f.as_str(), [0; 4])).collect();
+    let mut counts: BTreeMap<&str, [usize; 5]> = files.iter().map(|f| (f.as_str(), [0; 5])).collect();
     for (outcome, line) in outcomes {
         let (file, _) = split_mutant(line);
         if let Some(c) = counts.get_mut(file) {
@@ -300,17 +301,18 @@ fn report(
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
         .unwrap_or_default();
     println!("\nmutants: {minutes:.1} min, commit {commit} (plus any uncommitted changes)\n");
-    println!("| file | mutants | caught | missed | timeout | unviable |");
-    println!("|---|---:|---:|---:|---:|---:|");
+    println!("| file | mutants | caught | missed | timeout | unviable | caught or unviable earlier |");
+    println!("|---|---:|---:|---:|---:|---:|---:|");
     for (file, c) in &counts {
         let short = file.strip_prefix("crates/session-core/src/").unwrap_or(file);
         println!(
-            "| `{short}` | {} | {} | {} | {} | {} |",
+            "| `{short}` | {} | {} | {} | {} | {} | {} |",
             c.iter().sum::<usize>(),
             c[0],
             c[1],
             c[2],
-            c[3]
+            c[3],
+            c[4]
         );
     }
     let mut unexpected = 0;
