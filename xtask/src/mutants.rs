@@ -10,7 +10,8 @@
 //!   assertions on (the test profile's checks) and incremental builds; one mutant at a time, in place in a copy
 //!   of the tree at a fixed path (`target/mutants-src`, refreshed file by file, so the working tree stays
 //!   editable and cargo rebuilds only what changed since the last run), built in `target/mutants` (kept between
-//!   runs); a fixed test timeout (`--timeout`, default 120 s: cargo-mutants would derive one from a baseline
+//!   runs); a fixed test timeout (`--timeout`, default 30 s, several times a full run of the tests here; the
+//!   mutants that loop forever cost that much each, and cargo-mutants' own choice would come from a baseline
 //!   that runs only the mutated package's tests). Two jobs at once gain nothing: they share one target
 //!   directory, whose lock makes their builds take turns. Run it under `nice` on a shared machine. `--iterate`
 //!   retests only what the last run in the same output directory did not catch (after adding tests).
@@ -73,7 +74,7 @@ const OUTCOMES: [(Outcome, &str); 5] = [
 ];
 
 pub(crate) fn run(root: &Path, args: &[String]) -> Result<()> {
-    let mut timeout = 120u64;
+    let mut timeout = 30u64;
     let mut iterate = false;
     let mut out = root.join("target/mutants-out");
     let mut files = Vec::new();
