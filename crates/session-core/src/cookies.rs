@@ -468,6 +468,7 @@ mod tests {
             ("session=\"abc\"def; x=1", Some("\"abc\"def")),
             ("session=\"unterminated; x=1", Some("\"unterminated")),
             ("=abc; session=v", Some("v")),
+            ("a=1; session=", Some("")),
             ("Session=v", None),
             ("", None),
         ] {
@@ -665,6 +666,33 @@ mod tests {
         );
     }
 
+    /// Each answer is what npm `cookie@0.7.2`'s `parse` (iron-session 8) gives on the header values joined
+    /// with `"; "` as Node's http joins them: the first cookie of each name, parts without `=` skipped, names
+    /// and values trimmed, one pair of surrounding quotes removed, `%` escapes decoded when they are UTF-8.
+    #[test]
+    fn node_pairs_are_what_npm_cookie_parses() {
+        let pairs = |lines: &[&str]| {
+            let lines: Vec<&[u8]> = lines.iter().map(|l| l.as_bytes()).collect();
+            node_cookie_pairs(&lines)
+        };
+        let owned = |want: &[(&str, &str)]| -> Vec<(String, String)> {
+            want.iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned())).collect()
+        };
+        assert_eq!(pairs(&["a=1; a=2; b; c=3"]), owned(&[("a", "1"), ("c", "3")]));
+        assert_eq!(pairs(&["a=1", "a=2; b=3"]), owned(&[("a", "1"), ("b", "3")]));
+        assert_eq!(pairs(&[" s = v ;t=\tw\t"]), owned(&[("s", "v"), ("t", "w")]));
+        for (line, want) in [
+            ("s=\"abc\"", "abc"),
+            ("s=\"\"", ""),
+            ("s=a\"", "a\""),
+            ("s=\"a%20b\"", "a b"),
+            ("s=%E0%A4%A", "%E0%A4%A"),
+            ("s=%FF", "%FF"),
+        ] {
+            assert_eq!(pairs(&[line]), owned(&[("s", want)]), "{line:?}");
+        }
+    }
+
     #[test]
     fn values_borrow_when_ascii() {
         assert!(matches!(find(&["session=\"abc\""]), Some(Cow::Borrowed("abc"))));
@@ -672,6 +700,8 @@ mod tests {
         assert!(matches!(find(&["session=v", "x=1"]), Some(Cow::Borrowed("v"))));
         assert!(matches!(find(&["x=\"a;b\"", "session=v"]), Some(Cow::Borrowed("v"))));
         assert!(matches!(find(&["x=\"a", "session=v"]), Some(Cow::Owned(v)) if v == "v"));
+        // A quote that runs off the last line has no later line to close in.
+        assert!(matches!(find(&["x=\"a; session=v"]), Some(Cow::Borrowed("v"))));
         assert!(matches!(latin1(b"abc"), Cow::Borrowed("abc")));
         assert!(matches!(latin1(b"\xe9"), Cow::Owned(s) if s == "\u{e9}"));
     }
