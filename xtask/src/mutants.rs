@@ -1,4 +1,4 @@
-//! `cargo xtask mutants [--timeout SECS] [--iterate] [--out DIR] [FILE...]`: mutation testing of the given source files
+//! `cargo xtask mutants [--timeout SECS] [--iterate] [--out DIR] [FILE...] [-- CARGO_MUTANTS_ARGS...]`: mutation testing of the given source files
 //! with cargo-mutants (installed with `cargo install cargo-mutants --locked` when missing). Not part of `ci`:
 //! one file takes minutes, the core's cookie files together about an hour on two cores.
 //!
@@ -14,7 +14,8 @@
 //!   mutants that loop forever cost that much each, and cargo-mutants' own choice would come from a baseline
 //!   that runs only the mutated package's tests). Two jobs at once gain nothing: they share one target
 //!   directory, whose lock makes their builds take turns. Run it under `nice` on a shared machine. `--iterate`
-//!   retests only what the last run in the same output directory did not catch (after adding tests).
+//!   retests only what the last run in the same output directory did not catch (after adding tests); arguments
+//!   after `--` go to cargo-mutants as they are (`-- --re node_cookie_pairs` to retest one function).
 //! - Output: caught / missed / timeout / unviable per file, then every missed mutant. Missed mutants listed in
 //!   `xtask/mutants-equivalent.txt` (file, mutant, reason: changes that cannot change behaviour) are shown as
 //!   equivalent; the command exits non-zero when another mutant is missed. cargo-mutants' raw output is in
@@ -52,7 +53,8 @@ const CONFORMANCE: &str = "session-conformance";
 const CORE_SRC: &str = "crates/session-core/src";
 /// Mutants that survive every test because they cannot change behaviour.
 const EQUIVALENT: &str = "xtask/mutants-equivalent.txt";
-const USAGE: &str = "usage: cargo xtask mutants [--timeout SECS] [--iterate] [--out DIR] [FILE...]";
+const USAGE: &str =
+    "usage: cargo xtask mutants [--timeout SECS] [--iterate] [--out DIR] [FILE...] [-- CARGO_MUTANTS_ARGS...]";
 
 /// What cargo-mutants concluded about one mutant.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
@@ -78,6 +80,10 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<()> {
     let mut iterate = false;
     let mut out = root.join("target/mutants-out");
     let mut files = Vec::new();
+    let (args, extra) = match args.iter().position(|a| a == "--") {
+        Some(i) => (&args[..i], &args[i + 1..]),
+        None => (args, &[][..]),
+    };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -132,6 +138,7 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<()> {
     if iterate {
         cmd.arg("--iterate");
     }
+    cmd.args(extra);
     println!("mutants: {} file(s), tests of {}", files.len(), tests.join(", "));
     let started = Instant::now();
     let status = cmd.status().context("cannot start cargo mutants")?;
