@@ -111,6 +111,14 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<()> {
     tests.push(CONFORMANCE.into());
     tests.dedup();
 
+    // The commit the copy is made from, for the report.
+    let commit = Command::new("git")
+        .args(["rev-parse", "--short", "HEAD"])
+        .current_dir(root)
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default();
     let src = root.join("target/mutants-src");
     let copied = sync_tree(root, &src)?;
     println!("mutants: {copied} file(s) refreshed in {}", src.display());
@@ -153,7 +161,7 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<()> {
 
     let outcomes = read_outcomes(&out.join("mutants.out"))?;
     let equivalent = read_equivalent(&root.join(EQUIVALENT))?;
-    let unexpected = report(&files, &outcomes, &equivalent, root, minutes);
+    let unexpected = report(&files, &outcomes, &equivalent, &commit, minutes);
     if unexpected > 0 {
         bail!(
             "{unexpected} mutant(s) missed: add a test that fails under each, or list it in {EQUIVALENT} with the reason"
@@ -291,7 +299,7 @@ fn report(
     files: &[String],
     outcomes: &[(Outcome, String)],
     equivalent: &[(String, String)],
-    root: &Path,
+    commit: &str,
     minutes: f64,
 ) -> usize {
     let mut counts: BTreeMap<&str, [usize; 5]> = files.iter().map(|f| (f.as_str(), [0; 5])).collect();
@@ -301,13 +309,6 @@ fn report(
             c[*outcome as usize] += 1;
         }
     }
-    let commit = Command::new("git")
-        .args(["rev-parse", "--short", "HEAD"])
-        .current_dir(root)
-        .output()
-        .ok()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
-        .unwrap_or_default();
     println!("\nmutants: {minutes:.1} min, commit {commit} (plus any uncommitted changes)\n");
     println!("| file | mutants | caught | missed | timeout | unviable | caught or unviable earlier |");
     println!("|---|---:|---:|---:|---:|---:|---:|");
