@@ -1,6 +1,7 @@
-//! `cargo xtask mutants [--timeout SECS] [--iterate] [--out DIR] [FILE...] [-- CARGO_MUTANTS_ARGS...]`: mutation testing of the given source files
-//! with cargo-mutants (installed with `cargo install cargo-mutants --locked` when missing). Not part of `ci`:
-//! one file takes minutes, the core's cookie files together about an hour on two cores.
+//! `cargo xtask mutants [--timeout SECS] [--iterate] [--out DIR] [FILE...] [-- CARGO_MUTANTS_ARGS...]`:
+//! mutation testing of the given source files with cargo-mutants (installed with `cargo install cargo-mutants
+//! --locked` when missing). Not part of `ci`: one file takes minutes, the core's cookie files together about an
+//! hour on two cores.
 //!
 //! - FILE is a path from the workspace root or from `crates/session-core/src/` (`cookies.rs`,
 //!   `format/django.rs`); none: [`DEFAULT_FILES`], the core's files that read attacker input or render a cookie.
@@ -164,7 +165,8 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<()> {
     let unexpected = report(&files, &outcomes, &equivalent, &commit, minutes);
     if unexpected > 0 {
         bail!(
-            "{unexpected} mutant(s) missed: add a test that fails under each, or list it in {EQUIVALENT} with the reason"
+            "{unexpected} mutant(s) missed: add a test that fails under each, or list it in {EQUIVALENT} with the \
+             reason"
         );
     }
     Ok(())
