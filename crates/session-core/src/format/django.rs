@@ -691,6 +691,20 @@ mod tests {
         }
     }
 
+    /// `signing.dumps(compress=True)` zlibs a payload when that saves more than one byte (a `.` prefix);
+    /// `compress=False` never does. The Debug output names no key.
+    #[test]
+    fn compression_follows_the_setting_and_debug_hides_keys() {
+        let keyring = Keyring::new(crate::key::SecretKey::parse("django-insecure-test-key-0001").unwrap());
+        let json = format!("{{\"a\":\"{}\"}}", "x".repeat(100));
+        let mut codec = Django::new(&keyring, defaults().signer, Compression::Flask);
+        assert!(codec.encode_json(&json, 1_700_000_000).starts_with('.'));
+        codec.set_compression(Compression::Never);
+        assert!(codec.encode_json(&json, 1_700_000_000).starts_with("eyJh"));
+        let debug = format!("{codec:?}");
+        assert!(debug.contains("Django") && !debug.contains("insecure"), "{debug}");
+    }
+
     #[test]
     fn base62_matches_django() {
         // b62_encode(1700000000) in Django 5.2.
