@@ -14,6 +14,9 @@
 //!   crate; with `--http`, HTTP load (wrk) against actix-session, tower-sessions and Flask on gunicorn; with
 //!   `--instructions`, instructions per request under callgrind against the peers and the floors.
 //! - `soak [--seconds N]`: a bounded mixed load on each login example (not part of `ci`).
+//! - `mutants [--timeout SECS] [--iterate] [--out DIR] [FILE...]`: cargo-mutants over the given files
+//!   (default: the core's cookie-reading and cookie-rendering files) with the conformance vectors among the tests
+//!   (not part of `ci`).
 
 mod apt;
 mod bench;
@@ -29,6 +32,7 @@ mod interop;
 mod interop_common;
 mod interop_flash_csrf;
 mod laravel;
+mod mutants;
 mod node;
 mod package;
 mod python;
@@ -57,9 +61,10 @@ fn main() {
         Some("bench") if args.iter().any(|a| a == "--instructions") => bench_instructions::run(&root(), &args[1..]),
         Some("bench") => bench::run(&root(), &args[1..]),
         Some("soak") => soak::run(&root(), &args[1..]),
+        Some("mutants") => mutants::run(&root(), &args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  ci                    fmt, clippy, tests, docs, deny, package, conformance, npm packages, vectors --check, interop, browser\n  conformance [--json PATH]\n                        run every profile's vectors against core, axum, actix and hyper; print the matrix\n  vectors [--check]     regenerate testdata/vectors with pinned Flask, Starlette, Django, Express (cookie-session), iron-session, Auth.js, next-auth 4, and real Rails, actix-session, gorilla/sessions and Laravel (or fail if they differ); `vectors [--check] laravel`: Laravel's alone\n  interop [PROFILE]     live login test across Flask, Starlette, Django, Express (cookie-session, iron-session, Auth.js), gorilla/sessions (Go), Laravel (PHP), axum, actix-web and hyper on loopback (one profile: its name)\n  browser               the demo in headless chromium: log in on axum, out on hyper, seen on all\n  bench [--quick] [--json PATH] [--http]\n                        codec benchmarks vs Flask, the raw floor and the cookie crate;\n                        --http: req/s of the examples vs actix-session, tower-sessions and Flask (wrk)\n  bench --instructions  instructions per request (callgrind) of every stack, route and format vs the peers and floors\n  soak [--seconds N]    bounded mixed load on each login example; fails on errors or memory growth"
+                "usage: cargo xtask <command>\n\n  ci                    fmt, clippy, tests, docs, deny, package, conformance, npm packages, vectors --check, interop, browser\n  conformance [--json PATH]\n                        run every profile's vectors against core, axum, actix and hyper; print the matrix\n  vectors [--check]     regenerate testdata/vectors with pinned Flask, Starlette, Django, Express (cookie-session), iron-session, Auth.js, next-auth 4, and real Rails, actix-session, gorilla/sessions and Laravel (or fail if they differ); `vectors [--check] laravel`: Laravel's alone\n  interop [PROFILE]     live login test across Flask, Starlette, Django, Express (cookie-session, iron-session, Auth.js), gorilla/sessions (Go), Laravel (PHP), axum, actix-web and hyper on loopback (one profile: its name)\n  browser               the demo in headless chromium: log in on axum, out on hyper, seen on all\n  bench [--quick] [--json PATH] [--http]\n                        codec benchmarks vs Flask, the raw floor and the cookie crate;\n                        --http: req/s of the examples vs actix-session, tower-sessions and Flask (wrk)\n  bench --instructions  instructions per request (callgrind) of every stack, route and format vs the peers and floors\n  soak [--seconds N]    bounded mixed load on each login example; fails on errors or memory growth\n  mutants [--timeout SECS] [--iterate] [--out DIR] [FILE...] [-- CARGO_MUTANTS_ARGS...]\n                        cargo-mutants on FILE (from the root or crates/session-core/src/; default: the core's\n                        cookie-reading and -rendering files), tests of the package and the conformance vectors;\n                        caught/missed/timeout/unviable per file, every missed mutant (minutes per file)"
             );
             std::process::exit(2);
         }

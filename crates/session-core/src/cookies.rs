@@ -528,6 +528,7 @@ mod tests {
             ("session=\"abc\"def; x=1", Some("\"abc\"def")),
             ("session=\"unterminated; x=1", Some("\"unterminated")),
             ("=abc; session=v", Some("v")),
+            ("a=1; session=", Some("")),
             ("Session=v", None),
             ("", None),
         ] {
@@ -538,6 +539,51 @@ mod tests {
                 "{line:?}"
             );
         }
+    }
+
+    /// Where a quoted value ends decides which pair comes next, so a value that hides `;session=` must not
+    /// smuggle a session in. Each answer is what Werkzeug 3.1.8's `parse_cookie(line).get("session")` and
+    /// Django 5.2's `parse_cookie(line).get("session")` (which splits on every `;`) give.
+    #[test]
+    fn quoted_values_end_where_the_frameworks_end_them() {
+        for (line, werkzeug, python) in [
+            // Whitespace between `=` and the opening quote, and between the closing quote and `;`.
+            ("x= \"a;session=evil\"; session=good", "good", "good"),
+            ("x=\"a;session=evil\" ; session=good", "good", "good"),
+            ("x=\"a;session=evil\"\t;session=good", "good", "good"),
+            // An escaped quote does not close the value.
+            ("x=\"a\\\";session=evil\"; session=good", "good", "good"),
+            // Text after the closing quote: not a quoted value, so it ends at the first `;`.
+            ("x=\"a\"b;session=evil\"; session=good", "evil\"", "good"),
+            // A quote that never closes: the value ends at the first `;`.
+            ("x=\"a\\\"; session=evil", "evil", "evil"),
+            ("session= \"v\" ; x=1", "v", "v"),
+        ] {
+            assert_eq!(find(&[line]).as_deref(), Some(werkzeug), "{line:?}");
+            assert_eq!(
+                with(CookieRules::Python, &[line], "session").as_deref(),
+                Some(python),
+                "{line:?}"
+            );
+        }
+    }
+
+    /// `\ooo` is an octal escape when its first digit is 0-3 (Werkzeug's `\\([0-3][0-7]{2}|.)`, Python's
+    /// `\\[0-3][0-7][0-7]`); answers from Werkzeug 3.1.8 and Django 5.2's `parse_cookie`.
+    #[test]
+    fn octal_escapes_read_all_three_digits() {
+        let line = "session=\"\\101\\123\\176\\061\\400\"";
+        assert_eq!(find(&[line]).as_deref(), Some("AS~1400"));
+        assert_eq!(
+            with(CookieRules::Python, &[line], "session").as_deref(),
+            Some("AS~1400")
+        );
+        let line = "session=\"\\342\\177\"";
+        assert_eq!(find(&[line]).as_deref(), Some("\u{fffd}\u{7f}"));
+        assert_eq!(
+            with(CookieRules::Python, &[line], "session").as_deref(),
+            Some("\u{e2}\u{7f}")
+        );
     }
 
     #[test]
@@ -680,6 +726,33 @@ mod tests {
         );
     }
 
+    /// Each answer is what npm `cookie@0.7.2`'s `parse` (iron-session 8) gives on the header values joined
+    /// with `"; "` as Node's http joins them: the first cookie of each name, parts without `=` skipped, names
+    /// and values trimmed, one pair of surrounding quotes removed, `%` escapes decoded when they are UTF-8.
+    #[test]
+    fn node_pairs_are_what_npm_cookie_parses() {
+        let pairs = |lines: &[&str]| {
+            let lines: Vec<&[u8]> = lines.iter().map(|l| l.as_bytes()).collect();
+            node_cookie_pairs(&lines)
+        };
+        let owned = |want: &[(&str, &str)]| -> Vec<(String, String)> {
+            want.iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned())).collect()
+        };
+        assert_eq!(pairs(&["a=1; a=2; b; c=3"]), owned(&[("a", "1"), ("c", "3")]));
+        assert_eq!(pairs(&["a=1", "a=2; b=3"]), owned(&[("a", "1"), ("b", "3")]));
+        assert_eq!(pairs(&[" s = v ;t=\tw\t"]), owned(&[("s", "v"), ("t", "w")]));
+        for (line, want) in [
+            ("s=\"abc\"", "abc"),
+            ("s=\"\"", ""),
+            ("s=a\"", "a\""),
+            ("s=\"a%20b\"", "a b"),
+            ("s=%E0%A4%A", "%E0%A4%A"),
+            ("s=%FF", "%FF"),
+        ] {
+            assert_eq!(pairs(&[line]), owned(&[("s", want)]), "{line:?}");
+        }
+    }
+
     #[test]
     fn values_borrow_when_ascii() {
         assert!(matches!(find(&["session=\"abc\""]), Some(Cow::Borrowed("abc"))));
@@ -687,6 +760,8 @@ mod tests {
         assert!(matches!(find(&["session=v", "x=1"]), Some(Cow::Borrowed("v"))));
         assert!(matches!(find(&["x=\"a;b\"", "session=v"]), Some(Cow::Borrowed("v"))));
         assert!(matches!(find(&["x=\"a", "session=v"]), Some(Cow::Owned(v)) if v == "v"));
+        // A quote that runs off the last line has no later line to close in.
+        assert!(matches!(find(&["x=\"a; session=v"]), Some(Cow::Borrowed("v"))));
         assert!(matches!(latin1(b"abc"), Cow::Borrowed("abc")));
         assert!(matches!(latin1(b"\xe9"), Cow::Owned(s) if s == "\u{e9}"));
     }

@@ -248,4 +248,21 @@ mod tests {
         }
         assert_eq!(n, 3 * 3 * 4 * 8 * 4 * 2 * 2);
     }
+
+    /// npm `cookie`'s `serialize("session", "v", {path: "/", secure: true})`.
+    #[test]
+    fn node_cookie_is_secure_when_asked() {
+        let attrs = Attributes {
+            domain: None,
+            path: "/",
+            secure: true,
+            http_only: false,
+            same_site: None,
+            partitioned: false,
+        };
+        assert_eq!(
+            render_node_cookie("session", Some("v"), &attrs, Expiry::default()),
+            "session=v; Path=/; Secure"
+        );
+    }
 }

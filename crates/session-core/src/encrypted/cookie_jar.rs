@@ -487,6 +487,80 @@ mod tests {
         assert_eq!(c.decode(&v).unwrap_err().kind(), "bad_payload");
     }
 
+    /// actix-session's `SessionKey::try_from` refuses a cookie value over 4064 bytes (`val.len() > 4064`): a
+    /// state of exactly 4064 bytes is a session, one byte more is not.
+    #[test]
+    fn state_limit_is_actix_sessions_4064_bytes() {
+        for mode in [JarMode::Private, JarMode::Signed] {
+            let c = codec(mode);
+            let state = |len: usize| {
+                let s = format!(r#"{{"k":"\"{}\""}}"#, "x".repeat(len - 12));
+                assert_eq!(s.len(), len);
+                s
+            };
+            let at = c.encode_state(&state(ACTIX_MAX_STATE_LEN)).unwrap();
+            assert_eq!(c.decode(&at).unwrap().state, state(ACTIX_MAX_STATE_LEN), "{mode:?}");
+            let over = c.encode_state(&state(ACTIX_MAX_STATE_LEN + 1)).unwrap();
+            assert_eq!(
+                c.decode(&over).unwrap_err(),
+                SessionError::PayloadTooLarge {
+                    limit: ACTIX_MAX_STATE_LEN
+                },
+                "{mode:?}"
+            );
+        }
+    }
+
+    /// A signed jar's value is the base64 digest (44 characters) and the state in clear: inspection reads the
+    /// state of a value the `cookie` crate signed, percent-encoded or not, whatever its digest.
+    #[test]
+    fn signed_state_reads_without_the_key() {
+        let state = r#"{"user_id":"42"}"#;
+        let mut jar = cookie::CookieJar::new();
+        jar.signed_mut(&jar_key()).add(cookie::Cookie::new("id", state));
+        let theirs = jar.delta().next().unwrap().encoded().to_string();
+        let value = theirs.strip_prefix("id=").unwrap();
+        assert_eq!(signed_state_unverified(value).unwrap(), state);
+        let raw = percent_decode_str(value).decode_utf8().unwrap().into_owned();
+        let forged = format!("{}{state}", "A".repeat(BASE64_DIGEST_LEN));
+        assert_eq!(signed_state_unverified(&raw).unwrap(), state);
+        assert_eq!(signed_state_unverified(&forged).unwrap(), state);
+        assert_eq!(signed_state_unverified(&"A".repeat(BASE64_DIGEST_LEN)).unwrap(), "");
+        for bad in ["A".repeat(BASE64_DIGEST_LEN - 1), "%FF".repeat(20)] {
+            assert_eq!(signed_state_unverified(&bad).unwrap_err().kind(), "malformed", "{bad}");
+        }
+    }
+
+    /// The `cookie` crate's signed jar accepts a value that is a digest alone (it verifies the empty text), and
+    /// actix-session then fails to read `""` as its state: a payload error, not a malformed value.
+    #[test]
+    fn a_digest_alone_verifies_and_is_not_a_state() {
+        let c = codec(JarMode::Signed);
+        let raw = percent_decode_str(&c.encode_state("").unwrap())
+            .decode_utf8()
+            .unwrap()
+            .into_owned();
+        assert_eq!(raw.len(), BASE64_DIGEST_LEN);
+        let mut jar = cookie::CookieJar::new();
+        jar.add_original(cookie::Cookie::new("id", raw.clone()));
+        let theirs = jar.signed(&jar_key()).get("id").map(|c| c.value().to_owned());
+        assert_eq!(theirs.as_deref(), Some(""));
+        assert_eq!(c.decode(&raw).unwrap_err().kind(), "bad_payload");
+        assert_eq!(c.decode(&raw[..raw.len() - 1]).unwrap_err().kind(), "malformed");
+    }
+
+    /// The jar names are the registry's names of actix-session's two stores; a codec reports its jar and
+    /// cookie.
+    #[test]
+    fn names_and_settings_are_reported() {
+        for (mode, name) in [(JarMode::Private, "actix-private"), (JarMode::Signed, "actix-signed")] {
+            assert_eq!(mode.name(), name);
+            assert_eq!(crate::Format::from_name(name).unwrap().name(), name);
+            let c = CookieJarCodec::new(&Keyring::new(key(0)), mode, "my-session").unwrap();
+            assert_eq!((c.mode(), c.cookie_name()), (mode, "my-session"));
+        }
+    }
+
     #[test]
     fn debug_shows_no_key_material() {
         let s = format!("{:?}", codec(JarMode::Private));

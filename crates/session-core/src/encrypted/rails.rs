@@ -719,6 +719,19 @@ mod tests {
         assert_eq!(c.decode(&raw, NOW).unwrap().data, data());
     }
 
+    /// The digest names are Rails' (`OpenSSL::Digest::SHA1` / `SHA256`, lowercased) and read back; a codec
+    /// reports the cookie and the digest it writes with.
+    #[test]
+    fn names_and_settings_are_reported() {
+        for (digest, name) in [(RailsDigest::Sha1, "sha1"), (RailsDigest::Sha256, "sha256")] {
+            assert_eq!(digest.name(), name);
+            assert_eq!(RailsDigest::from_name(&name.to_uppercase()).unwrap(), digest);
+            let c = codec("secret-key-base-for-tests-0001", digest);
+            assert_eq!((c.cookie_name(), c.digest()), ("_app_session", digest));
+        }
+        assert_eq!(RailsDigest::from_name("md5").unwrap_err().kind(), "config");
+    }
+
     #[test]
     fn debug_shows_no_key_material() {
         let c = codec("secret-key-base-for-tests-0001", RailsDigest::Sha256);

@@ -127,3 +127,33 @@ impl Codec for Jar {
         Ok(smallvec![(Cow::Borrowed(self.0.cookie_name()), value)])
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::format::Format;
+    use crate::value::{Map, Value};
+
+    /// Inspecting an actix-session signed cookie shows the session its state holds (each state value parsed
+    /// from its JSON text), with no timestamp and no compression; the private jar needs the key.
+    #[test]
+    fn signed_cookies_show_their_session_unverified() {
+        let mut jar = cookie::CookieJar::new();
+        let key = cookie::Key::from(&(0..64).collect::<Vec<u8>>());
+        jar.signed_mut(&key)
+            .add(cookie::Cookie::new("id", r#"{"user_id":"42","name":"\"Zoë\""}"#));
+        let theirs = jar.delta().next().unwrap().encoded().to_string();
+        let value = theirs.strip_prefix("id=").unwrap();
+        let mut want = Map::new();
+        want.insert("user_id".into(), Value::Int(42));
+        want.insert("name".into(), Value::Str("Zoë".into()));
+        assert_eq!(
+            Format::ActixSigned.decode_unverified(value, 1 << 16).unwrap(),
+            (Value::Dict(want), None, false)
+        );
+        let forged = format!("{}{{\"a\":1}}", "A".repeat(44));
+        let err = Format::ActixSigned.decode_unverified(&forged, 1 << 16).unwrap_err();
+        assert_eq!(err.kind(), "bad_payload");
+        let err = Format::ActixPrivate.decode_unverified(value, 1 << 16).unwrap_err();
+        assert_eq!(err.kind(), "config");
+    }
+}

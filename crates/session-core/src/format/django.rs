@@ -480,6 +480,11 @@ mod tests {
             "2023-11-14T22:13:20+00:00 ",
             "+2023-11-14T22:13:20+00:00",
             "2023-11-14T22:13:20Zjunk",
+            // One wrong separator in the date or the clock ("Invalid isoformat string").
+            "2023-11/14T22:13:20+00:00",
+            "2023/11-14T22:13:20+00:00",
+            "2023-11-14T22-13:20+00:00",
+            "2023-11-14T22:13:20+00-00",
             "",
             "é",
         ] {
@@ -569,6 +574,145 @@ mod tests {
             expiry(&with(Some(Value::Float(f64::NAN))), age, false, now),
             e(1_209_600, 1_701_209_600)
         );
+    }
+
+    fn attrs(same_site: Option<SameSite>, secure: bool) -> Attributes<'static> {
+        Attributes {
+            domain: None,
+            path: "/",
+            secure,
+            http_only: true,
+            same_site,
+            partitioned: false,
+        }
+    }
+
+    /// Django 5.2's `HttpResponse.delete_cookie(name, path="/", samesite=S)` (what `SessionMiddleware` sends
+    /// to end a session), each line from `response.cookies[name].OutputString()`: `Secure` only for a
+    /// `__Secure-`/`__Host-` name (case-sensitive) or `SameSite=None`, whatever `SESSION_COOKIE_SECURE` says,
+    /// and never `HttpOnly` (browsers drop a deletion of such a cookie that lacks `Secure`).
+    #[test]
+    fn deletions_are_secure_as_delete_cookie_decides() {
+        for (name, same_site, secure, want) in [
+            (
+                "__Host-sessionid",
+                Some(SameSite::Lax),
+                true,
+                "__Host-sessionid=\"\"; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/; SameSite=Lax; Secure",
+            ),
+            (
+                "__Secure-sessionid",
+                Some(SameSite::Strict),
+                true,
+                "__Secure-sessionid=\"\"; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/; SameSite=Strict; \
+                 Secure",
+            ),
+            (
+                "sessionid",
+                Some(SameSite::None),
+                true,
+                "sessionid=\"\"; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/; SameSite=None; Secure",
+            ),
+            (
+                "sessionid",
+                Some(SameSite::Lax),
+                true,
+                "sessionid=\"\"; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/; SameSite=Lax",
+            ),
+            (
+                "__host-sessionid",
+                Some(SameSite::Lax),
+                true,
+                "__host-sessionid=\"\"; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/; SameSite=Lax",
+            ),
+            (
+                "sessionid",
+                None,
+                false,
+                "sessionid=\"\"; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/",
+            ),
+        ] {
+            assert_eq!(render(name, None, None, &attrs(same_site, secure)), want);
+        }
+    }
+
+    /// Django 5.2's `set_cookie(name, value, max_age=60, expires=..., secure=True, httponly=True,
+    /// samesite="Lax")`, from `OutputString()`; `Partitioned` (which Django does not write) only on the cookie
+    /// itself, never on its deletion, like `HttpOnly`.
+    #[test]
+    fn session_cookies_carry_httponly_secure_and_partitioned() {
+        let e = Some(Expiry {
+            max_age: 60,
+            expires: 1_700_000_060,
+        });
+        assert_eq!(
+            render("sessionid", Some("v"), e, &attrs(Some(SameSite::Lax), true)),
+            "sessionid=v; expires=Tue, 14 Nov 2023 22:14:20 GMT; HttpOnly; Max-Age=60; Path=/; SameSite=Lax; Secure"
+        );
+        let plain = Attributes {
+            http_only: false,
+            ..attrs(Some(SameSite::Lax), false)
+        };
+        assert_eq!(
+            render("sessionid", Some("v"), None, &plain),
+            "sessionid=v; Path=/; SameSite=Lax"
+        );
+        let partitioned = Attributes {
+            partitioned: true,
+            ..attrs(Some(SameSite::None), true)
+        };
+        let cookie = render("sessionid", Some("v"), e, &partitioned);
+        assert!(cookie.ends_with("; Secure; Partitioned"), "{cookie}");
+        let deletion = render("sessionid", None, None, &partitioned);
+        assert!(
+            !deletion.contains("Partitioned") && !deletion.contains("HttpOnly"),
+            "{deletion}"
+        );
+    }
+
+    /// Cookies Django 5.2 wrote (`dj-ka-nested`, compressed, and `dj-ka-empty` in `django_known_answers.json`)
+    /// read without the key: the session, the base62 timestamp, whether the payload was zlib'd; the signature
+    /// is not looked at, the shape is.
+    #[test]
+    fn unverified_reads_show_what_django_signed() {
+        let nested = ".eJyrVkpUsqpWSlKyijbUqVZKVrLKK83JqY3VUUoDChnoGeroGumZpuoamOsYpmobGekYGhmbmJqZW1gaIFixtTpKVUpWu\
+                      oa1ADXxE7A:1r31eq:oW7vtzcaN1R2gIVbcF2OhdZb8my-JvoTp0g8K14rbdA";
+        let (v, ts, compressed) = decode_unverified(nested, 1 << 16).unwrap();
+        assert_eq!((ts, compressed), (Some(1_700_000_000), true));
+        let Value::Dict(m) = v else { panic!("{v:?}") };
+        assert_eq!(m["z"], Value::Int(-1));
+        let empty = "e30:1r31eq:6FzI7uzsne8QtsyAE7sWIf2h8fn1sF_mt03pLV1O5NI";
+        assert_eq!(
+            decode_unverified(empty, 1 << 16).unwrap(),
+            (Value::Dict(crate::value::Map::new()), Some(1_700_000_000), false)
+        );
+        assert_eq!(
+            decode_unverified("e30:1r31eq:forged", 1 << 16).unwrap().1,
+            Some(1_700_000_000)
+        );
+        // A negative timestamp (Django signs what its clock says) is no timestamp here.
+        assert_eq!(decode_unverified("e30:-A:forged", 1 << 16).unwrap().1, None);
+        for bad in ["e30", "e30:forged", "e30:*:forged"] {
+            assert_eq!(
+                decode_unverified(bad, 1 << 16).unwrap_err().kind(),
+                "malformed",
+                "{bad}"
+            );
+        }
+    }
+
+    /// `signing.dumps(compress=True)` zlibs a payload when that saves more than one byte (a `.` prefix);
+    /// `compress=False` never does. The Debug output names no key.
+    #[test]
+    fn compression_follows_the_setting_and_debug_hides_keys() {
+        let keyring = Keyring::new(crate::key::SecretKey::parse("django-insecure-test-key-0001").unwrap());
+        let json = format!("{{\"a\":\"{}\"}}", "x".repeat(100));
+        let mut codec = Django::new(&keyring, defaults().signer, Compression::Flask);
+        assert!(codec.encode_json(&json, 1_700_000_000).starts_with('.'));
+        codec.set_compression(Compression::Never);
+        assert!(codec.encode_json(&json, 1_700_000_000).starts_with("eyJh"));
+        let debug = format!("{codec:?}");
+        assert!(debug.contains("Django") && !debug.contains("insecure"), "{debug}");
     }
 
     #[test]

@@ -307,3 +307,63 @@ mod tests {
         assert_eq!(n, 3 * 2 * 4 * 8 * 2 * 2);
     }
 }
+
+#[cfg(test)]
+mod rendering {
+    use super::*;
+
+    fn attrs(secure: bool, domain: Option<&'static str>, partitioned: bool) -> Attributes<'static> {
+        Attributes {
+            domain,
+            path: "/",
+            secure,
+            http_only: true,
+            same_site: Some(SameSite::Lax),
+            partitioned,
+        }
+    }
+
+    /// A cookie Starlette wrote (`st-ka-plain` in `starlette_known_answers.json`) read without the key: the
+    /// session, the itsdangerous timestamp, never compressed; the signature is not looked at, the shape is.
+    #[test]
+    fn unverified_reads_show_what_starlette_signed() {
+        let cookie = "eyJ1c2VyX2lkIjogNDIsICJuYW1lIjogImFsaWNlIiwgInJvbGVzIjogWyJhZG1pbiIsICJ1c2VyIl0sICJhY3RpdmUiOiB0\
+                      cnVlLCAic2NvcmUiOiAxLjV9.ZVPxAA.0s8Z9ovcOCRFZilZKfXv3DJIqAs";
+        let (v, ts, compressed) = decode_unverified(cookie).unwrap();
+        assert_eq!((ts, compressed), (Some(1_700_000_000), false));
+        let Value::Dict(m) = v else { panic!("{v:?}") };
+        assert_eq!(
+            (&m["user_id"], &m["name"]),
+            (&Value::Int(42), &Value::Str("alice".into()))
+        );
+        assert!(decode_unverified("e30=.ZVPxAA.forged").is_ok());
+        for bad in ["e30=", "e30=.forged"] {
+            assert_eq!(decode_unverified(bad).unwrap_err().kind(), "malformed", "{bad}");
+        }
+    }
+
+    /// `SessionMiddleware`'s header: `"{name}={data}; path={path}; {max_age}{security_flags}"`, the flags
+    /// `httponly; samesite=lax`, then `; secure` (`https_only=True`), `; domain=D`, `; partitioned`; a
+    /// cleared session is `null` with a 1970 `expires` instead of `Max-Age`.
+    #[test]
+    fn headers_are_written_as_session_middleware_writes_them() {
+        assert_eq!(
+            render("session", Some("v"), Some(1_209_600), &attrs(true, None, false)),
+            "session=v; path=/; Max-Age=1209600; httponly; samesite=lax; secure"
+        );
+        assert_eq!(
+            render(
+                "session",
+                None,
+                Some(1_209_600),
+                &attrs(true, Some("example.com"), true)
+            ),
+            "session=null; path=/; expires=Thu, 01 Jan 1970 00:00:00 GMT; httponly; samesite=lax; secure; \
+             domain=example.com; partitioned"
+        );
+        assert_eq!(
+            render("session", Some("v"), None, &attrs(false, None, false)),
+            "session=v; path=/; httponly; samesite=lax"
+        );
+    }
+}
