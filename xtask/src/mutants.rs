@@ -44,6 +44,11 @@ pub(crate) const DEFAULT_FILES: &[&str] = &[
     "format/express.rs",
     "format/iron.rs",
     "format/authjs.rs",
+    "format/gorilla.rs",
+    "format/laravel.rs",
+    "gob.rs",
+    "php.rs",
+    "payload.rs",
     "encrypted/cookie_jar.rs",
     "encrypted/rails.rs",
 ];
