@@ -5,9 +5,10 @@
  * SESSION_DRIVER=cookie) driven in process, its clock frozen with Carbon::setTestNow.
  *
  *   php scripts/laravel_vectors.php --out testdata/vectors     writes laravel_known_answers.json, laravel_tamper.json
- *                                                              (and testdata/php/serialize.json)
+ *                                                              (and testdata/php/serialize.json, unserialize.json)
  *   php scripts/laravel_vectors.php --check testdata/vectors   re-reads every committed cookie with Laravel
  *   php scripts/laravel_vectors.php --read-ours FILE           Laravel reads cookies our codec made
+ *   php scripts/laravel_vectors.php --php-only                 writes testdata/php/*.json alone
  *
  * A case: `ours` (our settings: secret_key, fallbacks, cookie_name, format), `now`, `cookie_header` (the
  * request's Cookie header), `laravel` (what Laravel's StartSession loaded from it: the session as
@@ -29,6 +30,8 @@ use Illuminate\Support\ViewErrorBag;
 const NOW = 1700000000;
 /** The serialize() corpus crates/session-core/tests/php_serialize.rs reads (made with the vectors). */
 define('PHP_SERIALIZE_FILE', __DIR__ . '/../testdata/php/serialize.json');
+/** The unserialize() edge cases crates/session-core/tests/php_serialize.rs reads (made with the vectors). */
+define('PHP_UNSERIALIZE_FILE', __DIR__ . '/../testdata/php/unserialize.json');
 define('KEY', 'base64:' . base64_encode('laravel-vectors-key-0001-current'));
 define('OTHER_KEY', 'base64:' . base64_encode('laravel-vectors-key-0002-previou'));
 define('WRONG_KEY', 'base64:' . base64_encode('laravel-vectors-key-0003-wrongke'));
@@ -402,6 +405,166 @@ function serialize_cases()
     ];
 }
 
+/**
+ * The texts unserialize() reads or refuses at the edges of its grammar (lengths and counts, signs, zeros,
+ * terminators, keys, floats, objects, references, nesting), each with PHP's answer: `php` is serialize() of what
+ * it read with every non-list array's keys sorted (base64), or null when it returns false. `divergence` names a
+ * documented difference (docs/divergences.md): our reader refuses what PHP reads there. An object is kept as the
+ * text it came in (PHP writes some classes back in another spelling: `C:` as `O:`), so only its acceptance is
+ * PHP's answer.
+ */
+function unserialize_cases()
+{
+    $deep = str_repeat('a:1:{i:0;', 129) . 'N;' . str_repeat('}', 129);
+    $edge = str_repeat('a:1:{i:0;', 128) . 'N;' . str_repeat('}', 128);
+    $texts = [
+        // Lengths and counts: any number of digits, leading zeros included; nothing else.
+        ['s:000000000000000001:"a";', 'a length of 18 digits with leading zeros'],
+        ['s:0000000000000000001:"a";', 'a length of 19 digits with leading zeros'],
+        ['s:00000000000000000000000000000000000001:"a";', 'a length of 38 digits with leading zeros'],
+        ['s:01:"a";', 'a length with one leading zero'],
+        ['s:12:"hello world!";', 'a length of two digits'],
+        ['s::"";', 'an empty length'],
+        ['s:-1:"";', 'a negative length'],
+        ['s:+1:"a";', 'a length with a plus sign'],
+        ['s: 1:"a";', 'a space before a length'],
+        ['s:1 :"a";', 'a space after a length'],
+        ['s:1a:"a";', 'a letter in a length'],
+        ['s:99999999999999999999:"a";', 'a length beyond 64 bits'],
+        ['s:18446744073709551617:"a";', 'a length of 2^64 + 1'],
+        ['s:1:"ab";', 'a string longer than its length'],
+        ['s:2:"a";', 'a string shorter than its length'],
+        ['s:1:"a"', 'a string without its semicolon'],
+        ["s:1:'a';", 'a string in single quotes'],
+        ['s:0:"";', 'an empty string'],
+        ['s:3:"a"b";', 'a quote inside a string'],
+        ['a:0000000000000000001:{i:0;s:1:"x";}', 'a count of 19 digits with leading zeros'],
+        ['a::{}', 'an empty count'],
+        ['a:+1:{i:0;N;}', 'a count with a plus sign'],
+        ['a:0:{}', 'an empty array'],
+        ['a:1:{}', 'an array with fewer elements than its count'],
+        ['a:0:{i:0;N;}', 'an array with more elements than its count'],
+        ['a:2:{i:0;N;}', 'an array missing its second element'],
+        ['a:1:{i:0;N;', 'an array without its closing brace'],
+        ['a:1:{i:0;N;};', 'an array followed by a semicolon'],
+        ['a:1:[i:0;N;]', 'an array in square brackets'],
+        // Integers.
+        ['i:+5;', 'an integer with a plus sign'],
+        ['i:-0;', 'minus zero'],
+        ['i:00005;', 'an integer with leading zeros'],
+        ['i:0000000000000000000000005;', 'an integer with 25 digits, all but one zeros'],
+        ['i:;', 'an empty integer'],
+        ['i:-;', 'a minus sign alone'],
+        ['i:+;', 'a plus sign alone'],
+        ['i:5', 'an integer without its semicolon'],
+        ['i:1.5;', 'a fraction as an integer'],
+        ['i: 5;', 'a space before an integer'],
+        ['i:5 ;', 'a space after an integer'],
+        ['i:9223372036854775807;', 'the largest integer'],
+        ['i:-9223372036854775808;', 'the smallest integer'],
+        ['i:9223372036854775808;', 'one past the largest integer'],
+        ['i:-9223372036854775809;', 'one before the smallest integer'],
+        ['i:--5;', 'two minus signs'],
+        ['i:0x1A;', 'a hexadecimal integer'],
+        // Booleans and null.
+        ['b:0;', 'false'],
+        ['b:1;', 'true'],
+        ['b:2;', 'a boolean of 2'],
+        ['b:;', 'an empty boolean'],
+        ['b:01;', 'a boolean with a leading zero'],
+        ['b:1', 'a boolean without its semicolon'],
+        ['N;', 'null'],
+        ['N', 'null without its semicolon'],
+        ['n;', 'a lowercase null'],
+        ['N:;', 'null with a colon'],
+        // Floats.
+        ['d:0.5;', 'a fraction'],
+        ['d:.5;', 'a fraction without its integer part'],
+        ['d:5.;', 'a number ending in a point'],
+        ['d:1e5;', 'a lowercase exponent'],
+        ['d:1E+25;', 'an uppercase exponent with a plus sign'],
+        ['d:-1.5e-3;', 'a negative exponent'],
+        ['d:INF;', 'infinity'],
+        ['d:-INF;', 'minus infinity'],
+        ['d:NAN;', 'not a number'],
+        ['d:+INF;', 'infinity with a plus sign'],
+        ['d:inf;', 'a lowercase infinity'],
+        ['d:;', 'an empty float'],
+        ['d:e;', 'an exponent alone'],
+        ['d:1e;', 'an exponent without digits'],
+        ['d:--1;', 'two minus signs in a float'],
+        ['d:1.2.3;', 'two points'],
+        ['d:+1;', 'a float with a plus sign'],
+        ['d:5;', 'a whole float'],
+        ['d:-0;', 'minus zero as a float'],
+        ['d:1e400;', 'a float beyond the range'],
+        ['d:0x1A;', 'a hexadecimal float'],
+        ['d:1,5;', 'a decimal comma'],
+        // Array keys.
+        ['a:1:{d:1;N;}', 'a float key'],
+        ['a:1:{b:1;N;}', 'a boolean key'],
+        ['a:1:{N;N;}', 'a null key'],
+        ['a:1:{a:0:{}N;}', 'an array key'],
+        ['a:1:{s:1:"5";N;}', 'a numeric string key'],
+        ['a:1:{s:2:"05";N;}', 'a string key with a leading zero'],
+        ['a:1:{s:2:"-0";N;}', 'the string key minus zero'],
+        ['a:1:{s:2:"-5";N;}', 'a negative numeric string key'],
+        ['a:1:{s:19:"9223372036854775808";N;}', 'a string key one past the largest integer'],
+        ['a:1:{i:-1;N;}', 'a negative integer key'],
+        ['a:2:{i:0;N;i:0;b:1;}', 'a repeated key (the last value wins)'],
+        ['a:2:{i:1;s:1:"b";i:0;s:1:"a";}', 'integer keys out of order'],
+        ['a:2:{i:0;s:1:"a";i:2;s:1:"b";}', 'integer keys with a gap'],
+        ['a:3:{i:0;N;s:1:"k";N;i:1;N;}', 'a string key between integer keys'],
+        ["a:1:{s:1:\"\xff\";N;}", 'a key that is not UTF-8'],
+        ["s:1:\"\xff\";", 'a string that is not UTF-8'],
+        // Objects, references, nesting.
+        ['O:8:"stdClass":1:{s:1:"a";i:1;}', 'a stdClass object'],
+        ['O:8:"stdClass":0:{}', 'an empty stdClass object'],
+        ['O:8:"stdClass":1:{i:0;N;}', 'an object with an integer property name'],
+        ['O:8:"stdClass":1:{N;N;}', 'an object with a null property name'],
+        ['O:8:"stdClass":2:{s:1:"a";N;}', 'an object with fewer properties than its count'],
+        ['O:3:"Foo":1:{s:1:"a";b:1;}', 'an object of a class the app lacks'],
+        ['O:8:"stdClass":1:{s:1:"a";a:1:{i:0;N;}}', 'an object holding an array'],
+        ['a:1:{s:1:"o";O:8:"stdClass":0:{}}', 'an array holding an object'],
+        ['C:11:"ArrayObject":21:{x:i:0;a:0:{};m:a:0:{}}', 'a custom-serialized object'],
+        ['C:11:"ArrayObject":99:{x:i:0;a:0:{};m:a:0:{}}', 'a custom-serialized object longer than the text'],
+        ['O:9:"stdClass":0:{}', 'an object whose class name is shorter than its length'],
+        ['a:2:{i:0;s:1:"a";i:1;R:2;}', 'a reference to an earlier value'],
+        ['a:2:{i:0;s:1:"a";i:1;r:2;}', 'an object reference to an earlier value'],
+        [$edge, '128 nested arrays'],
+        [$deep, '129 nested arrays'],
+        // What follows a value.
+        ['N;junk', 'bytes after the value'],
+        ['b:1;;', 'a semicolon after the value'],
+        ['', 'an empty text'],
+        ['x:1;', 'an unknown type'],
+    ];
+    $cases = [];
+    foreach ($texts as [$text, $what]) {
+        $v = @unserialize($text);
+        $php = ($v === false && $text !== 'b:0;') ? null : base64_encode(serialize(sorted_keys($v)));
+        $case = ['what' => $what, 'text' => base64_encode($text), 'php' => $php];
+        if ($php === null) {
+            // Refused by PHP: refused by us too.
+        } elseif (str_contains($text, 'R:')) {
+            $case['divergence'] = 'php-references';
+        } elseif ($text === $deep) {
+            $case['divergence'] = 'php-depth';
+        } elseif (str_contains($text, "\xff\";N")) {
+            $case['divergence'] = 'php-non-utf8-key';
+        } elseif (str_contains($text, '18446744073709551617')) {
+            $case['divergence'] = 'php-length-overflow';
+        }
+        $cases[] = $case;
+    }
+    return [
+        'file' => 'unserialize.json',
+        'source' => 'scripts/laravel_vectors.php with PHP ' . PHP_MAJOR_VERSION . '.' . PHP_MINOR_VERSION,
+        'comment' => "PHP's unserialize() at the edges of its grammar: `text` (base64) is read by PHP, `php` is serialize() of what it read with every non-list array's keys sorted as strings (base64), null when unserialize() returns false; where `divergence` is set our reader refuses the text (docs/divergences.md); an object (`O:`, `C:`) is kept as the text it came in, so for one only PHP's acceptance is compared.",
+        'cases' => $cases,
+    ];
+}
+
 function doc($file, $comment, $cases)
 {
     return [
@@ -469,15 +632,21 @@ if ($mode === '--check') {
         fwrite(STDERR, PHP_SERIALIZE_FILE . " differs from what this PHP's serialize() writes\n");
         $bad++;
     }
+    if (file_get_contents(PHP_UNSERIALIZE_FILE) !== render(unserialize_cases())) {
+        fwrite(STDERR, PHP_UNSERIALIZE_FILE . " differs from what this PHP's unserialize() reads\n");
+        $bad++;
+    }
     echo $bad ? "laravel vectors: $bad case(s) differ\n" : "laravel vectors: Laravel reads every committed cookie as recorded\n";
     exit($bad ? 1 : 0);
 }
-if ($mode !== '--out') {
-    fail('usage: laravel_vectors.php --out DIR | --check DIR | --read-ours FILE');
+if ($mode !== '--out' && $mode !== '--php-only') {
+    fail('usage: laravel_vectors.php --out DIR | --check DIR | --read-ours FILE | --php-only');
 }
-foreach (build() as $file => [$comment, $cases]) {
+foreach ($mode === '--out' ? build() : [] as $file => [$comment, $cases]) {
     file_put_contents("$dir/$file", render(doc($file, $comment, $cases)));
     echo "$file: " . count($cases) . " cases\n";
 }
 file_put_contents(PHP_SERIALIZE_FILE, render(serialize_cases()));
 echo "testdata/php/serialize.json: 400 values\n";
+file_put_contents(PHP_UNSERIALIZE_FILE, render(unserialize_cases()));
+echo "testdata/php/unserialize.json: " . count(unserialize_cases()['cases']) . " texts\n";

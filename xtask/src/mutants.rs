@@ -100,7 +100,8 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<()> {
                     .context("--timeout takes seconds")?;
             }
             "--iterate" => iterate = true,
-            "--out" => out = PathBuf::from(args.next().context("--out takes a directory")?),
+            // cargo-mutants runs in the copy of the tree: a relative directory is taken from the workspace root.
+            "--out" => out = root.join(args.next().context("--out takes a directory")?),
             a if a.starts_with('-') => bail!("unknown option {a}\n{USAGE}"),
             file => files.push(resolve(root, file)?),
         }
@@ -129,6 +130,7 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<()> {
     let copied = sync_tree(root, &src)?;
     println!("mutants: {copied} file(s) refreshed in {}", src.display());
 
+    std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
     let mut cmd = crate::cargo();
     cmd.current_dir(&src).args(["mutants", "--in-place"]);
     for p in &packages {

@@ -92,18 +92,21 @@ impl<'a> Reader<'a> {
         Ok(out)
     }
 
-    /// A non-negative length or count in decimal (at most 18 digits, so it never overflows).
+    /// A non-negative length or count in decimal: digits only, any number of leading zeros (as PHP reads them).
+    /// A value beyond `usize` is refused (PHP wraps it around 2^64).
     fn count(&mut self, end: u8) -> Result<usize> {
         let start = self.at;
         let digits = self.until(end)?;
-        if digits.is_empty() || digits.len() > 18 || !digits.iter().all(u8::is_ascii_digit) {
+        if digits.is_empty() {
             return Err(bad("a bad length", start));
         }
-        let n: u64 = std::str::from_utf8(digits)
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .ok_or_else(|| bad("a bad length", start))?;
-        usize::try_from(n).map_err(|_| bad("a bad length", start))
+        digits
+            .iter()
+            .try_fold(0usize, |n, &d| {
+                let d = d.is_ascii_digit().then(|| usize::from(d - b'0'))?;
+                n.checked_mul(10)?.checked_add(d)
+            })
+            .ok_or_else(|| bad("a bad length", start))
     }
 
     /// `<n>:"<n bytes>"`, after the type letter and its colon; the bytes are checked against what remains
@@ -121,20 +124,27 @@ impl<'a> Reader<'a> {
         Ok(&input[start..start + len])
     }
 
+    /// `unserialize`'s integer: an optional sign and decimal digits, leading zeros allowed; beyond the 64-bit
+    /// range it is the nearest end of the range, as PHP reads it.
     fn int(&mut self) -> Result<i64> {
         let start = self.at;
         let text = self.until(b';')?;
-        let digits = text
-            .strip_prefix(b"-")
-            .or_else(|| text.strip_prefix(b"+"))
-            .unwrap_or(text);
+        let (negative, digits) = match text.split_first() {
+            Some((b'-', rest)) => (true, rest),
+            Some((b'+', rest)) => (false, rest),
+            _ => (false, text),
+        };
         if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
             return Err(bad("a bad integer", start));
         }
-        std::str::from_utf8(text)
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .ok_or_else(|| bad("an integer out of range", start))
+        Ok(digits.iter().fold(0i64, |n, &d| {
+            let d = i64::from(d - b'0');
+            if negative {
+                n.saturating_mul(10).saturating_sub(d)
+            } else {
+                n.saturating_mul(10).saturating_add(d)
+            }
+        }))
     }
 
     fn value(&mut self, depth: usize) -> Result<Value> {
@@ -520,7 +530,6 @@ mod tests {
             "s:99:\"a\";",
             "a:99999999:{}",
             "a:1:{i:0;r:1;}",
-            "i:9223372036854775808;",
             "b:2;",
             "s:1:\"a\"",
             "x:1;",
