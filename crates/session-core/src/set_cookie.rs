@@ -15,6 +15,25 @@ pub enum SameSite {
 }
 
 impl SameSite {
+    /// The attribute as it follows a value in `Set-Cookie`: `; SameSite=Strict` (the `cookie` crate's, Werkzeug's,
+    /// Django's and Go's spelling).
+    pub(crate) fn attribute(self) -> &'static str {
+        match self {
+            Self::Strict => "; SameSite=Strict",
+            Self::Lax => "; SameSite=Lax",
+            Self::None => "; SameSite=None",
+        }
+    }
+
+    /// The same in lower case: `; samesite=strict` (npm `cookie`'s and Symfony's spelling).
+    pub(crate) fn attribute_lowercase(self) -> &'static str {
+        match self {
+            Self::Strict => "; samesite=strict",
+            Self::Lax => "; samesite=lax",
+            Self::None => "; samesite=none",
+        }
+    }
+
     /// Parses `Strict`, `Lax` or `None` (any case), as Werkzeug does.
     ///
     /// # Errors
@@ -61,11 +80,7 @@ pub(crate) fn render(
         out.push_str("; HttpOnly");
     }
     if let Some(s) = attrs.same_site {
-        out.push_str(match s {
-            SameSite::Strict => "; SameSite=Strict",
-            SameSite::Lax => "; SameSite=Lax",
-            SameSite::None => "; SameSite=None",
-        });
+        out.push_str(s.attribute());
     }
     if attrs.partitioned {
         out.push_str("; Partitioned");
@@ -148,11 +163,7 @@ pub(crate) fn render_node_cookie(name: &str, value: Option<&str>, attrs: &Attrib
         out.push_str("; Partitioned");
     }
     if let Some(s) = attrs.same_site {
-        out.push_str(match s {
-            SameSite::Strict => "; SameSite=Strict",
-            SameSite::Lax => "; SameSite=Lax",
-            SameSite::None => "; SameSite=None",
-        });
+        out.push_str(s.attribute());
     }
     if attrs.secure || attrs.partitioned {
         out.push_str("; Secure");

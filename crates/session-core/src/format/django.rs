@@ -304,11 +304,7 @@ pub(crate) fn render(name: &str, value: Option<&str>, expiry: Option<Expiry>, at
     out.push_str("; Path=");
     out.push_str(attrs.path);
     if let Some(s) = attrs.same_site {
-        out.push_str(match s {
-            SameSite::Strict => "; SameSite=Strict",
-            SameSite::Lax => "; SameSite=Lax",
-            SameSite::None => "; SameSite=None",
-        });
+        out.push_str(s.attribute());
     }
     let secure = if deletion {
         name.starts_with("__Secure-") || name.starts_with("__Host-") || attrs.same_site == Some(SameSite::None)

@@ -31,7 +31,7 @@ use crate::httpdate::http_date;
 use crate::json::{from_plain_json, js_json};
 use crate::key::{KeyId, Keyring};
 use crate::payload::Compression;
-use crate::set_cookie::{Attributes, Expiry, SameSite};
+use crate::set_cookie::{Attributes, Expiry};
 use crate::signer::{Digest, KeyDerivation, MacRing, SignerOptions};
 
 /// Express' place in the registry.
@@ -210,11 +210,7 @@ impl Codec for Express {
             out.push_str(&format!("; domain={d}"));
         }
         if let Some(s) = attrs.same_site {
-            out.push_str(match s {
-                SameSite::Strict => "; samesite=strict",
-                SameSite::Lax => "; samesite=lax",
-                SameSite::None => "; samesite=none",
-            });
+            out.push_str(s.attribute_lowercase());
         }
         if attrs.secure || attrs.partitioned {
             out.push_str("; secure");

@@ -49,7 +49,7 @@ use crate::gob;
 use crate::httpdate::http_date;
 use crate::key::{KeyId, SecretKey};
 use crate::payload::Compression;
-use crate::set_cookie::{Attributes, Expiry, SameSite};
+use crate::set_cookie::{Attributes, Expiry};
 use crate::signer::SignerOptions;
 use crate::value::Value;
 
@@ -386,11 +386,7 @@ impl Codec for Gorilla {
             out.push_str("; Secure");
         }
         if let Some(s) = attrs.same_site {
-            out.push_str(match s {
-                SameSite::Strict => "; SameSite=Strict",
-                SameSite::Lax => "; SameSite=Lax",
-                SameSite::None => "; SameSite=None",
-            });
+            out.push_str(s.attribute());
         }
         if attrs.partitioned {
             out.push_str("; Partitioned");

@@ -534,11 +534,7 @@ impl Codec for Laravel {
             out.push_str("; httponly");
         }
         if let Some(s) = attrs.same_site {
-            out.push_str(match s {
-                SameSite::Strict => "; samesite=strict",
-                SameSite::Lax => "; samesite=lax",
-                SameSite::None => "; samesite=none",
-            });
+            out.push_str(s.attribute_lowercase());
         }
         out
     }
@@ -636,31 +632,10 @@ fn php_cookie_pairs<'a>(headers: &[&'a [u8]]) -> impl Iterator<Item = (&'a str, 
         })
 }
 
-/// PHP's `rawurldecode`: `%XX` is that byte, everything else as it is.
-fn raw_url_decode(text: &str) -> Vec<u8> {
-    let b = text.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        // The run up to the next `%` as it is.
-        let run = memchr::memchr(b'%', &b[i..]).unwrap_or(b.len() - i);
-        out.extend_from_slice(&b[i..i + run]);
-        i += run;
-        if i == b.len() {
-            break;
-        }
-        let hexval = |c: u8| char::from(c).to_digit(16);
-        if i + 2 < b.len() {
-            if let (Some(h), Some(l)) = (hexval(b[i + 1]), hexval(b[i + 2])) {
-                out.push(u8::try_from(h * 16 + l).unwrap_or(0));
-                i += 3;
-                continue;
-            }
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    out
+/// PHP's `rawurldecode`: `%XX` is that byte, everything else (a `%` without two hex digits) as it is, which
+/// is `percent-encoding`'s rule.
+fn raw_url_decode(text: &str) -> Cow<'_, [u8]> {
+    percent_encoding::percent_decode_str(text).into()
 }
 
 /// PHP's `rawurlencode`: every byte but `A-Z a-z 0-9 - _ . ~` as `%XX` (uppercase).
@@ -815,7 +790,7 @@ mod tests {
         out.clear();
         raw_url_encode("\u{e9}x-_.~ %", &mut out);
         assert_eq!(out, "%C3%A9x-_.~%20%25");
-        assert_eq!(raw_url_decode("a%2Bb%2fc%3D%zz%"), b"a+b/c=%zz%");
+        assert_eq!(&*raw_url_decode("a%2Bb%2fc%3D%zz%"), b"a+b/c=%zz%");
     }
 
     #[test]
