@@ -19,7 +19,8 @@
 //! start of the whole text, which a rewritten session does not keep.
 //!
 //! The reader is bounded: nesting by [`MAX_DEPTH`], the values it builds by the caller's budget, every length
-//! and count checked against the bytes that remain before anything is allocated.
+//! checked against the bytes that remain before anything is taken; a count allocates nothing (each element
+//! reads input or fails).
 
 use std::fmt::Write as _;
 
@@ -92,6 +93,17 @@ impl<'a> Reader<'a> {
         Ok(out)
     }
 
+    /// The next `len` bytes, refused when fewer remain (so `at` never passes the end).
+    fn take(&mut self, len: usize) -> Result<&'a [u8]> {
+        let input = self.input;
+        let bytes = input
+            .get(self.at..)
+            .and_then(|rest| rest.get(..len))
+            .ok_or_else(|| bad("a length beyond the input", self.at))?;
+        self.at += len;
+        Ok(bytes)
+    }
+
     /// A non-negative length or count in decimal: digits only, any number of leading zeros (as PHP reads them).
     /// A value beyond `usize` is refused (PHP wraps it around 2^64).
     fn count(&mut self, end: u8) -> Result<usize> {
@@ -112,16 +124,11 @@ impl<'a> Reader<'a> {
     /// `<n>:"<n bytes>"`, after the type letter and its colon; the bytes are checked against what remains
     /// before they are taken.
     fn quoted(&mut self) -> Result<&'a [u8]> {
-        let input = self.input;
         let len = self.count(b':')?;
         self.expect(b'"')?;
-        let start = self.at;
-        if len > self.input.len().saturating_sub(start) {
-            return Err(bad("a length beyond the input", start));
-        }
-        self.at += len;
+        let bytes = self.take(len)?;
         self.expect(b'"')?;
-        Ok(&input[start..start + len])
+        Ok(bytes)
     }
 
     /// `unserialize`'s integer: an optional sign and decimal digits, leading zeros allowed; beyond the 64-bit
@@ -193,11 +200,9 @@ impl<'a> Reader<'a> {
         if depth >= MAX_DEPTH {
             return Err(bad("nesting too deep", start));
         }
+        // Nothing is allocated by the count: each element reads input or fails, so a count beyond the input
+        // fails where the input ends.
         let n = self.count(b':')?;
-        // Each element takes at least 4 bytes (`i:0;N;` is 6).
-        if n > self.input.len().saturating_sub(self.at) / 4 {
-            return Err(bad("a count beyond the input", start));
-        }
         self.expect(b'{')?;
         let mut list: Vec<Value> = Vec::new();
         let mut map: Option<Map> = None;
@@ -260,18 +265,13 @@ impl<'a> Reader<'a> {
                 self.expect(b':')?;
                 let len = self.count(b':')?;
                 self.expect(b'{')?;
-                if len > self.input.len().saturating_sub(self.at) {
-                    return Err(bad("a length beyond the input", self.at));
-                }
-                self.at += len;
+                self.take(len)?;
                 self.expect(b'}')?;
             }
             _ => {
                 self.expect(b':')?;
+                // As in an array, nothing is allocated by the count.
                 let n = self.count(b':')?;
-                if n > self.input.len().saturating_sub(self.at) / 4 {
-                    return Err(bad("a count beyond the input", start));
-                }
                 self.expect(b'{')?;
                 for _ in 0..n {
                     let key_at = self.at;
