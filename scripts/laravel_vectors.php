@@ -413,10 +413,18 @@ function serialize_cases()
  * text it came in (PHP writes some classes back in another spelling: `C:` as `O:`), so only its acceptance is
  * PHP's answer.
  */
+/** An enum the corpus' enum case belongs to (whether an app has an enum is the app's business, not the format's). */
+enum SerializeSuit
+{
+    case Hearts;
+}
+
 function unserialize_cases()
 {
     $deep = str_repeat('a:1:{i:0;', 129) . 'N;' . str_repeat('}', 129);
     $edge = str_repeat('a:1:{i:0;', 128) . 'N;' . str_repeat('}', 128);
+    $deep_objects = str_repeat('O:8:"stdClass":1:{s:1:"a";', 129) . 'N;' . str_repeat('}', 129);
+    $edge_objects = str_repeat('O:8:"stdClass":1:{s:1:"a";', 128) . 'N;' . str_repeat('}', 128);
     $texts = [
         // Lengths and counts: any number of digits, leading zeros included; nothing else.
         ['s:000000000000000001:"a";', 'a length of 18 digits with leading zeros'],
@@ -534,6 +542,14 @@ function unserialize_cases()
         ['C:11:"ArrayObject":21:{x:i:0;a:0:{};m:a:0:{}}', 'a custom-serialized object'],
         ['C:11:"ArrayObject":99:{x:i:0;a:0:{};m:a:0:{}}', 'a custom-serialized object longer than the text'],
         ['O:9:"stdClass":0:{}', 'an object whose class name is shorter than its length'],
+        ['O:8:"stdClass":1:{d:1;N;}', 'an object with a float property name'],
+        ['O:8:"stdClass":1:{b:1;N;}', 'an object with a boolean property name'],
+        ["O:8:\"stdClass\":1:{s:1:\"\xff\";N;}", 'an object with a property name that is not UTF-8'],
+        ['E:20:"SerializeSuit:Hearts";', 'an enum case (of an enum the app has)'],
+        ['E:20:"SerializeSuit:Hearts"', 'an enum case without its semicolon'],
+        ['E:20:"SerializeSuit:Hearts":0:{}', 'an enum case with properties'],
+        [$edge_objects, '128 nested objects'],
+        [$deep_objects, '129 nested objects'],
         ['a:2:{i:0;s:1:"a";i:1;R:2;}', 'a reference to an earlier value'],
         ['a:2:{i:0;s:1:"a";i:1;r:2;}', 'an object reference to an earlier value'],
         [$edge, '128 nested arrays'],
@@ -553,9 +569,9 @@ function unserialize_cases()
             // Refused by PHP: refused by us too.
         } elseif (str_contains($text, 'R:')) {
             $case['divergence'] = 'php-references';
-        } elseif ($text === $deep) {
+        } elseif ($text === $deep || $text === $deep_objects) {
             $case['divergence'] = 'php-depth';
-        } elseif (str_contains($text, "\xff\";N")) {
+        } elseif ($text[0] === 'a' && str_contains($text, "\xff\";N")) {
             $case['divergence'] = 'php-non-utf8-key';
         } elseif (str_contains($text, '18446744073709551617')) {
             $case['divergence'] = 'php-length-overflow';

@@ -195,6 +195,23 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// An array key or a property name: `i:<int>;` or `s:<n>:"<bytes>";`, nothing else (as PHP reads them).
+    fn key(&mut self) -> Result<RawKey<'a>> {
+        let at = self.at;
+        let kind = self.peek();
+        if !matches!(kind, Some(b'i' | b's')) {
+            return Err(bad("a bad array key", at));
+        }
+        self.at += 1;
+        self.expect(b':')?;
+        if kind == Some(b'i') {
+            return Ok(RawKey::Int(self.int()?));
+        }
+        let bytes = self.quoted()?;
+        self.expect(b';')?;
+        Ok(RawKey::Bytes(bytes))
+    }
+
     fn array(&mut self, depth: usize) -> Result<Value> {
         let start = self.at;
         if depth >= MAX_DEPTH {
@@ -209,17 +226,9 @@ impl<'a> Reader<'a> {
         for i in 0..n {
             let key_at = self.at;
             self.spend()?;
-            let key = match self.peek() {
-                Some(b'i') => {
-                    self.at += 1;
-                    self.expect(b':')?;
-                    Key::Int(self.int()?)
-                }
-                Some(b's') => {
-                    self.at += 1;
-                    self.expect(b':')?;
-                    let bytes = self.quoted()?;
-                    self.expect(b';')?;
+            let key = match self.key()? {
+                RawKey::Int(k) => Key::Int(k),
+                RawKey::Bytes(bytes) => {
                     let text = std::str::from_utf8(bytes).map_err(|_| bad("a key that is not UTF-8", key_at))?;
                     // PHP stores a canonical decimal string key as that integer.
                     match canonical_int(text) {
@@ -227,7 +236,6 @@ impl<'a> Reader<'a> {
                         None => Key::Str(text.to_owned()),
                     }
                 }
-                _ => return Err(bad("a bad array key", key_at)),
             };
             let value = self.value(depth + 1)?;
             match (&mut map, key) {
@@ -274,11 +282,8 @@ impl<'a> Reader<'a> {
                 let n = self.count(b':')?;
                 self.expect(b'{')?;
                 for _ in 0..n {
-                    let key_at = self.at;
-                    match self.value(depth + 1)? {
-                        Value::Str(_) | Value::Bytes(_) | Value::Int(_) => {}
-                        _ => return Err(bad("a bad property name", key_at)),
-                    }
+                    self.spend()?;
+                    self.key()?;
                     self.value(depth + 1)?;
                 }
                 self.expect(b'}')?;
@@ -292,6 +297,12 @@ impl<'a> Reader<'a> {
 enum Key {
     Int(i64),
     Str(String),
+}
+
+/// A key as it is written: an integer, or a string's bytes.
+enum RawKey<'a> {
+    Int(i64),
+    Bytes(&'a [u8]),
 }
 
 impl Key {
@@ -543,5 +554,19 @@ mod tests {
         assert!(decode(deep.as_bytes(), 100_000).is_err());
         assert!(decode(b"a:3:{i:0;N;i:1;N;i:2;N;}", 3).is_err());
         assert_eq!(decode(b"N;junk", 10).unwrap(), Value::Null);
+    }
+
+    #[test]
+    fn a_refusal_names_its_reason() {
+        // The reason reaches the refusal log: a reference is refused as one, not as an unknown type.
+        for (text, reason) in [
+            ("a:2:{i:0;s:1:\"a\";i:1;R:2;}", "a reference"),
+            ("a:1:{i:0;r:1;}", "a reference"),
+            ("x:1;", "an unknown type"),
+            ("a:1:{d:1;N;}", "a bad array key"),
+        ] {
+            let err = decode(text.as_bytes(), 100).unwrap_err().to_string();
+            assert!(err.contains(reason), "{text}: {err}");
+        }
     }
 }
