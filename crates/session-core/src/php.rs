@@ -334,12 +334,12 @@ fn parse_float(text: &[u8]) -> Option<f64> {
         b"NAN" => return Some(f64::NAN),
         _ => {}
     }
-    let ok = !text.is_empty()
-        && text
-            .iter()
-            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'))
-        && text.iter().any(u8::is_ascii_digit);
-    if !ok {
+    // PHP's grammar (`[+-]? digits with one optional point, [eE][+-]? digits`) is Rust's, but for the words
+    // Rust also reads (`inf`, `infinity`, `nan` in any case), which these characters leave out.
+    if !text
+        .iter()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'))
+    {
         return None;
     }
     std::str::from_utf8(text).ok()?.parse().ok()
@@ -352,7 +352,7 @@ pub fn float_text(f: f64) -> String {
         return "NAN".into();
     }
     if f.is_infinite() {
-        return if f > 0.0 { "INF" } else { "-INF" }.into();
+        return if f.is_sign_negative() { "-INF" } else { "INF" }.into();
     }
     if f == 0.0 {
         return if f.is_sign_negative() { "-0" } else { "0" }.into();
@@ -362,13 +362,12 @@ pub fn float_text(f: f64) -> String {
     let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
     let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
-    let sign = if f < 0.0 { "-" } else { "" };
+    let sign = if f.is_sign_negative() { "-" } else { "" };
     let decpt = exp + 1;
     if !(-3..=17).contains(&decpt) {
         let (first, rest) = digits.split_at(1);
         let rest = if rest.is_empty() { "0" } else { rest };
-        let esign = if exp < 0 { '-' } else { '+' };
-        return format!("{sign}{first}.{rest}E{esign}{}", exp.unsigned_abs());
+        return format!("{sign}{first}.{rest}E{exp:+}");
     }
     let n = digits.len() as i32;
     if decpt <= 0 {

@@ -527,4 +527,67 @@ mod tests {
         ));
         assert!(Gorilla::new(&settings(bad)).is_err());
     }
+
+    /// `NewCookieStore`'s options (gorilla/sessions 1.2, `store.go`: `Path: "/", MaxAge: 86400 * 30`, which Go's
+    /// net/http writes as `Max-Age=2592000`), and nothing else.
+    #[test]
+    fn defaults_are_new_cookie_stores_options() {
+        let d = defaults();
+        assert_eq!(d.lifetime, 2_592_000);
+        assert!(!d.http_only && !d.secure && d.same_site.is_none() && !d.refresh_each_request);
+        assert_eq!(d.cookie_name, "");
+    }
+
+    /// Go's `cipher.NewCTR(aes.NewCipher(key), iv)` for each key size securecookie accepts (16, 24, 32 bytes):
+    /// NIST SP 800-38A's CTR known answers (F.5.1, F.5.3, F.5.5, first block), which Go's AES-CTR gives.
+    #[test]
+    fn block_keys_of_each_aes_size_encrypt_as_aes_ctr() {
+        let hex = |s: &str| -> Vec<u8> {
+            (0..s.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+                .collect()
+        };
+        let iv = hex("f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff");
+        for (key, want) in [
+            ("2b7e151628aed2a6abf7158809cf4f3c", "874d6191b620e3261bef6864990db6ce"),
+            (
+                "8e73b0f7da0e6452c810f32b809079e562f8ead2522c6b7b",
+                "1abc932417521ca24f2b0459fe7e6e0b",
+            ),
+            (
+                "603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4",
+                "601ec313775789a5b7a7f504bbf3d228",
+            ),
+        ] {
+            let mut data = hex("6bc1bee22e409f96e93d7e117393172a");
+            ctr(&hex(key), &iv, &mut data).unwrap();
+            assert_eq!(data, hex(want), "a {}-byte key", key.len() / 2);
+        }
+    }
+
+    /// securecookie's `Decode` refuses a value over `maxLength` (4096) before decoding it
+    /// (`errValueToDecodeTooLong`); a value of exactly 4096 characters is decoded (and here fails its MAC).
+    #[test]
+    fn values_over_4096_characters_are_refused_before_decoding() {
+        let c = codec(&[]);
+        assert_eq!(
+            c.open_main(&"A".repeat(4097), 1_700_000_000, None, limits()),
+            Err(SessionError::Malformed(
+                "the gorilla cookie value is over 4096 characters"
+            ))
+        );
+        assert_eq!(
+            c.open_main(&"A".repeat(4096), 1_700_000_000, None, limits()),
+            Err(SessionError::BadSignature)
+        );
+    }
+
+    /// Debug shows the name and the shape of the key pairs, never a key.
+    #[test]
+    fn debug_shows_no_key() {
+        let block = SecretKey::parse_insecure_short("0123456789abcdef0123456789abcdef").unwrap();
+        let shown = format!("{:?}", codec(&[block]));
+        assert_eq!(shown, "Gorilla { name: \"session-name\", pairs: 1, encrypted: true }");
+    }
 }
