@@ -228,12 +228,8 @@ fn parts(value: &str) -> Result<(Vec<u8>, usize, usize)> {
 
 /// Go's `strconv.ParseInt(s, 10, 64)`.
 fn go_int(text: &[u8]) -> Option<i64> {
-    let s = std::str::from_utf8(text).ok()?;
-    let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    s.parse().ok()
+    // Rust's `i64` parse reads the same text: an optional sign, then decimal digits.
+    std::str::from_utf8(text).ok()?.parse().ok()
 }
 
 /// Reads a cookie without its keys (the session is only readable when no block key encrypts it).
@@ -367,7 +363,8 @@ impl Codec for Gorilla {
             out.push_str(&format!("; Path={}", attrs.path));
         }
         if let Some(d) = attrs.domain {
-            out.push_str(&format!("; Domain={d}"));
+            // Go drops a leading dot.
+            out.push_str(&format!("; Domain={}", d.strip_prefix('.').unwrap_or(d)));
         }
         let (expires, max_age) = match value {
             None => (Some(1), Some("0".to_owned())),
@@ -400,6 +397,7 @@ mod tests {
     #![allow(clippy::unwrap_used, reason = "test helpers")]
     use super::*;
     use crate::key::Keyring;
+    use crate::set_cookie::SameSite;
     use crate::value::Map;
 
     fn ring(key: &str) -> Keyring {
@@ -589,5 +587,127 @@ mod tests {
         let block = SecretKey::parse_insecure_short("0123456789abcdef0123456789abcdef").unwrap();
         let shown = format!("{:?}", codec(&[block]));
         assert_eq!(shown, "Gorilla { name: \"session-name\", pairs: 1, encrypted: true }");
+    }
+
+    /// The known answer gorilla/sessions wrote for `{"user": "alice"}` (`gorilla-known-plain` in
+    /// `testdata/vectors/gorilla_scenarios.json`): its gob bytes, and the cookie Go wrote at 1700000000, read
+    /// without the key as `session-cookie decode` reads it.
+    #[test]
+    fn serializes_and_peeks_as_go_wrote_it() {
+        let mut map = Map::new();
+        map.insert("user".into(), Value::Str("alice".into()));
+        let gob = codec(&[]).serialize(EntriesRef::Map(&map));
+        let hex: String = gob.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(
+            hex,
+            "0eff81040102ff820001100110000023ff82000106737472696e670c0600047573657206737472696e670c070005616c696365"
+        );
+        let go = "MTcwMDAwMDAwMHxEdi1CQkFFQ180SUFBUkFCRUFBQUlfLUNBQUVHYzNSeWFXNW5EQVlBQkhWelpYSUdjM1J5YVc1bkRBY0FCV0ZzYVdObHzaS7xHWvJktcLbGJzYM_gbPxkKwWZVzpY7JXrSSWYBrQ==";
+        let (session, date, _) = peek(go, 0).unwrap();
+        assert_eq!(session, Value::Dict(map));
+        assert_eq!(date, Some(1_700_000_000));
+    }
+
+    /// securecookie's timestamp rules: `MaxAge` 0 checks no age; a date up to our 60 s of skew ahead is read
+    /// (gorilla reads any future date: a documented divergence beyond that).
+    #[test]
+    fn age_limits_at_their_edges() {
+        let mut map = Map::new();
+        map.insert("user".into(), Value::Str("alice".into()));
+        let c = codec(&[]);
+        let sealed = c.seal(EntriesRef::Map(&map), 1_700_000_000, None).unwrap();
+        assert!(
+            c.open_main(&sealed[0].1, 1_700_000_000 + 100 * MAX_AGE_SECS, Some(0), limits())
+                .is_ok()
+        );
+        assert!(
+            c.open_main(&sealed[0].1, 1_700_000_000 - 60, Some(MAX_AGE_SECS), limits())
+                .is_ok()
+        );
+        assert!(
+            c.open_main(&sealed[0].1, 1_700_000_000 + MAX_AGE_SECS, Some(MAX_AGE_SECS), limits())
+                .is_ok()
+        );
+    }
+
+    /// securecookie's `Encode` refuses an encoded value over 4096 characters (`errEncodedValueTooLong`) and
+    /// writes one of exactly 4096.
+    #[test]
+    fn written_values_stop_at_4096_characters() {
+        let c = codec(&[]);
+        let sealed_len = |n: usize| {
+            let mut map = Map::new();
+            map.insert("k".into(), Value::Str("x".repeat(n)));
+            c.seal(EntriesRef::Map(&map), 1_700_000_000, None).map(|s| s[0].1.len())
+        };
+        let n = (2000..2400).find(|&n| sealed_len(n) == Ok(MAX_LENGTH)).unwrap();
+        assert!(matches!(
+            sealed_len(n + 3),
+            Err(SessionError::CookieTooLarge {
+                size: 4097..,
+                limit: 4096,
+                ..
+            })
+        ));
+    }
+
+    /// Go 1.19's `(*http.Cookie).String()` for these options, as it printed them (gorilla's `Save` writes
+    /// `sessions.NewCookie`'s cookie through it): the attribute order, a leading dot dropped from `Domain`,
+    /// no `Max-Age` for `MaxAge` 0, no `SameSite` for the default mode, and a deletion.
+    #[test]
+    fn set_cookie_is_what_go_writes() {
+        let c = codec(&[]);
+        let attrs = |path, domain, http_only, secure, same_site| Attributes {
+            domain,
+            path,
+            secure,
+            http_only,
+            same_site,
+            partitioned: false,
+        };
+        let hour = Expiry {
+            max_age: Some(3600),
+            expires: Some(1_700_003_600),
+            sealed: None,
+        };
+        let none = Expiry {
+            max_age: Some(0),
+            expires: None,
+            sealed: None,
+        };
+        for (value, attrs, expiry, go) in [
+            (
+                Some("v"),
+                attrs("/", Some("example.com"), true, true, Some(SameSite::Lax)),
+                hour,
+                "s=v; Path=/; Domain=example.com; Expires=Tue, 14 Nov 2023 23:13:20 GMT; Max-Age=3600; HttpOnly; Secure; SameSite=Lax",
+            ),
+            (
+                Some("v"),
+                attrs("/app", Some(".example.com"), false, true, Some(SameSite::None)),
+                hour,
+                "s=v; Path=/app; Domain=example.com; Expires=Tue, 14 Nov 2023 23:13:20 GMT; Max-Age=3600; Secure; SameSite=None",
+            ),
+            (
+                Some("v"),
+                attrs("/", None, false, false, Some(SameSite::Strict)),
+                none,
+                "s=v; Path=/; SameSite=Strict",
+            ),
+            (
+                None,
+                attrs("/", None, false, false, None),
+                hour,
+                "s=; Path=/; Expires=Thu, 01 Jan 1970 00:00:01 GMT; Max-Age=0",
+            ),
+            (
+                Some("v"),
+                attrs("/", None, false, false, None),
+                hour,
+                "s=v; Path=/; Expires=Tue, 14 Nov 2023 23:13:20 GMT; Max-Age=3600",
+            ),
+        ] {
+            assert_eq!(c.render("s", value, &attrs, expiry), go);
+        }
     }
 }
