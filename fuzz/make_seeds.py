@@ -7,6 +7,7 @@ formats and keys) followed by a Cookie header with every cookie of that format's
 File names are the SHA-1 of the content, as libFuzzer names corpus entries. Run from anywhere:
     python3 fuzz/make_seeds.py
 """
+import base64
 import hashlib
 import json
 import pathlib
@@ -59,12 +60,19 @@ def main():
                         parts.append(str(rc))
                 seeds["cookie_header"].add("; ".join(parts))
                 seeds["cookie_header"].add("\n".join(parts))
+    # PHP's serialize() and unserialize() corpora (testdata/php/): the texts PHP wrote and the edges of its grammar.
+    for name in ("serialize.json", "unserialize.json"):
+        doc = json.loads((ROOT / "testdata" / "php" / name).read_text(encoding="utf-8"))
+        for case in doc["cases"]:
+            for key in ("serialized", "text"):
+                if key in case:
+                    seeds["php_decode"].add(base64.b64decode(case[key]))
     seeds["format_decode"] = format_seeds()
     for target, items in seeds.items():
         d = OUT / target
         shutil.rmtree(d, ignore_errors=True)
         d.mkdir(parents=True)
-        for s in sorted(items):
+        for s in sorted(items, key=lambda s: s if isinstance(s, bytes) else s.encode("utf-8")):
             b = s if isinstance(s, bytes) else s.encode("utf-8")
             (d / hashlib.sha1(b).hexdigest()).write_bytes(b)
         print(f"{target}: {len(items)} seeds")
