@@ -367,6 +367,9 @@ impl Jwe {
             }
             Enc::A256Gcm => {
                 let iv: [u8; 12] = iv.try_into().map_err(|_| SessionError::BadSignature)?;
+                // A GCM tag is 128 bits (RFC 7518 5.3; jose and Node refuse any other length): without this,
+                // bytes moved between the ciphertext and the tag would give the same token.
+                let tag: [u8; 16] = tag.try_into().map_err(|_| SessionError::BadSignature)?;
                 let mut sealed = ct;
                 sealed.extend_from_slice(&tag);
                 secret
@@ -760,5 +763,83 @@ mod tests {
         assert!(open(&format!("{{\"nbf\":{}}}", NOW + 15)).is_ok());
         assert!(open(&format!("{{\"nbf\":{}}}", NOW + 16)).is_err());
         assert!(open(&format!("{{\"nbf\":{}}}", NOW - 100)).is_ok());
+    }
+
+    /// Auth.js' and next-auth v4's session defaults (`session.maxAge = 30 * 24 * 60 * 60` in both, their
+    /// session cookie `HttpOnly`, `SameSite=Lax`, path `/`), and a session read is encoded again.
+    #[test]
+    fn defaults_are_the_frameworks() {
+        for (d, name) in [
+            (authjs_defaults(), "authjs.session-token"),
+            (next_auth_v4_defaults(), "next-auth.session-token"),
+        ] {
+            assert_eq!(d.lifetime, 2_592_000);
+            assert_eq!(d.cookie_name, name);
+            assert!(d.http_only && !d.secure && d.refresh_each_request);
+            assert_eq!(d.same_site, Some(SameSite::Lax));
+        }
+    }
+
+    /// Debug shows the flavour, how many secrets and the name, never a secret.
+    #[test]
+    fn debug_shows_no_secret() {
+        let shown = format!(
+            "{:?}",
+            jwe(Flavour::AuthJs, &["secret-one", "secret-two"], "authjs.session-token")
+        );
+        assert_eq!(
+            shown,
+            "Jwe { flavour: AuthJs, secrets: 2, name: \"authjs.session-token\" }"
+        );
+        assert!(!shown.contains("secret-one"));
+    }
+
+    /// A GCM token (next-auth v4) whose ciphertext and tag split elsewhere holds the same bytes, but its tag is
+    /// not 128 bits: refused, as jose refuses it (RFC 7518 5.3: the tag MUST be 128 bits).
+    #[test]
+    fn gcm_tags_are_128_bits() {
+        let codec = jwe(Flavour::NextAuthV4, &["secret"], "next-auth.session-token");
+        let token = seal(&codec, "alice").remove(0).1;
+        let parts: Vec<&str> = token.split('.').collect();
+        let mut ct = URL_SAFE_NO_PAD.decode(parts[3]).unwrap();
+        let mut tag = URL_SAFE_NO_PAD.decode(parts[4]).unwrap();
+        assert_eq!(tag.len(), 16);
+        tag.insert(0, ct.pop().unwrap());
+        let moved = format!(
+            "{}..{}.{}.{}",
+            parts[0],
+            parts[2],
+            URL_SAFE_NO_PAD.encode(&ct),
+            URL_SAFE_NO_PAD.encode(&tag)
+        );
+        let name = "next-auth.session-token";
+        assert!(
+            codec
+                .open(&claimed(vec![(name.into(), token)]), NOW, None, limits())
+                .is_ok()
+        );
+        assert_eq!(
+            codec
+                .open(&claimed(vec![(name.into(), moved)]), NOW, None, limits())
+                .map(|_| ()),
+            Err(SessionError::BadSignature)
+        );
+    }
+
+    /// Every token's `jti` is a version 4 UUID, as `crypto.randomUUID()` writes it.
+    #[test]
+    fn jti_is_a_version_4_uuid() {
+        let codec = jwe(Flavour::AuthJs, &["secret"], "authjs.session-token");
+        for _ in 0..32 {
+            let opened = codec.open(&claimed(seal(&codec, "x")), NOW, None, limits()).unwrap();
+            let Some(Value::Str(jti)) = opened.data.get("jti") else {
+                panic!("no jti")
+            };
+            let b = jti.as_bytes();
+            assert_eq!(b.len(), 36, "{jti}");
+            assert_eq!((b[8], b[13], b[18], b[23]), (b'-', b'-', b'-', b'-'), "{jti}");
+            assert_eq!(b[14], b'4', "{jti}");
+            assert!(matches!(b[19], b'8' | b'9' | b'a' | b'b'), "{jti}");
+        }
     }
 }
