@@ -285,8 +285,13 @@ fn read_equivalent(path: &Path) -> Result<Vec<(String, String)>> {
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        match line.split(" | ").collect::<Vec<_>>().as_slice() {
-            [file, mutant, reason] if !reason.trim().is_empty() => {
+        // A mutant's name may hold ` | ` itself (`replace | with ^`): the file ends at the first separator, the
+        // reason starts after the last.
+        let parts = line
+            .split_once(" | ")
+            .and_then(|(file, rest)| rest.rsplit_once(" | ").map(|(mutant, reason)| (file, mutant, reason)));
+        match parts {
+            Some((file, mutant, reason)) if !reason.trim().is_empty() && !mutant.trim().is_empty() => {
                 out.push((file.trim().to_owned(), mutant.trim().to_owned()));
             }
             _ => bail!("{}:{}: expected `file | mutant | reason`", path.display(), n + 1),

@@ -842,4 +842,23 @@ mod tests {
             assert!(matches!(b[19], b'8' | b'9' | b'a' | b'b'), "{jti}");
         }
     }
+
+    /// What `session-cookie encode` and `CookieCodec::serialize` use: the claims as `JSON.stringify` writes
+    /// them, and a token sealed from claims given as JSON (an object; anything else is refused).
+    #[test]
+    fn claims_serialize_and_seal_from_json() {
+        let codec = jwe(Flavour::AuthJs, &["secret"], "authjs.session-token");
+        let mut m = Map::new();
+        m.insert("name".into(), Value::Str("alice".into()));
+        m.insert("n".into(), Value::Int(1));
+        assert_eq!(codec.serialize(EntriesRef::Map(&m)), br#"{"n":1,"name":"alice"}"#);
+        let sealed = codec
+            .seal_serialized(br#"{"name":"bob"}"#, NOW, Some(NOW + 60))
+            .unwrap();
+        let cookies = sealed.into_iter().map(|(n, v)| (n.into_owned(), v)).collect();
+        let opened = codec.open(&claimed(cookies), NOW, None, limits()).unwrap();
+        assert_eq!(opened.data.get("name"), Some(&Value::Str("bob".into())));
+        assert_eq!(opened.data.get("exp"), Some(&Value::Int((NOW + 60) as i64)));
+        assert!(codec.seal_serialized(b"[1]", NOW, None).is_err());
+    }
 }

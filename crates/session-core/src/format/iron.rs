@@ -587,4 +587,27 @@ mod tests {
             "{expired:?}"
         );
     }
+
+    /// iron-session 8's defaults (`ttl: fourteenDaysInSeconds`, `cookieOptions`: `httpOnly`, `secure`,
+    /// `sameSite: "lax"`, `path: "/"`); the cookie name has none (`cookieName` is required).
+    #[test]
+    fn defaults_are_iron_sessions() {
+        let d = defaults();
+        assert_eq!(d.lifetime, 1_209_600);
+        assert!(d.http_only && d.secure && !d.refresh_each_request);
+        assert_eq!(d.same_site, Some(SameSite::Lax));
+        assert_eq!(d.cookie_name, "");
+    }
+
+    /// Debug shows the password ids and the name, never a password.
+    #[test]
+    fn debug_shows_no_password() {
+        let shown = format!("{:?}", iron(&[NEW, OLD], None));
+        assert!(shown.starts_with("Iron { password_ids: ["), "{shown}");
+        assert!(shown.ends_with("name: \"iron\" }"), "{shown}");
+        assert!(
+            !shown.contains("password, also") && !shown.contains("old iron"),
+            "{shown}"
+        );
+    }
 }
