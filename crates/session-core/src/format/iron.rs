@@ -396,9 +396,11 @@ impl Codec for Iron {
         );
         let mac = mac(&password.prf, &mac_salt, &base);
         let value = format!("{base}*{mac_salt}*{}~2", URL_SAFE_NO_PAD.encode(mac));
-        // iron-session 9's `writeSeal`: one cookie when it fits in 4096 bytes (or chunking is off; the size
-        // limit then refuses it), else chunks of the room a chunk cookie leaves.
-        let whole = self.name.len() + 1 + value.len() + self.chunk_overhead - self.chunk_names[0].len();
+        // iron-session 9's `writeSeal`: one cookie when its whole `Set-Cookie` fits in 4096 bytes (or chunking
+        // is off; the size limit then refuses it), else chunks of the room a chunk cookie leaves. The overhead
+        // is `chunk-name=` and the attributes, so the whole line is the name, the value and the overhead less
+        // the chunk's name.
+        let whole = self.name.len() + value.len() + self.chunk_overhead - self.chunk_names[0].len();
         if self.max_chunks == 1 || whole <= MAX_COOKIE_BYTES {
             return Ok(smallvec![(Cow::Borrowed(self.name.as_str()), value)]);
         }
@@ -609,5 +611,63 @@ mod tests {
             !shown.contains("password, also") && !shown.contains("old iron"),
             "{shown}"
         );
+    }
+
+    /// iron-session 9's `writeSeal`: the seal goes out as one cookie while that cookie's `Set-Cookie` fits in
+    /// 4096 bytes, else in chunks. Checked at every distance from the edge: each path one character longer
+    /// moves the line one byte, each 16 more bytes of session one AES block.
+    #[test]
+    fn one_cookie_while_its_set_cookie_fits_in_4096_bytes() {
+        let ring = Keyring::new(SecretKey::parse(NEW).unwrap());
+        let (mut single, mut chunked) = (0, 0);
+        for extra in 0..24 {
+            let path = format!("/{}", "p".repeat(extra));
+            let attrs = Attributes {
+                domain: None,
+                path: &path,
+                secure: true,
+                http_only: true,
+                same_site: Some(SameSite::Lax),
+                partitioned: false,
+            };
+            let codec = Iron::new(&Settings {
+                keyring: &ring,
+                signer: &SignerOptions::default(),
+                compression: Compression::Never,
+                cookie_name: "iron",
+                key_ids: None,
+                max_chunks: 4,
+                attributes: Some(attrs.clone()),
+                encryption_keys: &[],
+            })
+            .unwrap();
+            for n in (2700..3000).step_by(16) {
+                let mut m = Map::new();
+                m.insert("k".into(), Value::Str("x".repeat(n)));
+                let sealed = codec.seal(EntriesRef::Map(&m), NOW, None).unwrap();
+                let whole: String = sealed.iter().map(|(_, v)| v.as_str()).collect();
+                let line = render_node_cookie(
+                    "iron",
+                    Some(&whole),
+                    &attrs,
+                    Expiry {
+                        max_age: Some(9_999_999_999),
+                        ..Expiry::default()
+                    },
+                );
+                assert_eq!(
+                    sealed.len() == 1,
+                    line.len() <= 4096,
+                    "path {path:?}, {} bytes",
+                    line.len()
+                );
+                if sealed.len() == 1 {
+                    single += 1;
+                } else {
+                    chunked += 1;
+                }
+            }
+        }
+        assert!(single > 0 && chunked > 0);
     }
 }
