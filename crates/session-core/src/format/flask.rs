@@ -168,3 +168,17 @@ pub(crate) fn decode_unverified(cookie: &str, max_decompressed: usize) -> Result
     let json = decode_payload(payload, max_decompressed)?;
     Ok((from_tagged_json(&json)?, timestamp, payload.starts_with('.')))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Flask's `default_config`: `SESSION_COOKIE_NAME` "session", `PERMANENT_SESSION_LIFETIME` 31 days,
+    /// `SESSION_COOKIE_HTTPONLY`, no `SameSite`, not `Secure`, `SESSION_REFRESH_EACH_REQUEST`.
+    #[test]
+    fn defaults_are_flasks() {
+        let d = defaults();
+        assert_eq!((d.cookie_name, d.lifetime), ("session", 2_678_400));
+        assert!(d.http_only && !d.secure && d.same_site.is_none() && d.refresh_each_request);
+    }
+}
