@@ -107,3 +107,20 @@ impl Codec for Rails {
         Ok(smallvec![(Cow::Borrowed(self.0.cookie_name()), value)])
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Rails 7.0's defaults: `_app_session` unless the app names its cookie, no expiry, `SameSite=Lax`,
+    /// `HttpOnly`, and the key generator's PBKDF2 over SHA-256 (`key_generator_hash_digest_class`; Rails 6.1
+    /// and earlier used SHA-1, which a configuration sets with `Digest::Sha1`).
+    #[test]
+    fn defaults_are_rails_7s() {
+        let d = defaults();
+        assert_eq!((d.cookie_name, d.lifetime), (RAILS_DEFAULT_COOKIE_NAME, 0));
+        assert_eq!(d.signer.digest, Digest::Sha256);
+        assert_eq!(d.same_site, Some(SameSite::Lax));
+        assert!(d.http_only && !d.secure && !d.refresh_each_request);
+    }
+}
