@@ -290,4 +290,15 @@ mod tests {
         assert_eq!(node_base64("-_-_"), [0xfb, 0xff, 0xbf]);
         assert_eq!(node_base64("YWJjZ"), b"abc");
     }
+
+    /// cookie-session's cookies: `session` and its `session.sig` (the name set, or the default), and Debug
+    /// that shows how many keys, never one.
+    #[test]
+    fn names_and_debug() {
+        let ring = Keyring::new(crate::key::SecretKey::parse("a keygrip key, the first one").unwrap());
+        let codec = Express::new(&ring, "session");
+        assert_eq!(codec.name(), "session");
+        assert_eq!(codec.names().as_slice(), ["session", "session.sig"]);
+        assert_eq!(format!("{codec:?}"), "Express { keys: 1, name: \"session\" }");
+    }
 }
