@@ -289,6 +289,10 @@ mod tests {
         assert_eq!(node_base64("ey Jh\nIjoxfQ==junk"), b"{\"a\":1}");
         assert_eq!(node_base64("-_-_"), [0xfb, 0xff, 0xbf]);
         assert_eq!(node_base64("YWJjZ"), b"abc");
+        // Both alphabets in one text, and a character of neither (Node 20's `Buffer.from(text, "base64")`).
+        assert_eq!(node_base64("+/-_"), [251, 255, 191]);
+        assert_eq!(node_base64("ab+c-d/e_f=="), [105, 191, 156, 249, 223, 222, 253]);
+        assert_eq!(node_base64("a.b+c/d"), [105, 191, 156, 253]);
     }
 
     /// cookie-session's cookies: `session` and its `session.sig` (the name set, or the default), and Debug
