@@ -3,6 +3,8 @@
 //!
 //! - `scripts/gorilla_vectors`: writes or checks `testdata/vectors/gorilla_*.json`, and `--read-ours` opens
 //!   cookies our gorilla format made in the real store ([`our_cookies`]).
+//! - `scripts/gob_corpus`: writes or checks `testdata/gob/decode.json`, gob streams (most of them damaged) with
+//!   Go's own decoder's answer for each, which the gob reader's tests compare with ours.
 //! - `interop/gorilla`: the seed app on `net/http` and gorilla's `CookieStore`.
 
 use std::path::{Path, PathBuf};
@@ -80,6 +82,15 @@ pub(crate) fn vectors(root: &Path, check: bool) -> Result<()> {
         .status()?;
     if !status.success() {
         bail!("gorilla did not read our cookies as expected ({status})");
+    }
+    let bin = build(root, "scripts/gob_corpus", "gob_corpus")?;
+    std::fs::create_dir_all(root.join("testdata/gob"))?;
+    let status = Command::new(&bin)
+        .current_dir(root)
+        .args([mode, "testdata/gob/decode.json"])
+        .status()?;
+    if !status.success() {
+        bail!("scripts/gob_corpus {mode} failed ({status})");
     }
     Ok(())
 }

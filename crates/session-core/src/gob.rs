@@ -333,10 +333,11 @@ impl<'a> Reader<'a> {
         String::from_utf8(taken.to_vec()).map_err(|_| bad("a type name that is not UTF-8"))
     }
 
-    /// A struct's fields: `each(field number)` for every field sent, until the 0.
+    /// A struct's fields: `each(field number)` for every field sent, until the 0 or, as in Go's
+    /// `decodeStruct`, the end of the message.
     fn fields(&mut self, count: usize, mut each: impl FnMut(&mut Self, usize) -> Result<()>) -> Result<()> {
         let mut field: i64 = -1;
-        loop {
+        while !self.buf.is_empty() {
             let delta = self.uint()?;
             if delta == 0 {
                 return Ok(());
@@ -348,6 +349,7 @@ impl<'a> Reader<'a> {
                 .ok_or_else(|| bad("a struct field number out of range"))?;
             each(self, usize::try_from(field).unwrap_or_default())?;
         }
+        Ok(())
     }
 
     /// Reads the stream's first value: its type id and the value.
