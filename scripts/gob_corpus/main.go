@@ -118,7 +118,8 @@ func seeds() []interface{} {
 
 // crafted are streams no encoder writes, built from the first seed's ("k0": "alice"): its map type (id 65)
 // as it is; defined as id 64, the first id Go leaves to users; defined twice; defined with a reserved id
-// (63); its definition's structs ending with the message instead of their 0s.
+// (63); its definition's structs ending with the message instead of their 0s. And field numbers past the
+// end of a struct.
 func crafted() [][]byte {
 	def := "0eff81040102ff82000110011000" + "00"
 	value := "23ff82000106737472696e670c0600047573657206737472696e670c070005616c696365"
@@ -136,6 +137,12 @@ func crafted() [][]byte {
 		b("0c7d0401027e00011001100000", "227e", value[6:]),
 		b("0dff81040102ff820001100110", "00", value),
 		b("0cff81040102ff8200011001", "10", value),
+		// A field number one past the last field: of a CommonType (2 fields), of a wireType (7), of a
+		// main.User value (3; the stream is the main.User seed's).
+		b("10ff81040102ff82010200011001100000", value),
+		b("0eff81080102ff8200011001100000", value),
+		b("0eff81040102ff820001100110000049ff82000106737472696e670c0500036b3336096d61696e2e55736572ff8b030101045573657201ff8c00010301044e616d65010c00010341676501040001045461677301ff880000000cff87020102ff8800010c0000", "11ff8c0e0103626f620106010101610102", "00"),
+		b("0eff81040102ff820001100110000049ff82000106737472696e670c0500036b3336096d61696e2e55736572ff8b030101045573657201ff8c00010301044e616d65010c00010341676501040001045461677301ff880000000cff87020102ff8800010c0000", "0fff8c0c0103626f620106010101610000"),
 	}
 }
 

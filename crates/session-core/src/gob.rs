@@ -1268,6 +1268,34 @@ mod tests {
         assert!(Reader::new(&bytes, 40).top().is_err());
     }
 
+    /// `MAX_DEPTH` levels of values are read, one more is refused: a `[]interface {}` nested k times reaches
+    /// depth 2k (each level is a slice, then an interface).
+    #[test]
+    fn nesting_is_read_to_max_depth_and_no_further() {
+        let mut types = Table::new();
+        types.insert(
+            65,
+            Def {
+                name: String::new(),
+                kind: Kind::Slice { elem: id::INTERFACE },
+            },
+        );
+        let nested = |levels: usize| {
+            let mut value = Dyn::Seq(Vec::new());
+            for _ in 0..levels {
+                value = Dyn::Seq(vec![Dyn::Iface(Some(Box::new(Iface {
+                    name: "[]interface {}".into(),
+                    table: 0,
+                    ty: 65,
+                    value,
+                })))]);
+            }
+            Writer::new(vec![&types]).top(0, 65, &value).unwrap()
+        };
+        assert!(Reader::new(&nested(MAX_DEPTH / 2), 1000).top().is_ok());
+        assert!(Reader::new(&nested(MAX_DEPTH / 2 + 1), 1000).top().is_err());
+    }
+
     /// A session written by Go: the model's values, and Go's own types kept as they came.
     #[test]
     fn sessions_map_to_the_model_and_back() {
