@@ -109,6 +109,8 @@ func seeds() []interface{} {
 		User{},
 		Role("admin"),
 		[]interface{}{User{Name: "c"}, Role("r"), uint8(1)},
+		complex(1.5, -2),
+		complex64(complex(0.5, 4)),
 		[2]int{1, -2},
 		[3]string{"a", "", "c"},
 		Named1024{A: 1},
@@ -238,6 +240,9 @@ func view(v interface{}) interface{} {
 			node["v"] = strconv.FormatInt(rv.Int(), 10)
 		case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
 			node["v"] = strconv.FormatUint(rv.Uint(), 10)
+		case reflect.Complex64, reflect.Complex128:
+			c := rv.Complex()
+			node["v"] = []string{strconv.FormatUint(math.Float64bits(real(c)), 16), strconv.FormatUint(math.Float64bits(imag(c)), 16)}
 		case reflect.Bool:
 			node["v"] = rv.Bool()
 		case reflect.String:

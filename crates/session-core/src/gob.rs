@@ -842,6 +842,13 @@ fn to_value(types: &Table, iface: Option<Iface>) -> Result<Value> {
             }
             Some(Value::Float(*f))
         }
+        ("complex128", Dyn::Complex(..)) if iface.ty == id::COMPLEX => None,
+        ("complex64", Dyn::Complex(re, im)) if iface.ty == id::COMPLEX => {
+            if [re, im].iter().any(|f| f.is_finite() && f.abs() > f64::from(f32::MAX)) {
+                return Err(bad("a complex64 out of range"));
+            }
+            None
+        }
         ("[]interface {}", Dyn::Seq(items)) if kind == Some(&Kind::Slice { elem: id::INTERFACE }) => {
             let mut list = Vec::with_capacity(items.len());
             for item in items {
@@ -907,6 +914,8 @@ fn to_value(types: &Table, iface: Option<Iface>) -> Result<Value> {
             | "uintptr"
             | "float32"
             | "float64"
+            | "complex64"
+            | "complex128"
             | "[]uint8"
             | "[]interface {}"
             | "map[string]interface {}"
