@@ -1277,32 +1277,65 @@ mod tests {
         assert!(Reader::new(&bytes, 40).top().is_err());
     }
 
-    /// `MAX_DEPTH` levels of values are read, one more is refused: a `[]interface {}` nested k times reaches
-    /// depth 2k (each level is a slice, then an interface).
+    /// Values are read to depth `MAX_DEPTH` and no deeper, through every container: a chain of n slices,
+    /// arrays, maps by value or maps by key, each holding an interface holding the next (the i-th at depth
+    /// 2(i - 1)), the last one's interface holding an empty slice (depth 2n) or nil (depth 2n - 1).
     #[test]
     fn nesting_is_read_to_max_depth_and_no_further() {
         let mut types = Table::new();
-        types.insert(
-            65,
-            Def {
-                name: String::new(),
-                kind: Kind::Slice { elem: id::INTERFACE },
-            },
-        );
-        let nested = |levels: usize| {
-            let mut value = Dyn::Seq(Vec::new());
-            for _ in 0..levels {
-                value = Dyn::Seq(vec![Dyn::Iface(Some(Box::new(Iface {
-                    name: "[]interface {}".into(),
-                    table: 0,
-                    ty: 65,
-                    value,
-                })))]);
+        for (ty, kind) in [
+            (65, Kind::Slice { elem: id::INTERFACE }),
+            (
+                66,
+                Kind::Array {
+                    elem: id::INTERFACE,
+                    len: 1,
+                },
+            ),
+            (
+                67,
+                Kind::Map {
+                    key: id::INTERFACE,
+                    elem: id::INTERFACE,
+                },
+            ),
+        ] {
+            types.insert(
+                ty,
+                Def {
+                    name: String::new(),
+                    kind,
+                },
+            );
+        }
+        let hold = |shape: &str, inner: Option<Iface>| {
+            let inner = Dyn::Iface(inner.map(Box::new));
+            match shape {
+                "map value" => Dyn::Map(vec![(Dyn::Iface(None), inner)]),
+                "map key" => Dyn::Map(vec![(inner, Dyn::Iface(None))]),
+                _ => Dyn::Seq(vec![inner]),
             }
-            Writer::new(vec![&types]).top(0, 65, &value).unwrap()
         };
-        assert!(Reader::new(&nested(MAX_DEPTH / 2), 1000).top().is_ok());
-        assert!(Reader::new(&nested(MAX_DEPTH / 2 + 1), 1000).top().is_err());
+        let iface = |ty: i64, value: Dyn| Iface {
+            name: "x".into(),
+            table: 0,
+            ty,
+            value,
+        };
+        for (shape, ty) in [("slice", 65), ("array", 66), ("map value", 67), ("map key", 67)] {
+            let chain = |n: usize, empty_slice: bool| {
+                let mut value = hold(shape, empty_slice.then(|| iface(65, Dyn::Seq(Vec::new()))));
+                for _ in 1..n {
+                    value = hold(shape, Some(iface(ty, value)));
+                }
+                let bytes = Writer::new(vec![&types]).top(0, ty, &value).unwrap();
+                Reader::new(&bytes, 1000).top()
+            };
+            let n = MAX_DEPTH / 2;
+            assert!(chain(n, true).is_ok(), "{shape}: depth MAX_DEPTH");
+            assert!(chain(n + 1, false).is_err(), "{shape}: depth MAX_DEPTH + 1");
+            assert!(chain(n + 1, true).is_err(), "{shape}: depth MAX_DEPTH + 2");
+        }
     }
 
     /// A session written by Go: the model's values, and Go's own types kept as they came.
