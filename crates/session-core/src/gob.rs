@@ -1278,7 +1278,7 @@ mod tests {
     }
 
     /// Values are read to depth `MAX_DEPTH` and no deeper, through every container: a chain of n slices,
-    /// arrays, maps by value or maps by key, each holding an interface holding the next (the i-th at depth
+    /// arrays, maps by value, maps by key or structs, each holding an interface holding the next (the i-th at depth
     /// 2(i - 1)), the last one's interface holding an empty slice (depth 2n) or nil (depth 2n - 1).
     #[test]
     fn nesting_is_read_to_max_depth_and_no_further() {
@@ -1299,6 +1299,12 @@ mod tests {
                     elem: id::INTERFACE,
                 },
             ),
+            (
+                68,
+                Kind::Struct {
+                    fields: vec![("A".into(), id::INTERFACE)],
+                },
+            ),
         ] {
             types.insert(
                 ty,
@@ -1313,6 +1319,7 @@ mod tests {
             match shape {
                 "map value" => Dyn::Map(vec![(Dyn::Iface(None), inner)]),
                 "map key" => Dyn::Map(vec![(inner, Dyn::Iface(None))]),
+                "struct" => Dyn::Struct(vec![(0, inner)]),
                 _ => Dyn::Seq(vec![inner]),
             }
         };
@@ -1322,7 +1329,13 @@ mod tests {
             ty,
             value,
         };
-        for (shape, ty) in [("slice", 65), ("array", 66), ("map value", 67), ("map key", 67)] {
+        for (shape, ty) in [
+            ("slice", 65),
+            ("array", 66),
+            ("map value", 67),
+            ("map key", 67),
+            ("struct", 68),
+        ] {
             let chain = |n: usize, empty_slice: bool| {
                 let mut value = hold(shape, empty_slice.then(|| iface(65, Dyn::Seq(Vec::new()))));
                 for _ in 1..n {
