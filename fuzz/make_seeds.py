@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes fuzz/seeds/<target>/ from testdata/vectors/*.json (the committed seed corpus).
 
-cookie_decode: every vector cookie value.  gob_decode: every gob stream the gorilla vectors hold (`gob_hex`).  cookie_header: `session=<cookie>` headers plus the scenario
+cookie_decode: every vector cookie value.  gob_decode: every gob stream the gorilla vectors hold (`gob_hex`) and Go's gob corpus (`testdata/gob/decode.json`).  cookie_header: `session=<cookie>` headers plus the scenario
 requests' cookies (one header per line).  tagged_json: every tagged JSON text in the vectors.  format_decode: a format byte (as the target picks
 formats and keys) followed by a Cookie header with every cookie of that format's vectors.
 File names are the SHA-1 of the content, as libFuzzer names corpus entries. Run from anywhere:
@@ -67,6 +67,11 @@ def main():
             for key in ("serialized", "text"):
                 if key in case:
                     seeds["php_decode"].add(base64.b64decode(case[key]))
+    # Go's gob corpus (testdata/gob/decode.json): streams Go wrote, most damaged, each with Go's answer.
+    doc = json.loads((ROOT / "testdata" / "gob" / "decode.json").read_text(encoding="utf-8"))
+    for case in doc["cases"]:
+        if case["gob"]:
+            seeds["gob_decode"].add(bytes.fromhex(case["gob"]))
     seeds["format_decode"] = format_seeds()
     for target, items in seeds.items():
         d = OUT / target
