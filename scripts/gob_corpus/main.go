@@ -304,8 +304,8 @@ func corpus() []byte {
 	for _, c := range crafted() {
 		cases = append(cases, decode(c))
 	}
-	// A session with a key of another type than string, and one with a nil key.
-	for _, m := range []map[interface{}]interface{}{{7: "seven"}, {nil: "x"}} {
+	// Sessions with a key of another type than string: an int, nil, a named string type, a bool.
+	for _, m := range []map[interface{}]interface{}{{7: "seven"}, {nil: "x"}, {Role("admin"): 1}, {true: "t"}} {
 		var b bytes.Buffer
 		if err := gob.NewEncoder(&b).Encode(m); err == nil {
 			cases = append(cases, decode(b.Bytes()))

@@ -1390,6 +1390,18 @@ mod tests {
         assert_eq!(again, bytes);
     }
 
+    /// A key of another type than `string` (Go's `map[interface{}]interface{}{7: "seven"}`, or a nil key) is
+    /// refused, and the error says which.
+    #[test]
+    fn a_key_that_is_not_a_string_is_refused_by_name() {
+        let int_key = hex("0eff81040102ff82000110011000001cff82000103696e740402000e06737472696e670c070005736576656e");
+        let e = decode_session(&int_key, 1000).unwrap_err().to_string();
+        assert!(e.contains("a session key of type int; keys are strings"), "{e}");
+        let nil_key = hex("0eff81040102ff820001100110000011ff8200010006737472696e670c03000178");
+        let e = decode_session(&nil_key, 1000).unwrap_err().to_string();
+        assert!(e.contains("a nil session key"), "{e}");
+    }
+
     #[test]
     fn trailing_bytes_are_ignored_like_go() {
         let mut bytes = hex(GO[0].1);
