@@ -21,6 +21,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"math/bits"
 	"math/rand"
 	"os"
 	"reflect"
@@ -146,6 +147,84 @@ func crafted() [][]byte {
 		b("0eff81040102ff820001100110000049ff82000106737472696e670c0500036b3336096d61696e2e55736572ff8b030101045573657201ff8c00010301044e616d65010c00010341676501040001045461677301ff880000000cff87020102ff8800010c0000", "11ff8c0e0103626f620106010101610102", "00"),
 		b("0eff81040102ff820001100110000049ff82000106737472696e670c0500036b3336096d61696e2e55736572ff8b030101045573657201ff8c00010301044e616d65010c00010341676501040001045461677301ff880000000cff87020102ff8800010c0000", "0fff8c0c0103626f620106010101610000"),
 	}
+}
+
+// encUint and encInt are gob's unsigned and signed integers.
+func encUint(x uint64) []byte {
+	if x <= 0x7f {
+		return []byte{byte(x)}
+	}
+	var b []byte
+	for ; x > 0; x >>= 8 {
+		b = append([]byte{byte(x)}, b...)
+	}
+	return append([]byte{byte(-len(b))}, b...)
+}
+
+func encInt(i int64) []byte {
+	if i < 0 {
+		return encUint(uint64(^i)<<1 | 1)
+	}
+	return encUint(uint64(i) << 1)
+}
+
+func encFloat(f float64) []byte {
+	return encUint(bits.ReverseBytes64(math.Float64bits(f)))
+}
+
+// edge is a session {"k": v} written by hand: v sent as an interface named name, of the basic type id, with
+// the given value bytes (the map type's definition is the first seed's).
+func edge(name string, id int64, value []byte) []byte {
+	iface := func(name string, id int64, value []byte) []byte {
+		out := append(encUint(uint64(len(name))), name...)
+		out = append(out, encInt(id)...)
+		out = append(out, encUint(uint64(len(value)+1))...)
+		return append(append(out, 0), value...)
+	}
+	msg := append(encInt(65), 0, 1)
+	msg = append(msg, iface("string", 6, append(encUint(1), 'k'))...)
+	msg = append(msg, iface(name, id, value)...)
+	def, _ := hex.DecodeString("0eff81040102ff8200011001100000")
+	return append(append(def, encUint(uint64(len(msg)))...), msg...)
+}
+
+// edges are values at the ends of each narrower kind's range and one past them, which Go refuses, and a
+// float32 that is not one.
+func edges() [][]byte {
+	var out [][]byte
+	for _, k := range []struct {
+		name string
+		bits uint
+	}{{"int8", 8}, {"int16", 16}, {"int32", 32}, {"int64", 64}, {"int", 64}} {
+		lo, hi := int64(-1)<<(k.bits-1), int64(uint64(1)<<(k.bits-1)-1)
+		vals := []int64{lo, hi}
+		if k.bits < 64 {
+			vals = append(vals, lo-1, hi+1)
+		}
+		for _, v := range vals {
+			out = append(out, edge(k.name, 2, encInt(v)))
+		}
+	}
+	for _, k := range []struct {
+		name string
+		bits uint
+	}{{"uint8", 8}, {"uint16", 16}, {"uint32", 32}, {"uint64", 64}, {"uint", 64}, {"uintptr", 64}} {
+		hi := uint64(math.MaxUint64)
+		if k.bits < 64 {
+			hi = uint64(1)<<k.bits - 1
+			out = append(out, edge(k.name, 3, encUint(hi+1)))
+		}
+		out = append(out, edge(k.name, 3, encUint(hi)))
+	}
+	// A float64 a float32 cannot hold: Go rounds it.
+	out = append(out, edge("float32", 4, encFloat(0.1)))
+	over := math.Nextafter(math.MaxFloat32, math.Inf(1))
+	for _, f := range []float64{math.MaxFloat32, -math.MaxFloat32, over, -over, math.Inf(1), math.NaN()} {
+		out = append(out, edge("float32", 4, encFloat(f)))
+		out = append(out, edge("complex64", 7, append(encFloat(0), encFloat(f)...)))
+		out = append(out, edge("complex64", 7, append(encFloat(f), encFloat(0)...)))
+	}
+	return out
 }
 
 func encode(key string, v interface{}) []byte {
@@ -301,7 +380,7 @@ func corpus() []byte {
 			cases = append(cases, decode(d))
 		}
 	}
-	for _, c := range crafted() {
+	for _, c := range append(crafted(), edges()...) {
 		cases = append(cases, decode(c))
 	}
 	// Sessions with a key of another type than string: an int, nil, a named string type, a bool.

@@ -840,7 +840,8 @@ fn to_value(types: &Table, iface: Option<Iface>) -> Result<Value> {
             if f.is_finite() && f.abs() > f64::from(f32::MAX) {
                 return Err(bad("a float32 out of range"));
             }
-            Some(Value::Float(*f))
+            // What the Go app holds: the float64 on the wire rounded to a float32.
+            Some(Value::Float(f64::from(*f as f32)))
         }
         ("complex128", Dyn::Complex(..)) if iface.ty == id::COMPLEX => None,
         ("complex64", Dyn::Complex(re, im)) if iface.ty == id::COMPLEX => {
