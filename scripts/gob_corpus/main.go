@@ -40,8 +40,9 @@ type User struct {
 	Tags []string
 }
 
-// Role is an app's own named type of a basic kind.
+// Role and Level are an app's own named types of basic kinds.
 type Role string
+type Level int
 
 // Named1024 and Named1025 are registered under names of 1024 and 1025 bytes.
 type Named1024 struct{ A int }
@@ -56,6 +57,7 @@ func init() {
 	gob.Register(time.Time{})
 	gob.Register(User{})
 	gob.Register(Role(""))
+	gob.Register(Level(0))
 	gob.Register([2]int{})
 	gob.Register([3]string{})
 	gob.RegisterName(name1024, Named1024{})
@@ -110,6 +112,7 @@ func seeds() []interface{} {
 		User{},
 		Role("admin"),
 		[]interface{}{User{Name: "c"}, Role("r"), uint8(1)},
+		Level(-3),
 		complex(1.5, -2),
 		complex64(complex(0.5, 4)),
 		[2]int{1, -2},

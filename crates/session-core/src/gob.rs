@@ -815,36 +815,37 @@ fn to_value(types: &Table, iface: Option<Iface>) -> Result<Value> {
     let kind = types.get(&iface.ty).map(|d| &d.kind);
     let utf8 = |b: &[u8]| std::str::from_utf8(b).ok().map(|s| Value::Str(s.to_owned()));
     let mismatch = || bad(format!("a {} value of another type", iface.name));
+    // Each basic shape of `Dyn` comes from its one type id (`Reader::value`), so a shape says the type.
     let plain = match (iface.name.as_str(), &iface.value) {
-        ("string", Dyn::Str(b)) if iface.ty == id::STRING => match utf8(b) {
+        ("string", Dyn::Str(b)) => match utf8(b) {
             Some(v) => return Ok(v),
             None => None,
         },
-        ("bool", Dyn::Bool(b)) if iface.ty == id::BOOL => return Ok(Value::Bool(*b)),
-        ("int", Dyn::Int(i)) if iface.ty == id::INT => return Ok(Value::Int(*i)),
-        ("float64", Dyn::Float(f)) if iface.ty == id::FLOAT => return Ok(Value::Float(*f)),
-        ("[]uint8", Dyn::Bytes(b)) if iface.ty == id::BYTES => return Ok(Value::Bytes(b.clone())),
-        (name, Dyn::Int(i)) if iface.ty == id::INT && int_in_range(name, *i).is_some() => {
+        ("bool", Dyn::Bool(b)) => return Ok(Value::Bool(*b)),
+        ("int", Dyn::Int(i)) => return Ok(Value::Int(*i)),
+        ("float64", Dyn::Float(f)) => return Ok(Value::Float(*f)),
+        ("[]uint8", Dyn::Bytes(b)) => return Ok(Value::Bytes(b.clone())),
+        (name, Dyn::Int(i)) if int_in_range(name, *i).is_some() => {
             if int_in_range(name, *i) != Some(true) {
                 return Err(bad(format!("an {name} out of range")));
             }
             Some(Value::Int(*i))
         }
-        (name, Dyn::Uint(u)) if iface.ty == id::UINT && uint_in_range(name, *u).is_some() => {
+        (name, Dyn::Uint(u)) if uint_in_range(name, *u).is_some() => {
             if uint_in_range(name, *u) != Some(true) {
                 return Err(bad(format!("a {name} out of range")));
             }
             Some(i64::try_from(*u).map_or_else(|_| Value::BigInt(u.to_string()), Value::Int))
         }
-        ("float32", Dyn::Float(f)) if iface.ty == id::FLOAT => {
+        ("float32", Dyn::Float(f)) => {
             if f.is_finite() && f.abs() > f64::from(f32::MAX) {
                 return Err(bad("a float32 out of range"));
             }
             // What the Go app holds: the float64 on the wire rounded to a float32.
             Some(Value::Float(f64::from(*f as f32)))
         }
-        ("complex128", Dyn::Complex(..)) if iface.ty == id::COMPLEX => None,
-        ("complex64", Dyn::Complex(re, im)) if iface.ty == id::COMPLEX => {
+        ("complex128", Dyn::Complex(..)) => None,
+        ("complex64", Dyn::Complex(re, im)) => {
             if [re, im].iter().any(|f| f.is_finite() && f.abs() > f64::from(f32::MAX)) {
                 return Err(bad("a complex64 out of range"));
             }
@@ -925,11 +926,11 @@ fn to_value(types: &Table, iface: Option<Iface>) -> Result<Value> {
             _,
         ) => return Err(mismatch()),
         // An app's own named type of a basic kind (`type Role string`) means its basic value.
-        (_, Dyn::Str(b)) if iface.ty == id::STRING => utf8(b),
-        (_, Dyn::Bool(b)) if iface.ty == id::BOOL => Some(Value::Bool(*b)),
-        (_, Dyn::Int(i)) if iface.ty == id::INT => Some(Value::Int(*i)),
-        (_, Dyn::Float(f)) if iface.ty == id::FLOAT => Some(Value::Float(*f)),
-        (_, Dyn::Bytes(b)) if iface.ty == id::BYTES => Some(Value::Bytes(b.clone())),
+        (_, Dyn::Str(b)) => utf8(b),
+        (_, Dyn::Bool(b)) => Some(Value::Bool(*b)),
+        (_, Dyn::Int(i)) => Some(Value::Int(*i)),
+        (_, Dyn::Float(f)) => Some(Value::Float(*f)),
+        (_, Dyn::Bytes(b)) => Some(Value::Bytes(b.clone())),
         _ => None,
     };
     let encoded = Writer::new(vec![types]).top(0, iface.ty, &iface.value)?;
