@@ -40,9 +40,10 @@ type User struct {
 	Tags []string
 }
 
-// Role and Level are an app's own named types of basic kinds.
+// Role, Level and Count are an app's own named types of basic kinds.
 type Role string
 type Level int
+type Count uint
 
 // Named1024 and Named1025 are registered under names of 1024 and 1025 bytes.
 type Named1024 struct{ A int }
@@ -58,6 +59,7 @@ func init() {
 	gob.Register(User{})
 	gob.Register(Role(""))
 	gob.Register(Level(0))
+	gob.Register(Count(0))
 	gob.Register([2]int{})
 	gob.Register([3]string{})
 	gob.RegisterName(name1024, Named1024{})
@@ -113,6 +115,7 @@ func seeds() []interface{} {
 		Role("admin"),
 		[]interface{}{User{Name: "c"}, Role("r"), uint8(1)},
 		Level(-3),
+		Count(300),
 		complex(1.5, -2),
 		complex64(complex(0.5, 4)),
 		[2]int{1, -2},
