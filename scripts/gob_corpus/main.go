@@ -62,6 +62,8 @@ func init() {
 	gob.Register(Count(0))
 	gob.Register([2]int{})
 	gob.Register([3]string{})
+	gob.Register([1]interface{}{})
+	gob.Register(map[int]int{})
 	gob.RegisterName(name1024, Named1024{})
 	gob.RegisterName(name1025, Named1025{})
 }
@@ -176,6 +178,43 @@ func encInt(i int64) []byte {
 
 func encFloat(f float64) []byte {
 	return encUint(bits.ReverseBytes64(math.Float64bits(f)))
+}
+
+// renamed is stream with the interface name old, where it first appears, replaced by new (a value sent under
+// the name of another type), its message's length written again.
+func renamed(stream []byte, old, new string) []byte {
+	from := append(encUint(uint64(len(old))), old...)
+	to := append(encUint(uint64(len(new))), new...)
+	var out []byte
+	for rest := stream; len(rest) > 0; {
+		n, size := int(rest[0]), 1
+		if rest[0] > 0x7f {
+			size = 1 + int(-int8(rest[0]))
+			n = 0
+			for _, b := range rest[1:size] {
+				n = n<<8 | int(b)
+			}
+		}
+		msg := rest[size : size+n]
+		rest = rest[size+n:]
+		if i := bytes.Index(msg, from); i >= 0 && from != nil {
+			msg = append(append(append([]byte(nil), msg[:i]...), to...), msg[i+len(from):]...)
+			from = nil
+		}
+		out = append(append(out, encUint(uint64(len(msg)))...), msg...)
+	}
+	return out
+}
+
+// mismatched are values sent under the name of a type of another shape, which Go refuses: an array as a
+// slice, a map of other keys and values as map[string]interface {}.
+func mismatched() [][]byte {
+	return [][]byte{
+		renamed(encode("k", [3]string{"a", "b", "c"}), "[3]string", "[]string"),
+		renamed(encode("k", [1]interface{}{nil}), "[1]interface {}", "[]interface {}"),
+		renamed(encode("k", map[int]int{}), "map[int]int", "map[string]interface {}"),
+		renamed(encode("k", map[int]int{}), "map[int]int", "map[int]int"),
+	}
 }
 
 // edge is a session {"k": v} written by hand: v sent as an interface named name, of the basic type id, with
@@ -386,7 +425,7 @@ func corpus() []byte {
 			cases = append(cases, decode(d))
 		}
 	}
-	for _, c := range append(crafted(), edges()...) {
+	for _, c := range append(append(crafted(), edges()...), mismatched()...) {
 		cases = append(cases, decode(c))
 	}
 	// Sessions with a key of another type than string: an int, nil, a named string type, a bool.

@@ -885,7 +885,7 @@ fn to_value(types: &Table, iface: Option<Iface>) -> Result<Value> {
             }
             None
         }
-        ("time.Time", Dyn::Encoded(b)) if matches!(kind, Some(Kind::Encoder(_))) => {
+        ("time.Time", Dyn::Encoded(b)) => {
             let (seconds, exact) = go_time(b)?;
             if exact {
                 return Ok(Value::DateTime(seconds));
