@@ -40,6 +40,10 @@ type User struct {
 	Tags []string
 }
 
+// Box and Items are an app's own types holding interfaces.
+type Box struct{ V interface{} }
+type Items []interface{}
+
 // Role, Level and Count are an app's own named types of basic kinds.
 type Role string
 type Level int
@@ -64,6 +68,9 @@ func init() {
 	gob.Register([3]string{})
 	gob.Register([1]interface{}{})
 	gob.Register(map[int]int{})
+	gob.Register(map[int]interface{}{})
+	gob.Register(Box{})
+	gob.Register(Items{})
 	gob.RegisterName(name1024, Named1024{})
 	gob.RegisterName(name1025, Named1025{})
 }
@@ -112,12 +119,17 @@ func seeds() []interface{} {
 		time.Unix(1700000000, 0).UTC(),
 		time.Unix(1700000000, 500).UTC(),
 		time.Unix(1700000000, 0).In(time.FixedZone("", 3600)),
+		time.Unix(1700000000, 0).In(time.FixedZone("", 0)),
+		time.Unix(1700000000, 0).In(time.FixedZone("", 3630)),
 		User{Name: "bob", Age: 3, Tags: []string{"a"}},
 		User{},
 		Role("admin"),
 		[]interface{}{User{Name: "c"}, Role("r"), uint8(1)},
 		Level(-3),
 		Count(300),
+		map[int]interface{}{1: map[string]interface{}{"x": int8(2)}},
+		Box{V: map[string]interface{}{"a": uint16(1)}},
+		Items{map[string]interface{}{"b": []interface{}{true}}},
 		complex(1.5, -2),
 		complex64(complex(0.5, 4)),
 		[2]int{1, -2},
@@ -356,7 +368,7 @@ func view(v interface{}) interface{} {
 		node["v"] = x
 	case time.Time:
 		_, offset := x.Zone()
-		node["v"] = map[string]interface{}{"unix": x.Unix(), "nsec": x.Nanosecond(), "offset": offset}
+		node["v"] = map[string]interface{}{"unix": x.Unix(), "nsec": x.Nanosecond(), "offset": offset, "utc": x.Location() == time.UTC}
 	default:
 		rv := reflect.ValueOf(v)
 		switch rv.Kind() {

@@ -954,7 +954,8 @@ fn go_time(b: &[u8]) -> Result<(i64, bool)> {
         return Err(refuse());
     }
     let sec = u64::from_be_bytes(rest[0..8].try_into().map_err(|_| refuse())?) as i64;
-    let nsec = u32::from_be_bytes(rest[8..12].try_into().map_err(|_| refuse())?);
+    // Go's `Time` keeps 30 bits of nanoseconds; the bits above are lost as Go reads them.
+    let nsec = u32::from_be_bytes(rest[8..12].try_into().map_err(|_| refuse())?) & 0x3fff_ffff;
     let offset = i16::from_be_bytes(rest[12..14].try_into().map_err(|_| refuse())?);
     let exact = version == 1 && nsec == 0 && offset == -1;
     Ok((sec.wrapping_sub(UNIX_TO_GO), exact))
@@ -1402,6 +1403,33 @@ mod tests {
         let nil_key = hex("0eff81040102ff820001100110000011ff8200010006737472696e670c03000178");
         let e = decode_session(&nil_key, 1000).unwrap_err().to_string();
         assert!(e.contains("a nil session key"), "{e}");
+    }
+
+    /// Another serializer's foreign value is written as its plain value, even when its bytes would read as
+    /// gob; only gob's own are written back as they came.
+    #[test]
+    fn only_gobs_own_foreign_values_are_written_as_they_came() {
+        let int64 = decode_session(&hex(GO[1].1), 1000).unwrap().remove("n").unwrap();
+        let Value::Foreign(gob_int) = &int64 else { panic!() };
+        let mut map = Map::new();
+        map.insert(
+            "n".into(),
+            Value::Foreign(Box::new(Foreign::new(
+                "php",
+                "int64",
+                gob_int.encoded().to_vec(),
+                Some(Value::Int(7)),
+            ))),
+        );
+        assert_eq!(
+            decode_session(&encode_session(&map).unwrap(), 1000).unwrap()["n"],
+            Value::Int(7)
+        );
+        map.insert("n".into(), int64.clone());
+        assert_eq!(
+            decode_session(&encode_session(&map).unwrap(), 1000).unwrap()["n"],
+            int64
+        );
     }
 
     #[test]
