@@ -962,6 +962,38 @@ mod tests {
     use super::*;
     use crate::SecretKey;
 
+    /// `http`'s `HeaderValue::from_bytes` rule: a byte is accepted when it is at least 0x20 and not DEL (0x7f),
+    /// or a tab; every value of a response must pass for any to go out.
+    #[test]
+    fn header_safety_is_https_rule_over_every_value() {
+        let cookies = |values: &[&[u8]]| ResponseCookie {
+            set_cookies: values.iter().map(|v| String::from_utf8_lossy(v).into_owned()).collect(),
+            vary_cookie: false,
+        };
+        let none = cookies(&[]);
+        assert!(none.is_empty() && none.is_header_safe());
+        for b in 0u8..0x80 {
+            let value = [b'a', b, b'z'];
+            let accepted = (b >= 0x20 && b != 0x7f) || b == b'\t';
+            assert_eq!(cookies(&[&value]).is_header_safe(), accepted, "byte {b:#04x}");
+            assert_eq!(
+                cookies(&[b"s=1", &value]).is_header_safe(),
+                accepted,
+                "byte {b:#04x} second"
+            );
+            assert_eq!(
+                cookies(&[&value, b"s=1"]).is_header_safe(),
+                accepted,
+                "byte {b:#04x} first"
+            );
+            assert!(!cookies(&[&value]).is_empty());
+        }
+        assert!(
+            cookies(&["s=caf\u{e9}".as_bytes()]).is_header_safe(),
+            "bytes above 0x7f"
+        );
+    }
+
     #[test]
     fn debug_never_shows_the_cookie() {
         let config = SessionConfig::builder()
