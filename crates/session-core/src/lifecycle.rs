@@ -992,6 +992,8 @@ mod tests {
             cookies(&["s=caf\u{e9}".as_bytes()]).is_header_safe(),
             "bytes above 0x7f"
         );
+        assert!(!cookies(&[b"a\x01\x02z"]).is_header_safe(), "two refused bytes");
+        assert!(!cookies(&[b"a\x01\x7fz"]).is_header_safe(), "two refused bytes");
     }
 
     #[test]

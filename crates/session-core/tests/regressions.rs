@@ -142,3 +142,66 @@ fn compression_set_on_a_cloned_codec_applies() {
     assert!(codec.encode(&data, NOW).starts_with('.'), "the default compresses this");
     assert!(!plain.encode(&data, NOW).starts_with('.'), "the clone does not");
 }
+
+/// During a migration, a request whose new-format cookie and old-format cookie are both refused reports the
+/// new format's reason (the cookie this service wrote says more than the old fleet's).
+#[test]
+fn a_migration_reports_the_new_formats_refusal_first() {
+    let django = Keyring::new(key("the Django SECRET_KEY"));
+    let config = migrating(&django);
+    let mut data = Map::new();
+    data.insert("user".into(), Value::Str("alice".into()));
+    let other_key = SessionConfig::builder()
+        .secret_key(key("another Flask-format key"))
+        .build()
+        .expect("valid");
+    let forged = other_key.codec().encode(&data, NOW);
+    // The old cookie is the Django fleet's, but more than its two weeks old.
+    let stale = django_cookie(&django);
+    let header = format!("session={forged}; sessionid={stale}");
+    let loaded = config.load([header.as_str()], NOW + 15 * 86_400);
+    assert!(loaded.session.is_empty());
+    assert_eq!(
+        loaded.refused.map(|e| e.kind()),
+        Some(session_core::ErrorKind::BadSignature)
+    );
+    // With no new-format cookie, the old one's reason.
+    let header = format!("sessionid={stale}");
+    let loaded = config.load([header.as_str()], NOW + 15 * 86_400);
+    assert_eq!(loaded.refused.map(|e| e.kind()), Some(session_core::ErrorKind::Expired));
+}
+
+/// A session read through a migration is held to `login_lifetime_secs` like any other: past it, the session
+/// is empty and the refusal says why.
+#[test]
+fn a_migrated_session_past_its_login_lifetime_is_refused_with_the_reason() {
+    let django = Keyring::new(key("the Django SECRET_KEY"));
+    let config = SessionConfig::builder()
+        .secret_key(key("the new Flask-format key"))
+        .migrate_from(Format::Django, django.clone())
+        .migrate_cookie_name("sessionid")
+        .login_lifetime_secs(3600)
+        .build()
+        .expect("valid");
+    let mut data = Map::new();
+    data.insert("user".into(), Value::Str("alice".into()));
+    data.insert(
+        session_core::LOGIN_AT_KEY.into(),
+        Value::Int(i64::try_from(NOW).unwrap() - 7200),
+    );
+    let old = CookieCodec::for_format(Format::Django, &django, Format::Django.defaults().signer).encode(&data, NOW);
+    let header = format!("sessionid={old}");
+    let loaded = config.load([header.as_str()], NOW + 60);
+    assert!(loaded.session.is_empty());
+    assert!(
+        matches!(
+            loaded.refused,
+            Some(session_core::SessionError::Expired {
+                age: 7260,
+                max_age: 3600
+            })
+        ),
+        "{:?}",
+        loaded.refused
+    );
+}
