@@ -1,0 +1,93 @@
+//! The edges of the expiry rules each framework writes, and of the login lifetime, through the whole request
+//! path (`SessionHandle`): a lifetime of 0, a login exactly at its limit, and logout during a migration whose
+//! old cookie did not verify.
+#![allow(clippy::unwrap_used, reason = "a test that fails should fail loudly")]
+
+use session_core::{Format, Keyring, LOGIN_AT_KEY, Map, SecretKey, SessionConfig, SessionHandle, Value};
+
+const NOW: u64 = 1_700_000_000;
+
+fn written(config: SessionConfig, cookies: Vec<String>, change: impl FnOnce(&SessionHandle)) -> Vec<String> {
+    let handle = SessionHandle::new(config, cookies, NOW);
+    change(&handle);
+    handle.finish().unwrap().set_cookies().to_vec()
+}
+
+/// gorilla/sessions with `MaxAge` 0 (sessions.NewCookie: `Expires` only for a positive or negative MaxAge, and
+/// Go's `Cookie.String` writes `Max-Age` only when it is not 0): neither attribute, a cookie for the browser's
+/// session.
+#[test]
+fn gorilla_with_max_age_0_writes_neither_max_age_nor_expires() {
+    let config = SessionConfig::builder()
+        .format(Format::Gorilla)
+        .cookie_name("session-name")
+        .secret_key(SecretKey::parse_insecure_short("gorilla-hash-key-current-0001").unwrap())
+        .lifetime_secs(0)
+        .build()
+        .unwrap();
+    let out = written(config, vec![], |h| h.insert("user", "alice").unwrap());
+    assert_eq!(out.len(), 1);
+    assert!(!out[0].contains("Max-Age") && !out[0].contains("Expires"), "{}", out[0]);
+    assert!(out[0].starts_with("session-name="), "{}", out[0]);
+}
+
+/// iron-session with `ttl: 0` (`computeCookieMaxAge`: 2147483647 for a ttl of 0, as recorded in the
+/// `ir9-no-expiry-seal` vector): the largest 32-bit `Max-Age`, no `Expires`.
+#[test]
+fn iron_session_with_ttl_0_writes_the_largest_max_age() {
+    let config = SessionConfig::builder()
+        .format(Format::IronSession)
+        .cookie_name("iron")
+        .secret_key(SecretKey::parse("an iron-session password of 32+ characters").unwrap())
+        .lifetime_secs(0)
+        .build()
+        .unwrap();
+    let out = written(config, vec![], |h| h.insert("user", "alice").unwrap());
+    assert_eq!(out.len(), 1);
+    assert!(out[0].contains("Max-Age=2147483647"), "{}", out[0]);
+    assert!(!out[0].contains("Expires"), "{}", out[0]);
+}
+
+/// `login_lifetime_secs`: a login exactly that old is still valid, one second more is not.
+#[test]
+fn a_login_is_valid_up_to_its_lifetime_and_not_a_second_more() {
+    let config = SessionConfig::builder()
+        .secret_key(SecretKey::parse("a Flask secret key for the login edge").unwrap())
+        .login_lifetime_secs(3600)
+        .build()
+        .unwrap();
+    let mut data = Map::new();
+    data.insert("user".into(), Value::Str("alice".into()));
+    data.insert(LOGIN_AT_KEY.into(), Value::Int(i64::try_from(NOW).unwrap()));
+    let header = format!("session={}", config.codec().encode(&data, NOW));
+    let at_limit = config.load([header.as_str()], NOW + 3600);
+    assert!(at_limit.refused.is_none(), "{:?}", at_limit.refused);
+    assert!(at_limit.session.contains_key("user"));
+    let past = config.load([header.as_str()], NOW + 3601);
+    assert!(past.refused.is_some() && past.session.is_empty());
+}
+
+/// Logging out of a Starlette-format service that is migrating from Django, with only an old cookie that did
+/// not verify: Starlette deletes its own cookie only when it opened one, but the old fleet's cookie is deleted
+/// all the same, so it cannot come back.
+#[test]
+fn logout_deletes_a_refused_old_cookie_during_a_migration() {
+    let django = Keyring::new(SecretKey::parse("the Django SECRET_KEY").unwrap());
+    let config = SessionConfig::builder()
+        .format(Format::Starlette)
+        .secret_key(SecretKey::parse("the new Starlette secret key").unwrap())
+        .migrate_from(Format::Django, django)
+        .migrate_cookie_name("sessionid")
+        .build()
+        .unwrap();
+    let out = written(config.clone(), vec!["sessionid=tampered:abc:def".into()], |h| h.clear());
+    // Starlette's spelling of a deletion.
+    assert_eq!(out.len(), 1, "{out:?}");
+    assert!(
+        out[0].starts_with("sessionid=") && out[0].contains("expires=Thu, 01 Jan 1970 00:00:00 GMT"),
+        "{}",
+        out[0]
+    );
+    // Untouched, nothing is sent.
+    assert!(written(config, vec!["sessionid=tampered:abc:def".into()], |_| ()).is_empty());
+}
