@@ -1,6 +1,6 @@
-//! The edges of the expiry rules each framework writes, and of the login lifetime, through the whole request
-//! path (`SessionHandle`): a lifetime of 0, a login exactly at its limit, and logout during a migration whose
-//! old cookie did not verify.
+//! The edges of the expiry rules each framework writes, of the login lifetime and of the size limit, through
+//! the whole request path (`SessionHandle`): a lifetime of 0, a login exactly at its limit, a cookie exactly at
+//! the size limit, and logout during a migration whose old cookie did not verify.
 #![allow(clippy::unwrap_used, reason = "a test that fails should fail loudly")]
 
 use session_core::{Format, Keyring, LOGIN_AT_KEY, Map, SecretKey, SessionConfig, SessionHandle, Value};
@@ -90,4 +90,64 @@ fn logout_deletes_a_refused_old_cookie_during_a_migration() {
     );
     // Untouched, nothing is sent.
     assert!(written(config, vec!["sessionid=tampered:abc:def".into()], |_| ()).is_empty());
+}
+
+fn flask(max_cookie_size: usize) -> SessionConfig {
+    SessionConfig::builder()
+        .secret_key(SecretKey::parse("a Flask secret key for the size edge").unwrap())
+        .max_cookie_size(max_cookie_size)
+        .build()
+        .unwrap()
+}
+
+/// `max_cookie_size` (Werkzeug's `MAX_COOKIE_SIZE`): a `Set-Cookie` of exactly that many bytes goes out, one
+/// byte more is refused, naming the cookie, its size, the limit and the largest keys with their encoded sizes;
+/// 0 disables the check.
+#[test]
+fn the_size_limit_admits_its_last_byte_and_names_the_largest_keys() {
+    // 5000 characters that zlib cannot shrink (Flask compresses a payload when that is shorter).
+    let mut x: u32 = 1;
+    let noise: String = (0..5000)
+        .map(|_| {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            char::from(b'a' + u8::try_from((x >> 16) % 26).unwrap())
+        })
+        .collect();
+    let change = |h: &SessionHandle| {
+        h.insert("big", noise.as_str()).unwrap();
+        h.insert("n", 1).unwrap();
+    };
+    let unlimited = written(flask(0), vec![], change);
+    assert_eq!(unlimited.len(), 1);
+    let size = unlimited[0].len();
+    assert!(size > 3000, "{size}");
+    assert_eq!(written(flask(size), vec![], change), unlimited);
+    let handle = SessionHandle::new(flask(size - 1), vec![], NOW);
+    change(&handle);
+    let e = handle.finish().unwrap_err();
+    match &e {
+        session_core::SessionError::CookieTooLarge {
+            name,
+            size: s,
+            limit,
+            largest,
+        } => {
+            assert_eq!((name.as_str(), *s, *limit), ("session", size, size - 1));
+            // A key's size is the key plus its value's JSON: 3 + 5002, 1 + 1.
+            assert_eq!(largest, "\"big\" (5005 bytes), \"n\" (2 bytes)");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// The handle says its request time, and its `Debug` names the cookie it serves.
+#[test]
+fn a_handle_shows_its_time_and_cookie_name() {
+    let handle = SessionHandle::new(flask(4093), vec![], NOW);
+    assert_eq!(handle.now(), NOW);
+    let shown = format!("{handle:?}");
+    assert!(
+        shown.starts_with("SessionHandle") && shown.contains("cookie_name: \"session\""),
+        "{shown}"
+    );
 }
