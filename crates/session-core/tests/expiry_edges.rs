@@ -48,6 +48,23 @@ fn iron_session_with_ttl_0_writes_the_largest_max_age() {
     assert!(!out[0].contains("Expires"), "{}", out[0]);
 }
 
+/// iron-session 9 with a ttl at and just past its 60-second skew (`computeCookieMaxAge`: `ttl > 60 ? ttl - 60 :
+/// ttl`).
+#[test]
+fn iron_session_max_age_is_the_ttl_less_60_only_past_60() {
+    for (ttl, max_age) in [(60, 60), (61, 1), (59, 59), (1, 1)] {
+        let config = SessionConfig::builder()
+            .format(Format::IronSession)
+            .cookie_name("iron")
+            .secret_key(SecretKey::parse("an iron-session password of 32+ characters").unwrap())
+            .lifetime_secs(ttl)
+            .build()
+            .unwrap();
+        let out = written(config, vec![], |h| h.insert("user", "alice").unwrap());
+        assert!(out[0].contains(&format!("Max-Age={max_age};")), "ttl {ttl}: {}", out[0]);
+    }
+}
+
 /// `login_lifetime_secs`: a login exactly that old is still valid, one second more is not.
 #[test]
 fn a_login_is_valid_up_to_its_lifetime_and_not_a_second_more() {
@@ -140,11 +157,15 @@ fn the_size_limit_admits_its_last_byte_and_names_the_largest_keys() {
     }
 }
 
-/// The handle says its request time, and its `Debug` names the cookie it serves.
+/// The handle says its request time and whether a handler touched it, and its `Debug` names the cookie it
+/// serves.
 #[test]
 fn a_handle_shows_its_time_and_cookie_name() {
     let handle = SessionHandle::new(flask(4093), vec![], NOW);
     assert_eq!(handle.now(), NOW);
+    assert!(!handle.is_accessed());
+    assert!(!handle.contains_key("user"));
+    assert!(handle.is_accessed());
     let shown = format!("{handle:?}");
     assert!(
         shown.starts_with("SessionHandle") && shown.contains("cookie_name: \"session\""),
