@@ -172,3 +172,55 @@ fn a_handle_shows_its_time_and_cookie_name() {
         "{shown}"
     );
 }
+
+/// The handle's map methods are the session's: `len`, `update`, `permanent`, `purge`.
+#[test]
+fn the_handle_reads_and_writes_the_session() {
+    let handle = SessionHandle::new(flask(4093), vec![], NOW);
+    assert_eq!(handle.len(), 0);
+    handle.update([("a".to_owned(), Value::Int(1)), ("b".to_owned(), Value::Int(2))]);
+    assert_eq!(handle.len(), 2);
+    assert_eq!(handle.get::<i64>("b").unwrap(), Some(2));
+    assert!(!handle.permanent());
+    handle.set_permanent(true);
+    assert!(handle.permanent());
+    handle.purge();
+    assert!(handle.is_empty());
+    // Flask deletes the cookie whenever an emptied session was modified.
+    let out = handle.finish().unwrap();
+    assert_eq!(out.set_cookies().len(), 1);
+    assert!(out.set_cookies()[0].starts_with("session=;"), "{:?}", out.set_cookies());
+}
+
+/// With refresh-each-request and fallback re-signing both off, a request whose handler never touched the
+/// session sends nothing, even one that carries a migration's old cookie, which is rewritten only when the
+/// handler changes the session.
+#[test]
+fn an_untouched_request_sends_nothing_when_neither_refresh_nor_resign_is_on() {
+    let django = Keyring::new(SecretKey::parse("the Django SECRET_KEY").unwrap());
+    let mut data = Map::new();
+    data.insert("user".into(), Value::Str("alice".into()));
+    let old = session_core::CookieCodec::for_format(Format::Django, &django, Format::Django.defaults().signer)
+        .encode(&data, NOW);
+    let config = || {
+        SessionConfig::builder()
+            .secret_key(SecretKey::parse("the new Flask-format key").unwrap())
+            .migrate_from(Format::Django, django.clone())
+            .migrate_cookie_name("sessionid")
+            .refresh_each_request(false)
+            .resign_fallback(false)
+            .build()
+            .unwrap()
+    };
+    let cookie = vec![format!("sessionid={old}")];
+    assert!(written(config(), cookie.clone(), |_| ()).is_empty());
+    // Read but unchanged, the old cookie is not rewritten either (a migration's rewrite is a re-sign).
+    assert!(written(config(), cookie.clone(), |h| assert!(h.contains_key("user"))).is_empty());
+    // Changed, the session goes out in the new format and the old cookie is deleted.
+    let out = written(config(), cookie, |h| h.insert("seen", true).unwrap());
+    assert_eq!(out.len(), 2, "{out:?}");
+    assert!(
+        out[0].starts_with("session=") && out[1].starts_with("sessionid=;"),
+        "{out:?}"
+    );
+}
