@@ -224,3 +224,28 @@ fn an_untouched_request_sends_nothing_when_neither_refresh_nor_resign_is_on() {
         "{out:?}"
     );
 }
+
+/// `OversizePolicy::LogAndDrop`: a change too large for the cookie is dropped (logged) and the response goes
+/// out without a cookie, still varying on `Cookie`; the default fails the response.
+#[test]
+fn log_and_drop_sends_the_response_without_the_cookie() {
+    let config = |policy| {
+        SessionConfig::builder()
+            .secret_key(SecretKey::parse("a Flask secret key for the size edge").unwrap())
+            .max_cookie_size(100)
+            .oversize(policy)
+            .build()
+            .unwrap()
+    };
+    let big = |h: &SessionHandle| h.insert("big", "0123456789abcdefghij".repeat(10)).unwrap();
+    let handle = SessionHandle::new(config(session_core::OversizePolicy::LogAndDrop), vec![], NOW);
+    big(&handle);
+    let out = handle.finish().unwrap();
+    assert!(out.set_cookies().is_empty() && out.vary_cookie, "{out:?}");
+    let handle = SessionHandle::new(config(session_core::OversizePolicy::Fail), vec![], NOW);
+    big(&handle);
+    assert!(matches!(
+        handle.finish(),
+        Err(session_core::SessionError::CookieTooLarge { .. })
+    ));
+}
