@@ -367,6 +367,64 @@ mod tests {
         );
     }
 
+    /// The inflation bound holds at every size: a stream that inflates to exactly `limit` bytes is read, one
+    /// byte less of room is refused, whatever the limit's relation to the buffer's growth steps.
+    #[test]
+    fn inflation_stops_at_the_limit_exactly() {
+        let json = format!(r#"{{"a":"{}"}}"#, "x".repeat(5000));
+        let p = encode_payload(json.as_bytes(), Compression::Flask);
+        let n = json.len();
+        assert_eq!(decode_payload(&p, n).unwrap(), json.as_bytes());
+        for limit in [n - 1, n - 100, 300, 257, 256, 255, 64, 1] {
+            assert!(
+                matches!(decode_payload(&p, limit), Err(SessionError::PayloadTooLarge { limit: l }) if l == limit),
+                "limit {limit}"
+            );
+        }
+    }
+
+    /// Payloads beyond the cookie-sized compressor go through zlib under the same rule: compressed only when the
+    /// stream is shorter than the JSON less one byte (itsdangerous: `len(compressed) < len(json) - 1`).
+    #[test]
+    fn long_payloads_follow_flask_s_rule_through_zlib() {
+        let long = format!(r#"{{"a":"{}"}}"#, "x".repeat(40_000));
+        let p = encode_payload(long.as_bytes(), Compression::Flask);
+        assert!(p.starts_with('.'));
+        assert_eq!(decode_payload(&p, 1 << 20).unwrap(), long.as_bytes());
+        // Bytes zlib cannot shrink, then zeros it can: find where the stream is one byte, then two bytes, shorter
+        // than the input less one.
+        let mut x: u32 = 7;
+        let noise: Vec<u8> = (0..33_000)
+            .map(|_| {
+                x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                (x >> 16) as u8
+            })
+            .collect();
+        assert!(!encode_payload(&noise, Compression::Flask).starts_with('.'));
+        let mut seen = (false, false);
+        for zeros in 0..4000 {
+            let mut input = noise.clone();
+            input.resize(noise.len() + zeros, 0);
+            // `None`: the stream would not be shorter than the input.
+            let Some(stream) = zlib_compress(&input).map(|c| c.len()) else {
+                continue;
+            };
+            let compressed = encode_payload(&input, Compression::Flask).starts_with('.');
+            if stream + 1 == input.len() {
+                assert!(!compressed, "a stream of len(json) - 1 bytes is not used");
+                seen.0 = true;
+            }
+            if stream + 2 == input.len() {
+                assert!(compressed, "a stream of len(json) - 2 bytes is used");
+                seen.1 = true;
+            }
+            if seen == (true, true) {
+                break;
+            }
+        }
+        assert_eq!(seen, (true, true), "the search found both edges");
+    }
+
     #[test]
     fn garbage_is_an_error() {
         assert!(decode_payload(".AAAA", 100).is_err());
