@@ -768,6 +768,33 @@ fn subtle_eq(a: &[u8], b: &[u8]) -> subtle::Choice {
 mod tests {
     use super::*;
 
+    /// The codec is named by the id cookie (`laravel_session`, or the app's), names its two kinds of cookie by
+    /// it, and its Debug shows how many keys and which cipher, never a key.
+    #[test]
+    fn name_and_debug_without_keys() {
+        let key = crate::key::SecretKey::parse("base64:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=").unwrap();
+        let ring = crate::key::Keyring::new(key);
+        let codec = Laravel::new(
+            &Settings {
+                keyring: &ring,
+                signer: &crate::signer::SignerOptions::default(),
+                compression: Compression::Never,
+                cookie_name: "myapp_session",
+                key_ids: None,
+                max_chunks: 1,
+                attributes: None,
+                encryption_keys: &[],
+            },
+            Cipher::Gcm,
+        )
+        .unwrap();
+        assert_eq!(codec.name(), "myapp_session");
+        assert_eq!(
+            format!("{codec:?}"),
+            "Laravel { keys: 1, cipher: Gcm, name: \"myapp_session\" }"
+        );
+    }
+
     #[test]
     fn dates_are_symfony_s() {
         assert_eq!(symfony_date(1_700_007_200), "Wed, 15-Nov-2023 00:13:20 GMT");
