@@ -795,6 +795,98 @@ mod tests {
         );
     }
 
+    fn codec() -> Laravel {
+        let key = crate::key::SecretKey::parse("base64:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=").unwrap();
+        let ring = crate::key::Keyring::new(key);
+        Laravel::new(
+            &Settings {
+                keyring: &ring,
+                signer: &crate::signer::SignerOptions::default(),
+                compression: Compression::Never,
+                cookie_name: "laravel_session",
+                key_ids: None,
+                max_chunks: 1,
+                attributes: None,
+                encryption_keys: &[],
+            },
+            Cipher::Cbc,
+        )
+        .unwrap()
+    }
+
+    /// `Store::save` after `ageFlashData`: the keys `_flash.old` lists are forgotten, `_flash.new` becomes
+    /// `_flash.old`, and `_flash.new` is empty.
+    #[test]
+    fn the_session_is_serialized_with_its_flash_data_aged() {
+        let mut flash = crate::value::Map::new();
+        flash.insert("old".into(), Value::List(vec![Value::Str("gone".into())]));
+        flash.insert("new".into(), Value::List(vec![Value::Str("status".into())]));
+        let mut map = crate::value::Map::new();
+        map.insert("a".into(), Value::Int(1));
+        map.insert("gone".into(), Value::Int(2));
+        map.insert("status".into(), Value::Str("saved".into()));
+        map.insert("_flash".into(), Value::Dict(flash));
+        let text = codec().serialize(EntriesRef::Map(&map));
+        assert_eq!(
+            String::from_utf8(text).unwrap(),
+            "a:3:{s:1:\"a\";i:1;s:6:\"status\";s:5:\"saved\";\
+             s:6:\"_flash\";a:2:{s:3:\"old\";a:1:{i:0;s:6:\"status\";}s:3:\"new\";a:0:{}}}"
+        );
+    }
+
+    /// A payload whose attributes are a PHP list (`a:2:{i:0;...}`, which `array_replace` takes as any array)
+    /// reads as entries named by their indexes; anything but an array is refused.
+    #[test]
+    fn a_list_payload_reads_by_index_and_a_scalar_is_refused() {
+        let c = codec();
+        let open = |text: &[u8]| {
+            let sealed = c.seal_serialized(text, 1_700_000_000, Some(1_700_007_200)).unwrap();
+            let header: Vec<String> = sealed.iter().map(|(n, v)| format!("{n}={v}")).collect();
+            let header = header.join("; ");
+            let claimed = c.claim(&[header.as_bytes()]);
+            let limits = Limits {
+                decompressed: 1 << 20,
+                values: 1000,
+            };
+            c.open(&claimed, 1_700_000_060, None, limits)
+        };
+        let d = open(b"a:2:{i:0;s:1:\"x\";i:1;b:1;}").unwrap();
+        assert_eq!(d.data.get("0"), Some(&Value::Str("x".into())));
+        assert_eq!(d.data.get("1"), Some(&Value::Bool(true)));
+        assert!(open(b"s:1:\"x\";").is_err());
+    }
+
+    /// Symfony 5.4's `Cookie::__toString` (Laravel 8.83): the value raw-URL-encoded, `expires` and `Max-Age`,
+    /// then `path`, `domain`, `secure`, `httponly` and `samesite`, each only when set; a deletion is `deleted`
+    /// dated a year before the epoch's second second.
+    #[test]
+    fn set_cookie_is_symfony_s() {
+        let attrs = |path, domain, secure| Attributes {
+            domain,
+            path,
+            secure,
+            http_only: true,
+            same_site: Some(crate::set_cookie::SameSite::Lax),
+            partitioned: false,
+        };
+        let expiry = Expiry {
+            max_age: Some(7200),
+            expires: Some(1_700_007_200),
+            sealed: None,
+        };
+        let c = codec();
+        assert_eq!(
+            c.render("laravel_session", Some("a b"), &attrs("/", None, true), expiry),
+            "laravel_session=a%20b; expires=Wed, 15-Nov-2023 00:13:20 GMT; Max-Age=7200; path=/; secure; httponly; \
+             samesite=lax"
+        );
+        assert_eq!(
+            c.render("laravel_session", None, &attrs("", Some("example.com"), false), expiry),
+            "laravel_session=deleted; expires=Thu, 01-Jan-1970 00:00:01 GMT; Max-Age=0; domain=example.com; \
+             httponly; samesite=lax"
+        );
+    }
+
     #[test]
     fn dates_are_symfony_s() {
         assert_eq!(symfony_date(1_700_007_200), "Wed, 15-Nov-2023 00:13:20 GMT");
