@@ -218,13 +218,14 @@ fn tampered_cookies_are_refused_without_a_panic() {
 
 /// Only cookies named like a session id (40 letters and digits) whose value is a Laravel encrypted value are
 /// taken for payload cookies: the app's other encrypted cookies (`XSRF-TOKEN`, which `EncryptCookies` encrypts
-/// too) and a plain cookie that happens to have an id-like name are left alone by a write.
+/// too, and `locale`) and a plain cookie that happens to have an id-like name are left alone by a write.
 #[test]
 fn a_write_leaves_the_apps_other_cookies_alone() {
     let config = config(KEY, &[], false);
     let (_, mut jar) = login(&config);
     let encrypted = jar[0].1.clone();
-    jar.push(("XSRF-TOKEN".into(), encrypted));
+    jar.push(("XSRF-TOKEN".into(), encrypted.clone()));
+    jar.push(("locale".into(), encrypted));
     jar.push(("a".repeat(40), "plain-value".into()));
     let h = SessionHandle::new(config, vec![header(&jar)], NOW + 60);
     h.insert("role", "admin").unwrap();
@@ -232,7 +233,9 @@ fn a_write_leaves_the_apps_other_cookies_alone() {
     let names: Vec<String> = pairs(&out).into_iter().map(|(n, _, _)| n).collect();
     assert_eq!(names.len(), 3, "{out:?}");
     assert!(
-        !names.iter().any(|n| n == "XSRF-TOKEN" || *n == "a".repeat(40)),
+        !names
+            .iter()
+            .any(|n| n == "XSRF-TOKEN" || n == "locale" || *n == "a".repeat(40)),
         "{out:?}"
     );
 }

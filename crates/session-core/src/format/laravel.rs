@@ -928,5 +928,12 @@ mod tests {
         let id = new_id().unwrap();
         assert!(is_id(&id), "{id}");
         assert_ne!(id, new_id().unwrap());
+        // Every one of the 62 characters can come: 50 ids (2,000 characters) show at least 55 of them (each is
+        // missing from all with odds of about 1 in 10^14).
+        let mut seen = std::collections::BTreeSet::new();
+        for _ in 0..50 {
+            seen.extend(new_id().unwrap().chars());
+        }
+        assert!(seen.len() >= 55, "{seen:?}");
     }
 }
