@@ -921,6 +921,9 @@ mod tests {
         assert_eq!(php_base64_decode(b"YWJj=ZGVm"), b"abcdef");
         assert_eq!(php_base64_decode(b"YQ=A"), b"a\0");
         assert_eq!(php_base64_decode(b"Y Q=="), b"a");
+        assert_eq!(php_base64_decode(b"+/+/"), b"\xfb\xff\xbf");
+        assert_eq!(php_base64_decode(b"a+b/c"), b"\x6b\xe6\xff");
+        assert_eq!(php_base64_decode(b"//8="), b"\xff\xff");
     }
 
     #[test]
