@@ -924,6 +924,11 @@ mod tests {
         assert_eq!(php_base64_decode(b"+/+/"), b"\xfb\xff\xbf");
         assert_eq!(php_base64_decode(b"a+b/c"), b"\x6b\xe6\xff");
         assert_eq!(php_base64_decode(b"//8="), b"\xff\xff");
+        // A character left alone after the last group of four is dropped.
+        assert_eq!(php_base64_decode(b"YWJjZ"), b"abc");
+        assert_eq!(php_base64_decode(b"YWJj Z"), b"abc");
+        assert_eq!(php_base64_decode(b"Y"), b"");
+        assert_eq!(php_base64_decode(b"YWJjZA=Z"), b"abcd\x06");
     }
 
     #[test]
