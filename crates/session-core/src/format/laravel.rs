@@ -859,6 +859,27 @@ mod tests {
         assert!(open(b"s:1:\"x\";").is_err());
     }
 
+    /// The MAC is compared as Laravel compares it (`hash_equals` of lowercase hex): the same MAC in uppercase,
+    /// or cut to an odd length, is refused.
+    #[test]
+    fn a_mac_in_other_hex_is_refused() {
+        let c = codec();
+        let sealed = c
+            .seal_serialized(b"a:0:{}", 1_700_000_000, Some(1_700_007_200))
+            .unwrap();
+        let (name, value) = (&sealed[0].0, &sealed[0].1);
+        assert!(c.open_cookie(name, value).is_ok());
+        let json: serde_json::Value =
+            serde_json::from_slice(&STANDARD.decode(raw_url_decode(value).as_ref()).unwrap()).unwrap();
+        let mac = json["mac"].as_str().unwrap().to_owned();
+        for other in [mac.to_uppercase(), mac[..mac.len() - 1].to_owned()] {
+            let mut forged = json.clone();
+            forged["mac"] = serde_json::Value::String(other);
+            let forged = STANDARD.encode(serde_json::to_vec(&forged).unwrap());
+            assert!(c.open_cookie(name, &forged).is_err(), "{forged}");
+        }
+    }
+
     /// Symfony 5.4's `Cookie::__toString` (Laravel 8.83): the value raw-URL-encoded, `expires` and `Max-Age`,
     /// then `path`, `domain`, `secure`, `httponly` and `samesite`, each only when set; a deletion is `deleted`
     /// dated a year before the epoch's second second.
