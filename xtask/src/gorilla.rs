@@ -7,6 +7,7 @@
 //!   Go's own decoder's answer for each, which the gob reader's tests compare with ours.
 //! - `interop/gorilla`: the seed app on `net/http` and gorilla's `CookieStore`.
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -66,31 +67,39 @@ pub(crate) fn build(root: &Path, dir: &str, name: &str) -> Result<PathBuf> {
 pub(crate) fn vectors(root: &Path, check: bool) -> Result<()> {
     let bin = build(root, "scripts/gorilla_vectors", "gorilla_vectors")?;
     let mode = if check { "--check" } else { "--out" };
-    let status = Command::new(&bin)
-        .current_dir(root)
-        .args([mode, "testdata/vectors"])
-        .status()?;
-    if !status.success() {
-        bail!("scripts/gorilla_vectors {mode} failed ({status})");
-    }
+    run(
+        root,
+        &bin,
+        [mode.as_ref(), "testdata/vectors".as_ref()],
+        &format!("scripts/gorilla_vectors {mode}"),
+    )?;
     let file = root.join("target/gorilla/ours.json");
     std::fs::write(&file, our_cookies(root)?)?;
-    let status = Command::new(&bin)
-        .current_dir(root)
-        .arg("--read-ours")
-        .arg(&file)
-        .status()?;
-    if !status.success() {
-        bail!("gorilla did not read our cookies as expected ({status})");
-    }
+    run(
+        root,
+        &bin,
+        ["--read-ours".as_ref(), file.as_os_str()],
+        "gorilla reading our cookies",
+    )?;
     let bin = build(root, "scripts/gob_corpus", "gob_corpus")?;
     std::fs::create_dir_all(root.join("testdata/gob"))?;
-    let status = Command::new(&bin)
+    run(
+        root,
+        &bin,
+        [mode.as_ref(), "testdata/gob/decode.json".as_ref()],
+        &format!("scripts/gob_corpus {mode}"),
+    )
+}
+
+/// Runs a Go program built by [`build`] from the root with `args`; an error names it as `what`.
+fn run<'a>(root: &Path, bin: &Path, args: impl IntoIterator<Item = &'a OsStr>, what: &str) -> Result<()> {
+    let status = Command::new(bin)
         .current_dir(root)
-        .args([mode, "testdata/gob/decode.json"])
-        .status()?;
+        .args(args)
+        .status()
+        .with_context(|| format!("cannot start {}", bin.display()))?;
     if !status.success() {
-        bail!("scripts/gob_corpus {mode} failed ({status})");
+        bail!("{what} failed ({status})");
     }
     Ok(())
 }
