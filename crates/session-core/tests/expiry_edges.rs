@@ -13,6 +13,17 @@ fn written(config: SessionConfig, cookies: Vec<String>, change: impl FnOnce(&Ses
     handle.finish().unwrap().set_cookies().to_vec()
 }
 
+/// iron-session under `ttl` (seconds).
+fn iron(ttl: u64) -> SessionConfig {
+    SessionConfig::builder()
+        .format(Format::IronSession)
+        .cookie_name("iron")
+        .secret_key(SecretKey::parse("an iron-session password of 32+ characters").unwrap())
+        .lifetime_secs(ttl)
+        .build()
+        .unwrap()
+}
+
 /// gorilla/sessions with `MaxAge` 0 (sessions.NewCookie: `Expires` only for a positive or negative MaxAge, and
 /// Go's `Cookie.String` writes `Max-Age` only when it is not 0): neither attribute, a cookie for the browser's
 /// session.
@@ -35,13 +46,7 @@ fn gorilla_with_max_age_0_writes_neither_max_age_nor_expires() {
 /// `ir9-no-expiry-seal` vector): the largest 32-bit `Max-Age`, no `Expires`.
 #[test]
 fn iron_session_with_ttl_0_writes_the_largest_max_age() {
-    let config = SessionConfig::builder()
-        .format(Format::IronSession)
-        .cookie_name("iron")
-        .secret_key(SecretKey::parse("an iron-session password of 32+ characters").unwrap())
-        .lifetime_secs(0)
-        .build()
-        .unwrap();
+    let config = iron(0);
     let out = written(config, vec![], |h| h.insert("user", "alice").unwrap());
     assert_eq!(out.len(), 1);
     assert!(out[0].contains("Max-Age=2147483647"), "{}", out[0]);
@@ -53,14 +58,7 @@ fn iron_session_with_ttl_0_writes_the_largest_max_age() {
 #[test]
 fn iron_session_max_age_is_the_ttl_less_60_only_past_60() {
     for (ttl, max_age) in [(60, 60), (61, 1), (59, 59), (1, 1)] {
-        let config = SessionConfig::builder()
-            .format(Format::IronSession)
-            .cookie_name("iron")
-            .secret_key(SecretKey::parse("an iron-session password of 32+ characters").unwrap())
-            .lifetime_secs(ttl)
-            .build()
-            .unwrap();
-        let out = written(config, vec![], |h| h.insert("user", "alice").unwrap());
+        let out = written(iron(ttl), vec![], |h| h.insert("user", "alice").unwrap());
         assert!(out[0].contains(&format!("Max-Age={max_age};")), "ttl {ttl}: {}", out[0]);
     }
 }
