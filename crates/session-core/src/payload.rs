@@ -122,9 +122,10 @@ pub(crate) fn b64_decode_lenient(input: &[u8]) -> std::result::Result<Vec<u8>, b
             }
             continue;
         }
+        // The URL-safe table, plus the standard alphabet's two characters.
         let v = match c {
-            b'+' | b'-' => 62,
-            b'/' | b'_' => 63,
+            b'+' => 62,
+            b'/' => 63,
             _ => match URL_SAFE_VALUES[usize::from(c)] {
                 0xFF => continue,
                 v => v,
