@@ -166,8 +166,18 @@ fn read_body(username: Option<String>) -> String {
 mod floor;
 
 /// The Flask floor (`/floor`, `/floor-write`) for the key.
-fn flask_floor(key: &[u8]) -> floor::Floor {
-    floor::Floor::for_format("flask", key).expect("the Flask floor exists")
+/// The process's one Flask floor, borrowed by every request: the floor routes copy nothing per request that a
+/// session route does not.
+static FLOOR: std::sync::OnceLock<floor::Floor> = std::sync::OnceLock::new();
+
+/// Builds the Flask floor for `key` (before the server starts, so no request pays for it).
+fn flask_floor(key: &[u8]) -> &'static floor::Floor {
+    FLOOR.get_or_init(|| floor::Floor::for_format("flask", key).expect("the Flask floor exists"))
+}
+
+/// The floor [`flask_floor`] built.
+fn the_floor() -> &'static floor::Floor {
+    FLOOR.get().expect("the floor is built before the server starts")
 }
 
 /// The request time in Unix seconds.
@@ -194,23 +204,23 @@ mod ours_axum {
             .route("/bare", get(|| async { "ok" }))
             .route("/floor", get(floor))
             .route("/floor-write", get(floor_write));
+        // Built before the first request, so no request pays for it.
+        super::flask_floor(key);
         let listener = tokio::net::TcpListener::bind(addr).await?;
-        axum::serve(listener, app.with_state(super::flask_floor(key))).await?;
+        axum::serve(listener, app).await?;
         Ok(())
     }
 
-    async fn floor(
-        axum::extract::State(floor): axum::extract::State<super::floor::Floor>,
-        headers: axum::http::HeaderMap,
-    ) -> String {
-        floor.read(headers.get_all(axum::http::header::COOKIE).iter().map(|v| v.as_bytes()))
+    // The floor borrows the request's headers (an extractor such as `HeaderMap` would copy them, which the
+    // session routes do not do) and the process's one floor.
+    async fn floor(request: axum::extract::Request) -> String {
+        let floor = super::the_floor();
+        floor.read(request.headers().get_all(axum::http::header::COOKIE).iter().map(|v| v.as_bytes()))
     }
 
-    async fn floor_write(
-        axum::extract::State(floor): axum::extract::State<super::floor::Floor>,
-        headers: axum::http::HeaderMap,
-    ) -> ([(axum::http::HeaderName, String); 1], String) {
-        let cookies = headers.get_all(axum::http::header::COOKIE).iter().map(|v| v.as_bytes());
+    async fn floor_write(request: axum::extract::Request) -> ([(axum::http::HeaderName, String); 1], String) {
+        let floor = super::the_floor();
+        let cookies = request.headers().get_all(axum::http::header::COOKIE).iter().map(|v| v.as_bytes());
         let (body, set_cookie) = floor.write(cookies, super::unix_now());
         ([(axum::http::header::SET_COOKIE, set_cookie)], body)
     }
@@ -249,7 +259,6 @@ mod ours_hyper {
         // `/bare`, `/floor` and `/floor-write` skip the session layer; everything else goes through it.
         let service = hyper::service::service_fn(move |request: Request<Incoming>| {
             let sessions = sessions.clone();
-            let floor = floor.clone();
             async move {
                 if request.uri().path() == "/bare" {
                     Ok(text(StatusCode::OK, "ok".into()))
@@ -376,8 +385,11 @@ mod ours_actix {
             .build()?;
         let sessions = SessionMiddleware::new(config);
         let floor = super::flask_floor(key);
+        // Every route is a resource of the app, routed the same way; the session routes wrap the middleware
+        // one by one, so the session work of a route is its count less `/bare`'s without the routing of a
+        // scope in it.
         HttpServer::new(move || {
-            let (floor, floor_w) = (floor.clone(), floor.clone());
+            let session = |path: &str| web::resource(path).wrap(sessions.clone());
             App::new()
                 .route("/bare", web::get().to(|| async { "ok" }))
                 .route(
@@ -392,7 +404,7 @@ mod ours_actix {
                     "/floor-write",
                     web::get().to(move |request: actix_web::HttpRequest| {
                         let cookies = request.headers().get_all(actix_web::http::header::COOKIE);
-                        let (body, set_cookie) = floor_w.write(cookies.map(|v| v.as_bytes()), super::unix_now());
+                        let (body, set_cookie) = floor.write(cookies.map(|v| v.as_bytes()), super::unix_now());
                         async move {
                             HttpResponse::Ok()
                                 .append_header((actix_web::http::header::SET_COOKIE, set_cookie))
@@ -400,14 +412,10 @@ mod ours_actix {
                         }
                     }),
                 )
-                .service(
-                    web::scope("")
-                        .wrap(sessions.clone())
-                        .route("/plain", web::get().to(|| async { "ok" }))
-                        .route("/read", web::get().to(read))
-                        .route("/write", web::get().to(write))
-                        .route("/login-setup", web::get().to(login_setup)),
-                )
+                .service(session("/plain").route(web::get().to(|| async { "ok" })))
+                .service(session("/read").route(web::get().to(read)))
+                .service(session("/write").route(web::get().to(write)))
+                .service(session("/login-setup").route(web::get().to(login_setup)))
         })
         .workers(threads)
         // SIGTERM ends the process (no graceful drain): the load tool stops servers that way.
@@ -456,18 +464,20 @@ mod actix_session_peer {
     ) -> Result<()> {
         let key = Key::try_from(key).context("cookie::Key needs 64 bytes")?;
         HttpServer::new(move || {
-            let sessions = SessionMiddleware::builder(CookieSessionStore::default(), key.clone())
-                .cookie_content_security(security)
-                .cookie_secure(false)
-                .build();
-            App::new().route("/bare", web::get().to(|| async { "ok" })).service(
-                web::scope("")
-                    .wrap(sessions)
-                    .route("/plain", web::get().to(|| async { "ok" }))
-                    .route("/read", web::get().to(read))
-                    .route("/write", web::get().to(write))
-                    .route("/login-setup", web::get().to(login_setup)),
-            )
+            let sessions = || {
+                SessionMiddleware::builder(CookieSessionStore::default(), key.clone())
+                    .cookie_content_security(security)
+                    .cookie_secure(false)
+                    .build()
+            };
+            // Routed as ours is: resources of the app, the session ones wrapped one by one.
+            let session = |path: &str| web::resource(path).wrap(sessions());
+            App::new()
+                .route("/bare", web::get().to(|| async { "ok" }))
+                .service(session("/plain").route(web::get().to(|| async { "ok" })))
+                .service(session("/read").route(web::get().to(read)))
+                .service(session("/write").route(web::get().to(write)))
+                .service(session("/login-setup").route(web::get().to(login_setup)))
         })
         .workers(threads)
         // SIGTERM ends the process (no graceful drain): the load tool stops servers that way.
