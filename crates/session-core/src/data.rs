@@ -66,7 +66,7 @@ impl Entries for Map {
 pub struct SessionData {
     /// The entries in code-point order of their keys, each key once: a sorted list, searched by halves (a
     /// session has a few keys, usually written in order: no tree nodes to allocate, walk and free).
-    slots: Vec<(String, Slot)>,
+    slots: Vec<(Key, Slot)>,
     /// The decoded JSON text the unbuilt slots point into; `None` when every value was given built.
     source: Option<Source>,
 }
@@ -79,6 +79,38 @@ struct Source {
     /// Flask's tagged JSON (`true`) or plain JSON.
     tags: bool,
     max_values: usize,
+}
+
+/// A key: where it lies in the [`Source`] (a decoded key without escapes is its own text: no copy), or owned.
+#[derive(Clone)]
+enum Key {
+    Text { start: usize, end: usize },
+    Owned(String),
+}
+
+impl Key {
+    /// The key's bytes (UTF-8): what the sorted list compares (byte order is code-point order).
+    fn bytes<'a>(&'a self, source: Option<&'a Source>) -> &'a [u8] {
+        match self {
+            Self::Owned(k) => k.as_bytes(),
+            Self::Text { start, end } => source.and_then(|s| s.text.get(*start..*end)).unwrap_or_default(),
+        }
+    }
+
+    fn as_str<'a>(&'a self, source: Option<&'a Source>) -> &'a str {
+        match self {
+            Self::Owned(k) => k,
+            // The decoder checked this text as UTF-8 before handing out its place.
+            Self::Text { .. } => std::str::from_utf8(self.bytes(source)).unwrap_or_default(),
+        }
+    }
+
+    fn into_string(self, source: Option<&Source>) -> String {
+        match self {
+            Self::Owned(k) => k,
+            Self::Text { .. } => self.as_str(source).to_owned(),
+        }
+    }
 }
 
 /// One value: built, or the byte range of its text in the [`Source`], built on first access.
@@ -139,8 +171,12 @@ impl SessionData {
     /// [`crate::SessionError::BadPayload`] exactly where parsing the whole text and taking it as a session
     /// would fail.
     pub(crate) fn decode(json: Vec<u8>, tags: bool, falsy_is_empty: bool, max_values: usize) -> Result<Self> {
-        let mut slots: Vec<(String, Slot)> = Vec::new();
-        let mut entry = |key: String, start: usize, end: usize| {
+        let mut slots: Vec<(Key, Slot)> = Vec::new();
+        let mut entry = |key: &str, at: Option<(usize, usize)>, start: usize, end: usize| {
+            let key = match at {
+                Some((start, end)) => Key::Text { start, end },
+                None => Key::Owned(key.to_owned()),
+            };
             let slot = Slot {
                 start,
                 end,
@@ -150,20 +186,36 @@ impl SessionData {
         };
         match json::index(&json, tags, max_values, &mut entry)? {
             Indexed::Other(value) => session_map(value, falsy_is_empty).map(Self::from),
-            Indexed::Object => Ok(Self {
-                slots: sorted(slots),
-                source: Some(Source {
+            Indexed::Object => {
+                let source = Source {
                     text: json,
                     tags,
                     max_values,
-                }),
-            }),
+                };
+                Ok(Self {
+                    slots: sorted(slots, &source),
+                    source: Some(source),
+                })
+            }
         }
     }
 
     /// The value under `key` (built now if it was not yet).
     pub fn get(&self, key: &str) -> Option<&Value> {
         self.find(key).ok().map(|i| self.slots[i].1.get(self.source.as_ref()))
+    }
+
+    /// The value under `key` read as `T` ([`Value::deserialize_into`]). A string, integer, boolean or null not
+    /// read yet is read from its text without building its [`Value`] (and stays unbuilt).
+    pub(crate) fn get_as<T: serde::de::DeserializeOwned>(&self, key: &str) -> Option<Result<T>> {
+        let (_, slot) = &self.slots[self.find(key).ok()?];
+        if slot.value.get().is_none() {
+            let text = self.source.as_ref().and_then(|s| s.text.get(slot.start..slot.end));
+            if let Some(read) = text.and_then(crate::value::deserialize_scalar_text) {
+                return Some(read);
+            }
+        }
+        Some(slot.get(self.source.as_ref()).deserialize_into())
     }
 
     /// Whether `key` is present (builds nothing).
@@ -173,13 +225,14 @@ impl SessionData {
 
     /// The keys, in code-point order (builds nothing).
     pub fn keys(&self) -> impl Iterator<Item = &str> {
-        self.slots.iter().map(|(k, _)| k.as_str())
+        let source = self.source.as_ref();
+        self.slots.iter().map(move |(k, _)| k.as_str(source))
     }
 
     /// Key/value pairs, in code-point order of the keys (building each value not read yet).
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
         let source = self.source.as_ref();
-        self.slots.iter().map(move |(k, s)| (k.as_str(), s.get(source)))
+        self.slots.iter().map(move |(k, s)| (k.as_str(source), s.get(source)))
     }
 
     /// Number of keys.
@@ -210,7 +263,7 @@ impl SessionData {
                 Some(old.into_value(self.source.as_ref()))
             }
             Err(i) => {
-                self.slots.insert(i, (key, Slot::built(value)));
+                self.slots.insert(i, (Key::Owned(key), Slot::built(value)));
                 None
             }
         }
@@ -220,13 +273,15 @@ impl SessionData {
     pub(crate) fn set(&mut self, key: String, value: Value) {
         match self.find(&key) {
             Ok(i) => self.slots[i].1 = Slot::built(value),
-            Err(i) => self.slots.insert(i, (key, Slot::built(value))),
+            Err(i) => self.slots.insert(i, (Key::Owned(key), Slot::built(value))),
         }
     }
 
     /// Where `key` is (`Ok`) or would go (`Err`) in the sorted list.
     fn find(&self, key: &str) -> std::result::Result<usize, usize> {
-        self.slots.binary_search_by(|(k, _)| k.as_str().cmp(key))
+        let source = self.source.as_ref();
+        self.slots
+            .binary_search_by(|(k, _)| k.bytes(source).cmp(key.as_bytes()))
     }
 
     /// Removes `key`; returns its value (built, if it was not).
@@ -246,7 +301,7 @@ impl SessionData {
 impl From<Map> for SessionData {
     fn from(map: Map) -> Self {
         Self {
-            slots: map.into_iter().map(|(k, v)| (k, Slot::built(v))).collect(),
+            slots: map.into_iter().map(|(k, v)| (Key::Owned(k), Slot::built(v))).collect(),
             source: None,
         }
     }
@@ -267,7 +322,7 @@ impl IntoIterator for SessionData {
         let source = self.source;
         self.slots
             .into_iter()
-            .map(|(k, s)| (k, s.into_value(source.as_ref())))
+            .map(|(k, s)| (k.into_string(source.as_ref()), s.into_value(source.as_ref())))
             .collect::<Vec<_>>()
             .into_iter()
     }
@@ -372,7 +427,7 @@ impl<'a> EntriesRef<'a> {
 /// The entries of an [`EntriesRef`]: one `match` a step, the writers' inner loop.
 enum EntriesIter<'a> {
     Map(std::collections::btree_map::Iter<'a, String, Value>),
-    Data(std::slice::Iter<'a, (String, Slot)>, Option<&'a Source>),
+    Data(std::slice::Iter<'a, (Key, Slot)>, Option<&'a Source>),
 }
 
 impl<'a> Iterator for EntriesIter<'a> {
@@ -382,7 +437,7 @@ impl<'a> Iterator for EntriesIter<'a> {
     fn next(&mut self) -> Option<Self::Item> {
         match self {
             Self::Map(it) => it.next().map(|(k, v)| (k.as_str(), v)),
-            Self::Data(it, source) => it.next().map(|(k, s)| (k.as_str(), s.get(*source))),
+            Self::Data(it, source) => it.next().map(|(k, s)| (k.as_str(*source), s.get(*source))),
         }
     }
 }
@@ -402,14 +457,17 @@ impl<'a> From<&'a SessionData> for EntriesRef<'a> {
 /// Entries in document order as the sorted list of [`SessionData`]: sorted by key (stably), and of duplicate
 /// keys the last one kept, as in Python (and the full parse). Input already in order (Flask sorts its keys)
 /// is returned as it is.
-fn sorted(mut slots: Vec<(String, Slot)>) -> Vec<(String, Slot)> {
-    if slots.windows(2).all(|w| w[0].0 < w[1].0) {
+fn sorted(mut slots: Vec<(Key, Slot)>, source: &Source) -> Vec<(Key, Slot)> {
+    if slots
+        .windows(2)
+        .all(|w| w[0].0.bytes(Some(source)) < w[1].0.bytes(Some(source)))
+    {
         return slots;
     }
-    slots.sort_by(|a, b| a.0.cmp(&b.0));
+    slots.sort_by(|a, b| a.0.bytes(Some(source)).cmp(b.0.bytes(Some(source))));
     // `dedup_by` keeps the first of a run and is handed (later, kept): swapping keeps the last one's value.
     slots.dedup_by(|later, kept| {
-        if later.0 == kept.0 {
+        if later.0.bytes(Some(source)) == kept.0.bytes(Some(source)) {
             std::mem::swap(later, kept);
             true
         } else {
@@ -448,5 +506,82 @@ mod tests {
         d.set("a".into(), Value::Null);
         assert_eq!(d.keys().collect::<Vec<_>>(), ["a", "alpha", "c", "zeta", "é"]);
         assert!(d.contains_key("é") && !d.contains_key("b"));
+    }
+
+    /// `get_as` reads a scalar from its text, without building it; every answer must be the one the built
+    /// value gives, for every type a handler asks for, including the refusals.
+    #[test]
+    fn reading_a_scalar_from_its_text_is_reading_the_built_value() {
+        // Each text, and whether it is read without building its value.
+        let values = [
+            (r#""alice""#, true),
+            (r#""""#, true),
+            (r#""caf\u00e9""#, false),
+            (r#""tab\there""#, false),
+            (r#""é ü 😀""#, true),
+            (r#""42""#, true),
+            (r#""true""#, true),
+            ("0", true),
+            ("-0", true),
+            ("7", true),
+            ("-7", true),
+            ("255", true),
+            ("256", true),
+            ("-129", true),
+            ("4294967296", true),
+            ("9223372036854775807", true),
+            ("-9223372036854775808", true),
+            ("9223372036854775808", false),
+            ("18446744073709551616", false),
+            ("1.5", false),
+            ("-0.0", false),
+            ("1e3", false),
+            ("true", true),
+            ("false", true),
+            ("null", true),
+            ("[1]", false),
+            (r#"{"a":1}"#, false),
+            (r#"{" t":[1,2]}"#, false),
+            (r#"{" b":"eWVz"}"#, false),
+        ];
+        fn check<T: serde::de::DeserializeOwned + PartialEq + std::fmt::Debug>(
+            fast: &SessionData,
+            built: &SessionData,
+            text: &str,
+        ) {
+            let read = fast.get_as::<T>("k").expect("the key is there");
+            let expected = built.get("k").expect("the key is there").deserialize_into::<T>();
+            match (read, expected) {
+                (Ok(a), Ok(b)) => assert_eq!(a, b, "{text} as {}", std::any::type_name::<T>()),
+                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{text}"),
+                (a, b) => panic!(
+                    "{text} as {}: {a:?} but the built value gives {b:?}",
+                    std::any::type_name::<T>()
+                ),
+            }
+        }
+        for tags in [true, false] {
+            for (text, plain) in values {
+                let json = format!(r#"{{"k": {text} , "z":0}}"#).into_bytes();
+                let fast = SessionData::decode(json.clone(), tags, false, 1_000).unwrap();
+                let built = SessionData::decode(json, tags, false, 1_000).unwrap();
+                check::<String>(&fast, &built, text);
+                check::<Option<String>>(&fast, &built, text);
+                check::<u64>(&fast, &built, text);
+                check::<i64>(&fast, &built, text);
+                check::<u8>(&fast, &built, text);
+                check::<i8>(&fast, &built, text);
+                check::<f64>(&fast, &built, text);
+                check::<bool>(&fast, &built, text);
+                check::<Option<bool>>(&fast, &built, text);
+                check::<()>(&fast, &built, text);
+                check::<serde_json::Value>(&fast, &built, text);
+                check::<Vec<u8>>(&fast, &built, text);
+                // The plain scalars are read from their text and left unbuilt; a later read builds the same value.
+                assert_eq!(fast.slots[0].1.value.get().is_none(), plain, "{text}");
+                assert_eq!(fast.get("k"), built.get("k"), "{text}");
+                check::<serde_json::Value>(&fast, &built, text);
+            }
+        }
     }
 }

@@ -79,6 +79,10 @@ fn parse(text: &[u8], tags: bool, max_values: usize) -> Result<Value> {
     Ok(v)
 }
 
+/// Where [`index`] hands each top-level entry: the key (decoded), where the key lies in the text when the text
+/// is the key itself (no escape), and the start and end of the value's text.
+pub(crate) type TopEntry<'a> = dyn FnMut(&str, Option<(usize, usize)>, usize, usize) + 'a;
+
 /// What [`index`] found at the top level.
 #[derive(Debug)]
 pub(crate) enum Indexed {
@@ -101,7 +105,7 @@ pub(crate) fn index(
     text: &[u8],
     tags: bool,
     max_values: usize,
-    entry: &mut dyn FnMut(String, usize, usize),
+    entry: &mut TopEntry<'_>,
 ) -> Result<Indexed> {
     let mut p = Parser::new(text, tags, max_values, false);
     p.ws();
@@ -160,10 +164,13 @@ struct Parser<'a> {
     max_values: usize,
     /// A reused buffer for keys that are only checked.
     scratch: String,
-    /// [`index`]: where the top-level object's keys and the byte ranges of their values go.
-    top: Option<&'a mut dyn FnMut(String, usize, usize)>,
+    /// [`index`]: where the top-level object's keys (with their place in the text when the text is the key
+    /// itself, without escapes) and the byte ranges of their values go.
+    top: Option<&'a mut TopEntry<'a>>,
     /// [`index`]: the top-level object was a plain object (not a tag).
     top_plain: bool,
+    /// [`index`]: where the last top-level key lies in the text, when it is its own text (no escape).
+    raw_key: Option<(usize, usize)>,
 }
 
 impl<'a> Parser<'a> {
@@ -180,6 +187,7 @@ impl<'a> Parser<'a> {
             scratch: String::new(),
             top: None,
             top_plain: false,
+            raw_key: None,
         }
     }
 
@@ -299,12 +307,8 @@ impl<'a> Parser<'a> {
                     return Err(self.err("expected a string key"));
                 }
                 self.spend(1)?;
-                // A top-level key of an index pass is kept (it goes to `top`); others reuse one buffer.
-                let mut k = if index {
-                    String::new()
-                } else {
-                    std::mem::take(&mut self.scratch)
-                };
+                // Keys are decoded into one reused buffer unless they are kept (building).
+                let mut k = std::mem::take(&mut self.scratch);
                 k.clear();
                 // When only checking, a key's text matters only where it may be a tag: the first key, or any
                 // key once the first is a tag, and only when it starts with a space (every tag does) or an
@@ -312,8 +316,10 @@ impl<'a> Parser<'a> {
                 let may_be_tag = self.tags
                     && (entries == 0 || first_tag.is_some())
                     && matches!(self.s.get(self.i + 1), Some(b' ' | b'\\'));
-                if track || index || may_be_tag {
+                if track || may_be_tag {
                     self.scan_string(Some(&mut k))?;
+                } else if index {
+                    self.index_key(&mut k)?;
                 } else {
                     self.scan_string(None)?;
                 }
@@ -344,10 +350,10 @@ impl<'a> Parser<'a> {
                     if is_tag {
                         last = Some(v);
                     }
-                    match self.top.as_mut().filter(|_| index) {
-                        Some(top) => top(k, start, end),
-                        None => self.scratch = k,
+                    if index {
+                        self.index_entry(&k, start, end)?;
                     }
+                    self.scratch = k;
                 }
                 self.ws();
                 if self.eat(b",") {
@@ -361,23 +367,7 @@ impl<'a> Parser<'a> {
         }
         if let Some(key) = first_tag.filter(|_| one_key) {
             let inner = if track { map.remove(key) } else { last }.unwrap_or(Value::Null);
-            // tuple() of a string or bytes makes one value per item: count them before they exist.
-            match (key, &inner) {
-                (" t", Value::Str(s) | Value::Markup(s)) => self.spend(s.chars().count())?,
-                (" t", Value::Bytes(b)) => self.spend(b.len())?,
-                _ => {}
-            }
-            let inner_order = std::mem::take(&mut self.recorded);
-            let untagged = untag(key, inner, inner_order)?;
-            if record {
-                // The parent sees the untagged value (Python untags children first): a `" di"` result is a
-                // one-key dict, whose key order is just that key.
-                self.recorded = match &untagged {
-                    Value::Dict(m) => m.keys().cloned().collect(),
-                    _ => Vec::new(),
-                };
-            }
-            return Ok(untagged);
+            return self.untag_object(key, inner, record);
         }
         if index {
             self.top_plain = true;
@@ -388,6 +378,65 @@ impl<'a> Parser<'a> {
         Ok(Value::Dict(map))
     }
 
+    /// The value of a one-key object whose key is the tag `key` (holding `inner`). Out of line, so the frame
+    /// of [`Self::object`], which nests, stays small.
+    #[inline(never)]
+    fn untag_object(&mut self, key: &'static str, inner: Value, record: bool) -> Result<Value> {
+        // tuple() of a string or bytes makes one value per item: count them before they exist.
+        match (key, &inner) {
+            (" t", Value::Str(s) | Value::Markup(s)) => self.spend(s.chars().count())?,
+            (" t", Value::Bytes(b)) => self.spend(b.len())?,
+            _ => {}
+        }
+        let inner_order = std::mem::take(&mut self.recorded);
+        let untagged = untag(key, inner, inner_order)?;
+        if record {
+            // The parent sees the untagged value (Python untags children first): a `" di"` result is a
+            // one-key dict, whose key order is just that key.
+            self.recorded = match &untagged {
+                Value::Dict(m) => m.keys().cloned().collect(),
+                _ => Vec::new(),
+            };
+        }
+        Ok(untagged)
+    }
+
+    /// [`index`]: reads a top-level key (the cursor on its opening quote). A key without an escape is its own
+    /// text: only its place is kept (`raw_key`), nothing is copied; one with an escape is decoded into `k`.
+    /// (Out of line, as [`Self::index_entry`]: the frame of [`Self::object`], which nests, stays small.)
+    #[inline(never)]
+    fn index_key(&mut self, k: &mut String) -> Result<()> {
+        let quote = self.i;
+        if !self.scan_string(None)? {
+            self.raw_key = Some((quote + 1, self.i - 1));
+        } else {
+            self.raw_key = None;
+            self.i = quote;
+            self.scan_string(Some(k))?;
+        }
+        Ok(())
+    }
+
+    /// [`index`]: hands the key [`Self::index_key`] read (from the text, or decoded in `k`) and its value's
+    /// range to `top`.
+    #[inline(never)]
+    fn index_entry(&mut self, k: &str, start: usize, end: usize) -> Result<()> {
+        let text = self.s;
+        let Some(top) = self.top.as_mut() else {
+            return Ok(());
+        };
+        match self.raw_key.take() {
+            Some((a, b)) => {
+                // Only non-ASCII runs were checked as UTF-8 by the scan that did not keep the text.
+                let key = std::str::from_utf8(text.get(a..b).unwrap_or_default())
+                    .map_err(|_| SessionError::BadPayload("payload is not valid UTF-8".into()))?;
+                top(key, Some((a, b)), start, end);
+            }
+            None => top(k, None, start, end),
+        }
+        Ok(())
+    }
+
     fn string(&mut self) -> Result<String> {
         let mut out = String::new();
         self.scan_string(Some(&mut out))?;
@@ -395,9 +444,10 @@ impl<'a> Parser<'a> {
     }
 
     /// Reads a string (the cursor on its opening quote), appending its text to `out` when there is one; with
-    /// `None` it is only checked (UTF-8, escapes, surrogates), by the same code.
-    fn scan_string(&mut self, mut out: Option<&mut String>) -> Result<()> {
+    /// `None` it is only checked (UTF-8, escapes, surrogates), by the same code. `true` when it had an escape.
+    fn scan_string(&mut self, mut out: Option<&mut String>) -> Result<bool> {
         self.i += 1; // opening quote
+        let mut escaped = false;
         loop {
             let start = self.i;
             // The run of plain characters: up to a quote, a backslash or a control character.
@@ -423,9 +473,10 @@ impl<'a> Parser<'a> {
             match self.s.get(self.i) {
                 Some(b'"') => {
                     self.i += 1;
-                    return Ok(());
+                    return Ok(escaped);
                 }
                 Some(b'\\') => {
+                    escaped = true;
                     self.i += 1;
                     let esc = *self.s.get(self.i).ok_or_else(|| self.err("unterminated escape"))?;
                     self.i += 1;

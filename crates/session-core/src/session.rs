@@ -61,7 +61,7 @@ impl Session {
     /// # Errors
     /// [`crate::SessionError::Value`] when the stored value has another shape than `T`.
     pub fn get<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {
-        self.data.get(key).map(Value::deserialize_into).transpose()
+        self.data.get_as(key).transpose()
     }
 
     /// The raw value under `key` (keeps tuples, bytes, markup, UUIDs and datetimes distinct).

@@ -269,17 +269,13 @@ impl TimestampSigner {
     /// # Errors
     /// `Malformed`, `BadSignature`, `Expired`, `FromTheFuture`, or `BadPayload` for a timestamp Python cannot represent.
     pub fn unsign<'a>(&self, signed: &'a str, now: u64, max_age: Option<u64>) -> Result<Verified<'a>> {
-        let (value, sig) = signed
-            .rsplit_once('.')
-            .ok_or(SessionError::Malformed("no '.' separator"))?;
+        let (value, sig) = rsplit_byte(signed, b'.').ok_or(SessionError::Malformed("no '.' separator"))?;
         let sig = decode_signature(sig)?;
         let key = self
             .keys
             .verify(value.as_bytes(), &sig)
             .ok_or(SessionError::BadSignature)?;
-        let (payload, ts) = value
-            .rsplit_once('.')
-            .ok_or(SessionError::Malformed("timestamp missing"))?;
+        let (payload, ts) = rsplit_byte(value, b'.').ok_or(SessionError::Malformed("timestamp missing"))?;
         let timestamp = decode_timestamp(ts)?;
         if let Some(max_age) = max_age {
             if timestamp > MAX_TIMESTAMP {
@@ -299,6 +295,14 @@ impl TimestampSigner {
             key,
         })
     }
+}
+
+/// `s.rsplit_once(sep)` for an ASCII `sep` (so both sides stay UTF-8), with `memchr`'s vector search: the
+/// signature and the timestamp sit at the end of a long cookie.
+pub(crate) fn rsplit_byte(s: &str, sep: u8) -> Option<(&str, &str)> {
+    debug_assert!(sep.is_ascii());
+    let i = memchr::memrchr(sep, s.as_bytes())?;
+    Some((s.get(..i)?, s.get(i + 1..)?))
 }
 
 /// `age > max_age` is expired (equal is accepted), as itsdangerous and Django compare.

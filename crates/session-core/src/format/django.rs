@@ -25,7 +25,7 @@ use crate::json::from_plain_json;
 use crate::key::Keyring;
 use crate::payload::{Compression, decode_payload, encode_payload};
 use crate::set_cookie::{Attributes, Expiry as CookieExpiry, SameSite};
-use crate::signer::{Digest, KeyDerivation, MacRing, SignerOptions, check_age, decode_signature};
+use crate::signer::{Digest, KeyDerivation, MacRing, SignerOptions, check_age, decode_signature, rsplit_byte};
 use crate::value::Value;
 
 /// Django's `SESSION_COOKIE_AGE` default: two weeks.
@@ -172,17 +172,13 @@ impl Django {
     /// expired; Django accepts timestamps in the future), then payload. Bytes are read as Latin-1, as Django's
     /// `JSONSerializer.loads` does.
     pub(crate) fn decode(&self, cookie: &str, now: u64, max_age: Option<u64>, limits: Limits) -> Result<Decoded> {
-        let (value, sig) = cookie
-            .rsplit_once(':')
-            .ok_or(SessionError::Malformed("no ':' separator"))?;
+        let (value, sig) = rsplit_byte(cookie, b':').ok_or(SessionError::Malformed("no ':' separator"))?;
         let sig = decode_signature(sig)?;
         let key = self
             .keys
             .verify(value.as_bytes(), &sig)
             .ok_or(SessionError::BadSignature)?;
-        let (payload, ts) = value
-            .rsplit_once(':')
-            .ok_or(SessionError::Malformed("timestamp missing"))?;
+        let (payload, ts) = rsplit_byte(value, b':').ok_or(SessionError::Malformed("timestamp missing"))?;
         let timestamp = b62_decode(ts)?;
         if let Some(max_age) = max_age {
             // Django computes `time.time() - timestamp` and refuses only `age > max_age`: a timestamp in the
