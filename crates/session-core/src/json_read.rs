@@ -101,12 +101,7 @@ pub(crate) enum Indexed {
 ///
 /// # Errors
 /// As [`from_tagged_json_with_limit`] / [`from_plain_json_with_limit`], for the same inputs.
-pub(crate) fn index(
-    text: &[u8],
-    tags: bool,
-    max_values: usize,
-    entry: &mut TopEntry<'_>,
-) -> Result<Indexed> {
+pub(crate) fn index(text: &[u8], tags: bool, max_values: usize, entry: &mut TopEntry<'_>) -> Result<Indexed> {
     let mut p = Parser::new(text, tags, max_values, false);
     p.ws();
     if p.s.get(p.i) != Some(&b'{') {

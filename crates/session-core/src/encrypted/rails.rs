@@ -328,37 +328,12 @@ type Envelope = (Vec<u8>, RailsEnvelope, Option<String>, Option<String>);
 /// Rack's unescaping of a cookie value: `%XX` (either case) is that byte, any other `%` stays; the result must
 /// be UTF-8. The runs between escapes are copied whole.
 fn rack_unescape(value: &str) -> Result<Cow<'_, str>> {
-    let b = value.as_bytes();
-    if memchr::memchr(b'%', b).is_none() {
-        return Ok(Cow::Borrowed(value));
+    match crate::cookies::percent_decode(value) {
+        Cow::Borrowed(_) => Ok(Cow::Borrowed(value)),
+        Cow::Owned(out) => String::from_utf8(out)
+            .map(Cow::Owned)
+            .map_err(|_| SessionError::Malformed("escapes that are not UTF-8")),
     }
-    let hexval = |c: u8| char::from(c).to_digit(16);
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        let run = memchr::memchr(b'%', &b[i..]).unwrap_or(b.len() - i);
-        out.extend_from_slice(&b[i..i + run]);
-        i += run;
-        if i == b.len() {
-            break;
-        }
-        match (
-            b.get(i + 1).copied().and_then(hexval),
-            b.get(i + 2).copied().and_then(hexval),
-        ) {
-            (Some(h), Some(l)) => {
-                out.push(u8::try_from(h * 16 + l).unwrap_or(0));
-                i += 3;
-            }
-            _ => {
-                out.push(b'%');
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out)
-        .map(Cow::Owned)
-        .map_err(|_| SessionError::Malformed("escapes that are not UTF-8"))
 }
 
 /// The envelope Rails 5.2 to 7.0 writes (and we write), exactly: `_rails` alone at the top, holding `message`

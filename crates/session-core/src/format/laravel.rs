@@ -635,7 +635,7 @@ fn php_cookie_pairs<'a>(headers: &[&'a [u8]]) -> impl Iterator<Item = (&'a str, 
 /// PHP's `rawurldecode`: `%XX` is that byte, everything else (a `%` without two hex digits) as it is, which
 /// is `percent-encoding`'s rule.
 fn raw_url_decode(text: &str) -> Cow<'_, [u8]> {
-    percent_encoding::percent_decode_str(text).into()
+    crate::cookies::percent_decode(text)
 }
 
 /// PHP's `rawurlencode`: every byte but `A-Z a-z 0-9 - _ . ~` as `%XX` (uppercase).
