@@ -75,7 +75,9 @@ pub struct SessionData {
 /// and a clone of a session (rare) copies a few KB at most.
 #[derive(Clone)]
 struct Source {
-    text: Vec<u8>,
+    /// UTF-8 as a whole once [`json::index`] accepted it (outside strings JSON is ASCII, and every string was
+    /// checked), so keys and values are sliced from it without another check.
+    text: String,
     /// Flask's tagged JSON (`true`) or plain JSON.
     tags: bool,
     max_values: usize,
@@ -93,15 +95,14 @@ impl Key {
     fn bytes<'a>(&'a self, source: Option<&'a Source>) -> &'a [u8] {
         match self {
             Self::Owned(k) => k.as_bytes(),
-            Self::Text { start, end } => source.and_then(|s| s.text.get(*start..*end)).unwrap_or_default(),
+            Self::Text { .. } => self.as_str(source).as_bytes(),
         }
     }
 
     fn as_str<'a>(&'a self, source: Option<&'a Source>) -> &'a str {
         match self {
             Self::Owned(k) => k,
-            // The decoder checked this text as UTF-8 before handing out its place.
-            Self::Text { .. } => std::str::from_utf8(self.bytes(source)).unwrap_or_default(),
+            Self::Text { start, end } => source.and_then(|s| s.text.get(*start..*end)).unwrap_or_default(),
         }
     }
 
@@ -132,7 +133,8 @@ impl Slot {
 
     fn get(&self, source: Option<&Source>) -> &Value {
         self.value.get_or_init(|| {
-            let built = source.map(|s| json::build_value(&s.text, self.start, self.end, s.tags, s.max_values));
+            let built =
+                source.map(|s| json::build_value(s.text.as_bytes(), self.start, self.end, s.tags, s.max_values));
             match built {
                 Some(Ok(v)) => v,
                 // Unreachable: decoding checked this text with the same parser and limits. Never a panic in
@@ -172,10 +174,10 @@ impl SessionData {
     /// would fail.
     pub(crate) fn decode(json: Vec<u8>, tags: bool, falsy_is_empty: bool, max_values: usize) -> Result<Self> {
         let mut slots: Vec<(Key, Slot)> = Vec::new();
-        let mut entry = |key: &str, at: Option<(usize, usize)>, start: usize, end: usize| {
-            let key = match at {
-                Some((start, end)) => Key::Text { start, end },
-                None => Key::Owned(key.to_owned()),
+        let mut entry = |key: json::TopKey<'_>, start: usize, end: usize| {
+            let key = match key {
+                json::TopKey::At(start, end) => Key::Text { start, end },
+                json::TopKey::Decoded(key) => Key::Owned(key.to_owned()),
             };
             let slot = Slot {
                 start,
@@ -187,11 +189,11 @@ impl SessionData {
         match json::index(&json, tags, max_values, &mut entry)? {
             Indexed::Other(value) => session_map(value, falsy_is_empty).map(Self::from),
             Indexed::Object => {
-                let source = Source {
-                    text: json,
-                    tags,
-                    max_values,
-                };
+                let text = String::from_utf8(json).map_err(|_| {
+                    // Unreachable: the index pass accepted this text.
+                    crate::error::SessionError::BadPayload("payload is not valid UTF-8".into())
+                })?;
+                let source = Source { text, tags, max_values };
                 Ok(Self {
                     slots: sorted(slots, &source),
                     source: Some(source),

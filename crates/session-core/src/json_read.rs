@@ -79,9 +79,17 @@ fn parse(text: &[u8], tags: bool, max_values: usize) -> Result<Value> {
     Ok(v)
 }
 
-/// Where [`index`] hands each top-level entry: the key (decoded), where the key lies in the text when the text
-/// is the key itself (no escape), and the start and end of the value's text.
-pub(crate) type TopEntry<'a> = dyn FnMut(&str, Option<(usize, usize)>, usize, usize) + 'a;
+/// Where [`index`] hands each top-level entry: its key, and the start and end of its value's text.
+pub(crate) type TopEntry<'a> = dyn FnMut(TopKey<'_>, usize, usize) + 'a;
+
+/// A top-level key as [`index`] hands it over.
+pub(crate) enum TopKey<'k> {
+    /// Where the key lies in the text, which is the key itself (no escape). The text there is UTF-8: it was
+    /// checked as the key was read.
+    At(usize, usize),
+    /// The key decoded (it had an escape).
+    Decoded(&'k str),
+}
 
 /// What [`index`] found at the top level.
 #[derive(Debug)]
@@ -416,18 +424,13 @@ impl<'a> Parser<'a> {
     /// range to `top`.
     #[inline(never)]
     fn index_entry(&mut self, k: &str, start: usize, end: usize) -> Result<()> {
-        let text = self.s;
         let Some(top) = self.top.as_mut() else {
             return Ok(());
         };
         match self.raw_key.take() {
-            Some((a, b)) => {
-                // Only non-ASCII runs were checked as UTF-8 by the scan that did not keep the text.
-                let key = std::str::from_utf8(text.get(a..b).unwrap_or_default())
-                    .map_err(|_| SessionError::BadPayload("payload is not valid UTF-8".into()))?;
-                top(key, Some((a, b)), start, end);
-            }
-            None => top(k, None, start, end),
+            // The scan checked every non-ASCII run of it as UTF-8, and the runs end at ASCII bytes.
+            Some((a, b)) => top(TopKey::At(a, b), start, end),
+            None => top(TopKey::Decoded(k), start, end),
         }
         Ok(())
     }

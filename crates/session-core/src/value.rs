@@ -397,16 +397,16 @@ fn json(v: &Value) -> Json<'_> {
 ///
 /// The text was checked when the payload was decoded (syntax, UTF-8, control characters), so a string's bytes
 /// between its quotes are its value.
-pub(crate) fn deserialize_scalar_text<T: serde::de::DeserializeOwned>(text: &[u8]) -> Option<Result<T>> {
-    let json = match text {
+pub(crate) fn deserialize_scalar_text<T: serde::de::DeserializeOwned>(text: &str) -> Option<Result<T>> {
+    let json = match text.as_bytes() {
         // (A short scan: session strings are short, where a vector search costs more than it saves.)
-        [b'"', inner @ .., b'"'] if inner.iter().all(|&c| c != b'\\') => Json::Str(std::str::from_utf8(inner).ok()?),
+        [b'"', inner @ .., b'"'] if inner.iter().all(|&c| c != b'\\') => Json::Str(text.get(1..text.len() - 1)?),
         b"true" => Json::Bool(true),
         b"false" => Json::Bool(false),
         b"null" => Json::Null,
         [b'-' | b'0'..=b'9', rest @ ..] if rest.iter().all(u8::is_ascii_digit) => {
             // What the reader does with an integer's text: `i64` when it fits (else a big integer, built).
-            let i = std::str::from_utf8(text).ok()?.parse::<i64>().ok()?;
+            let i = text.parse::<i64>().ok()?;
             u64::try_from(i).map_or(Json::I64(i), Json::U64)
         }
         _ => return None,

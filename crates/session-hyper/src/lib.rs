@@ -71,8 +71,18 @@ pub fn apply<B>(handle: &SessionHandle, response: &mut Response<B>) -> Result<()
             headers.append(SET_COOKIE, value);
         }
     }
-    if vary && !session_core::vary_covers_cookie(headers.get_all(VARY).iter().map(HeaderValue::as_bytes)) {
-        headers.append(VARY, HeaderValue::from_static("Cookie"));
+    if vary {
+        // One lookup of `Vary`, whether it is there or not.
+        match headers.entry(VARY) {
+            http::header::Entry::Vacant(entry) => {
+                entry.insert(HeaderValue::from_static("Cookie"));
+            }
+            http::header::Entry::Occupied(mut entry) => {
+                if !session_core::vary_covers_cookie(entry.iter().map(HeaderValue::as_bytes)) {
+                    entry.append(HeaderValue::from_static("Cookie"));
+                }
+            }
+        }
     }
     Ok(())
 }
@@ -261,7 +271,8 @@ impl<S> SessionService<S> {
     /// When an outer session layer already did (layers stacked by nested routers), its handle is used as it is
     /// and this layer leaves the response to it (`None`): two handles would each send a `Set-Cookie`, and the
     /// browser would keep the last, undoing the other's change.
-    fn start<B>(&self, mut request: Request<B>) -> (Request<B>, Option<SessionHandle>) {
+    /// Puts the request's session in its extensions (in place: a request is a few hundred bytes to move).
+    fn start<B>(&self, request: &mut Request<B>) -> Option<SessionHandle> {
         if let Some(outer) = request.extensions().get::<SessionHandle>() {
             if outer.config().cookie_name() != self.layer.config.cookie_name() {
                 tracing::warn!(
@@ -270,11 +281,11 @@ impl<S> SessionService<S> {
                     "session layer stacked inside another one: the outer layer's session (and configuration) is used"
                 );
             }
-            return (request, None);
+            return None;
         }
-        let handle = load(&request, &self.layer.config, (self.layer.clock)());
+        let handle = load(request, &self.layer.config, (self.layer.clock)());
         request.extensions_mut().insert(handle.clone());
-        (request, Some(handle))
+        Some(handle)
     }
 
     fn future<F>(&self, inner: F, handle: Option<SessionHandle>) -> ResponseFuture<F> {
@@ -299,8 +310,8 @@ where
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, request: Request<B>) -> Self::Future {
-        let (request, handle) = self.start(request);
+    fn call(&mut self, mut request: Request<B>) -> Self::Future {
+        let handle = self.start(&mut request);
         let inner = self.inner.call(request);
         self.future(inner, handle)
     }
@@ -315,8 +326,8 @@ where
     type Error = S::Error;
     type Future = ResponseFuture<S::Future>;
 
-    fn call(&self, request: Request<B>) -> Self::Future {
-        let (request, handle) = self.start(request);
+    fn call(&self, mut request: Request<B>) -> Self::Future {
+        let handle = self.start(&mut request);
         self.future(self.inner.call(request), handle)
     }
 }
