@@ -306,6 +306,21 @@ impl SessionConfig {
             set_cookies: SmallVec::new(),
             vary_cookie: accessed && rules.vary,
         };
+        let asked = session.is_modified() || session.is_renewed();
+        let refresh = || {
+            c.refresh_each_request
+                && match rules.refresh {
+                    Refresh::Permanent => session.permanent(),
+                    Refresh::Always => true,
+                    Refresh::Accessed => accessed,
+                    Refresh::Never => false,
+                }
+        };
+        // Nothing asked, refreshed or re-signed (a request that only read the session): nothing to send, and
+        // nothing to delete (only a change deletes).
+        if !(asked || refresh() || self.rewrite_due(session)) {
+            return Ok(out);
+        }
         let attrs = self.attributes();
         let names = codec.names();
         let main = names[0];
@@ -336,19 +351,6 @@ impl SessionConfig {
                 }
                 out.vary_cookie = rules.vary;
             }
-            return Ok(out);
-        }
-        let asked = session.is_modified() || session.is_renewed();
-        let refresh = || {
-            c.refresh_each_request
-                && match rules.refresh {
-                    Refresh::Permanent => session.permanent(),
-                    Refresh::Always => true,
-                    Refresh::Accessed => accessed,
-                    Refresh::Never => false,
-                }
-        };
-        if !(asked || refresh() || self.rewrite_due(session)) {
             return Ok(out);
         }
         let expiry = self.expiry(rules.expiry, session, now);
