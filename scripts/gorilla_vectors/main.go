@@ -15,6 +15,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/gob"
 	"encoding/hex"
 	"encoding/json"
@@ -174,6 +175,23 @@ func cookieFor(st *sessions.CookieStore, cookieName string, values map[interface
 		panic(err)
 	}
 	return encoded
+}
+
+// cookieGobHex is the gob inside a signed-only securecookie value (base64 of "date|base64(gob)|mac"), in hex.
+func cookieGobHex(cookie string) string {
+	raw, err := base64.URLEncoding.DecodeString(cookie)
+	if err != nil {
+		panic(err)
+	}
+	parts := bytes.SplitN(raw, []byte("|"), 3)
+	if len(parts) != 3 {
+		panic("not a securecookie value")
+	}
+	g, err := base64.URLEncoding.DecodeString(string(parts[1]))
+	if err != nil {
+		panic(err)
+	}
+	return hex.EncodeToString(g)
 }
 
 // hostile wraps raw bytes as a session under a valid MAC (securecookie with the bytes as they are).
@@ -686,10 +704,27 @@ func main() {
 	case "--one":
 		values := sessionsByName(arg)
 		st := store(NOW, false, hashKey)
-		cookie := cookieFor(st, name, values)
-		var b bytes.Buffer
-		gob.NewEncoder(&b).Encode(values)
-		os.Stdout.Write(render(map[string]interface{}{"gob_hex": hex.EncodeToString(b.Bytes()), "cookie": cookie, "session": compact(view(values)), "go_types": types(values)}))
+		// gob writes a map in Go's random iteration order, so a session holding a map of several keys has
+		// several encodings. Of 64, the smallest is the known answer: for a map's keys that is their sorted
+		// order, which is the order ours writes. The cookie is the one carrying that gob.
+		best := ""
+		for i := 0; i < 64; i++ {
+			var b bytes.Buffer
+			gob.NewEncoder(&b).Encode(values)
+			if h := hex.EncodeToString(b.Bytes()); best == "" || h < best {
+				best = h
+			}
+		}
+		cookie := ""
+		for i := 0; i < 256 && cookie == ""; i++ {
+			if c := cookieFor(st, name, values); cookieGobHex(c) == best {
+				cookie = c
+			}
+		}
+		if cookie == "" {
+			panic("no cookie carries the smallest gob of " + arg)
+		}
+		os.Stdout.Write(render(map[string]interface{}{"gob_hex": best, "cookie": cookie, "session": compact(view(values)), "go_types": types(values)}))
 	case "--read-ours":
 		os.Exit(readOurs(arg))
 	case "--out":
