@@ -468,7 +468,8 @@ pub(crate) fn percent_decode(value: &str) -> Cow<'_, [u8]> {
     let hexval = |c: u8| char::from(c).to_digit(16);
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
-    while i < b.len() {
+    // Each turn copies the run up to the next `%` (or the end, which ends the loop), then reads that `%`.
+    loop {
         let run = memchr::memchr(b'%', &b[i..]).unwrap_or(b.len() - i);
         out.extend_from_slice(&b[i..i + run]);
         i += run;
