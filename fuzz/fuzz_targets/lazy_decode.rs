@@ -6,7 +6,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use session_core::wire::json::{DEFAULT_MAX_VALUES, from_plain_json_with_limit, from_tagged_json_with_limit};
-use session_core::{CookieCodec, Format, Keyring, Map, SecretKey, SessionError, Value};
+use session_core::{CookieCodec, Format, Keyring, Map, SecretKey, Session, SessionError, Value};
 
 const NOW: u64 = 1_700_000_000;
 
@@ -24,6 +24,15 @@ fuzz_target!(|data: &[u8]| {
     match (lazy, full) {
         (Ok(data), Ok(map)) => {
             assert_eq!(data.len(), map.len());
+            assert!(data.keys().eq(map.keys().map(String::as_str)));
+            // A typed read (a scalar not built yet is read from its text) answers as the built value does.
+            let session = Session::from_map(data.clone());
+            for (k, v) in &map {
+                typed_read_is_the_values::<String>(&session, k, v);
+                typed_read_is_the_values::<i64>(&session, k, v);
+                typed_read_is_the_values::<u8>(&session, k, v);
+                typed_read_is_the_values::<Option<bool>>(&session, k, v);
+            }
             for (k, v) in map.iter().rev() {
                 assert!(data.get(k).is_some_and(|g| same(g, v)), "{k:?}");
             }
@@ -55,6 +64,21 @@ fn full_parse(format: Format, json: &[u8], budget: usize) -> Result<Map, Session
         Value::Dict(m) => Ok(m),
         _ if format == Format::Flask && falsy => Ok(Map::new()),
         _ => Err(SessionError::BadPayload("the session is not a JSON object".into())),
+    }
+}
+
+/// `session.get::<T>(key)` gives what the full parse's value gives, errors included.
+fn typed_read_is_the_values<T: serde::de::DeserializeOwned + PartialEq + std::fmt::Debug>(
+    session: &Session,
+    key: &str,
+    value: &Value,
+) {
+    let read = session.get::<T>(key).map(|v| v.expect("the key is there"));
+    let expected = value.deserialize_into::<T>();
+    match (read, expected) {
+        (Ok(a), Ok(b)) => assert_eq!(a, b, "{key:?}"),
+        (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{key:?}"),
+        (a, b) => panic!("{key:?}: typed read {a:?}, built value {b:?}"),
     }
 }
 
