@@ -404,8 +404,10 @@ pub(crate) fn deserialize_scalar_text<T: serde::de::DeserializeOwned>(text: &str
         b"true" => Json::Bool(true),
         b"false" => Json::Bool(false),
         b"null" => Json::Null,
-        [b'-' | b'0'..=b'9', rest @ ..] if rest.iter().all(u8::is_ascii_digit) => {
-            // What the reader does with an integer's text: `i64` when it fits (else a big integer, built).
+        [b'-' | b'0'..=b'9', ..] => {
+            // What the reader does with an integer's text: `i64` when it fits (else a big integer, built). A
+            // checked JSON number parses as `i64` exactly when it is an integer that fits: a fraction or an
+            // exponent is refused by the parse and built.
             let i = text.parse::<i64>().ok()?;
             u64::try_from(i).map_or(Json::I64(i), Json::U64)
         }
