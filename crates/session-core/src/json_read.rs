@@ -354,7 +354,7 @@ impl<'a> Parser<'a> {
                         last = Some(v);
                     }
                     if index {
-                        self.index_entry(&k, start, end)?;
+                        self.index_entry(&k, start, end);
                     }
                     self.scratch = k;
                 }
@@ -423,16 +423,16 @@ impl<'a> Parser<'a> {
     /// [`index`]: hands the key [`Self::index_key`] read (from the text, or decoded in `k`) and its value's
     /// range to `top`.
     #[inline(never)]
-    fn index_entry(&mut self, k: &str, start: usize, end: usize) -> Result<()> {
+    fn index_entry(&mut self, k: &str, start: usize, end: usize) {
+        let raw = self.raw_key.take();
         let Some(top) = self.top.as_mut() else {
-            return Ok(());
+            return;
         };
-        match self.raw_key.take() {
+        match raw {
             // The scan checked every non-ASCII run of it as UTF-8, and the runs end at ASCII bytes.
             Some((a, b)) => top(TopKey::At(a, b), start, end),
             None => top(TopKey::Decoded(k), start, end),
         }
-        Ok(())
     }
 
     fn string(&mut self) -> Result<String> {
