@@ -444,3 +444,19 @@ proptest! {
         }
     }
 }
+
+/// `tuple()` of a dict under Flask's `" t"` tag is its keys in insertion order, and a key written twice was
+/// inserted once, where it first came: Python 3.11's `tuple(json.loads('{"a": 1, "b": 2, "a": 3}'))` is
+/// `('a', 'b')`. In a session's value (built on access) and as a whole payload.
+#[test]
+fn a_tagged_tuple_of_a_dict_with_a_key_twice_has_it_once() {
+    let expected = Value::Tuple(vec![Value::Str("a".into()), Value::Str("b".into())]);
+    let tuple = br#"{" t": {"a": 1, "b": 2, "a": 3}}"#;
+    assert_eq!(from_tagged_json_with_limit(tuple, 1_000).expect("valid"), expected);
+    let session = format!(r#"{{"k": {}}}"#, std::str::from_utf8(tuple).expect("text"));
+    let data = codec(Format::Flask)
+        .decode(&signed(Format::Flask, session.as_bytes()), NOW, None)
+        .expect("valid")
+        .data;
+    assert_eq!(data.get("k"), Some(&expected));
+}
