@@ -251,6 +251,9 @@ fn bad_utf8_inside_one_key_is_refused_at_decode_time() {
         b"{\"a\":[1,\"ok \xc3\"]}",
         b"{\"a\":{\"\xe2\x82\":1}}",
         b"{\"a\":{\" t\":\"\xc3\xa9\xff\"}}",
+        // Refused for its UTF-8 where it comes, before a later error (the full parse's error, not the later one).
+        b"{\"a\":\"\xff\",\"b\":tru}",
+        b"{\"\xff\":1,\"b\":}",
     ] {
         for format in [Format::Flask, Format::Starlette] {
             let err = codec(format)
@@ -459,4 +462,22 @@ fn a_tagged_tuple_of_a_dict_with_a_key_twice_has_it_once() {
         .expect("valid")
         .data;
     assert_eq!(data.get("k"), Some(&expected));
+}
+
+/// `\/` is an escaped `/` (Python 3.11: `json.loads('{"a": "x\\/y"}')` is `{'a': 'x/y'}`), in a key and in a
+/// value, read lazily and in full.
+#[test]
+fn an_escaped_slash_is_a_slash() {
+    let json = br#"{"a\/b": "x\/y"}"#;
+    let mut expected = Map::new();
+    expected.insert("a/b".into(), Value::Str("x/y".into()));
+    assert_eq!(
+        from_tagged_json_with_limit(json, 1_000).expect("valid"),
+        Value::Dict(expected.clone())
+    );
+    let data = codec(Format::Flask)
+        .decode(&signed(Format::Flask, json), NOW, None)
+        .expect("valid")
+        .data;
+    assert_eq!(data, expected);
 }
