@@ -481,3 +481,89 @@ fn an_escaped_slash_is_a_slash() {
         .data;
     assert_eq!(data, expected);
 }
+
+/// Numbers at the edges of Python's scanner, with Python 3.11's answers (`json.loads`): a leading zero, a sign
+/// or a point without digits, an exponent without digits are refused, and the refusal is where Python puts it
+/// (char = byte here); an integer of 4300 digits is read and one of 4301 refused (`int`'s digit limit). Read in
+/// full and lazily, with the same answer.
+#[test]
+fn numbers_at_the_edges_of_python_s_scanner() {
+    let refused_at = [
+        (r#"{"a": 01}"#, Some(7)),
+        (r#"{"a": -01}"#, Some(8)),
+        (r#"{"a": 1.}"#, Some(7)),
+        (r#"{"a": 1e}"#, Some(7)),
+        (r#"{"a": -}"#, None),
+        (r#"{"a": .5}"#, None),
+        (r#"{"a": -x}"#, None),
+    ];
+    for (json, at) in refused_at {
+        for format in [Format::Flask, Format::Starlette] {
+            let err = eager(format, json.as_bytes(), 1_000).expect_err(json);
+            assert_eq!(err.kind().as_str(), "bad_payload", "{json}");
+            if let Some(at) = at {
+                let where_ = format!(" at byte {at}");
+                assert!(
+                    matches!(&err, SessionError::BadPayload(m) if m.ends_with(&where_)),
+                    "{json}: {err}"
+                );
+            }
+            let lazy = codec(format)
+                .decode(&signed(format, json.as_bytes()), NOW, None)
+                .map(|_| ());
+            assert_eq!(lazy, Err(err), "{json}");
+        }
+    }
+    let read = [
+        (r#"{"a": -0}"#.to_owned(), Value::Int(0)),
+        (r#"{"a": 1E+2}"#.to_owned(), Value::Float(100.0)),
+        (r#"{"a": 2e-1}"#.to_owned(), Value::Float(0.2)),
+        (
+            format!(r#"{{"a": {}}}"#, "9".repeat(4300)),
+            Value::BigInt("9".repeat(4300)),
+        ),
+        (
+            format!(r#"{{"a": -{}}}"#, "9".repeat(4300)),
+            Value::BigInt(format!("-{}", "9".repeat(4300))),
+        ),
+    ];
+    for (json, value) in read {
+        for format in [Format::Flask, Format::Starlette] {
+            let map = eager(format, json.as_bytes(), 1_000).expect("read");
+            assert_eq!(map.get("a"), Some(&value), "{json}");
+            let data = codec(format)
+                .decode(&signed(format, json.as_bytes()), NOW, None)
+                .expect("read")
+                .data;
+            assert_eq!(data.get("a"), Some(&value), "{json}");
+        }
+    }
+    for json in [
+        format!(r#"{{"a": {}}}"#, "9".repeat(4301)),
+        format!(r#"{{"a": -{}}}"#, "9".repeat(4301)),
+    ] {
+        for format in [Format::Flask, Format::Starlette] {
+            let err = eager(format, json.as_bytes(), 1_000).expect_err("4301 digits");
+            assert_eq!(err.kind().as_str(), "bad_payload");
+            let lazy = codec(format)
+                .decode(&signed(format, json.as_bytes()), NOW, None)
+                .map(|_| ());
+            assert_eq!(lazy, Err(err));
+        }
+    }
+}
+
+/// `tuple()` of bytes under Flask's `" t"` tag is their integers: itsdangerous untags the inner `" b"` first,
+/// and Python 3.11's `tuple(b"yes")` is `(121, 101, 115)`.
+#[test]
+fn a_tagged_tuple_of_bytes_is_their_integers() {
+    let expected = Value::Tuple(vec![Value::Int(121), Value::Int(101), Value::Int(115)]);
+    let tuple = br#"{" t": {" b": "eWVz"}}"#;
+    assert_eq!(from_tagged_json_with_limit(tuple, 1_000).expect("valid"), expected);
+    let session = format!(r#"{{"k": {}}}"#, std::str::from_utf8(tuple).expect("text"));
+    let data = codec(Format::Flask)
+        .decode(&signed(Format::Flask, session.as_bytes()), NOW, None)
+        .expect("valid")
+        .data;
+    assert_eq!(data.get("k"), Some(&expected));
+}
