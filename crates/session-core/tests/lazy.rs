@@ -567,3 +567,36 @@ fn a_tagged_tuple_of_bytes_is_their_integers() {
         .data;
     assert_eq!(data.get("k"), Some(&expected));
 }
+
+/// Flask's `" m"` tag is `Markup(value)`, which is `str(value)` for scalars (Python 3.11, `str(json.loads(t))`
+/// for each text). NaN and the infinities are refused (the `hostile-payload` divergence: Python gives `nan`,
+/// `inf`, `-inf`).
+#[test]
+fn a_tagged_markup_of_a_scalar_is_python_s_str() {
+    for (inner, text) in [
+        ("5", "5"),
+        ("true", "True"),
+        ("false", "False"),
+        ("null", "None"),
+        ("1.5", "1.5"),
+        ("1e100", "1e+100"),
+        ("0.1", "0.1"),
+        ("-0.0", "-0.0"),
+        ("12345678901234567890123", "12345678901234567890123"),
+        (r#""<b>x</b>""#, "<b>x</b>"),
+    ] {
+        let json = format!(r#"{{"k": {{" m": {inner}}}}}"#);
+        let expected = Value::Markup(text.into());
+        let map = eager(Format::Flask, json.as_bytes(), 1_000).expect(inner);
+        assert_eq!(map.get("k"), Some(&expected), "{inner}");
+        let data = codec(Format::Flask)
+            .decode(&signed(Format::Flask, json.as_bytes()), NOW, None)
+            .expect(inner)
+            .data;
+        assert_eq!(data.get("k"), Some(&expected), "{inner}");
+    }
+    for inner in ["NaN", "Infinity", "-Infinity"] {
+        let json = format!(r#"{{"k": {{" m": {inner}}}}}"#);
+        assert!(eager(Format::Flask, json.as_bytes(), 1_000).is_err(), "{inner}");
+    }
+}
