@@ -600,3 +600,26 @@ fn a_tagged_markup_of_a_scalar_is_python_s_str() {
         assert!(eager(Format::Flask, json.as_bytes(), 1_000).is_err(), "{inner}");
     }
 }
+
+/// Flask's `" u"` tag reads what Python's `uuid.UUID(hex)` reads, braces included (Python 3.11:
+/// `UUID('{12345678-1234-5678-1234-567812345678}')` is `12345678-1234-5678-1234-567812345678`).
+#[test]
+fn a_tagged_uuid_in_braces_is_read() {
+    let json = br#"{" u": "{12345678-1234-5678-1234-567812345678}"}"#;
+    let expected = Value::Uuid([
+        0x12, 0x34, 0x56, 0x78, 0x12, 0x34, 0x56, 0x78, 0x12, 0x34, 0x56, 0x78, 0x12, 0x34, 0x56, 0x78,
+    ]);
+    assert_eq!(from_tagged_json_with_limit(json, 1_000).expect("valid"), expected);
+}
+
+/// The infinities are written as Python's `json.dumps` writes them (`{"a": Infinity, "b": -Infinity}`).
+#[test]
+fn infinities_are_written_as_python_writes_them() {
+    let mut map = Map::new();
+    map.insert("a".into(), Value::Float(f64::INFINITY));
+    map.insert("b".into(), Value::Float(f64::NEG_INFINITY));
+    assert_eq!(
+        session_core::wire::json::to_tagged_json(&Value::Dict(map)),
+        r#"{"a":Infinity,"b":-Infinity}"#
+    );
+}
