@@ -493,6 +493,20 @@ pub(crate) fn percent_decode(value: &str) -> Cow<'_, [u8]> {
     Cow::Owned(out)
 }
 
+/// [`percent_decode`] as text, as Rack and the `cookie` crate read an escaped cookie value: borrowed without
+/// `%`.
+///
+/// # Errors
+/// [`crate::SessionError::Malformed`] when the decoded bytes are not UTF-8.
+pub(crate) fn percent_decode_utf8(value: &str) -> crate::error::Result<Cow<'_, str>> {
+    match percent_decode(value) {
+        Cow::Borrowed(_) => Ok(Cow::Borrowed(value)),
+        Cow::Owned(out) => String::from_utf8(out)
+            .map(Cow::Owned)
+            .map_err(|_| crate::error::SessionError::Malformed("escapes that are not UTF-8")),
+    }
+}
+
 /// Every `(name, value)` pair npm `cookie`'s `parse` finds in the `Cookie` lines (Node joins several with `; `),
 /// the first of each name only, in header order.
 pub(crate) fn node_cookie_pairs(headers: &[&[u8]]) -> Vec<(String, String)> {
@@ -515,13 +529,8 @@ pub(crate) fn node_cookie_pairs(headers: &[&[u8]]) -> Vec<(String, String)> {
         if value.len() >= 2 && value.starts_with('"') && value.ends_with('"') {
             value = &value[1..value.len() - 1];
         }
-        let decoded = if value.contains('%') {
-            percent_encoding::percent_decode_str(value)
-                .decode_utf8()
-                .map_or_else(|_| value.to_owned(), Cow::into_owned)
-        } else {
-            value.to_owned()
-        };
+        // npm `cookie`'s `decode`: a value whose escapes are not UTF-8 is kept as it came.
+        let decoded = percent_decode_utf8(value).map_or_else(|_| value.to_owned(), Cow::into_owned);
         out.push((name.to_owned(), decoded));
     }
     out

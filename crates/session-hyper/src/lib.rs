@@ -266,12 +266,12 @@ impl<S> SessionService<S> {
         &self.inner
     }
 
-    /// Loads the session into the request's extensions; the handle is kept to finish the response.
+    /// Loads the session into the request's extensions, in place (a request is a few hundred bytes to move); the
+    /// handle is kept to finish the response.
     ///
     /// When an outer session layer already did (layers stacked by nested routers), its handle is used as it is
     /// and this layer leaves the response to it (`None`): two handles would each send a `Set-Cookie`, and the
     /// browser would keep the last, undoing the other's change.
-    /// Puts the request's session in its extensions (in place: a request is a few hundred bytes to move).
     fn start<B>(&self, request: &mut Request<B>) -> Option<SessionHandle> {
         if let Some(outer) = request.extensions().get::<SessionHandle>() {
             if outer.config().cookie_name() != self.layer.config.cookie_name() {

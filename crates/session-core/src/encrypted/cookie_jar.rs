@@ -21,7 +21,7 @@ use std::sync::Arc;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, Mac};
-use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_encode};
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
@@ -223,9 +223,7 @@ impl CookieJarCodec {
     /// it: tampered, another key, or, for a private cookie, another cookie name), `PayloadTooLarge` (state over
     /// 4064 bytes, which actix-session ignores), `BadPayload` (the state is not a JSON object of JSON texts).
     pub fn decode(&self, value: &str) -> Result<JarDecoded> {
-        let value = percent_decode_str(value)
-            .decode_utf8()
-            .map_err(|_| SessionError::Malformed("escapes that are not UTF-8"))?;
+        let value = crate::cookies::percent_decode_utf8(value)?;
         let (state, key) = match self.mode {
             JarMode::Private => self.open_private(&value)?,
             JarMode::Signed => self.verify_signed(&value)?,
@@ -285,9 +283,7 @@ impl CookieJarCodec {
 /// # Errors
 /// `Malformed` when the value is shorter than a signature or its escapes are not UTF-8.
 pub fn signed_state_unverified(value: &str) -> Result<String> {
-    let value = percent_decode_str(value)
-        .decode_utf8()
-        .map_err(|_| SessionError::Malformed("escapes that are not UTF-8"))?;
+    let value = crate::cookies::percent_decode_utf8(value)?;
     value
         .get(BASE64_DIGEST_LEN..)
         .map(str::to_owned)
@@ -338,6 +334,8 @@ pub fn actix_state_to_map(state: &str) -> Result<Map> {
 
 #[cfg(test)]
 mod tests {
+    use percent_encoding::percent_decode_str;
+
     use super::*;
     use crate::encrypted::test_nonces::Counting;
     use crate::key::SecretKey;

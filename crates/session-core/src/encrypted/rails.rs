@@ -297,7 +297,7 @@ impl RailsCodec {
 
     /// The plaintext of a cookie value and the key that opened it, with no envelope checks (inspection only).
     fn open(&self, value: &str) -> Result<(Vec<u8>, &DerivedKey)> {
-        let value = rack_unescape(value)?;
+        let value = crate::cookies::percent_decode_utf8(value)?;
         let mut parts = value.split("--");
         let (Some(ct), Some(iv), Some(tag), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
             return Err(SessionError::Malformed(
@@ -324,17 +324,6 @@ impl RailsCodec {
 }
 
 type Envelope = (Vec<u8>, RailsEnvelope, Option<String>, Option<String>);
-
-/// Rack's unescaping of a cookie value: `%XX` (either case) is that byte, any other `%` stays; the result must
-/// be UTF-8. The runs between escapes are copied whole.
-fn rack_unescape(value: &str) -> Result<Cow<'_, str>> {
-    match crate::cookies::percent_decode(value) {
-        Cow::Borrowed(_) => Ok(Cow::Borrowed(value)),
-        Cow::Owned(out) => String::from_utf8(out)
-            .map(Cow::Owned)
-            .map_err(|_| SessionError::Malformed("escapes that are not UTF-8")),
-    }
-}
 
 /// The envelope Rails 5.2 to 7.0 writes (and we write), exactly: `_rails` alone at the top, holding `message`
 /// and optionally `exp` and `pur` as strings or null. Anything else (other keys, a key twice, other types)
@@ -486,7 +475,7 @@ mod tests {
             "%FF",
             "%e2%82%ac--x",
         ] {
-            let ours = rack_unescape(v).map(Cow::into_owned).ok();
+            let ours = crate::cookies::percent_decode_utf8(v).map(Cow::into_owned).ok();
             let theirs = percent_decode_str(v).decode_utf8().ok().map(Cow::into_owned);
             assert_eq!(ours, theirs, "{v}");
         }
